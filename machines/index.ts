@@ -1,0 +1,10 @@
+export { masterMachine, type MasterMachine } from './master.machine.js';
+export { workerMachine, type WorkerMachine, type WorkerEvent, type WorkerContext } from './worker.machine.js';
+export type { MasterEvent, MasterEventType } from './master.events.js';
+export type { MasterContext, MasterSettings, MasterInput } from './master.context.js';
+export { QUICK_STOP_MS, STABLE_MS, BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffDelay } from './master.context.js';
+export type { WorkerHandle, WorkerPhase, ExitKind } from './worker-handle.js';
+export { MASTER_SIGNALS, WORKER_SIGNALS } from './signals.js';
+export { EXIT, WORKER_ABORTED } from './exit-codes.js';
+export { parseWorkerMessage, workerMessage, type WorkerMessage } from './protocol.js';
+export type { Effect, LogParams } from './master.plan.js';

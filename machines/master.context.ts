@@ -1,0 +1,64 @@
+/** The master machine's context and settings: plain data only. */
+import type { WorkerHandle } from './worker-handle.js';
+
+/** The part of the configuration the master machine decides with (times in milliseconds). */
+export interface MasterSettings {
+  /** Workers configured (--workers); the live target starts here and moves with TTIN/TTOU. */
+  workers: number;
+  /** Heartbeat timeout; 0 disables hung-worker detection. */
+  timeoutMs: number;
+  /** How long a retired or stopping worker may take before SIGKILL. */
+  gracefulTimeoutMs: number;
+  /** How long a worker may take to become ready; 0 disables. */
+  bootTimeoutMs: number;
+}
+
+export interface MasterContext {
+  settings: MasterSettings;
+  target: number;
+  /** Workers spawned now belong to this generation; a reload starts the next one. */
+  generation: number;
+  previousGeneration: number;
+  nextId: number;
+  workers: WorkerHandle[];
+  /** Consecutive boot failures and young crashes, for the respawn backoff. */
+  failures: number;
+  lastFailureAt: number;
+  startedAt: number;
+  exitCode: number;
+  reason: string | null;
+}
+
+export interface MasterInput {
+  settings: MasterSettings;
+  now: number;
+}
+
+/** A quick stop (INT/QUIT) gives workers this long after SIGQUIT before SIGKILL. */
+export const QUICK_STOP_MS = 2_000;
+/** A worker that crashes within this long of becoming ready counts as a failed boot. */
+export const STABLE_MS = 10_000;
+/** Respawn delay after the n-th consecutive failure: 0, then 1 s, 2 s, 4 s ... capped. */
+export const BACKOFF_BASE_MS = 1_000;
+export const BACKOFF_CAP_MS = 30_000;
+
+export function backoffDelay(failures: number): number {
+  if (failures <= 1) return 0;
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 2));
+}
+
+export function initialContext({ settings, now }: MasterInput): MasterContext {
+  return {
+    settings,
+    target: settings.workers,
+    generation: 1,
+    previousGeneration: 1,
+    nextId: 1,
+    workers: [],
+    failures: 0,
+    lastFailureAt: 0,
+    startedAt: now,
+    exitCode: 0,
+    reason: null,
+  };
+}

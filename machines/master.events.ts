@@ -1,0 +1,31 @@
+/**
+ * Every event the master machine accepts. Time arrives inside events (`now`, milliseconds on
+ * the master's monotonic clock), so the machine is a pure function of its event sequence.
+ */
+import type { MasterSignalEvent } from './signals.js';
+import type { MasterSettings } from './master.context.js';
+
+export interface Timed {
+  now: number;
+}
+
+export type SignalEvent = Timed & { type: MasterSignalEvent };
+
+export type MasterEvent =
+  | SignalEvent
+  /** The configuration was re-read for a reload (HUP). */
+  | (Timed & { type: 'CONFIG_LOADED'; settings: MasterSettings })
+  | (Timed & { type: 'CONFIG_FAILED'; reason: string })
+  /** The process for worker `id` exists now. */
+  | (Timed & { type: 'WORKER_SPAWNED'; id: number; pid: number })
+  /** IPC: the worker listens and may receive traffic. */
+  | (Timed & { type: 'WORKER_READY'; id: number })
+  /** IPC: the worker cannot boot, and says why, before it exits. */
+  | (Timed & { type: 'WORKER_FAILED'; id: number; reason: string })
+  /** The worker process is gone (exit code, or the signal that killed it). */
+  | (Timed & { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null })
+  /** Periodic check: `beats` holds each live worker's latest heartbeat stamp, by worker id. */
+  | (Timed & { type: 'TICK'; beats: Record<number, number> });
+
+export type MasterEventType = MasterEvent['type'];
+export type EventOf<T extends MasterEventType> = Extract<MasterEvent, { type: T }>;

@@ -1,0 +1,133 @@
+/**
+ * The master's decisions as pure functions of (context, now): which workers to spawn, retire,
+ * abort or kill. The machine's actions apply a plan's new worker list and enqueue its effects;
+ * the runtime in src/ only carries the effects out.
+ */
+import { backoffDelay, QUICK_STOP_MS, STABLE_MS, type MasterContext } from './master.context.js';
+import { isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
+import type { WorkerKillSignal } from './signals.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+export interface LogParams {
+  level: LogLevel;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export type Effect =
+  | { type: 'spawnWorker'; params: { id: number; generation: number } }
+  | { type: 'signalWorker'; params: { id: number; pid: number | null; signal: WorkerKillSignal } }
+  | { type: 'log'; params: LogParams };
+
+export interface Plan {
+  workers: WorkerHandle[];
+  nextId: number;
+  effects: Effect[];
+}
+
+const byAge = (a: WorkerHandle, b: WorkerHandle) => a.id - b.id;
+
+function send(plan: Plan, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null) {
+  plan.workers = plan.workers.map((x) => (x.id === w.id ? signalled(x, signal, cause, deadline) : x));
+  plan.effects.push({ type: 'signalWorker', params: { id: w.id, pid: w.pid, signal } });
+}
+
+/** Retiring is always graceful: SIGTERM, then SIGKILL once the graceful timeout has passed. */
+function retire(plan: Plan, ctx: MasterContext, w: WorkerHandle, now: number, cause: StopCause = 'retire') {
+  send(plan, w, 'SIGTERM', cause, now + ctx.settings.gracefulTimeoutMs);
+}
+
+export function spawnAllowed(ctx: MasterContext, now: number): boolean {
+  return now >= ctx.lastFailureAt + backoffDelay(ctx.failures);
+}
+
+/**
+ * Converge the worker set on the target, in three rules that hold in every serving state:
+ * 1. spawn current-generation workers until booting + ready reach the target (unless backing off);
+ * 2. retire older-generation workers only while ready new ones + old ones exceed the target,
+ *    so a reload never leaves fewer ready workers than the target (readiness-gated);
+ * 3. retire the oldest current workers above the target (TTOU).
+ */
+export function reconcile(ctx: MasterContext, now: number): Plan {
+  const plan: Plan = { workers: [...ctx.workers], nextId: ctx.nextId, effects: [] };
+  const current = ctx.workers.filter((w) => w.generation === ctx.generation && isServing(w)).sort(byAge);
+  // Older generations: those still booting are retired first, they serve nobody yet.
+  const stale = ctx.workers
+    .filter((w) => w.generation !== ctx.generation && isServing(w))
+    .sort((a, b) => Number(a.phase === 'ready') - Number(b.phase === 'ready') || byAge(a, b));
+
+  if (current.length < ctx.target && spawnAllowed(ctx, now)) {
+    for (let n = current.length; n < ctx.target; n++) {
+      const id = plan.nextId++;
+      plan.workers.push(newHandle(id, ctx.generation, now));
+      plan.effects.push({ type: 'spawnWorker', params: { id, generation: ctx.generation } });
+    }
+  }
+  const readyCurrent = current.filter((w) => w.phase === 'ready').length;
+  let excessStale = readyCurrent + stale.length - ctx.target;
+  for (const w of stale) {
+    if (excessStale-- <= 0) break;
+    retire(plan, ctx, w, now);
+  }
+  for (const w of current.slice(0, Math.max(0, current.length - ctx.target))) retire(plan, ctx, w, now);
+  return plan;
+}
+
+/**
+ * The periodic check (gunicorn's murder_workers, and more): kill workers past their deadline,
+ * kill workers that never became ready, abort workers whose heartbeat stopped.
+ */
+export function watch(ctx: MasterContext, now: number, beats: Record<number, number>): Plan {
+  const plan: Plan = { workers: [], nextId: ctx.nextId, effects: [] };
+  const { timeoutMs, bootTimeoutMs } = ctx.settings;
+  for (const original of ctx.workers) {
+    let w = original;
+    const beat = beats[w.id];
+    if (beat !== undefined && beat !== w.beat) w = { ...w, beat, beatAt: now };
+    plan.workers.push(w);
+    if (w.phase === 'killed') continue;
+    if (w.deadline !== null && now > w.deadline) {
+      plan.effects.push({ type: 'log', params: { level: 'warn', msg: 'worker still alive after its deadline: SIGKILL', id: w.id, pid: w.pid } });
+      send(plan, w, 'SIGKILL', w.cause ?? 'stop', null);
+    } else if (w.phase === 'booting' && bootTimeoutMs > 0 && now - w.spawnedAt > bootTimeoutMs) {
+      plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker boot timeout', id: w.id, pid: w.pid, bootTimeoutMs } });
+      send(plan, w, 'SIGKILL', 'boot-timeout', null);
+    } else if (w.phase !== 'booting' && w.phase !== 'aborting' && timeoutMs > 0 && now - w.beatAt > timeoutMs) {
+      plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker timeout', id: w.id, pid: w.pid, silentMs: now - w.beatAt } });
+      // SIGABRT lets a live worker log a stack; one that is still there on the next tick is killed.
+      send(plan, w, 'SIGABRT', 'timeout', now);
+    }
+  }
+  return plan;
+}
+
+/** Workers that have not been told to go yet get `signal`; the others keep the sooner deadline. */
+export function stopAll(ctx: MasterContext, now: number, quick: boolean): Plan {
+  const plan: Plan = { workers: [...ctx.workers], nextId: ctx.nextId, effects: [] };
+  const deadline = now + (quick ? Math.min(QUICK_STOP_MS, ctx.settings.gracefulTimeoutMs) : ctx.settings.gracefulTimeoutMs);
+  for (const w of ctx.workers) {
+    if (w.phase === 'killed' || w.phase === 'quitting') continue;
+    if (!quick && w.phase !== 'booting' && w.phase !== 'ready') continue;
+    send(plan, w, quick ? 'SIGQUIT' : 'SIGTERM', 'stop', Math.min(deadline, w.deadline ?? Infinity));
+  }
+  return plan;
+}
+
+/** A reload whose new workers cannot boot is abandoned: the old generation stays current. */
+export function abandonReload(ctx: MasterContext, now: number): Plan {
+  const plan: Plan = { workers: [], nextId: ctx.nextId, effects: [] };
+  plan.workers = ctx.workers.map((w) =>
+    w.generation === ctx.generation && w.phase === 'ready' ? { ...w, generation: ctx.previousGeneration } : w,
+  );
+  for (const w of plan.workers) {
+    if (w.generation === ctx.generation && w.phase === 'booting') retire(plan, ctx, w, now, 'reload-abandoned');
+  }
+  return plan;
+}
+
+/** A failure is forgiven once a worker spawned after it has stayed ready for STABLE_MS. */
+export function isStableAfterFailures(ctx: MasterContext, now: number): boolean {
+  return ctx.failures > 0 && ctx.workers.some(
+    (w) => w.phase === 'ready' && w.spawnedAt >= ctx.lastFailureAt && w.readyAt !== null && now - w.readyAt >= STABLE_MS,
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * The master machine's vocabulary: its types, the effects it names (implemented in src/ through
+ * `.provide()`; here they do nothing), its guards, and the actions that change its context.
+ */
+import { assign, enqueueActions, setup } from 'xstate';
+import { EXIT } from './exit-codes.js';
+import { initialContext, STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
+import type { MasterEvent } from './master.events.js';
+import { findWorker, guards, kindOfExit } from './master.guards.js';
+import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
+import type { WorkerKillSignal } from './signals.js';
+
+/** Time of the event being handled; only the init event lacks one. */
+export const nowOf = (event: MasterEvent | { type: string }, ctx: MasterContext): number =>
+  'now' in event && typeof event.now === 'number' ? event.now : ctx.startedAt;
+
+type Enqueue = { assign: (p: Partial<MasterContext>) => void } & ((action: any) => void);
+type DecideArgs = { context: MasterContext; event: MasterEvent; enqueue: Enqueue };
+
+/**
+ * An action that decides: reads the context and event, assigns, and enqueues named effects.
+ * The explicit generics stop TypeScript from inferring the action map through itself.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function decide(fn: (args: DecideArgs) => void): any {
+  return enqueueActions(fn as never);
+}
+
+function apply(plan: Plan, enqueue: Enqueue) {
+  enqueue.assign({ workers: plan.workers, nextId: plan.nextId });
+  for (const effect of plan.effects) enqueue(effect);
+}
+
+export const masterSetup = setup({
+  types: {
+    context: {} as MasterContext,
+    events: {} as MasterEvent,
+    input: {} as MasterInput,
+    output: {} as { exitCode: number; reason: string | null },
+  },
+  actions: {
+    // Effects: named here, carried out by the runtime (src/master/effects.ts).
+    spawnWorker: (_, _params: { id: number; generation: number }) => {},
+    signalWorker: (_, _params: { id: number; pid: number | null; signal: WorkerKillSignal }) => {},
+    closeListeners: () => {},
+    reopenLogs: () => {},
+    loadConfig: () => {},
+    log: (_, _params: LogParams) => {},
+
+    // Decisions: pure context updates, plus effects enqueued from a plan.
+    reconcile: decide(({ context, event, enqueue }) => apply(reconcile(context, nowOf(event, context)), enqueue)),
+    watchWorkers: decide(({ context, event, enqueue }) => {
+      if (event.type !== 'TICK') return;
+      apply(watch(context, event.now, event.beats), enqueue);
+      if (isStableAfterFailures(context, event.now)) {
+        enqueue.assign({ failures: 0 });
+        enqueue({ type: 'log', params: { level: 'info', msg: 'workers stable again: respawn backoff reset' } });
+      }
+    }),
+    terminateAll: decide(({ context, event, enqueue }) => apply(stopAll(context, nowOf(event, context), false), enqueue)),
+    quitAll: decide(({ context, event, enqueue }) => apply(stopAll(context, nowOf(event, context), true), enqueue)),
+    abandonReload: decide(({ context, event, enqueue }) => {
+      apply(abandonReload(context, nowOf(event, context)), enqueue);
+      enqueue.assign({ generation: context.previousGeneration });
+      enqueue({ type: 'log', params: { level: 'error', msg: 'reload abandoned: the new workers failed to boot; the old workers keep serving', generation: context.generation } });
+    }),
+    forwardToWorkers: enqueueActions((({ context, enqueue }: DecideArgs, params: { signal: WorkerKillSignal }) => {
+      for (const w of context.workers) enqueue({ type: 'signalWorker', params: { id: w.id, pid: w.pid, signal: params.signal } });
+    }) as never) as (_: unknown, params: { signal: WorkerKillSignal }) => void,
+    recordSpawn: assign({
+      workers: ({ context, event }) => event.type !== 'WORKER_SPAWNED' ? context.workers
+        : context.workers.map((w) => (w.id === event.id ? { ...w, pid: event.pid } : w)),
+    }),
+    markReady: decide(({ context, event, enqueue }) => {
+      if (event.type !== 'WORKER_READY') return;
+      const w = findWorker(context, event.id);
+      if (!w || w.phase !== 'booting') return;
+      enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
+      enqueue({ type: 'log', params: { level: 'info', msg: 'worker ready', id: w.id, pid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
+    }),
+    recordFailure: assign({
+      workers: ({ context, event }) => event.type !== 'WORKER_FAILED' ? context.workers
+        : context.workers.map((w) => (w.id === event.id ? { ...w, failure: event.reason } : w)),
+    }),
+    /** Logs an exit with its kind, counts failures for the backoff, and forgets the worker. */
+    noteExit: decide(({ context, event, enqueue }) => {
+      if (event.type !== 'WORKER_EXIT') return;
+      const w = findWorker(context, event.id);
+      const kind = kindOfExit(context, event);
+      if (!w || !kind) return;
+      const young = kind === 'crash' && w.readyAt !== null && event.now - w.readyAt < STABLE_MS;
+      const failed = kind === 'boot-failure' || kind === 'app-load-error' || young;
+      if (failed) enqueue.assign({ failures: context.failures + 1, lastFailureAt: event.now });
+      const level = kind === 'retired' ? 'info' : kind === 'timeout' ? 'warn' : 'error';
+      enqueue({ type: 'log', params: { level, msg: `worker exited: ${kind}`, id: w.id, pid: w.pid, code: event.code, signal: event.signal, reason: w.failure ?? undefined, failures: failed ? context.failures + 1 : undefined } });
+      enqueue.assign({ workers: context.workers.filter((x) => x.id !== w.id) });
+    }),
+    /** The first generation cannot boot: remember the exit code and reason the master will halt with. */
+    haltOnBootFailure: assign(({ context, event }) => {
+      if (event.type !== 'WORKER_EXIT') return {};
+      const w = findWorker(context, event.id);
+      const appLoad = kindOfExit(context, event) === 'app-load-error';
+      const detail = w?.failure ?? (w?.cause === 'boot-timeout' ? `not ready within ${context.settings.bootTimeoutMs / 1000} s (--boot-timeout)`
+        : `exited with ${event.signal ?? `code ${event.code}`} before it was ready`);
+      return appLoad
+        ? { exitCode: EXIT.APP_LOAD_ERROR, reason: `App failed to load: ${detail}` }
+        : { exitCode: EXIT.WORKER_BOOT_ERROR, reason: `Worker failed to boot: ${detail}` };
+    }),
+    scaleUp: assign({ target: ({ context }) => context.target + 1 }),
+    scaleDown: assign({ target: ({ context }) => context.target - 1 }),
+    /** HUP: new settings and a new generation. TTIN/TTOU adjustments survive unless --workers changed. */
+    beginGeneration: assign(({ context, event }) => {
+      if (event.type !== 'CONFIG_LOADED') return {};
+      const settings: MasterSettings = event.settings;
+      return {
+        settings,
+        target: settings.workers !== context.settings.workers ? settings.workers : context.target,
+        previousGeneration: context.generation,
+        generation: context.generation + 1,
+      };
+    }),
+  },
+  guards,
+});
+
+export const masterContext = initialContext;

@@ -1,0 +1,27 @@
+/**
+ * The IPC protocol between a worker and its master: the only messages that cross the channel.
+ * Every message carries `statefork: 1` so that an app's own `process.send()` traffic is never
+ * mistaken for ours (and the version lets the protocol grow).
+ */
+export const PROTOCOL_VERSION = 1;
+
+export type WorkerMessage =
+  /** The worker's app is loaded and it listens on every socket: it may now receive traffic. */
+  | { statefork: 1; kind: 'ready' }
+  /** The worker is about to exit because it could not boot; `reason` is one line for the log. */
+  | { statefork: 1; kind: 'failed'; reason: string };
+
+export const workerMessage = {
+  ready: (): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'ready' }),
+  failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason }),
+};
+
+/** Returns the message if it is one of ours, otherwise null (app traffic, garbage). */
+export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  if (m.statefork !== PROTOCOL_VERSION) return null;
+  if (m.kind === 'ready') return workerMessage.ready();
+  if (m.kind === 'failed' && typeof m.reason === 'string') return workerMessage.failed(m.reason);
+  return null;
+}

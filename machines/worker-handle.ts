@@ -1,0 +1,78 @@
+/**
+ * The master's view of one worker process: plain data kept in the master machine's context
+ * (never a ChildProcess). The process's own lifecycle lives in worker.machine.ts; this is what
+ * the master knows and has decided about it.
+ *
+ * Phases, as the master sees them:
+ *   booting  -> spawned, not yet ready (its app is loading)
+ *   ready    -> announced ready over IPC; receives traffic
+ *   draining -> sent SIGTERM: finishing its requests (retired by reload, scale-down or stop)
+ *   quitting -> sent SIGQUIT: quick stop
+ *   aborting -> sent SIGABRT after a heartbeat timeout
+ *   killed   -> sent SIGKILL (deadline passed, boot timeout, or still alive after SIGABRT)
+ * A worker leaves the context when its exit is reported.
+ */
+import type { WorkerKillSignal } from './signals.js';
+
+export type WorkerPhase = 'booting' | 'ready' | 'draining' | 'quitting' | 'aborting' | 'killed';
+
+/** Why the master signalled a worker; null while it was never asked to go. */
+export type StopCause = 'retire' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned';
+
+export interface WorkerHandle {
+  id: number;
+  pid: number | null;
+  generation: number;
+  phase: WorkerPhase;
+  spawnedAt: number;
+  readyAt: number | null;
+  /** Last heartbeat stamp seen, and the master time at which it last changed. */
+  beat: number | null;
+  beatAt: number;
+  /** Master time after which a worker that is still alive gets SIGKILL. */
+  deadline: number | null;
+  cause: StopCause | null;
+  /** One-line reason the worker reported before exiting, if any. */
+  failure: string | null;
+}
+
+export function newHandle(id: number, generation: number, now: number): WorkerHandle {
+  return {
+    id, pid: null, generation, phase: 'booting', spawnedAt: now, readyAt: null,
+    beat: null, beatAt: now, deadline: null, cause: null, failure: null,
+  };
+}
+
+/** Booting or ready workers are the ones that count towards the target. */
+export const isServing = (w: WorkerHandle): boolean => w.phase === 'booting' || w.phase === 'ready';
+
+/** How a worker's exit is understood; this drives backoff, halting and the log level. */
+export type ExitKind = 'app-load-error' | 'boot-failure' | 'crash' | 'timeout' | 'retired';
+
+export function exitKind(w: WorkerHandle, code: number | null, appLoadErrorCode: number): ExitKind {
+  if (w.cause === 'retire' || w.cause === 'stop' || w.cause === 'reload-abandoned') return 'retired';
+  if (w.cause === 'boot-timeout') return 'boot-failure';
+  if (w.cause === 'timeout') return 'timeout';
+  if (w.readyAt === null) return code === appLoadErrorCode ? 'app-load-error' : 'boot-failure';
+  return 'crash';
+}
+
+/** The signal effect a handle change asks for, with the pid for the log. */
+export interface SignalRequest {
+  id: number;
+  pid: number | null;
+  signal: WorkerKillSignal;
+}
+
+/** Marks a worker as told to go with `signal`, and when it must be gone by. */
+export function signalled(
+  w: WorkerHandle,
+  signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL',
+  cause: StopCause,
+  deadline: number | null,
+): WorkerHandle {
+  const phase: WorkerPhase =
+    signal === 'SIGTERM' ? 'draining' : signal === 'SIGQUIT' ? 'quitting' : signal === 'SIGABRT' ? 'aborting' : 'killed';
+  // Keep the first cause: a retired worker that is later SIGKILLed was still retired.
+  return { ...w, phase, cause: w.cause ?? cause, deadline };
+}

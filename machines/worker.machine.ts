@@ -1,0 +1,96 @@
+/**
+ * A worker process's own lifecycle, fed by its signals, its app's boot, its connections and its
+ * parent's disconnect. Effects (boot, announce, drain, exit) are provided by src/worker/.
+ *
+ *   booting ──BOOTED──▶ ready ──TERM──▶ draining ──DRAINED──▶ exited
+ *      │                  ├──QUIT/INT──▶ quitting ──────────────▶ exited
+ *      │                  ├──ABRT──▶ aborting ──────────────────▶ exited (1)
+ *      │                  └──PARENT_GONE──▶ orphaned ──DRAINED──▶ exited
+ *      └──BOOT_FAILED──▶ exited (3 or 4)
+ */
+import { assign, setup } from 'xstate';
+import { EXIT, WORKER_ABORTED } from './exit-codes.js';
+
+export type WorkerEvent =
+  | { type: 'BOOTED' }
+  | { type: 'BOOT_FAILED'; exitCode: number; reason: string }
+  | { type: 'TERM' }
+  | { type: 'QUIT' }
+  | { type: 'INT' }
+  | { type: 'ABRT' }
+  | { type: 'USR1' }
+  | { type: 'IGNORED'; signal: string }
+  | { type: 'PARENT_GONE' }
+  | { type: 'DRAINED' };
+
+export interface WorkerContext {
+  exitCode: number;
+  reason: string | null;
+}
+
+const exitWith = (exitCode: number) => assign({ exitCode: () => exitCode });
+
+export const workerMachine = setup({
+  types: {
+    context: {} as WorkerContext,
+    events: {} as WorkerEvent,
+    output: {} as WorkerContext,
+  },
+  actions: {
+    // Effects, provided by src/worker/runtime.ts.
+    boot: () => {},
+    announceReady: () => {},
+    reportFailure: () => {},
+    drain: () => {},
+    drainBriefly: () => {},
+    closeNow: () => {},
+    logAbort: () => {},
+    reopenLogs: () => {},
+    logIgnored: () => {},
+  },
+}).createMachine({
+  id: 'worker',
+  context: { exitCode: EXIT.OK, reason: null },
+  initial: 'booting',
+  output: ({ context }) => context,
+  on: {
+    USR1: { actions: 'reopenLogs' },
+    IGNORED: { actions: 'logIgnored' },
+  },
+  states: {
+    booting: {
+      entry: 'boot',
+      on: {
+        BOOTED: 'ready',
+        BOOT_FAILED: {
+          target: 'exited',
+          actions: [assign({ exitCode: ({ event }) => event.exitCode, reason: ({ event }) => event.reason }), 'reportFailure'],
+        },
+        // Nothing is being served yet, so any stop is immediate.
+        TERM: 'quitting',
+        QUIT: 'quitting',
+        INT: 'quitting',
+        PARENT_GONE: 'quitting',
+        ABRT: 'aborting',
+      },
+    },
+    ready: {
+      entry: 'announceReady',
+      on: { TERM: 'draining', QUIT: 'quitting', INT: 'quitting', ABRT: 'aborting', PARENT_GONE: 'orphaned' },
+    },
+    draining: {
+      entry: 'drain',
+      on: { DRAINED: 'exited', QUIT: 'quitting', INT: 'quitting', ABRT: 'aborting', PARENT_GONE: 'orphaned' },
+    },
+    /** The master is gone: finish what is in flight, briefly, and leave no orphan behind. */
+    orphaned: {
+      entry: 'drainBriefly',
+      on: { DRAINED: 'exited', QUIT: 'quitting', INT: 'quitting', ABRT: 'aborting' },
+    },
+    quitting: { entry: 'closeNow', always: 'exited' },
+    aborting: { entry: ['logAbort', exitWith(WORKER_ABORTED)], always: 'exited' },
+    exited: { type: 'final' },
+  },
+});
+
+export type WorkerMachine = typeof workerMachine;
