@@ -29,7 +29,7 @@ const byAge = (a: WorkerHandle, b: WorkerHandle) => a.id - b.id;
 
 function send(plan: Plan, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null) {
   plan.workers = plan.workers.map((x) => (x.id === w.id ? signalled(x, signal, cause, deadline) : x));
-  plan.effects.push({ type: 'signalWorker', params: { id: w.id, pid: w.pid, signal } });
+  plan.effects.push({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal } });
 }
 
 /** Retiring is always graceful: SIGTERM, then SIGKILL once the graceful timeout has passed. */
@@ -87,13 +87,13 @@ export function watch(ctx: MasterContext, now: number, beats: Record<number, num
     plan.workers.push(w);
     if (w.phase === 'killed') continue;
     if (w.deadline !== null && now > w.deadline) {
-      plan.effects.push({ type: 'log', params: { level: 'warn', msg: 'worker still alive after its deadline: SIGKILL', id: w.id, pid: w.pid } });
+      plan.effects.push({ type: 'log', params: { level: 'warn', msg: 'worker still alive after its deadline: SIGKILL', id: w.id, workerPid: w.pid } });
       send(plan, w, 'SIGKILL', w.cause ?? 'stop', null);
     } else if (w.phase === 'booting' && bootTimeoutMs > 0 && now - w.spawnedAt > bootTimeoutMs) {
-      plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker boot timeout', id: w.id, pid: w.pid, bootTimeoutMs } });
+      plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker boot timeout', id: w.id, workerPid: w.pid, bootTimeoutMs } });
       send(plan, w, 'SIGKILL', 'boot-timeout', null);
     } else if (w.phase !== 'booting' && w.phase !== 'aborting' && timeoutMs > 0 && now - w.beatAt > timeoutMs) {
-      plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker timeout', id: w.id, pid: w.pid, silentMs: now - w.beatAt } });
+      plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker timeout', id: w.id, workerPid: w.pid, silentMs: now - w.beatAt } });
       // SIGABRT lets a live worker log a stack; one that is still there on the next tick is killed.
       send(plan, w, 'SIGABRT', 'timeout', now);
     }

@@ -65,7 +65,7 @@ export const masterSetup = setup({
       enqueue({ type: 'log', params: { level: 'error', msg: 'reload abandoned: the new workers failed to boot; the old workers keep serving', generation: context.generation } });
     }),
     forwardToWorkers: enqueueActions((({ context, enqueue }: DecideArgs, params: { signal: WorkerKillSignal }) => {
-      for (const w of context.workers) enqueue({ type: 'signalWorker', params: { id: w.id, pid: w.pid, signal: params.signal } });
+      for (const w of context.workers) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: params.signal } });
     }) as never) as (_: unknown, params: { signal: WorkerKillSignal }) => void,
     recordSpawn: assign({
       workers: ({ context, event }) => event.type !== 'WORKER_SPAWNED' ? context.workers
@@ -76,7 +76,7 @@ export const masterSetup = setup({
       const w = findWorker(context, event.id);
       if (!w || w.phase !== 'booting') return;
       enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
-      enqueue({ type: 'log', params: { level: 'info', msg: 'worker ready', id: w.id, pid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
+      enqueue({ type: 'log', params: { level: 'info', msg: 'worker ready', id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
     }),
     recordFailure: assign({
       workers: ({ context, event }) => event.type !== 'WORKER_FAILED' ? context.workers
@@ -92,7 +92,7 @@ export const masterSetup = setup({
       const failed = kind === 'boot-failure' || kind === 'app-load-error' || young;
       if (failed) enqueue.assign({ failures: context.failures + 1, lastFailureAt: event.now });
       const level = kind === 'retired' ? 'info' : kind === 'timeout' ? 'warn' : 'error';
-      enqueue({ type: 'log', params: { level, msg: `worker exited: ${kind}`, id: w.id, pid: w.pid, code: event.code, signal: event.signal, reason: w.failure ?? undefined, failures: failed ? context.failures + 1 : undefined } });
+      enqueue({ type: 'log', params: { level, msg: `worker exited: ${kind}`, id: w.id, workerPid: w.pid, code: event.code, signal: event.signal, reason: w.failure ?? undefined, failures: failed ? context.failures + 1 : undefined } });
       enqueue.assign({ workers: context.workers.filter((x) => x.id !== w.id) });
     }),
     /** The first generation cannot boot: remember the exit code and reason the master will halt with. */

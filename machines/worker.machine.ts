@@ -28,7 +28,6 @@ export interface WorkerContext {
   reason: string | null;
 }
 
-const exitWith = (exitCode: number) => assign({ exitCode: () => exitCode });
 
 export const workerMachine = setup({
   types: {
@@ -47,6 +46,8 @@ export const workerMachine = setup({
     logAbort: () => {},
     reopenLogs: () => {},
     logIgnored: () => {},
+    markAborted: assign({ exitCode: WORKER_ABORTED }),
+    recordBootFailure: assign(({ event }) => (event.type === 'BOOT_FAILED' ? { exitCode: event.exitCode, reason: event.reason } : {})),
   },
 }).createMachine({
   id: 'worker',
@@ -64,7 +65,7 @@ export const workerMachine = setup({
         BOOTED: 'ready',
         BOOT_FAILED: {
           target: 'exited',
-          actions: [assign({ exitCode: ({ event }) => event.exitCode, reason: ({ event }) => event.reason }), 'reportFailure'],
+          actions: ['recordBootFailure', 'reportFailure'],
         },
         // Nothing is being served yet, so any stop is immediate.
         TERM: 'quitting',
@@ -88,7 +89,7 @@ export const workerMachine = setup({
       on: { DRAINED: 'exited', QUIT: 'quitting', INT: 'quitting', ABRT: 'aborting' },
     },
     quitting: { entry: 'closeNow', always: 'exited' },
-    aborting: { entry: ['logAbort', exitWith(WORKER_ABORTED)], always: 'exited' },
+    aborting: { entry: ['logAbort', 'markAborted'], always: 'exited' },
     exited: { type: 'final' },
   },
 });

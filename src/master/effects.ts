@@ -1,0 +1,50 @@
+/**
+ * The master machine's effects, carried out for real: the implementations handed to
+ * `masterMachine.provide()`. Each does what its name says and nothing more; any outcome the
+ * machine must know of comes back as an event.
+ */
+import type { MasterSettings } from '../../machines/master.context.js';
+import type { LogParams } from '../../machines/master.plan.js';
+import type { WorkerKillSignal } from '../../machines/signals.js';
+import type { Logger } from '../log.js';
+import type { Listener } from './sockets.js';
+import type { WorkerProcesses } from './worker-processes.js';
+
+export type ConfigOutcome = { type: 'CONFIG_LOADED'; settings: MasterSettings } | { type: 'CONFIG_FAILED'; reason: string };
+
+export interface EffectDeps {
+  workers: WorkerProcesses;
+  listeners: Listener[];
+  log: Logger;
+  reopenLogs(): void;
+  /** Re-reads the configuration; throws with a one-line message when it cannot. */
+  reloadConfig(): MasterSettings;
+  send(event: ConfigOutcome): void;
+}
+
+export function masterEffects(deps: EffectDeps) {
+  return {
+    spawnWorker: (_: unknown, { id, generation }: { id: number; generation: number }) => deps.workers.spawn(id, generation),
+    signalWorker: (_: unknown, { id, pid, signal }: { id: number; pid: number | null; signal: WorkerKillSignal }) => {
+      deps.log.debug({ id, pid, signal }, 'signalling worker');
+      deps.workers.signal(id, signal);
+    },
+    closeListeners: () => {
+      for (const l of deps.listeners) l.close();
+      deps.log.info('listening sockets closed: no new connections');
+    },
+    reopenLogs: () => {
+      deps.reopenLogs();
+      deps.log.info('log files reopened');
+    },
+    loadConfig: () => {
+      try {
+        deps.send({ type: 'CONFIG_LOADED', settings: deps.reloadConfig() });
+      } catch (e) {
+        deps.send({ type: 'CONFIG_FAILED', reason: (e as Error).message });
+        deps.log.error({ reason: (e as Error).message }, 'configuration failed to load');
+      }
+    },
+    log: (_: unknown, { level, msg, ...fields }: LogParams) => deps.log[level](fields, msg),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The master process: binds, then runs the master machine with real effects, fed by one merged
+ * stream of signals, worker events and heartbeat ticks, each stamped with the monotonic time.
+ */
+import { performance } from 'node:perf_hooks';
+import { createActor } from 'xstate';
+import { map, merge, Subject, tap } from 'rxjs';
+import { masterMachine } from '../../machines/master.machine.js';
+import type { MasterContext } from '../../machines/master.context.js';
+import type { MasterEvent } from '../../machines/master.events.js';
+import { MASTER_SIGNALS } from '../../machines/signals.js';
+import { signals$ } from '../adapters/signals.js';
+import { ticks$ } from '../adapters/heartbeat.js';
+import { masterSettings, tickInterval, type Config } from '../config/options.js';
+import { createLogger, type LogSetup } from '../log.js';
+import { transitionLogger } from '../transition-log.js';
+import { masterEffects, type ConfigOutcome } from './effects.js';
+import { bindAll, type Listener } from './sockets.js';
+import { removePidfile, writePidfile } from './pidfile.js';
+import { WorkerProcesses } from './worker-processes.js';
+import { logWorkerPhases } from './worker-log.js';
+import { checkWorkerTmpDir } from './preflight.js';
+
+export interface MasterOptions {
+  /** Re-reads the configuration on HUP; by default the one given is kept. */
+  reload?: () => Config;
+  /** Already set up logging (the CLI makes it early to report bind retries). */
+  logging?: LogSetup;
+}
+
+export interface Master {
+  pid: number;
+  /** Where clients connect, one per --bind. */
+  urls: string[];
+  /** Resolves with the exit code once the master has halted (every worker gone). */
+  done: Promise<number>;
+  /** Graceful stop, as TERM; `quick` stops as QUIT. */
+  stop(quick?: boolean): void;
+  /** The live master actor, for inspection. */
+  actor: ReturnType<typeof createActor<typeof masterMachine>>;
+}
+
+export async function startMaster(initial: Config, options: MasterOptions = {}): Promise<Master> {
+  let config = initial;
+  const logging = options.logging ?? createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
+  const log = logging.logger;
+  checkWorkerTmpDir(config.workerTmpDir);
+  const listeners: Listener[] = await bindAll(config.binds, log);
+  try {
+    if (config.pidfile) writePidfile(config.pidfile);
+  } catch (e) {
+    for (const l of listeners) l.close();
+    throw e;
+  }
+  process.title = `statefork: master [${config.name}]`;
+  for (const l of listeners) log.info({ url: l.url, bind: l.spec.text }, `listening at ${l.url}`);
+
+  const clock = () => performance.now();
+  const internal$ = new Subject<ConfigOutcome | { type: 'TERM' | 'QUIT' }>();
+  const workers = new WorkerProcesses(() => config, listeners.map((l) => l.fd), log);
+  const machine = masterMachine.provide({
+    actions: masterEffects({
+      workers, listeners, log,
+      reopenLogs: logging.reopen,
+      reloadConfig: () => {
+        const next = options.reload ? options.reload() : config;
+        if (JSON.stringify(next.binds) !== JSON.stringify(config.binds)) log.warn('--bind changed: sockets are kept as they are until a restart');
+        config = { ...next, binds: config.binds };
+        return masterSettings(config);
+      },
+      send: (e) => internal$.next(e),
+    }) as never,
+  });
+  const actor = createActor(machine, {
+    input: { settings: masterSettings(config), now: clock() },
+    inspect: transitionLogger('master', log, (prev, next, cause) =>
+      logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause)),
+  });
+
+  const signalEvents$ = signals$(MASTER_SIGNALS).pipe(tap(({ signal }) => log.info({ signal }, `handling signal ${signal}`)));
+  const events$ = merge(signalEvents$, workers.events$, ticks$(tickInterval(config), () => workers.beats()), internal$)
+    .pipe(map((e) => ({ ...e, now: clock() }) as MasterEvent));
+
+  const done = new Promise<number>((resolve) => {
+    actor.subscribe({
+      complete: () => {
+        subscription.unsubscribe();
+        for (const l of listeners) l.close();
+        if (config.pidfile) removePidfile(config.pidfile);
+        const { exitCode, reason } = actor.getSnapshot().output ?? { exitCode: 1, reason: 'no output' };
+        if (exitCode === 0) log.info({ exitCode }, 'halted');
+        else log.fatal({ exitCode, reason }, reason ?? 'halted with an error');
+        resolve(exitCode);
+      },
+    });
+  });
+  // Subscribe first: the actor holds events until it starts, and the first workers' spawn
+  // events are emitted while it starts.
+  const subscription = events$.subscribe((e) => actor.send(e));
+  actor.start();
+  return {
+    pid: process.pid,
+    urls: listeners.map((l) => l.url),
+    done,
+    stop: (quick = false) => internal$.next({ type: quick ? 'QUIT' : 'TERM' }),
+    actor,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The master's listening sockets: bound (and, for fd://, inherited) but never accepted on here.
+ * A net.Server that listens would also accept, so the master uses the same bound-handle
+ * primitive Node's cluster module uses, and the workers call listen() on their copies.
+ */
+import net from 'node:net';
+import { lstatSync, unlinkSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { getSystemErrorName } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { StatforkError } from '../errors.js';
+import type { BindSpec } from '../config/bind.js';
+import type { Logger } from '../log.js';
+
+interface ServerHandle {
+  fd: number;
+  close(): void;
+  getsockname?(out: Record<string, unknown>): number;
+}
+
+type CreateServerHandle = (address: string | null, port: number | null, addressType: number | null, fd?: number) => ServerHandle | number;
+const createServerHandle = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
+
+export interface Listener {
+  spec: BindSpec;
+  fd: number;
+  /** Where clients connect, for the log: http://127.0.0.1:8000, unix:/run/app.sock, fd://3. */
+  url: string;
+  close(): void;
+}
+
+export const BIND_ATTEMPTS = 5;
+export const BIND_RETRY_MS = 1000;
+
+function bindError(spec: BindSpec, err: string): StatforkError {
+  const fixes: Record<string, string> = {
+    EADDRINUSE: `the address is in use (tried ${BIND_ATTEMPTS} times); stop the other server or choose another --bind`,
+    EACCES: 'permission denied; ports below 1024 need root or CAP_NET_BIND_SERVICE, so choose a port above 1023',
+    EADDRNOTAVAIL: 'this machine has no such address; bind 127.0.0.1, 0.0.0.0 or one of its own addresses',
+    EBADF: 'no such file descriptor was inherited; pass an fd this process really has',
+    ENOTSOCK: 'that file descriptor is not a socket',
+  };
+  return new StatforkError(err === 'EADDRINUSE' ? 'SF_BIND_IN_USE' : 'SF_BIND_FAILED', `cannot bind ${spec.text}: ${fixes[err] ?? err}`);
+}
+
+/** A unix socket file left by a dead server is replaced; one a live server answers on is not. */
+async function clearStaleUnixSocket(spec: Extract<BindSpec, { kind: 'unix' }>): Promise<void> {
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(spec.path).isSocket();
+  } catch {
+    return; // nothing there
+  }
+  if (!isSocket) throw new StatforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the path exists and is not a socket; remove it or choose another path`);
+  const live = await new Promise<boolean>((done) => {
+    const c = net.connect(spec.path);
+    c.once('connect', () => { c.destroy(); done(true); });
+    c.once('error', () => done(false));
+  });
+  if (live) throw new StatforkError('SF_BIND_IN_USE', `cannot bind ${spec.text}: another server is listening on it; stop it or choose another path`);
+  unlinkSync(spec.path);
+}
+
+async function bindOnce(spec: BindSpec): Promise<ServerHandle | string> {
+  let result: ServerHandle | number;
+  if (spec.kind === 'fd') result = createServerHandle(null, null, null, spec.fd);
+  else if (spec.kind === 'unix') {
+    await clearStaleUnixSocket(spec);
+    result = createServerHandle(spec.path, -1, -1);
+  } else {
+    const family = net.isIP(spec.host) || (await lookup(spec.host).catch(() => null))?.family;
+    if (!family) throw new StatforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the host name '${spec.host}' does not resolve; use an IP address`);
+    const address = net.isIP(spec.host) ? spec.host : (await lookup(spec.host)).address;
+    result = createServerHandle(address, spec.port, family);
+  }
+  return typeof result === 'number' ? getSystemErrorName(result) : result;
+}
+
+function urlOf(spec: BindSpec, handle: ServerHandle): string {
+  if (spec.kind === 'unix') return `unix:${spec.path}`;
+  const out: Record<string, unknown> = {};
+  if (handle.getsockname?.(out) !== 0 || out.port === undefined) return spec.kind === 'fd' ? spec.text : `http://${spec.text}`;
+  const host = out.family === 'IPv6' ? `[${out.address}]` : String(out.address);
+  return `http://${host}:${out.port}`;
+}
+
+export async function bindAll(specs: BindSpec[], log: Logger, retryMs = BIND_RETRY_MS): Promise<Listener[]> {
+  const listeners: Listener[] = [];
+  try {
+    for (const spec of specs) {
+      let handle: ServerHandle | string = 'EADDRINUSE';
+      for (let attempt = 1; attempt <= BIND_ATTEMPTS; attempt++) {
+        handle = await bindOnce(spec);
+        if (handle !== 'EADDRINUSE' || attempt === BIND_ATTEMPTS) break;
+        log.warn({ bind: spec.text, attempt }, `address in use, retrying in ${retryMs} ms`);
+        await sleep(retryMs);
+      }
+      if (typeof handle === 'string') throw bindError(spec, handle);
+      const h = handle;
+      let closed = false;
+      listeners.push({
+        spec, fd: h.fd, url: urlOf(spec, h),
+        close() {
+          if (closed) return;
+          closed = true;
+          h.close();
+          if (spec.kind === 'unix') try { unlinkSync(spec.path); } catch { /* already gone */ }
+        },
+      });
+    }
+  } catch (e) {
+    for (const l of listeners) l.close();
+    throw e;
+  }
+  return listeners;
+}

@@ -1,0 +1,88 @@
+/**
+ * The runtime's registry of live worker processes (the master machine only holds their ids and
+ * pids): spawning with the sockets and heartbeat file in stdio, signalling, and reading stamps.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Subject } from 'rxjs';
+import { childEvents$, type ChildEvent } from '../adapters/children.js';
+import { closeHeartbeatFile, createHeartbeatFile, readBeat } from '../adapters/heartbeat.js';
+import type { Config } from '../config/options.js';
+import type { Logger } from '../log.js';
+import { FIRST_LISTEN_FD, HEARTBEAT_FD, heartbeatPeriod, WORKER_ENV, type WorkerSettings } from '../worker/settings.js';
+import type { WorkerKillSignal } from '../../machines/signals.js';
+
+const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
+
+/** Debugger flags would make every worker fight for the same inspector port. */
+const inheritedExecArgv = () => process.execArgv.filter((a) => !a.startsWith('--inspect'));
+
+export class WorkerProcesses {
+  readonly events$ = new Subject<ChildEvent>();
+  private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number }>();
+
+  constructor(
+    private readonly config: () => Config,
+    private readonly listenFds: number[],
+    private readonly log: Logger,
+  ) {}
+
+  spawn(id: number, generation: number): void {
+    const config = this.config();
+    let heartbeatFd: number;
+    try {
+      heartbeatFd = createHeartbeatFile(config.workerTmpDir);
+    } catch (e) {
+      this.log.error({ id, err: (e as Error).message }, `cannot create the heartbeat file in --worker-tmp-dir ${config.workerTmpDir}`);
+      this.events$.next({ type: 'WORKER_EXIT', id, code: null, signal: null, error: (e as Error).message });
+      return;
+    }
+    const settings: WorkerSettings = {
+      id, generation, app: config.app, name: config.name, masterPid: process.pid,
+      heartbeatFd: HEARTBEAT_FD, heartbeatMs: heartbeatPeriod(config.timeout),
+      listenFds: this.listenFds.map((_, i) => FIRST_LISTEN_FD + i),
+      keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog,
+    };
+    // The title rides along as an argument: process.title can only use the room argv had.
+    const title = `statefork: worker [${config.name}]`;
+    const child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', heartbeatFd, ...this.listenFds],
+      env: { ...process.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
+    });
+    this.live.set(id, { child, heartbeatFd });
+    childEvents$(child, id).subscribe((event) => {
+      if (event.type === 'WORKER_EXIT') this.forget(id);
+      this.events$.next(event);
+    });
+  }
+
+  signal(id: number, signal: WorkerKillSignal): void {
+    const entry = this.live.get(id);
+    if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
+    try {
+      entry.child.kill(signal);
+    } catch (e) {
+      this.log.warn({ id, signal, err: (e as Error).message }, 'could not signal worker');
+    }
+  }
+
+  beats(): Record<number, number> {
+    const beats: Record<number, number> = {};
+    for (const [id, { heartbeatFd }] of this.live) {
+      const beat = readBeat(heartbeatFd);
+      if (beat !== undefined) beats[id] = beat;
+    }
+    return beats;
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  private forget(id: number): void {
+    const entry = this.live.get(id);
+    if (!entry) return;
+    closeHeartbeatFile(entry.heartbeatFd);
+    this.live.delete(id);
+  }
+}

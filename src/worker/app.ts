@@ -1,0 +1,67 @@
+/**
+ * Loads the user's app and turns it into an http.Server that is not listening yet. Three forms
+ * are accepted: a request listener `(req, res) => void`, an object with `fetch(Request)`, or an
+ * http(s).Server that is not listening.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { EXIT } from '../../machines/exit-codes.js';
+import type { AppSpec } from '../config/app-spec.js';
+import type { Logger } from '../log.js';
+import { fetchListener } from './fetch-listener.js';
+
+export class BootError extends Error {
+  constructor(readonly exitCode: number, message: string) {
+    super(message);
+  }
+}
+
+const FORMS = 'export a request listener (req, res) => void, an object with fetch(request), or an http.Server that is not listening';
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object with keys [${Object.keys(value).slice(0, 8).join(', ')}]`;
+  return `a ${typeof value}`;
+}
+
+function pick(mod: Record<string, unknown>, spec: AppSpec): { value: unknown; where: string } {
+  if (spec.exportName) {
+    const fromDefault = (mod.default as Record<string, unknown> | undefined)?.[spec.exportName];
+    return { value: mod[spec.exportName] ?? fromDefault, where: `export '${spec.exportName}'` };
+  }
+  if (mod.default !== undefined) return { value: mod.default, where: 'the default export' };
+  return { value: mod.app, where: "export 'app'" };
+}
+
+/** Turns what the module exported into a server, or says exactly what is wrong. */
+export function toServer(value: unknown, where: string, log: Logger): http.Server {
+  if (value instanceof net.Server) {
+    if (value.listening) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a server that is already listening; export it before calling listen(), statefork listens for it`);
+    return value as http.Server;
+  }
+  if (typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function') {
+    return http.createServer(fetchListener(value as { fetch: (r: Request) => Response | Promise<Response> }, log));
+  }
+  if (typeof value === 'function') return http.createServer(value as http.RequestListener);
+  throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is ${describe(value)}; ${FORMS}`);
+}
+
+export async function loadApp(spec: AppSpec, log: Logger): Promise<http.Server> {
+  if (!existsSync(spec.path)) throw new BootError(EXIT.APP_LOAD_ERROR, `app file ${spec.path} does not exist; check the path given to statefork`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(spec.path).href);
+  } catch (e) {
+    const err = e as Error;
+    log.error({ err }, 'app threw while loading');
+    throw new BootError(EXIT.APP_LOAD_ERROR, `${spec.path} threw while loading: ${err?.message ?? String(e)}`);
+  }
+  const { value, where } = pick(mod, spec);
+  // An async factory (e.g. Fastify after ready()) may export a promise of the server.
+  const resolved = value instanceof Promise ? await value.catch((e: Error) => {
+    throw new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} rejected: ${e?.message ?? String(e)}`);
+  }) : value;
+  return toServer(resolved, `${where} of ${spec.path}`, log);
+}

@@ -1,0 +1,26 @@
+/** Entry point of a worker process, spawned by the master with its settings in the environment. */
+import { createLogger } from '../log.js';
+import { EXIT } from '../../machines/exit-codes.js';
+import { WORKER_ENV, type WorkerSettings } from './settings.js';
+import { runWorker } from './runtime.js';
+
+const raw = process.env[WORKER_ENV];
+if (!raw) {
+  process.stderr.write(`statefork: error: this is a statefork worker; it is started by the master (statefork ./app.js), not by hand\n`);
+  process.exit(EXIT.USAGE);
+}
+const settings = JSON.parse(raw) as WorkerSettings;
+delete process.env[WORKER_ENV];
+if (process.argv[2]) process.title = process.argv[2];
+
+const logging = createLogger({ level: settings.logLevel, errorLog: settings.errorLog, base: { role: 'worker', pid: process.pid, worker: settings.id } });
+const log = logging.logger;
+
+// A request handler that rejects must not take the worker (and its other requests) down.
+process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled promise rejection in the app'));
+process.on('uncaughtException', (err) => {
+  log.fatal({ err }, 'uncaught exception: the worker exits and the master replaces it');
+  process.exit(1);
+});
+
+runWorker(settings, logging);

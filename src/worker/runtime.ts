@@ -1,0 +1,105 @@
+/**
+ * A worker process: the worker machine with real effects, fed by its signals and its parent's
+ * disconnect. It loads the app, listens on the inherited sockets, bumps its heartbeat, and exits
+ * with a code of the exit-code table.
+ */
+import { createActor } from 'xstate';
+import { map } from 'rxjs';
+import { EXIT } from '../../machines/exit-codes.js';
+import { workerMessage, type WorkerMessage } from '../../machines/protocol.js';
+import { WORKER_SIGNALS } from '../../machines/signals.js';
+import { workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
+import { signals$ } from '../adapters/signals.js';
+import { touch } from '../adapters/heartbeat.js';
+import type { LogSetup } from '../log.js';
+import { transitionLogger } from '../transition-log.js';
+import { BootError, loadApp } from './app.js';
+import { Serving } from './serving.js';
+import type { WorkerSettings } from './settings.js';
+
+/** An orphaned worker finishes what is in flight for at most this long: no orphan outlives 1 s. */
+const ORPHAN_DRAIN_MS = 700;
+const PARENT_POLL_MS = 200;
+
+function sendToMaster(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+export function runWorker(settings: WorkerSettings, { logger: log, reopen }: LogSetup): void {
+  let serving: Serving | null = null;
+  let pending: Promise<void> = Promise.resolve();
+  const send = (e: WorkerEvent) => actor.send(e);
+
+  const actor = createActor(
+    workerMachine.provide({
+      actions: {
+        boot: () => {
+          loadApp(settings.app, log)
+            .then(async (server) => {
+              serving = new Serving(server, settings.keepAliveMs);
+              await serving.listen(settings.listenFds).catch((e: Error) => {
+                throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${e.message}`);
+              });
+              send({ type: 'BOOTED' });
+            })
+            .catch((e: Error) => {
+              const exitCode = e instanceof BootError ? e.exitCode : EXIT.WORKER_BOOT_ERROR;
+              send({ type: 'BOOT_FAILED', exitCode, reason: e.message });
+            });
+        },
+        announceReady: () => { pending = sendToMaster(workerMessage.ready()); },
+        reportFailure: ({ context }) => {
+          log.error({ exitCode: context.exitCode }, context.reason ?? 'boot failed');
+          pending = sendToMaster(workerMessage.failed(context.reason ?? 'boot failed'));
+        },
+        drain: () => { void serving!.drain().then(() => send({ type: 'DRAINED' })); },
+        drainBriefly: () => {
+          log.warn('master is gone: finishing in-flight requests, then exiting');
+          if (!serving) return send({ type: 'DRAINED' });
+          void serving.drain(ORPHAN_DRAIN_MS).then(() => send({ type: 'DRAINED' }));
+        },
+        closeNow: () => serving?.closeNow(),
+        logAbort: () => log.error({ stack: new Error('aborted').stack }, 'aborted by the master: the heartbeat stopped (timeout)'),
+        reopenLogs: () => reopen(),
+        logIgnored: ({ event }) => log.debug({ signal: event.type === 'IGNORED' ? event.signal : event.type }, 'signal ignored by worker'),
+      },
+    }),
+    { inspect: transitionLogger('worker', log) },
+  );
+
+  const heartbeat = setInterval(() => {
+    try {
+      touch(settings.heartbeatFd);
+    } catch {
+      // the master closed our heartbeat file: it is going away, the parent check will see it
+    }
+  }, settings.heartbeatMs);
+  heartbeat.unref();
+
+  // Parent death: the IPC channel closes at once; the ppid check covers a master that died
+  // before this process got going (then ppid was never the master's).
+  process.on('disconnect', () => send({ type: 'PARENT_GONE' }));
+  const parentCheck = setInterval(() => {
+    if (process.ppid !== settings.masterPid) send({ type: 'PARENT_GONE' });
+  }, PARENT_POLL_MS);
+  parentCheck.unref();
+
+  const signalSub = signals$(WORKER_SIGNALS)
+    .pipe(map(({ type, signal }): WorkerEvent => (type === 'IGNORED' ? { type, signal } : { type })))
+    .subscribe(send);
+
+  actor.subscribe({
+    complete: () => {
+      const { exitCode } = actor.getSnapshot().context;
+      log.info({ exitCode }, 'worker exiting');
+      signalSub.unsubscribe();
+      // A boot failure's reason must reach the master before this process goes.
+      const timeout = new Promise((ok) => setTimeout(ok, 500).unref());
+      void Promise.race([pending, timeout]).then(() => process.exit(exitCode));
+    },
+  });
+  actor.start();
+}

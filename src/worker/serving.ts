@@ -1,0 +1,97 @@
+/**
+ * A worker's side of the sockets: listening on the inherited fds, and draining without dropping
+ * anything. `server.close()` alone would reset keep-alive clients whose next request is already
+ * on the wire, and connections still waiting in the listen backlog; so a drain first accepts
+ * what is queued, then stops accepting, answers every further request with `Connection: close`,
+ * and lets each socket close after its response.
+ */
+import net, { type Socket } from 'node:net';
+import type { Server, ServerResponse } from 'node:http';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+export class Serving {
+  private readonly sockets = new Set<Socket>();
+  private readonly inFlight = new Set<ServerResponse>();
+  private readonly extra: net.Server[] = [];
+  private draining = false;
+  private onIdle: (() => void) | null = null;
+
+  constructor(private readonly server: Server, keepAliveMs: number) {
+    server.keepAliveTimeout = keepAliveMs;
+    server.prependListener('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        this.checkIdle();
+      });
+    });
+    server.prependListener('request', (_req, res: ServerResponse) => {
+      if (this.draining) res.setHeader('Connection', 'close');
+      this.inFlight.add(res);
+      res.once('close', () => this.inFlight.delete(res));
+    });
+  }
+
+  /** Listens on every inherited socket; extra ones hand their connections to the one server. */
+  async listen(fds: number[]): Promise<void> {
+    const [first, ...rest] = fds;
+    await new Promise<void>((ok, fail) => {
+      this.server.once('error', fail);
+      this.server.listen({ fd: first }, () => {
+        this.server.off('error', fail);
+        ok();
+      });
+    });
+    for (const fd of rest) {
+      const relay = net.createServer((socket) => this.server.emit('connection', socket));
+      await new Promise<void>((ok, fail) => relay.once('error', fail).listen({ fd }, ok));
+      this.extra.push(relay);
+    }
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** Resolves once every connection has closed; with `maxMs`, closes what is left by then. */
+  async drain(maxMs?: number): Promise<void> {
+    this.draining = true;
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Two turns of the event loop put one poll phase in between: libuv accepts every
+    // connection already queued in the backlog before this worker lets go of the socket.
+    await nextTurn();
+    await nextTurn();
+    this.stopAccepting();
+    const idle = new Promise<void>((resolve) => {
+      this.onIdle = resolve;
+      this.checkIdle();
+    });
+    if (maxMs === undefined) return idle;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([idle, new Promise<void>((resolve) => { timer = setTimeout(resolve, maxMs); })]);
+    clearTimeout(timer);
+    this.closeNow();
+  }
+
+  /** Quick stop: no more accepting, every connection closed at once. */
+  closeNow(): void {
+    this.draining = true;
+    this.stopAccepting();
+    for (const s of this.sockets) s.destroy();
+  }
+
+  private stopAccepting(): void {
+    // net.Server's close, not http.Server's: the latter also closes idle keep-alive sockets,
+    // which races with a client that just sent its next request on one.
+    if (this.server.listening) net.Server.prototype.close.call(this.server);
+    for (const relay of this.extra) if (relay.listening) relay.close();
+  }
+
+  private checkIdle(): void {
+    if (this.onIdle && this.sockets.size === 0) {
+      const done = this.onIdle;
+      this.onIdle = null;
+      done();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/** What the master hands a worker at spawn time, as JSON in one environment variable. */
+import type { AppSpec } from '../config/app-spec.js';
+import type { LogLevelName } from '../config/options.js';
+
+export const WORKER_ENV = 'STATEFORK_WORKER';
+
+export interface WorkerSettings {
+  id: number;
+  generation: number;
+  app: AppSpec;
+  name: string;
+  masterPid: number;
+  /** fd of the heartbeat file and how often to bump it. */
+  heartbeatFd: number;
+  heartbeatMs: number;
+  /** fds of the listening sockets, in --bind order. */
+  listenFds: number[];
+  keepAliveMs: number;
+  logLevel: LogLevelName;
+  errorLog: string;
+}
+
+/** The first stdio slots: stdin, stdout, stderr, the IPC channel, then the heartbeat file. */
+export const IPC_FD = 3;
+export const HEARTBEAT_FD = 4;
+export const FIRST_LISTEN_FD = 5;
+
+/** Beat four times per timeout, and at least once a second, so one slow beat is never a timeout. */
+export function heartbeatPeriod(timeoutSeconds: number): number {
+  return timeoutSeconds > 0 ? Math.max(50, Math.min(1000, (timeoutSeconds * 1000) / 4)) : 1000;
+}
