@@ -16,7 +16,7 @@ export interface LogParams {
 
 export type Effect =
   | { type: 'spawnWorker'; params: { id: number; generation: number } }
-  | { type: 'signalWorker'; params: { id: number; pid: number | null; signal: WorkerKillSignal } }
+  | { type: 'signalWorker'; params: { id: number; workerPid: number | null; signal: WorkerKillSignal } }
   | { type: 'log'; params: LogParams };
 
 export interface Plan {

@@ -41,7 +41,7 @@ export const masterSetup = setup({
   actions: {
     // Effects: named here, carried out by the runtime (src/master/effects.ts).
     spawnWorker: (_, _params: { id: number; generation: number }) => {},
-    signalWorker: (_, _params: { id: number; pid: number | null; signal: WorkerKillSignal }) => {},
+    signalWorker: (_, _params: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {},
     closeListeners: () => {},
     reopenLogs: () => {},
     loadConfig: () => {},

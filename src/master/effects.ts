@@ -25,8 +25,8 @@ export interface EffectDeps {
 export function masterEffects(deps: EffectDeps) {
   return {
     spawnWorker: (_: unknown, { id, generation }: { id: number; generation: number }) => deps.workers.spawn(id, generation),
-    signalWorker: (_: unknown, { id, pid, signal }: { id: number; pid: number | null; signal: WorkerKillSignal }) => {
-      deps.log.debug({ id, pid, signal }, 'signalling worker');
+    signalWorker: (_: unknown, { id, workerPid, signal }: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {
+      deps.log.debug({ id, workerPid, signal }, 'signalling worker');
       deps.workers.signal(id, signal);
     },
     closeListeners: () => {
