@@ -16,6 +16,7 @@ export function logWorkerPhases(log: Logger, prev: MasterContext | null, next: M
     const old = before.get(id);
     if (!old) record(w, 'none', w.phase);
     else if (old.phase !== w.phase) record(w, old.phase, w.phase);
+    if (w.pid !== null && old?.pid == null) log.info({ event: 'spawned', id: w.id, workerPid: w.pid, generation: w.generation }, `worker ${w.id} spawned with pid ${w.pid}`);
   }
   for (const [id, w] of before) if (!after.has(id)) record(w, w.phase, 'exited');
 }

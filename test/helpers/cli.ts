@@ -1,0 +1,146 @@
+/**
+ * Runs the built CLI as a real process and reads its log as data: every stderr line is parsed as
+ * a pino record. Waits are on records, with deadlines, never on bare sleeps.
+ */
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+
+export const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+export const APPS = fileURLToPath(new URL('../fixtures/apps/', import.meta.url));
+/** Runs the CLI under another Node when set (the Node 22/24 smoke runs). */
+export const NODE = process.env.STATEFORK_TEST_NODE || process.execPath;
+
+export type Rec = Record<string, any>;
+
+export interface Running {
+  child: ChildProcess;
+  pid: number;
+  records: Rec[];
+  stdout: string;
+  stderrText: () => string;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  waitFor(pred: (r: Rec) => boolean, opts?: { timeoutMs?: number; from?: number; what?: string }): Promise<Rec>;
+  waitForCount(pred: (r: Rec) => boolean, n: number, opts?: { timeoutMs?: number; from?: number; what?: string }): Promise<Rec[]>;
+  url(): string;
+  workerPids(): number[];
+  signal(sig: NodeJS.Signals): void;
+}
+
+const running = new Set<Running>();
+
+afterEach(() => {
+  for (const r of running) {
+    for (const pid of [...r.workerPids(), ...allWorkerPidsSeen(r)]) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    try { process.kill(r.pid, 'SIGKILL'); } catch { /* gone */ }
+  }
+  running.clear();
+});
+
+function allWorkerPidsSeen(r: Running): number[] {
+  return [...new Set(r.records.filter((x) => x.role === 'worker').map((x) => x.pid as number))];
+}
+
+export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions } = {}): Running {
+  const child = spawn(NODE, [CLI, ...args], {
+    cwd: opts.cwd ?? APPS,
+    env: { ...process.env, ...opts.env },
+    stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
+  });
+  const records: Rec[] = [];
+  const waiters = new Set<() => void>();
+  let buffer = '';
+  let stderr = '';
+  const r: Running = {
+    child,
+    pid: child.pid!,
+    records,
+    stdout: '',
+    stderrText: () => stderr,
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+    async waitFor(pred, { timeoutMs = 20_000, from = 0, what = 'a matching record' } = {}) {
+      return (await r.waitForCount(pred, 1, { timeoutMs, from, what }))[0];
+    },
+    waitForCount(pred, n, { timeoutMs = 20_000, from = 0, what = 'matching records' } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = records.slice(from).filter(pred);
+          if (found.length >= n) {
+            cleanup();
+            resolve(found.slice(0, n));
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          const tail = records.slice(-25).map((x) => JSON.stringify(x)).join('\n');
+          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${n} x ${what}; last records:\n${tail}`));
+        }, timeoutMs);
+        const cleanup = () => { clearTimeout(timer); waiters.delete(check); };
+        waiters.add(check);
+        check();
+      });
+    },
+    url() {
+      const rec = records.find((x) => x.url);
+      if (!rec) throw new Error('no listening record yet');
+      return rec.url;
+    },
+    workerPids() {
+      // Live workers, as the master sees them: spawned and not yet exited.
+      const live = new Map<number, number>();
+      for (const x of records) {
+        if (x.event === 'spawned') live.set(x.id, x.workerPid);
+        if (x.machine === 'master.worker' && x.to === 'exited') live.delete(x.id);
+      }
+      return [...live.values()];
+    },
+    signal(sig) {
+      process.kill(child.pid!, sig);
+    },
+  };
+  child.stdout?.on('data', (d) => { r.stdout += d; });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d;
+    buffer += d.toString();
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      try {
+        records.push(JSON.parse(line));
+      } catch {
+        records.push({ raw: line });
+      }
+    }
+    for (const w of [...waiters]) w();
+  });
+  running.add(r);
+  return r;
+}
+
+/** Starts a master and waits until the whole first generation serves. */
+export async function startServing(args: string[], opts: Parameters<typeof startCli>[1] = {}): Promise<Running> {
+  const r = startCli(args, opts);
+  await r.waitFor((x) => x.machine === 'master' && x.to === 'serving.running', { what: 'the master to reach serving.running' });
+  return r;
+}
+
+export const isTransition = (machine: string, to: string) => (x: Rec) => x.event === 'transition' && x.machine === machine && x.to === to;
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls a condition with a deadline (for things no log record announces, like a process gone). */
+export async function eventually(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${what}`);
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+}

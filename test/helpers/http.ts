@@ -1,0 +1,58 @@
+/** Real HTTP clients for the tests: single requests and bounded request loops. */
+import http from 'node:http';
+
+export interface Reply {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+export function get(url: string, opts: { agent?: http.Agent; socketPath?: string; path?: string; timeoutMs?: number } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const target = opts.socketPath ? { socketPath: opts.socketPath, path: opts.path ?? '/' } : new URL(url);
+    const req = http.get({ ...(target instanceof URL ? { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: target.pathname + target.search } : target), agent: opts.agent ?? false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error('client timeout')));
+    req.on('error', reject);
+  });
+}
+
+export interface LoopResult {
+  ok: number;
+  failures: string[];
+  bodies: string[];
+}
+
+/**
+ * Sends requests from `concurrency` clients until `stop()` returns true (and at most `maxMs`).
+ * Keep-alive clients reuse their connection; the others open one per request.
+ */
+export function requestLoop(url: string, opts: { concurrency?: number; keepAlive?: boolean; maxMs?: number; stop: () => boolean }): Promise<LoopResult> {
+  const result: LoopResult = { ok: 0, failures: [], bodies: [] };
+  const agent = opts.keepAlive ? new http.Agent({ keepAlive: true, maxSockets: opts.concurrency ?? 4 }) : undefined;
+  const deadline = Date.now() + (opts.maxMs ?? 30_000);
+  const client = async () => {
+    while (!opts.stop() && Date.now() < deadline) {
+      try {
+        const r = await get(url, { agent });
+        if (r.status === 200) {
+          result.ok++;
+          result.bodies.push(r.body);
+        } else result.failures.push(`status ${r.status}`);
+      } catch (e) {
+        result.failures.push((e as Error).message);
+      }
+    }
+  };
+  return Promise.all(Array.from({ length: opts.concurrency ?? 4 }, client)).then(() => {
+    agent?.destroy();
+    return result;
+  });
+}
+
+export const pidOf = (body: string) => Number(/from (\d+)/.exec(body)?.[1]);

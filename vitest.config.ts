@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 30_000,
+    // Integration tests start real process trees; two files at a time fit a 2-core CI box.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
