@@ -9,17 +9,22 @@ import net, { type Socket } from 'node:net';
 import type { Server, ServerResponse } from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
+/** A steady stream of new connections must not keep a draining worker sweeping forever. */
+const SWEEP_MAX_MS = 1000;
+
 export class Serving {
   private readonly sockets = new Set<Socket>();
   private readonly inFlight = new Set<ServerResponse>();
   private readonly extra: net.Server[] = [];
   private draining = false;
+  private accepted = 0;
   private onIdle: (() => void) | null = null;
 
   constructor(private readonly server: Server, keepAliveMs: number) {
     server.keepAliveTimeout = keepAliveMs;
     server.prependListener('connection', (socket: Socket) => {
       this.sockets.add(socket);
+      this.accepted++;
       socket.once('close', () => {
         this.sockets.delete(socket);
         this.checkIdle();
@@ -57,10 +62,7 @@ export class Serving {
   async drain(maxMs?: number): Promise<void> {
     this.draining = true;
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    // Two turns of the event loop put one poll phase in between: libuv accepts every
-    // connection already queued in the backlog before this worker lets go of the socket.
-    await nextTurn();
-    await nextTurn();
+    await this.sweepBacklog();
     this.stopAccepting();
     const idle = new Promise<void>((resolve) => {
       this.onIdle = resolve;
@@ -71,6 +73,22 @@ export class Serving {
     await Promise.race([idle, new Promise<void>((resolve) => { timer = setTimeout(resolve, maxMs); })]);
     clearTimeout(timer);
     this.closeNow();
+  }
+
+  /**
+   * Accepts what waits in the listen backlog before letting go of the socket: the last process
+   * to close it would otherwise reset those connections (gunicorn's #3397). libuv accepts one
+   * connection per poll phase, and each turn of the event loop holds one poll phase; the backlog
+   * is empty once two turns in a row bring nothing.
+   */
+  private async sweepBacklog(): Promise<void> {
+    const deadline = Date.now() + SWEEP_MAX_MS;
+    let quiet = 0;
+    while (quiet < 2 && Date.now() < deadline) {
+      const before = this.accepted;
+      await nextTurn();
+      quiet = this.accepted === before ? quiet + 1 : 0;
+    }
   }
 
   /** Quick stop: no more accepting, every connection closed at once. */

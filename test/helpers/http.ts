@@ -7,7 +7,8 @@ export interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-export function get(url: string, opts: { agent?: http.Agent; socketPath?: string; path?: string; timeoutMs?: number } = {}): Promise<Reply> {
+/** `connected` resolves once the TCP handshake is done (the connection waits in the backlog, at least). */
+export function get(url: string, opts: { agent?: http.Agent; socketPath?: string; path?: string; timeoutMs?: number; connected?: (value: void) => void } = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const target = opts.socketPath ? { socketPath: opts.socketPath, path: opts.path ?? '/' } : new URL(url);
     const req = http.get({ ...(target instanceof URL ? { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: target.pathname + target.search } : target), agent: opts.agent ?? false }, (res) => {
@@ -19,6 +20,7 @@ export function get(url: string, opts: { agent?: http.Agent; socketPath?: string
     });
     req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error('client timeout')));
     req.on('error', reject);
+    if (opts.connected) req.once('socket', (s) => (s.connecting ? s.once('connect', () => opts.connected!()) : opts.connected!()));
   });
 }
 
@@ -53,6 +55,16 @@ export function requestLoop(url: string, opts: { concurrency?: number; keepAlive
     agent?.destroy();
     return result;
   });
+}
+
+/** Sends a request and resolves, with the reply still to come, once its connection is established. */
+export async function connectedGet(url: string): Promise<{ reply: Promise<Reply> }> {
+  let connected!: () => void;
+  const isConnected = new Promise<void>((ok) => { connected = ok; });
+  const reply = get(url, { connected });
+  reply.catch(() => {});
+  await isConnected;
+  return { reply };
 }
 
 export const pidOf = (body: string) => Number(/from (\d+)/.exec(body)?.[1]);
