@@ -1,0 +1,86 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { eventually, isAlive, isTransition, startServing } from '../helpers/cli.js';
+import { get } from '../helpers/http.js';
+
+/** Children of a process, read from the process tree (not from our log). */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe('master signals', () => {
+  it('TTIN adds a worker and TTOU retires the oldest, as the process tree shows', async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', 'hello.cjs']);
+    expect(childrenOf(m.pid)).toHaveLength(2);
+    const oldest = m.workerPids()[0];
+    let from = m.records.length;
+    m.signal('SIGTTIN');
+    await m.waitFor((x) => x.msg === 'worker ready', { from });
+    expect(childrenOf(m.pid)).toHaveLength(3);
+    from = m.records.length;
+    m.signal('SIGTTOU');
+    await m.waitFor((x) => x.machine === 'master.worker' && x.to === 'exited', { from });
+    await eventually(() => childrenOf(m.pid).length === 2, 5000, 'two workers left');
+    expect(isAlive(oldest)).toBe(false);
+  });
+
+  it('TTOU never goes below one worker', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs']);
+    m.signal('SIGTTOU');
+    await m.waitFor((x) => /TTOU ignored/.test(x.msg ?? ''));
+    expect(childrenOf(m.pid)).toHaveLength(1);
+    expect((await get(`${m.url()}/`)).status).toBe(200);
+  });
+
+  it('USR1 reopens logs in the master and is forwarded to every worker', async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--log-level', 'debug', 'hello.cjs']);
+    const workers = m.workerPids();
+    m.signal('SIGUSR1');
+    await m.waitFor((x) => x.msg === 'log files reopened');
+    await m.waitForCount((x) => x.msg === 'signalling worker' && x.signal === 'SIGUSR1', 2);
+    // No worker started a debugger or died: they still serve.
+    for (const pid of workers) expect(isAlive(pid)).toBe(true);
+    expect(m.stderrText()).not.toMatch(/Debugger listening/);
+  });
+
+  it('USR2 is logged as not supported yet and changes nothing; WINCH is ignored', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--log-level', 'debug', 'hello.cjs']);
+    const workers = m.workerPids();
+    m.signal('SIGUSR2');
+    await m.waitFor((x) => /USR2 .*not supported/.test(x.msg ?? ''));
+    m.signal('SIGWINCH');
+    await m.waitFor((x) => /WINCH ignored/.test(x.msg ?? ''));
+    expect(m.workerPids()).toEqual(workers);
+    expect((await get(`${m.url()}/`)).status).toBe(200);
+  });
+
+  it('workers survive a stray HUP, TTIN, TTOU, WINCH or USR2 sent to them directly', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--log-level', 'debug', 'hello.cjs']);
+    const [worker] = m.workerPids();
+    for (const sig of ['SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGWINCH', 'SIGUSR2'] as const) process.kill(worker, sig);
+    await m.waitForCount((x) => x.role === 'worker' && x.msg === 'signal ignored by worker', 5);
+    const state = readFileSync(`/proc/${worker}/stat`, 'utf8').split(') ')[1][0];
+    expect(state).not.toBe('T'); // not stopped by TTIN/TTOU
+    expect(m.workerPids()).toEqual([worker]);
+    expect((await get(`${m.url()}/`)).body).toContain(`from ${worker}`);
+  });
+
+  it('HUP during a reload starts over with the newest code and still ends serving', async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
+    m.signal('SIGHUP');
+    await m.waitFor((x) => /starting over/.test(x.msg ?? ''), { from });
+    await m.waitFor(isTransition('master', 'serving.running'), { from });
+    await eventually(() => childrenOf(m.pid).length === 2, 10_000, 'two workers after the reloads');
+    expect((await get(`${m.url()}/`)).status).toBe(200);
+  });
+});
