@@ -72,8 +72,20 @@ async function bindOnce(spec: BindSpec): Promise<ServerHandle | string> {
     if (!family) throw new StatforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the host name '${spec.host}' does not resolve; use an IP address`);
     const address = net.isIP(spec.host) ? spec.host : (await lookup(spec.host)).address;
     result = createServerHandle(address, spec.port, family);
+    // libuv defers EADDRINUSE from bind() to listen(), which only the workers call: a socket
+    // that did not get the port it asked for is in use (unbound, it would listen on a random one).
+    if (typeof result !== 'number' && spec.port !== 0 && boundPort(result) !== spec.port) {
+      result.close();
+      return 'EADDRINUSE';
+    }
   }
   return typeof result === 'number' ? getSystemErrorName(result) : result;
+}
+
+function boundPort(handle: ServerHandle): number | undefined {
+  const out: Record<string, unknown> = {};
+  handle.getsockname?.(out);
+  return out.port as number | undefined;
 }
 
 function urlOf(spec: BindSpec, handle: ServerHandle): string {

@@ -1,0 +1,96 @@
+import net from 'node:net';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startCli, startServing } from '../helpers/cli.js';
+import { get } from '../helpers/http.js';
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = startCli(args, { env });
+  const { code } = await r.exited;
+  return { code, lines: r.stderrText().trim().split('\n'), stdout: r.stdout };
+}
+
+describe('command line: bad input gets one line and a documented exit code', () => {
+  const cases: Array<[string, string[], number, RegExp]> = [
+    ['unknown option', ['--nope', 'hello.cjs'], 2, /^statefork: error: unknown option '--nope' \(Did you mean --name\?\)$/],
+    ['non-numeric workers', ['-w', 'abc', 'hello.cjs'], 2, /^statefork: error: option '-w, --workers <n>' argument 'abc' is invalid\. expected a whole number of 1 or more \(e\.g\. --workers 4\)$/],
+    ['zero workers', ['-w', '0', 'hello.cjs'], 2, /--workers <n>' argument '0' is invalid/],
+    ['negative timeout', ['--timeout', '-1', 'hello.cjs'], 2, /--timeout <seconds>' argument '-1' is invalid\. expected a number of seconds, 0 or more/],
+    ['bind without port', ['-b', 'localhost', 'hello.cjs'], 2, /^statefork: error: invalid --bind 'localhost': no port given; expected HOST:PORT, \[IPV6\]:PORT, unix:PATH or fd:\/\/N/],
+    ['port out of range', ['-b', '127.0.0.1:99999', 'hello.cjs'], 2, /invalid --bind '127\.0\.0\.1:99999': port 99999 is above 65535/],
+    ['unbracketed IPv6', ['-b', '::1:80', 'hello.cjs'], 2, /an IPv6 address must be in brackets/],
+    ['no app', [], 2, /^statefork: error: missing required argument 'app'$/],
+    ['bad log level', ['--log-level', 'loud', 'hello.cjs'], 2, /argument 'loud' is invalid\. Allowed choices are trace, debug/],
+    ['bad WEB_CONCURRENCY', ['hello.cjs'], 2, /^statefork: error: invalid WEB_CONCURRENCY 'many': expected a whole number of 1 or more, or unset it$/],
+    ['unusable worker tmp dir', ['--worker-tmp-dir', '/nonexistent/dir', '-b', '127.0.0.1:0', 'hello.cjs'], 1, /^statefork: error: cannot create heartbeat files in --worker-tmp-dir \/nonexistent\/dir: ENOENT; give a writable directory/],
+    ['unwritable pidfile', ['-p', '/nonexistent/dir/app.pid', '-b', '127.0.0.1:0', 'hello.cjs'], 1, /^statefork: error: cannot write pidfile \/nonexistent\/dir\/app\.pid: .*choose a writable --pid path$/],
+  ];
+  for (const [name, args, code, line] of cases) {
+    it(`${name}: exit ${code}`, async () => {
+      const r = await run(args, name === 'bad WEB_CONCURRENCY' ? { WEB_CONCURRENCY: 'many' } : {});
+      expect(r.code).toBe(code);
+      expect(r.lines).toHaveLength(1);
+      expect(r.lines[0]).toMatch(line);
+    });
+  }
+
+  it('a port in use is retried, then exit 1 with one line naming the fix', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((ok) => blocker.once('listening', ok));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const r = startCli(['-b', `127.0.0.1:${port}`, 'hello.cjs']);
+    const { code } = await r.exited;
+    blocker.close();
+    expect(code).toBe(1);
+    expect(r.records.filter((x) => /address in use, retrying/.test(x.msg ?? ''))).toHaveLength(4);
+    expect(r.records.at(-1)?.raw).toBe(`statefork: error: cannot bind 127.0.0.1:${port}: the address is in use (tried 5 times); stop the other server or choose another --bind`);
+  });
+
+  it('--version and --help exit 0', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(await run(['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    for (const flag of ['--workers', '--bind', '--timeout', '--graceful-timeout', '--boot-timeout', '--keep-alive', '--worker-tmp-dir', '--pid', '--name', '--log-level', '--error-log']) {
+      expect(help.stdout).toContain(flag);
+    }
+  });
+});
+
+describe('command line: defaults and files', () => {
+  it('takes the worker count from WEB_CONCURRENCY and the port from PORT', async () => {
+    const probe = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((ok) => probe.once('listening', ok));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((ok) => probe.close(ok));
+    const m = await startServing(['hello.cjs'], { env: { WEB_CONCURRENCY: '3', PORT: String(port) } });
+    expect(m.url()).toBe(`http://0.0.0.0:${port}`);
+    expect(m.workerPids()).toHaveLength(3);
+    expect((await get(`http://127.0.0.1:${port}/`)).status).toBe(200);
+  });
+
+  it('writes the pidfile, refuses a second master on it, and removes it on exit', async () => {
+    const pidfile = join(mkdtempSync(join(tmpdir(), 'statefork-')), 'app.pid');
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '-p', pidfile, 'hello.cjs']);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${m.pid}\n`);
+    const second = await run(['-w', '1', '-b', '127.0.0.1:0', '-p', pidfile, 'hello.cjs']);
+    expect(second.code).toBe(1);
+    expect(second.lines.at(-1)).toBe(`statefork: error: pidfile ${pidfile} names running process ${m.pid}; stop it first or choose another --pid`);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    expect(existsSync(pidfile)).toBe(false);
+  });
+
+  it('--error-log FILE receives the master and worker records', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'statefork-')), 'error.log');
+    const m = startCli(['-w', '1', '-b', '127.0.0.1:0', '--error-log', file, 'hello.cjs']);
+    const { eventually } = await import('../helpers/cli.js');
+    await eventually(() => existsSync(file) && readFileSync(file, 'utf8').includes('serving.running'), 15_000, 'the log file to show the master serving');
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    const roles = new Set(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).role));
+    expect([...roles].sort()).toEqual(['master', 'worker']);
+  });
+});
