@@ -1,0 +1,71 @@
+/**
+ * Drives the real master machine in-process with effects recorded instead of carried out. Time
+ * is virtual: every event carries the `now` the test chooses.
+ */
+import { createActor } from 'xstate';
+import { masterMachine } from '../../machines/master.machine.js';
+import type { MasterSettings } from '../../machines/master.context.js';
+import type { MasterEvent } from '../../machines/master.events.js';
+import { stateName } from '../../src/transition-log.js';
+
+export type Recorded =
+  | { type: 'spawn'; id: number; generation: number }
+  | { type: 'signal'; id: number; signal: string }
+  | { type: 'closeListeners' }
+  | { type: 'reopenLogs' }
+  | { type: 'loadConfig' }
+  | { type: 'log'; level: string; msg: string };
+
+export const SETTINGS: MasterSettings = { workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000 };
+
+type Payload<T> = T extends { now: number } ? Omit<T, 'now'> : never;
+
+export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConfig?: () => void } = {}) {
+  const effects: Recorded[] = [];
+  let now = 0;
+  const machine = masterMachine.provide({
+    actions: {
+      spawnWorker: (_: unknown, p: { id: number; generation: number }) => { effects.push({ type: 'spawn', ...p }); },
+      signalWorker: (_: unknown, p: { id: number; signal: string }) => { effects.push({ type: 'signal', id: p.id, signal: p.signal }); },
+      closeListeners: () => { effects.push({ type: 'closeListeners' }); },
+      reopenLogs: () => { effects.push({ type: 'reopenLogs' }); },
+      loadConfig: () => { effects.push({ type: 'loadConfig' }); opts.onLoadConfig?.(); },
+      log: (_: unknown, p: { level: string; msg: string }) => { effects.push({ type: 'log', level: p.level, msg: p.msg }); },
+    } as never,
+  });
+  const actor = createActor(machine, { input: { settings: { ...SETTINGS, ...settings }, now } }).start();
+  const h = {
+    actor,
+    effects,
+    get now() { return now; },
+    /** Moves virtual time forward. */
+    advance(ms: number) { now += ms; return h; },
+    send(e: Payload<MasterEvent>) { actor.send({ ...e, now } as MasterEvent); return h; },
+    state: () => stateName(actor.getSnapshot().value),
+    ctx: () => actor.getSnapshot().context,
+    workers: () => actor.getSnapshot().context.workers,
+    ids: (pred: (w: ReturnType<typeof h.workers>[number]) => boolean = () => true) => h.workers().filter(pred).map((w) => w.id),
+    /** Effects recorded since the mark, then a new mark. */
+    mark: 0,
+    take() { const out = effects.slice(h.mark); h.mark = effects.length; return out; },
+    spawned: () => effects.filter((e): e is Extract<Recorded, { type: 'spawn' }> => e.type === 'spawn'),
+    signals: (signal?: string) => effects.filter((e): e is Extract<Recorded, { type: 'signal' }> => e.type === 'signal' && (!signal || e.signal === signal)),
+    logs: (re: RegExp) => effects.filter((e): e is Extract<Recorded, { type: 'log' }> => e.type === 'log' && re.test(e.msg)),
+    /** Spawned + ready for every booting worker. */
+    readyAll() {
+      for (const w of h.workers()) if (w.phase === 'booting') {
+        if (w.pid === null) h.send({ type: 'WORKER_SPAWNED', id: w.id, pid: 1000 + w.id });
+        h.send({ type: 'WORKER_READY', id: w.id });
+      }
+      return h;
+    },
+    exit(id: number, code: number | null = 0, signal: string | null = null) { return h.send({ type: 'WORKER_EXIT', id, code, signal }); },
+    /** A tick in which every live worker's heartbeat moved (or, with `silent`, did not). */
+    tick(silent: number[] = []) {
+      const beats: Record<number, number> = {};
+      for (const w of h.workers()) beats[w.id] = silent.includes(w.id) ? (w.beat ?? -1) : now;
+      return h.send({ type: 'TICK', beats });
+    },
+  };
+  return h;
+}

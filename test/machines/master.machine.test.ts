@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import { EXIT } from '../../machines/exit-codes.js';
+import { backoffDelay, STABLE_MS } from '../../machines/master.context.js';
+import { drive, SETTINGS } from './harness.js';
+
+describe('master machine: booting', () => {
+  it('spawns the first generation at start and serves once every worker is ready', () => {
+    const h = drive();
+    expect(h.state()).toBe('booting');
+    expect(h.spawned()).toEqual([{ type: 'spawn', id: 1, generation: 1 }, { type: 'spawn', id: 2, generation: 1 }]);
+    h.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 }).send({ type: 'WORKER_READY', id: 1 });
+    expect(h.state()).toBe('booting');
+    h.send({ type: 'WORKER_READY', id: 2 });
+    expect(h.state()).toBe('serving.running');
+    expect(h.workers().map((w) => w.phase)).toEqual(['ready', 'ready']);
+  });
+
+  it('halts with exit 4 when a first-generation worker cannot load the app, quitting the others', () => {
+    const h = drive();
+    h.send({ type: 'WORKER_FAILED', id: 1, reason: 'boom' }).exit(1, EXIT.APP_LOAD_ERROR);
+    expect(h.state()).toBe('stopping.quick');
+    expect(h.signals('SIGQUIT').map((s) => s.id)).toEqual([2]);
+    h.exit(2, 0);
+    expect(h.state()).toBe('halted');
+    expect(h.actor.getSnapshot().output).toEqual({ exitCode: 4, reason: 'App failed to load: boom' });
+  });
+
+  it('halts with exit 3 when a first-generation worker exits before it is ready', () => {
+    const h = drive({ workers: 1 });
+    h.exit(1, 1);
+    expect(h.state()).toBe('halted');
+    expect(h.actor.getSnapshot().output).toEqual({ exitCode: 3, reason: 'Worker failed to boot: exited with code 1 before it was ready' });
+  });
+
+  it('kills a worker not ready within the boot timeout, and that halts the first generation with exit 3', () => {
+    const h = drive({ workers: 1, bootTimeoutMs: 5000 });
+    h.advance(5000).tick();
+    expect(h.signals()).toEqual([]);
+    h.advance(1).tick();
+    expect(h.signals('SIGKILL').map((s) => s.id)).toEqual([1]);
+    expect(h.logs(/boot timeout/)).toHaveLength(1);
+    // A replacement was already on its way; halting quits it.
+    h.exit(1, null, 'SIGKILL');
+    expect(h.signals('SIGQUIT').map((s) => s.id)).toEqual([2]);
+    h.exit(2, 0);
+    expect(h.actor.getSnapshot().output?.exitCode).toBe(EXIT.WORKER_BOOT_ERROR);
+    expect(h.actor.getSnapshot().output?.reason).toMatch(/not ready within 5 s/);
+  });
+
+  it('replaces a ready first-generation worker that crashes while the others still boot', () => {
+    const h = drive();
+    h.send({ type: 'WORKER_READY', id: 1 }).exit(1, 1);
+    expect(h.state()).toBe('booting');
+    expect(h.spawned().map((s) => s.id)).toEqual([1, 2, 3]);
+  });
+
+  it('accepts TTIN/TTOU while booting and ignores HUP', () => {
+    const h = drive();
+    h.send({ type: 'TTIN' });
+    expect(h.spawned()).toHaveLength(3);
+    h.send({ type: 'HUP' });
+    expect(h.logs(/HUP ignored/)).toHaveLength(1);
+    expect(h.state()).toBe('booting');
+  });
+});
+
+describe('master machine: scaling', () => {
+  it('TTIN spawns one more; TTOU retires the oldest gracefully, never below one', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'TTIN' });
+    expect(h.spawned().at(-1)).toEqual({ type: 'spawn', id: 3, generation: 1 });
+    h.readyAll().send({ type: 'TTOU' });
+    expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1]);
+    expect(h.ctx().target).toBe(2);
+    h.exit(1).send({ type: 'TTOU' });
+    expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1, 2]);
+    h.exit(2).send({ type: 'TTOU' });
+    expect(h.ctx().target).toBe(1);
+    expect(h.logs(/TTOU ignored/)).toHaveLength(1);
+    expect(h.ids()).toEqual([3]);
+  });
+});
+
+describe('master machine: reload (HUP)', () => {
+  const loaded = (workers = SETTINGS.workers) => ({ type: 'CONFIG_LOADED' as const, settings: { ...SETTINGS, workers } });
+
+  it('spawns a full new generation and retires an old worker only as each new one is ready', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'HUP' });
+    expect(h.state()).toBe('serving.reloading.configuring');
+    h.send(loaded());
+    expect(h.state()).toBe('serving.reloading.rolling');
+    expect(h.spawned().slice(2)).toEqual([{ type: 'spawn', id: 3, generation: 2 }, { type: 'spawn', id: 4, generation: 2 }]);
+    expect(h.signals()).toEqual([]);
+    h.send({ type: 'WORKER_READY', id: 3 });
+    expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1]);
+    h.send({ type: 'WORKER_READY', id: 4 });
+    expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1, 2]);
+    expect(h.state()).toBe('serving.running');
+    expect(h.logs(/reload complete/)).toHaveLength(1);
+  });
+
+  it('never has fewer ready workers than the target while the new generation boots', () => {
+    const h = drive({ workers: 3 }).readyAll();
+    h.send({ type: 'HUP' }).send(loaded(3));
+    for (const id of [4, 5, 6]) {
+      h.send({ type: 'WORKER_READY', id });
+      expect(h.workers().filter((w) => w.phase === 'ready').length).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it('abandons the reload when a new worker fails to boot: old workers stay, the rest of the new ones are retired', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'HUP' }).send(loaded());
+    h.exit(3, EXIT.APP_LOAD_ERROR);
+    expect(h.state()).toBe('serving.running');
+    expect(h.logs(/reload abandoned/)).toHaveLength(1);
+    expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([4]);
+    expect(h.ctx().generation).toBe(1);
+    expect(h.workers().filter((w) => w.phase === 'ready').map((w) => w.id)).toEqual([1, 2]);
+  });
+
+  it('keeps running on the old configuration when the new one does not load', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'HUP' }).send({ type: 'CONFIG_FAILED', reason: 'bad value' });
+    expect(h.state()).toBe('serving.running');
+    expect(h.logs(/configuration did not load/)).toHaveLength(1);
+    expect(h.spawned()).toHaveLength(2);
+  });
+
+  it('keeps TTIN/TTOU adjustments across a reload unless --workers changed', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'TTIN' }).readyAll().send({ type: 'HUP' }).send(loaded());
+    expect(h.ctx().target).toBe(3);
+    h.readyAll().send({ type: 'HUP' }).send(loaded(5));
+    expect(h.ctx().target).toBe(5);
+  });
+
+  it('a second HUP during a reload starts the newest generation', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'HUP' }).send(loaded()).send({ type: 'HUP' });
+    expect(h.state()).toBe('serving.reloading.configuring');
+    h.send(loaded());
+    expect(h.ctx().generation).toBe(3);
+    h.readyAll();
+    expect(h.state()).toBe('serving.running');
+    expect(h.workers().filter((w) => w.phase === 'ready').every((w) => w.generation === 3)).toBe(true);
+  });
+});
+
+describe('master machine: crashes and backoff after start-up', () => {
+  it('never halts on a boot failure after start-up, and backs off 0, 1 s, 2 s, 4 s ...', () => {
+    const h = drive({ workers: 1 }).readyAll();
+    h.advance(STABLE_MS * 2).exit(1, 1); // an old worker crashes: not a young crash
+    expect(h.spawned().map((s) => s.id)).toEqual([1, 2]);
+    h.exit(2, EXIT.APP_LOAD_ERROR); // failure 1: respawn at once
+    expect(h.spawned()).toHaveLength(3);
+    h.exit(3, EXIT.APP_LOAD_ERROR); // failure 2: wait 1 s
+    expect(h.spawned()).toHaveLength(3);
+    expect(h.state()).toBe('serving.running');
+    h.advance(backoffDelay(2) - 1).tick();
+    expect(h.spawned()).toHaveLength(3);
+    h.advance(1).tick();
+    expect(h.spawned()).toHaveLength(4);
+    expect([backoffDelay(1), backoffDelay(2), backoffDelay(3), backoffDelay(4), backoffDelay(20)]).toEqual([0, 1000, 2000, 4000, 30_000]);
+  });
+
+  it('forgives the failures once a worker spawned after them stays ready for a while', () => {
+    const h = drive({ workers: 1 }).readyAll();
+    h.exit(1, 1); // young crash
+    expect(h.ctx().failures).toBe(1);
+    h.readyAll().advance(STABLE_MS).tick();
+    expect(h.ctx().failures).toBe(0);
+  });
+});
+
+describe('master machine: heartbeat', () => {
+  it('aborts a worker whose heartbeat is silent past the timeout, and kills it on the next tick', () => {
+    const h = drive({ timeoutMs: 2000 }).readyAll();
+    h.advance(1000).tick();
+    h.advance(1000).tick([1]);
+    expect(h.signals()).toEqual([]);
+    h.advance(1001).tick([1]);
+    expect(h.signals()).toEqual([{ type: 'signal', id: 1, signal: 'SIGABRT' }]);
+    expect(h.logs(/worker timeout/)).toHaveLength(1);
+    h.advance(1000).tick([1]);
+    expect(h.signals('SIGKILL').map((s) => s.id)).toEqual([1]);
+    h.exit(1, null, 'SIGKILL');
+    expect(h.logs(/worker exited: timeout/)).toHaveLength(1);
+    expect(h.spawned()).toHaveLength(3);
+  });
+
+  it('timeout 0 disables the check', () => {
+    const h = drive({ timeoutMs: 0 }).readyAll();
+    h.advance(10 * 60_000).tick([1, 2]);
+    expect(h.signals()).toEqual([]);
+  });
+});
+
+describe('master machine: stopping', () => {
+  it('TERM closes the sockets, sends TERM to every worker, SIGKILLs them after the graceful timeout, and halts with 0', () => {
+    const h = drive({ gracefulTimeoutMs: 5000 }).readyAll();
+    h.send({ type: 'TERM' });
+    expect(h.state()).toBe('stopping.graceful');
+    expect(h.effects.filter((e) => e.type === 'closeListeners')).toHaveLength(1);
+    expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1, 2]);
+    h.exit(1);
+    h.advance(5001).tick();
+    expect(h.signals('SIGKILL').map((s) => s.id)).toEqual([2]);
+    h.exit(2, null, 'SIGKILL');
+    expect(h.state()).toBe('halted');
+    expect(h.actor.getSnapshot().output).toEqual({ exitCode: 0, reason: null });
+  });
+
+  it('INT or QUIT during a graceful stop escalates to quick; a second TERM is ignored', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'TERM' }).send({ type: 'TERM' });
+    expect(h.logs(/TERM ignored/)).toHaveLength(1);
+    h.send({ type: 'QUIT' });
+    expect(h.state()).toBe('stopping.quick');
+    expect(h.signals('SIGQUIT').map((s) => s.id)).toEqual([1, 2]);
+  });
+
+  it('a quick stop gives workers 2 s after QUIT before SIGKILL', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'INT' }).advance(2001).tick();
+    expect(h.signals('SIGKILL').map((s) => s.id)).toEqual([1, 2]);
+  });
+
+  it('ignores HUP, TTIN and TTOU while stopping, and spawns nothing more', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'TERM' }).send({ type: 'HUP' }).send({ type: 'TTIN' }).send({ type: 'TTOU' }).exit(1, 1).tick();
+    expect(h.spawned()).toHaveLength(2);
+    expect(h.logs(/ignored: stopping/)).toHaveLength(3);
+  });
+});
+
+describe('master machine: other signals', () => {
+  it('USR1 reopens the logs and forwards USR1 to every worker', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'USR1' });
+    expect(h.effects.filter((e) => e.type === 'reopenLogs')).toHaveLength(1);
+    expect(h.signals('SIGUSR1').map((s) => s.id)).toEqual([1, 2]);
+  });
+
+  it('USR2 is logged as unsupported and WINCH ignored, with no effect on workers', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'USR2' }).send({ type: 'WINCH' });
+    expect(h.signals()).toEqual([]);
+    expect(h.state()).toBe('serving.running');
+    expect(h.logs(/USR2/)).toHaveLength(1);
+  });
+
+  it('ignores events about workers it does not know', () => {
+    const h = drive().readyAll();
+    h.exit(99, 1).send({ type: 'WORKER_READY', id: 99 });
+    expect(h.workers()).toHaveLength(2);
+    expect(h.spawned()).toHaveLength(2);
+  });
+});

@@ -1,0 +1,76 @@
+import { createActor } from 'xstate';
+import { describe, expect, it } from 'vitest';
+import { workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
+import { EXIT, WORKER_ABORTED } from '../../machines/exit-codes.js';
+import { stateName } from '../../src/transition-log.js';
+
+function worker() {
+  const effects: string[] = [];
+  const names = ['boot', 'announceReady', 'reportFailure', 'drain', 'drainBriefly', 'closeNow', 'logAbort', 'reopenLogs', 'logIgnored'] as const;
+  const actions = Object.fromEntries(names.map((n) => [n, () => { effects.push(n); }]));
+  const actor = createActor(workerMachine.provide({ actions })).start();
+  const send = (...events: WorkerEvent[]) => { for (const e of events) actor.send(e); };
+  return { actor, effects, send, state: () => stateName(actor.getSnapshot().value), output: () => actor.getSnapshot().output };
+}
+
+describe('worker machine', () => {
+  it('boots, announces ready, drains on TERM and exits 0', () => {
+    const w = worker();
+    expect(w.effects).toEqual(['boot']);
+    w.send({ type: 'BOOTED' });
+    expect(w.state()).toBe('ready');
+    w.send({ type: 'TERM' });
+    expect(w.state()).toBe('draining');
+    w.send({ type: 'TERM' }, { type: 'DRAINED' });
+    expect(w.effects).toEqual(['boot', 'announceReady', 'drain']);
+    expect(w.output()).toEqual({ exitCode: 0, reason: null });
+  });
+
+  it('reports a boot failure and exits with its code', () => {
+    const w = worker();
+    w.send({ type: 'BOOT_FAILED', exitCode: EXIT.APP_LOAD_ERROR, reason: 'nope' });
+    expect(w.effects).toEqual(['boot', 'reportFailure']);
+    expect(w.output()).toEqual({ exitCode: 4, reason: 'nope' });
+  });
+
+  it.each(['QUIT', 'INT'] as const)('%s quits at once, from ready or while draining', (type) => {
+    const a = worker();
+    a.send({ type: 'BOOTED' }, { type });
+    expect(a.effects.at(-1)).toBe('closeNow');
+    expect(a.output()?.exitCode).toBe(0);
+    const b = worker();
+    b.send({ type: 'BOOTED' }, { type: 'TERM' }, { type });
+    expect(b.state()).toBe('exited');
+  });
+
+  it('ABRT logs and exits with the aborted code', () => {
+    const w = worker();
+    w.send({ type: 'BOOTED' }, { type: 'ABRT' });
+    expect(w.effects).toContain('logAbort');
+    expect(w.output()?.exitCode).toBe(WORKER_ABORTED);
+  });
+
+  it('an orphaned worker drains briefly and exits', () => {
+    const w = worker();
+    w.send({ type: 'BOOTED' }, { type: 'PARENT_GONE' });
+    expect(w.state()).toBe('orphaned');
+    w.send({ type: 'DRAINED' });
+    expect(w.effects.at(-1)).toBe('drainBriefly');
+    expect(w.state()).toBe('exited');
+  });
+
+  it('a stop while booting is immediate', () => {
+    for (const type of ['TERM', 'QUIT', 'INT', 'PARENT_GONE'] as const) {
+      const w = worker();
+      w.send({ type });
+      expect(w.state()).toBe('exited');
+    }
+  });
+
+  it('USR1 reopens logs and stray signals are only logged, in any live state', () => {
+    const w = worker();
+    w.send({ type: 'USR1' }, { type: 'IGNORED', signal: 'SIGHUP' }, { type: 'BOOTED' }, { type: 'IGNORED', signal: 'SIGTTIN' });
+    expect(w.state()).toBe('ready');
+    expect(w.effects.filter((e) => e === 'reopenLogs' || e === 'logIgnored')).toEqual(['reopenLogs', 'logIgnored', 'logIgnored']);
+  });
+});
