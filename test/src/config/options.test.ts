@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { masterSettings, normalize, tickInterval } from '../../../src/config/options.js';
+import { parseAppSpec } from '../../../src/config/app-spec.js';
+import { heartbeatPeriod } from '../../../src/worker/settings.js';
+
+describe('normalize', () => {
+  it('fills the documented defaults', () => {
+    const c = normalize({ app: 'app.js' }, { WEB_CONCURRENCY: '3' });
+    expect(c).toMatchObject({ workers: 3, timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-', name: 'app.js' });
+    expect(c.binds.map((b) => b.text)).toEqual(['127.0.0.1:8000']);
+    expect(masterSettings(c)).toEqual({ workers: 3, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000 });
+  });
+
+  it('names the option and the expected form for a bad value', () => {
+    expect(() => normalize({ app: 'a.js', workers: 0 })).toThrow("invalid --workers '0': expected a whole number of 1 or more (e.g. --workers 4)");
+    expect(() => normalize({ app: 'a.js', timeout: -2 })).toThrow("invalid --timeout '-2'");
+    expect(() => normalize({ app: 'a.js', logLevel: 'loud' as never })).toThrow(/invalid --log-level 'loud'/);
+    expect(() => normalize({ app: '' })).toThrow(/no app given/);
+  });
+
+  it('checks often enough for short timeouts, and at most once a second', () => {
+    expect(tickInterval(normalize({ app: 'a.js', workers: 1 }))).toBe(1000);
+    expect(tickInterval(normalize({ app: 'a.js', workers: 1, timeout: 1 }))).toBe(250);
+    expect(heartbeatPeriod(30)).toBe(1000);
+    expect(heartbeatPeriod(1)).toBe(250);
+  });
+});
+
+describe('parseAppSpec', () => {
+  it('splits PATH:EXPORT like gunicorn module:app', () => {
+    expect(parseAppSpec('./app.js:handler')).toMatchObject({ exportName: 'handler' });
+    expect(parseAppSpec('./app.js')).toMatchObject({ exportName: null });
+    expect(parseAppSpec('/srv/app.mjs').path).toBe('/srv/app.mjs');
+  });
+});
