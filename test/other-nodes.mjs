@@ -1,0 +1,22 @@
+// Runs the smoke subset of the integration tests on Node 22 and 24, whose binaries come from
+// the optional dependencies node-22 and node-24 (npm packages, no download at test time).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const vitest = `${root}node_modules/vitest/vitest.mjs`;
+let failed = false;
+for (const major of ['22', '24']) {
+  const node = `${root}node_modules/node-${major}/bin/node`;
+  if (!existsSync(node)) {
+    // On linux-x64 the binaries are always installed; a missing one is an install problem.
+    console.error(`Node ${major} is missing at ${node}: run npm ci (optional dependency node-${major})`);
+    failed = true;
+    continue;
+  }
+  console.log(`\n== smoke tests on Node ${major} (${node})`);
+  const r = spawnSync(node, [vitest, 'run', 'test/integration/smoke.test.ts'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);
