@@ -16,7 +16,7 @@ for (const major of ['22', '24']) {
     continue;
   }
   console.log(`\n== smoke tests on Node ${major} (${node})`);
-  const r = spawnSync(node, [vitest, 'run', 'test/integration/smoke.test.ts'], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(node, [vitest, "run", "--config", "test/vitest.config.ts", "test/integration/smoke.test.ts"], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

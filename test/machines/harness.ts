@@ -4,7 +4,8 @@
  */
 import { createActor } from 'xstate';
 import { masterMachine } from '../../machines/master.machine.js';
-import type { MasterSettings } from '../../machines/master.context.js';
+import type { MasterContext, MasterSettings } from '../../machines/master.context.js';
+import type { WorkerHandle } from '../../machines/worker-handle.js';
 import type { MasterEvent } from '../../machines/master.events.js';
 import { stateName } from '../../src/transition-log.js';
 
@@ -19,8 +20,28 @@ export type Recorded =
 export const SETTINGS: MasterSettings = { workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000 };
 
 type Payload<T> = T extends { now: number } ? Omit<T, 'now'> : never;
+type Spawn = Extract<Recorded, { type: 'spawn' }>;
+type Signal = Extract<Recorded, { type: 'signal' }>;
+type Log = Extract<Recorded, { type: 'log' }>;
 
-export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConfig?: () => void } = {}) {
+export interface Harness {
+  actor: ReturnType<typeof createActor<typeof masterMachine>>;
+  effects: Recorded[];
+  readonly now: number;
+  advance(ms: number): Harness;
+  send(e: Payload<MasterEvent>): Harness;
+  state(): string;
+  ctx(): MasterContext;
+  workers(): WorkerHandle[];
+  spawned(): Spawn[];
+  signals(signal?: string): Signal[];
+  logs(re: RegExp): Log[];
+  readyAll(): Harness;
+  exit(id: number, code?: number | null, signal?: string | null): Harness;
+  tick(silent?: number[]): Harness;
+}
+
+export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConfig?: () => void } = {}): Harness {
   const effects: Recorded[] = [];
   let now = 0;
   const machine = masterMachine.provide({
@@ -34,7 +55,7 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
     } as never,
   });
   const actor = createActor(machine, { input: { settings: { ...SETTINGS, ...settings }, now } }).start();
-  const h = {
+  const h: Harness = {
     actor,
     effects,
     get now() { return now; },
@@ -44,13 +65,9 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
     state: () => stateName(actor.getSnapshot().value),
     ctx: () => actor.getSnapshot().context,
     workers: () => actor.getSnapshot().context.workers,
-    ids: (pred: (w: ReturnType<typeof h.workers>[number]) => boolean = () => true) => h.workers().filter(pred).map((w) => w.id),
-    /** Effects recorded since the mark, then a new mark. */
-    mark: 0,
-    take() { const out = effects.slice(h.mark); h.mark = effects.length; return out; },
-    spawned: () => effects.filter((e): e is Extract<Recorded, { type: 'spawn' }> => e.type === 'spawn'),
-    signals: (signal?: string) => effects.filter((e): e is Extract<Recorded, { type: 'signal' }> => e.type === 'signal' && (!signal || e.signal === signal)),
-    logs: (re: RegExp) => effects.filter((e): e is Extract<Recorded, { type: 'log' }> => e.type === 'log' && re.test(e.msg)),
+    spawned: () => effects.filter((e): e is Spawn => e.type === 'spawn'),
+    signals: (signal?: string) => effects.filter((e): e is Signal => e.type === 'signal' && (!signal || e.signal === signal)),
+    logs: (re: RegExp) => effects.filter((e): e is Log => e.type === 'log' && re.test(e.msg)),
     /** Spawned + ready for every booting worker. */
     readyAll() {
       for (const w of h.workers()) if (w.phase === 'booting') {

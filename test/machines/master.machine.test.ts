@@ -77,7 +77,7 @@ describe('master machine: scaling', () => {
     h.exit(2).send({ type: 'TTOU' });
     expect(h.ctx().target).toBe(1);
     expect(h.logs(/TTOU ignored/)).toHaveLength(1);
-    expect(h.ids()).toEqual([3]);
+    expect(h.workers().map((w) => w.id)).toEqual([3]);
   });
 });
 
