@@ -19,7 +19,7 @@ export interface LogSetup {
 export function createLogger(opts: { level: LogLevelName; errorLog: string; base: Record<string, unknown> }): LogSetup {
   const toStderr = opts.errorLog === '-';
   if (toStderr && process.stderr.isTTY) {
-    const stream = pretty({ sync: true, destination: 2, ignore: 'hostname', translateTime: 'SYS:HH:MM:ss.l' });
+    const stream = pretty({ sync: true, destination: 2, ignore: 'hostname', translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
     return { logger: pino({ level: opts.level, base: opts.base }, stream), reopen: () => {} };
   }
   let destination: ReturnType<typeof pino.destination>;
