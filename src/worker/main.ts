@@ -1,8 +1,10 @@
-/** Entry point of a worker process, spawned by the master with its settings in the environment. */
-import { createLogger } from '../log.js';
+/**
+ * Entry point of a worker process, spawned by the master with its settings in the environment.
+ * Heavy modules load only after a guard is in place: a worker whose master dies while it is still
+ * starting must not linger (no orphans, even under load when Node takes a while to start).
+ */
 import { EXIT } from '../../machines/exit-codes.js';
 import { WORKER_ENV, type WorkerSettings } from './settings.js';
-import { runWorker } from './runtime.js';
 
 const raw = process.env[WORKER_ENV];
 if (!raw) {
@@ -12,6 +14,14 @@ if (!raw) {
 const settings = JSON.parse(raw) as WorkerSettings;
 delete process.env[WORKER_ENV];
 if (process.argv[2]) process.title = process.argv[2];
+
+const orphanedEarly = () => process.exit(EXIT.OK);
+if (process.ppid !== settings.masterPid) orphanedEarly();
+process.once('disconnect', orphanedEarly);
+
+const [{ createLogger }, { runWorker }] = await Promise.all([import('../log.js'), import('./runtime.js')]);
+process.off('disconnect', orphanedEarly);
+if (!process.connected || process.ppid !== settings.masterPid) orphanedEarly();
 
 const logging = createLogger({ level: settings.logLevel, errorLog: settings.errorLog, base: { role: 'worker', pid: process.pid, worker: settings.id } });
 const log = logging.logger;

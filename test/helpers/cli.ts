@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { afterEach } from 'vitest';
 
 export const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
@@ -127,10 +128,14 @@ export async function startServing(args: string[], opts: Parameters<typeof start
 
 export const isTransition = (machine: string, to: string) => (x: Rec) => x.event === 'transition' && x.machine === machine && x.to === to;
 
+/**
+ * Whether a process still runs. A zombie does not: an orphaned worker that exited waits for
+ * init (or a container's PID 1) to reap it, and `kill(pid, 0)` still succeeds on it meanwhile.
+ */
 export function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }

@@ -77,6 +77,6 @@ describe('the process tree after the master dies', () => {
     await m.waitForCount((x) => x.event === 'spawned', 2);
     const workers = m.workerPids();
     m.signal('SIGKILL');
-    await eventually(() => workers.every((pid) => !isAlive(pid)), 1500, 'booting workers to exit after their master died');
+    await eventually(() => workers.every((pid) => !isAlive(pid)), 1000, 'booting workers to exit after their master died');
   });
 });
