@@ -4,7 +4,7 @@
  * the runtime in src/ only carries the effects out.
  */
 import { backoffDelay, QUICK_STOP_MS, STABLE_MS, type MasterContext } from './master.context.js';
-import { isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
+import { isBooting, isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
 import type { WorkerKillSignal } from './signals.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
@@ -89,10 +89,10 @@ export function watch(ctx: MasterContext, now: number, beats: Record<number, num
     if (w.deadline !== null && now > w.deadline) {
       plan.effects.push({ type: 'log', params: { level: 'warn', msg: 'worker still alive after its deadline: SIGKILL', id: w.id, workerPid: w.pid } });
       send(plan, w, 'SIGKILL', w.cause ?? 'stop', null);
-    } else if (w.phase === 'booting' && bootTimeoutMs > 0 && now - w.spawnedAt > bootTimeoutMs) {
+    } else if (isBooting(w) && bootTimeoutMs > 0 && now - w.spawnedAt > bootTimeoutMs) {
       plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker boot timeout', id: w.id, workerPid: w.pid, bootTimeoutMs } });
       send(plan, w, 'SIGKILL', 'boot-timeout', null);
-    } else if (w.phase !== 'booting' && w.phase !== 'aborting' && timeoutMs > 0 && now - w.beatAt > timeoutMs) {
+    } else if (!isBooting(w) && w.phase !== 'aborting' && timeoutMs > 0 && now - w.beatAt > timeoutMs) {
       plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker timeout', id: w.id, workerPid: w.pid, silentMs: now - w.beatAt } });
       // SIGABRT lets a live worker log a stack; one that is still there on the next tick is killed.
       send(plan, w, 'SIGABRT', 'timeout', now);
@@ -107,7 +107,7 @@ export function stopAll(ctx: MasterContext, now: number, quick: boolean): Plan {
   const deadline = now + (quick ? Math.min(QUICK_STOP_MS, ctx.settings.gracefulTimeoutMs) : ctx.settings.gracefulTimeoutMs);
   for (const w of ctx.workers) {
     if (w.phase === 'killed' || w.phase === 'quitting') continue;
-    if (!quick && w.phase !== 'booting' && w.phase !== 'ready') continue;
+    if (!quick && !isServing(w)) continue;
     send(plan, w, quick ? 'SIGQUIT' : 'SIGTERM', 'stop', Math.min(deadline, w.deadline ?? Infinity));
   }
   return plan;
@@ -120,7 +120,7 @@ export function abandonReload(ctx: MasterContext, now: number): Plan {
     w.generation === ctx.generation && w.phase === 'ready' ? { ...w, generation: ctx.previousGeneration } : w,
   );
   for (const w of plan.workers) {
-    if (w.generation === ctx.generation && w.phase === 'booting') retire(plan, ctx, w, now, 'reload-abandoned');
+    if (w.generation === ctx.generation && isBooting(w)) retire(plan, ctx, w, now, 'reload-abandoned');
   }
   return plan;
 }

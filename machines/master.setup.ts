@@ -9,6 +9,7 @@ import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit } from './master.guards.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
 import type { WorkerKillSignal } from './signals.js';
+import { isBooting } from './worker-handle.js';
 
 /** Time of the event being handled; only the init event lacks one. */
 export const nowOf = (event: MasterEvent | { type: string }, ctx: MasterContext): number =>
@@ -69,12 +70,12 @@ export const masterSetup = setup({
     }) as never) as (_: unknown, params: { signal: WorkerKillSignal }) => void,
     recordSpawn: assign({
       workers: ({ context, event }) => event.type !== 'WORKER_SPAWNED' ? context.workers
-        : context.workers.map((w) => (w.id === event.id ? { ...w, pid: event.pid } : w)),
+        : context.workers.map((w) => (w.id === event.id ? { ...w, pid: event.pid, phase: w.phase === 'spawning' ? 'booting' as const : w.phase } : w)),
     }),
     markReady: decide(({ context, event, enqueue }) => {
       if (event.type !== 'WORKER_READY') return;
       const w = findWorker(context, event.id);
-      if (!w || w.phase !== 'booting') return;
+      if (!w || !isBooting(w)) return;
       enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
       enqueue({ type: 'log', params: { level: 'info', msg: 'worker ready', id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
     }),

@@ -4,7 +4,8 @@
  * the master knows and has decided about it.
  *
  * Phases, as the master sees them:
- *   booting  -> spawned, not yet ready (its app is loading)
+ *   spawning -> asked for; the process does not exist yet
+ *   booting  -> the process exists and loads the app; not yet ready
  *   ready    -> announced ready over IPC; receives traffic
  *   draining -> sent SIGTERM: finishing its requests (retired by reload, scale-down or stop)
  *   quitting -> sent SIGQUIT: quick stop
@@ -14,7 +15,7 @@
  */
 import type { WorkerKillSignal } from './signals.js';
 
-export type WorkerPhase = 'booting' | 'ready' | 'draining' | 'quitting' | 'aborting' | 'killed';
+export type WorkerPhase = 'spawning' | 'booting' | 'ready' | 'draining' | 'quitting' | 'aborting' | 'killed';
 
 /** Why the master signalled a worker; null while it was never asked to go. */
 export type StopCause = 'retire' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned';
@@ -38,13 +39,16 @@ export interface WorkerHandle {
 
 export function newHandle(id: number, generation: number, now: number): WorkerHandle {
   return {
-    id, pid: null, generation, phase: 'booting', spawnedAt: now, readyAt: null,
+    id, pid: null, generation, phase: 'spawning', spawnedAt: now, readyAt: null,
     beat: null, beatAt: now, deadline: null, cause: null, failure: null,
   };
 }
 
+/** Not ready yet: asked for, or running and loading its app. */
+export const isBooting = (w: WorkerHandle): boolean => w.phase === 'spawning' || w.phase === 'booting';
+
 /** Booting or ready workers are the ones that count towards the target. */
-export const isServing = (w: WorkerHandle): boolean => w.phase === 'booting' || w.phase === 'ready';
+export const isServing = (w: WorkerHandle): boolean => isBooting(w) || w.phase === 'ready';
 
 /** How a worker's exit is understood; this drives backoff, halting and the log level. */
 export type ExitKind = 'app-load-error' | 'boot-failure' | 'crash' | 'timeout' | 'retired';

@@ -4,8 +4,8 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServing, startCli } from '../helpers/cli.js';
-import { get } from '../helpers/http.js';
+import { eventually, isAlive, startServing, startCli } from '../helpers/cli.js';
+import { get, pidOf } from '../helpers/http.js';
 
 describe('serving', () => {
   it('serves a request listener on HOST:PORT from every worker, and the master accepts nothing itself', async () => {
@@ -20,6 +20,17 @@ describe('serving', () => {
     }
     expect([...seen].every((pid) => workers.includes(pid))).toBe(true);
     expect(seen.has(m.pid)).toBe(false);
+  });
+
+  it('keeps new connections waiting in the backlog while no worker is alive, then serves them', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const [old] = m.workerPids();
+    process.kill(old, 'SIGKILL');
+    await eventually(() => !isAlive(old), 5000, 'the only worker to die');
+    const r = await get(`${m.url()}/`); // nobody accepts right now: the kernel queues it
+    expect(r.status).toBe(200);
+    expect(pidOf(r.body)).not.toBe(old);
+    expect(m.workerPids()).toContain(pidOf(r.body));
   });
 
   it('serves on [::1]:PORT', async () => {

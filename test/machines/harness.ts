@@ -70,7 +70,7 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
     logs: (re: RegExp) => effects.filter((e): e is Log => e.type === 'log' && re.test(e.msg)),
     /** Spawned + ready for every booting worker. */
     readyAll() {
-      for (const w of h.workers()) if (w.phase === 'booting') {
+      for (const w of h.workers()) if (w.phase === 'spawning' || w.phase === 'booting') {
         if (w.pid === null) h.send({ type: 'WORKER_SPAWNED', id: w.id, pid: 1000 + w.id });
         h.send({ type: 'WORKER_READY', id: w.id });
       }

@@ -8,7 +8,10 @@ describe('master machine: booting', () => {
     const h = drive();
     expect(h.state()).toBe('booting');
     expect(h.spawned()).toEqual([{ type: 'spawn', id: 1, generation: 1 }, { type: 'spawn', id: 2, generation: 1 }]);
-    h.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 }).send({ type: 'WORKER_READY', id: 1 });
+    expect(h.workers().map((w) => w.phase)).toEqual(['spawning', 'spawning']);
+    h.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 });
+    expect(h.workers().map((w) => [w.phase, w.pid])).toEqual([['booting', 11], ['spawning', null]]);
+    h.send({ type: 'WORKER_READY', id: 1 });
     expect(h.state()).toBe('booting');
     h.send({ type: 'WORKER_READY', id: 2 });
     expect(h.state()).toBe('serving.running');
