@@ -22,8 +22,22 @@ export interface EffectDeps {
   send(event: ConfigOutcome): void;
 }
 
+/**
+ * An effect that throws would stop the master actor (XState stops an actor whose action throws),
+ * leaving workers unsupervised: failures are logged and the machine carries on.
+ */
+function guarded<A extends unknown[]>(log: Logger, name: string, fn: (...args: A) => void) {
+  return (...args: A) => {
+    try {
+      fn(...args);
+    } catch (e) {
+      log.error({ effect: name, err: e }, `effect ${name} failed`);
+    }
+  };
+}
+
 export function masterEffects(deps: EffectDeps) {
-  return {
+  const effects = {
     spawnWorker: (_: unknown, { id, generation }: { id: number; generation: number }) => deps.workers.spawn(id, generation),
     signalWorker: (_: unknown, { id, workerPid, signal }: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {
       deps.log.debug({ id, workerPid, signal }, 'signalling worker');
@@ -47,4 +61,5 @@ export function masterEffects(deps: EffectDeps) {
     },
     log: (_: unknown, { level, msg, ...fields }: LogParams) => deps.log[level](fields, msg),
   };
+  return Object.fromEntries(Object.entries(effects).map(([name, fn]) => [name, guarded(deps.log, name, fn as (...a: unknown[]) => void)])) as typeof effects;
 }

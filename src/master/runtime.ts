@@ -9,6 +9,7 @@ import { masterMachine } from '../../machines/master.machine.js';
 import type { MasterContext } from '../../machines/master.context.js';
 import type { MasterEvent } from '../../machines/master.events.js';
 import { MASTER_SIGNALS } from '../../machines/signals.js';
+import { EXIT } from '../../machines/exit-codes.js';
 import { signals$ } from '../adapters/signals.js';
 import { ticks$ } from '../adapters/heartbeat.js';
 import { masterSettings, tickInterval, type Config } from '../config/options.js';
@@ -82,15 +83,24 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     .pipe(map((e) => ({ ...e, now: clock() }) as MasterEvent));
 
   const done = new Promise<number>((resolve) => {
+    const finish = (exitCode: number) => {
+      subscription.unsubscribe();
+      for (const l of listeners) l.close();
+      if (config.pidfile) removePidfile(config.pidfile);
+      resolve(exitCode);
+    };
     actor.subscribe({
       complete: () => {
-        subscription.unsubscribe();
-        for (const l of listeners) l.close();
-        if (config.pidfile) removePidfile(config.pidfile);
         const { exitCode, reason } = actor.getSnapshot().output ?? { exitCode: 1, reason: 'no output' };
         if (exitCode === 0) log.info({ exitCode }, 'halted');
         else log.fatal({ exitCode, reason }, reason ?? 'halted with an error');
-        resolve(exitCode);
+        finish(exitCode);
+      },
+      // A bug in the machine itself: no worker may be left unsupervised.
+      error: (err) => {
+        log.fatal({ err }, 'master machine failed: killing every worker');
+        workers.killAll();
+        finish(EXIT.FAILURE);
       },
     });
   });

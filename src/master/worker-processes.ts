@@ -45,13 +45,24 @@ export class WorkerProcesses {
     };
     // The title rides along as an argument: process.title can only use the room argv had.
     const title = `statefork: worker [${config.name}]`;
-    const child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc', heartbeatFd, ...this.listenFds],
-      env: { ...process.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
-    });
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc', heartbeatFd, ...this.listenFds],
+        env: { ...process.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
+      });
+    } catch (e) {
+      closeHeartbeatFile(heartbeatFd);
+      this.log.error({ id, err: (e as Error).message }, 'cannot spawn a worker process');
+      this.events$.next({ type: 'WORKER_EXIT', id, code: null, signal: null, error: (e as Error).message });
+      return;
+    }
     this.live.set(id, { child, heartbeatFd });
     childEvents$(child, id).subscribe((event) => {
-      if (event.type === 'WORKER_EXIT') this.forget(id);
+      if (event.type === 'WORKER_EXIT') {
+        this.forget(id);
+        if (event.error) this.log.error({ id, err: event.error }, 'worker process did not start');
+      }
       this.events$.next(event);
     });
   }
@@ -75,8 +86,9 @@ export class WorkerProcesses {
     return beats;
   }
 
-  get size(): number {
-    return this.live.size;
+  /** Last resort when the master itself fails: no worker may outlive it. */
+  killAll(): void {
+    for (const id of this.live.keys()) this.signal(id, 'SIGKILL');
   }
 
   private forget(id: number): void {

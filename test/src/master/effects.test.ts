@@ -1,0 +1,34 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { masterEffects } from '../../../src/master/effects.js';
+
+function memoryLog() {
+  const records: Record<string, unknown>[] = [];
+  const stream = new Writable({ write(chunk, _enc, done) { records.push(JSON.parse(String(chunk))); done(); } });
+  return { log: pino({ level: 'debug' }, stream), records };
+}
+
+describe('masterEffects', () => {
+  it('logs an effect that throws instead of letting it stop the master actor', () => {
+    const { log, records } = memoryLog();
+    const effects = masterEffects({
+      workers: { spawn: () => { throw new Error('EAGAIN'); }, signal: () => {} } as never,
+      listeners: [], log, reopenLogs: () => {}, reloadConfig: () => { throw new Error('unused'); }, send: () => {},
+    });
+    expect(() => effects.spawnWorker(undefined, { id: 1, generation: 1 })).not.toThrow();
+    expect(records).toContainEqual(expect.objectContaining({ effect: 'spawnWorker', msg: 'effect spawnWorker failed' }));
+  });
+
+  it('turns a configuration that fails to load into CONFIG_FAILED with the reason', () => {
+    const { log } = memoryLog();
+    const sent: unknown[] = [];
+    const effects = masterEffects({
+      workers: {} as never, listeners: [], log, reopenLogs: () => {},
+      reloadConfig: () => { throw new Error("invalid --workers 'x'"); },
+      send: (e) => sent.push(e),
+    });
+    effects.loadConfig();
+    expect(sent).toEqual([{ type: 'CONFIG_FAILED', reason: "invalid --workers 'x'" }]);
+  });
+});
