@@ -63,7 +63,10 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
         },
         closeNow: () => serving?.closeNow(),
         logAbort: () => log.error({ stack: new Error('aborted').stack }, 'aborted by the master: the heartbeat stopped (timeout)'),
-        reopenLogs: () => reopen(),
+        reopenLogs: () => {
+          reopen();
+          log.info('log file reopened');
+        },
         logIgnored: ({ event }) => log.debug({ signal: event.type === 'IGNORED' ? event.signal : event.type }, 'signal ignored by worker'),
       },
     }),

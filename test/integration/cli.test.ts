@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,22 @@ describe('command line: defaults and files', () => {
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
     expect(existsSync(pidfile)).toBe(false);
+  });
+
+  it('USR1 reopens --error-log in the master and every worker, after logrotate moved it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-'));
+    const file = join(dir, 'error.log');
+    const m = startCli(['-w', '2', '-b', '127.0.0.1:0', '--error-log', file, 'hello.cjs']);
+    const { eventually } = await import('../helpers/cli.js');
+    await eventually(() => existsSync(file) && readFileSync(file, 'utf8').includes('serving.running'), 15_000, 'the master to serve');
+    renameSync(file, `${file}.1`);
+    m.signal('SIGUSR1');
+    const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+    await eventually(() => lines().filter((r) => r.msg === 'log file reopened').length === 2, 10_000, 'both workers to reopen the log');
+    expect(lines().some((r) => r.role === 'master' && r.msg === 'log files reopened')).toBe(true);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    expect(lines().some((r) => r.msg === 'halted')).toBe(true); // nothing went to the moved file
   });
 
   it('--error-log FILE receives the master and worker records', async () => {

@@ -57,6 +57,19 @@ describe('master machine: booting', () => {
     expect(h.spawned().map((s) => s.id)).toEqual([1, 2, 3]);
   });
 
+  it('TERM while booting stops gracefully, INT or QUIT quickly, and a worker still booting is told to go', () => {
+    const g = drive().send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 }).send({ type: 'TERM' });
+    expect(g.state()).toBe('stopping.graceful');
+    expect(g.signals('SIGTERM').map((s) => s.id)).toEqual([1, 2]);
+    g.send({ type: 'WORKER_READY', id: 1 }); // it was already loaded: harmless now
+    expect(g.workers()[0].phase).toBe('draining');
+    for (const type of ['INT', 'QUIT'] as const) {
+      const q = drive().send({ type });
+      expect(q.state()).toBe('stopping.quick');
+      expect(q.signals('SIGQUIT').map((s) => s.id)).toEqual([1, 2]);
+    }
+  });
+
   it('accepts TTIN/TTOU while booting and ignores HUP', () => {
     const h = drive();
     h.send({ type: 'TTIN' });
@@ -222,6 +235,14 @@ describe('master machine: stopping', () => {
     h.send({ type: 'QUIT' });
     expect(h.state()).toBe('stopping.quick');
     expect(h.signals('SIGQUIT').map((s) => s.id)).toEqual([1, 2]);
+  });
+
+  it('a quick stop ignores further TERM, INT and QUIT', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'QUIT' }).send({ type: 'TERM' }).send({ type: 'INT' }).send({ type: 'QUIT' });
+    expect(h.state()).toBe('stopping.quick');
+    expect(h.logs(/ignored: already stopping quickly/)).toHaveLength(3);
+    expect(h.signals('SIGQUIT')).toHaveLength(2);
   });
 
   it('a quick stop gives workers 2 s after QUIT before SIGKILL', () => {
