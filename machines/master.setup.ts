@@ -9,7 +9,7 @@ import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit } from './master.guards.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
 import type { WorkerKillSignal } from './signals.js';
-import { isBooting } from './worker-handle.js';
+import { diedOfItself, isBooting } from './worker-handle.js';
 
 /** Time of the event being handled; only the init event lacks one. */
 export const nowOf = (event: MasterEvent | { type: string }, ctx: MasterContext): number =>
@@ -89,7 +89,7 @@ export const masterSetup = setup({
       const w = findWorker(context, event.id);
       const kind = kindOfExit(context, event);
       if (!w || !kind) return;
-      const young = kind === 'crash' && w.readyAt !== null && event.now - w.readyAt < STABLE_MS;
+      const young = kind === 'crash' && w.readyAt !== null && event.now - w.readyAt < STABLE_MS && diedOfItself(event.code, event.signal);
       const failed = kind === 'boot-failure' || kind === 'app-load-error' || young;
       if (failed) enqueue.assign({ failures: context.failures + 1, lastFailureAt: event.now });
       const level = kind === 'retired' ? 'info' : kind === 'timeout' ? 'warn' : 'error';

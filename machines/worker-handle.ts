@@ -61,6 +61,18 @@ export function exitKind(w: WorkerHandle, code: number | null, appLoadErrorCode:
   return 'crash';
 }
 
+/** Signals a process gets from its own faults, not from an operator or the OOM killer. */
+const CRASH_SIGNALS = ['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT', 'SIGTRAP', 'SIGSYS'];
+
+/**
+ * Whether a worker died of its own doing (an error exit code or a crash signal). Only such
+ * deaths, right after boot, count towards the respawn backoff: a worker killed from outside
+ * (kill -9, the OOM killer) is replaced at once.
+ */
+export function diedOfItself(code: number | null, signal: string | null): boolean {
+  return (code !== null && code !== 0) || (signal !== null && CRASH_SIGNALS.includes(signal));
+}
+
 /** The signal effect a handle change asks for, with the pid for the log. */
 export interface SignalRequest {
   id: number;

@@ -54,20 +54,21 @@ describe('failures', () => {
   it('after start-up, a worker that keeps crashing is respawned with backoff and never halts the server', async () => {
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', 'hello.cjs']);
     const from = m.records.length;
-    // A young crash, then each replacement killed as soon as it is spawned: consecutive failures.
+    // A ready worker killed from outside is replaced at once (no failure counted); then each
+    // replacement is killed while it boots: consecutive boot failures.
     process.kill(m.workerPids()[0], 'SIGKILL');
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const spawned = await m.waitForCount((x) => x.event === 'spawned', i + 1, { from });
       process.kill(spawned[i].workerPid, 'SIGKILL');
     }
-    const exits = await m.waitForCount((x) => /^worker exited: (crash|boot-failure)$/.test(x.msg ?? ''), 3, { from });
+    const exits = await m.waitForCount((x) => /^worker exited: (crash|boot-failure)$/.test(x.msg ?? ''), 4, { from });
     expect(exits.map((x) => [x.msg, x.failures])).toEqual([
-      ['worker exited: crash', 1], ['worker exited: boot-failure', 2], ['worker exited: boot-failure', 3],
+      ['worker exited: crash', undefined], ['worker exited: boot-failure', 1], ['worker exited: boot-failure', 2], ['worker exited: boot-failure', 3],
     ]);
     expect(m.child.exitCode).toBeNull();
     expect((await get(`${m.url()}/`)).status).toBe(200);
     // The third failure waits 2 s before the next respawn: a spawn does come, later.
-    await m.waitForCount((x) => x.event === 'spawned', 3, { from, timeoutMs: 10_000 });
+    await m.waitForCount((x) => x.event === 'spawned', 4, { from, timeoutMs: 10_000 });
   });
 });
 

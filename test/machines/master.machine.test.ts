@@ -181,6 +181,16 @@ describe('master machine: crashes and backoff after start-up', () => {
     expect([backoffDelay(1), backoffDelay(2), backoffDelay(3), backoffDelay(4), backoffDelay(20)]).toEqual([0, 1000, 2000, 4000, 30_000]);
   });
 
+  it('counts a young crash only when the worker died of itself, not when killed from outside', () => {
+    const h = drive({ workers: 1 }).readyAll();
+    h.exit(1, null, 'SIGKILL');
+    expect(h.ctx().failures).toBe(0);
+    h.readyAll().exit(2, null, 'SIGSEGV');
+    expect(h.ctx().failures).toBe(1);
+    h.readyAll().exit(3, 0);
+    expect(h.ctx().failures).toBe(1);
+  });
+
   it('forgives the failures once a worker spawned after them stays ready for a while', () => {
     const h = drive({ workers: 1 }).readyAll();
     h.exit(1, 1); // young crash
