@@ -26,6 +26,8 @@ export interface Plan {
 }
 
 const byAge = (a: WorkerHandle, b: WorkerHandle) => a.id - b.id;
+/** Retirement order: workers not ready yet first (they serve nobody), then the oldest. */
+const retireOrder = (a: WorkerHandle, b: WorkerHandle) => Number(a.phase === 'ready') - Number(b.phase === 'ready') || byAge(a, b);
 
 function send(plan: Plan, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null) {
   plan.workers = plan.workers.map((x) => (x.id === w.id ? signalled(x, signal, cause, deadline) : x));
@@ -46,15 +48,13 @@ export function spawnAllowed(ctx: MasterContext, now: number): boolean {
  * 1. spawn current-generation workers until booting + ready reach the target (unless backing off);
  * 2. retire older-generation workers only while ready new ones + old ones exceed the target,
  *    so a reload never leaves fewer ready workers than the target (readiness-gated);
- * 3. retire the oldest current workers above the target (TTOU).
+ * 3. retire current workers above the target (TTOU): one still booting if any, else the oldest.
+ * Rules 2 and 3 retire workers that are not ready yet first: they serve nobody.
  */
 export function reconcile(ctx: MasterContext, now: number): Plan {
   const plan: Plan = { workers: [...ctx.workers], nextId: ctx.nextId, effects: [] };
   const current = ctx.workers.filter((w) => w.generation === ctx.generation && isServing(w)).sort(byAge);
-  // Older generations: those still booting are retired first, they serve nobody yet.
-  const stale = ctx.workers
-    .filter((w) => w.generation !== ctx.generation && isServing(w))
-    .sort((a, b) => Number(a.phase === 'ready') - Number(b.phase === 'ready') || byAge(a, b));
+  const stale = ctx.workers.filter((w) => w.generation !== ctx.generation && isServing(w)).sort(retireOrder);
 
   if (current.length < ctx.target && spawnAllowed(ctx, now)) {
     for (let n = current.length; n < ctx.target; n++) {
@@ -69,7 +69,8 @@ export function reconcile(ctx: MasterContext, now: number): Plan {
     if (excessStale-- <= 0) break;
     retire(plan, ctx, w, now);
   }
-  for (const w of current.slice(0, Math.max(0, current.length - ctx.target))) retire(plan, ctx, w, now);
+  const surplus = [...current].sort(retireOrder).slice(0, Math.max(0, current.length - ctx.target));
+  for (const w of surplus) retire(plan, ctx, w, now);
   return plan;
 }
 

@@ -81,6 +81,13 @@ describe('master machine: booting', () => {
 });
 
 describe('master machine: scaling', () => {
+  it('TTOU retires a worker still booting before a ready one', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'TTIN' }).send({ type: 'TTOU' });
+    expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([3]);
+    expect(h.workers().filter((w) => w.phase === 'ready').map((w) => w.id)).toEqual([1, 2]);
+  });
+
   it('TTIN spawns one more; TTOU retires the oldest gracefully, never below one', () => {
     const h = drive().readyAll();
     h.send({ type: 'TTIN' });

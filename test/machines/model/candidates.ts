@@ -1,0 +1,92 @@
+/**
+ * The events the world can produce in a given master snapshot: every signal, and for each worker
+ * what a real process in its phase could do next. Time is derived from the snapshot (the latest
+ * time it has seen), so paths stay pure and replayable. This one list drives the graph
+ * traversal, the simulated-world replay and the property tests.
+ *
+ * Bounds (so traversal terminates): the target stays within 1..2 (TTIN only below 2), at most two
+ * reloads (HUP only while the generation is below 3), failures count only as "none / some".
+ */
+import type { MasterContext, MasterSettings } from '../../../machines/master.context.js';
+import type { MasterEvent } from '../../../machines/master.events.js';
+import type { masterMachine } from '../../../machines/master.machine.js';
+import type { SnapshotFrom } from 'xstate';
+import { stateName } from '../../../src/transition-log.js';
+
+export type MasterSnapshot = SnapshotFrom<typeof masterMachine>;
+
+export const MODEL_SETTINGS: MasterSettings = { workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000 };
+export const MAX_TARGET = 2;
+export const MAX_GENERATION = 2;
+
+/** The latest time the snapshot has seen: events are stamped at or after it. */
+export function clockOf(ctx: MasterContext): number {
+  let t = ctx.startedAt;
+  for (const w of ctx.workers) t = Math.max(t, w.spawnedAt, w.readyAt ?? 0, w.beatAt);
+  return Math.max(t, ctx.lastFailureAt);
+}
+
+/** Model event names that stand for one kind of world event, for reports and coverage. */
+export function describeEvent(e: MasterEvent): string {
+  switch (e.type) {
+    case 'WORKER_EXIT': return `WORKER_EXIT(${e.signal ?? `code ${e.code}`})`;
+    case 'TICK': return (e as MasterEvent & { kind?: string }).kind ?? 'TICK';
+    default: return e.type;
+  }
+}
+
+export function candidates(s: MasterSnapshot): MasterEvent[] {
+  if (s.status !== 'active') return [];
+  const ctx = s.context;
+  const now = clockOf(ctx);
+  const at = <T extends object>(e: T) => ({ ...e, now }) as unknown as MasterEvent;
+  const out: MasterEvent[] = [];
+  for (const type of ['TERM', 'INT', 'QUIT', 'TTOU', 'USR1', 'USR2', 'WINCH'] as const) out.push(at({ type }));
+  if (ctx.target < MAX_TARGET) out.push(at({ type: 'TTIN' }));
+  if (ctx.generation <= MAX_GENERATION) out.push(at({ type: 'HUP' }));
+  if (stateName(s.value) === 'serving.reloading.configuring') {
+    out.push(at({ type: 'CONFIG_LOADED', settings: ctx.settings }), at({ type: 'CONFIG_FAILED', reason: 'bad value' }));
+  }
+  for (const w of ctx.workers) {
+    const id = w.id;
+    switch (w.phase) {
+      case 'spawning': out.push(at({ type: 'WORKER_SPAWNED', id, pid: 1000 + id })); break;
+      case 'booting':
+        out.push(at({ type: 'WORKER_READY', id }));
+        out.push(at({ type: 'WORKER_EXIT', id, code: 4, signal: null }), at({ type: 'WORKER_EXIT', id, code: 3, signal: null }));
+        break;
+      case 'ready': out.push(at({ type: 'WORKER_EXIT', id, code: 1, signal: null })); break;
+      case 'draining': case 'quitting': out.push(at({ type: 'WORKER_EXIT', id, code: 0, signal: null })); break;
+      case 'aborting': out.push(at({ type: 'WORKER_EXIT', id, code: 1, signal: null })); break;
+      case 'killed': out.push(at({ type: 'WORKER_EXIT', id, code: null, signal: 'SIGKILL' })); break;
+    }
+  }
+  if (ctx.workers.length) {
+    const beating: Record<number, number> = {};
+    for (const w of ctx.workers) beating[w.id] = now + 1000;
+    out.push({ type: 'TICK', now: now + 1000, beats: beating, kind: 'TICK(beats)' } as MasterEvent);
+    // Nobody's heartbeat moved for longer than the timeout: hung workers.
+    const silent: Record<number, number> = {};
+    for (const w of ctx.workers) if (w.beat !== null) silent[w.id] = w.beat;
+    out.push({ type: 'TICK', now: now + ctx.settings.timeoutMs + 1, beats: silent, kind: 'TICK(silent)' } as MasterEvent);
+    const deadlines = ctx.workers.map((w) => w.deadline).filter((d): d is number => d !== null);
+    if (deadlines.length) {
+      const late = Math.max(...deadlines) + 1;
+      const beats: Record<number, number> = {};
+      for (const w of ctx.workers) beats[w.id] = late;
+      out.push({ type: 'TICK', now: late, beats, kind: 'TICK(deadline passed)' } as MasterEvent);
+    }
+  }
+  return out;
+}
+
+/** Coarse state identity: the state, the counts, and each worker's phase and generation, no times. */
+export function serialize(s: MasterSnapshot): string {
+  const ctx = s.context;
+  const workers = ctx.workers
+    .map((w) => `${w.generation === ctx.generation ? 'cur' : 'old'}:${w.phase}:${w.cause ?? '-'}`)
+    .sort();
+  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.exitCode, workers]);
+}
+
+export const serializeEvent = (e: MasterEvent) => JSON.stringify({ ...e, now: undefined, kind: undefined, beats: undefined, settings: undefined, d: describeEvent(e) });

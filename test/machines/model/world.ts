@@ -1,0 +1,128 @@
+/**
+ * A simulated world for the real master machine: fake worker processes that exist once spawned,
+ * receive signals, and do only what a real process could (a process told TERM exits 0, one told
+ * SIGKILL dies of it, a dead one does nothing). Every effect the master asks for goes through the
+ * world, and the world refuses what would be impossible in reality, so a machine bug shows up as
+ * a broken invariant rather than a silently different path.
+ */
+import { createActor } from 'xstate';
+import { masterMachine } from '../../../machines/master.machine.js';
+import type { MasterSettings } from '../../../machines/master.context.js';
+import type { MasterEvent } from '../../../machines/master.events.js';
+import { stateName } from '../../../src/transition-log.js';
+
+interface FakeProcess {
+  id: number;
+  alive: boolean;
+  ready: boolean;
+  signals: string[];
+}
+
+export class InvariantError extends Error {}
+
+export class World {
+  readonly processes = new Map<number, FakeProcess>();
+  readonly actor;
+  /** Facts the invariants need about the history. */
+  reachedServing = false;
+  stopRequested = false;
+  private readyAtReload: number | null = null;
+  private lostReadyDuringReload = 0;
+
+  constructor(settings: MasterSettings) {
+    const machine = masterMachine.provide({
+      actions: {
+        spawnWorker: (_: unknown, { id }: { id: number }) => {
+          if (this.processes.has(id)) this.fail(`worker ${id} spawned twice`);
+          this.processes.set(id, { id, alive: true, ready: false, signals: [] });
+        },
+        signalWorker: (_: unknown, { id, signal }: { id: number; signal: string }) => {
+          const p = this.processes.get(id);
+          if (!p) this.fail(`signal ${signal} to worker ${id}, which was never spawned`);
+          if (!p.alive) this.fail(`signal ${signal} to worker ${id} after it exited`);
+          p.signals.push(signal);
+        },
+      } as never,
+    });
+    this.actor = createActor(machine, { input: { settings, now: 0 } }).start();
+  }
+
+  fail(message: string): never {
+    throw new InvariantError(`${message} (state ${this.state()}, workers ${JSON.stringify(this.actor.getSnapshot().context.workers.map((w) => [w.id, w.phase]))})`);
+  }
+
+  state(): string {
+    return stateName(this.actor.getSnapshot().value);
+  }
+
+  /** Delivers an event from the world, after checking a real process could have produced it. */
+  deliver(e: MasterEvent): void {
+    if ('id' in e && e.type !== 'CONFIG_LOADED') {
+      const p = this.processes.get(e.id);
+      if (!p || !p.alive) this.fail(`${e.type} from worker ${e.id}, which is not running`);
+      if (e.type === 'WORKER_READY') p.ready = true;
+      if (e.type === 'WORKER_EXIT') {
+        const told = (s: string) => p.signals.includes(s);
+        if (e.signal === 'SIGKILL' && !told('SIGKILL')) this.fail(`worker ${e.id} died of a SIGKILL nobody sent`);
+        if (e.code === 0 && !['SIGTERM', 'SIGQUIT'].some(told)) this.fail(`worker ${e.id} exited 0 unasked`);
+        p.alive = false;
+      }
+    }
+    if (e.type === 'TERM' || e.type === 'INT' || e.type === 'QUIT') this.stopRequested = true;
+    const before = this.state();
+    const readyBefore = this.actor.getSnapshot().context.workers.filter((w) => w.phase === 'ready');
+    this.actor.send(e);
+    const after = this.state();
+    if (after.startsWith('serving.reloading') && !before.startsWith('serving.reloading') && this.readyAtReload === null) {
+      this.readyAtReload = readyBefore.length;
+      this.lostReadyDuringReload = 0;
+    }
+    // Ready workers that stopped being ready for a reason other than being retired (a crash, a
+    // heartbeat timeout) lower the floor: the machine cannot be blamed for those.
+    const now = new Map(this.actor.getSnapshot().context.workers.map((w) => [w.id, w]));
+    for (const w of readyBefore) {
+      const n = now.get(w.id);
+      const retired = n && (n.cause === 'retire' || n.cause === 'reload-abandoned');
+      if ((!n || n.phase !== 'ready') && !retired) this.lostReadyDuringReload++;
+    }
+    this.check(before);
+  }
+
+  private readyCount(): number {
+    return this.actor.getSnapshot().context.workers.filter((w) => w.phase === 'ready').length;
+  }
+
+  /** The invariants, checked after every step. */
+  check(before: string): void {
+    const snap = this.actor.getSnapshot();
+    const ctx = snap.context;
+    const state = this.state();
+    if (state.startsWith('serving')) this.reachedServing = true;
+    // The machine tracks exactly the processes that are alive: none forgotten, none dead.
+    const alive = [...this.processes.values()].filter((p) => p.alive).map((p) => p.id).sort();
+    const tracked = ctx.workers.map((w) => w.id).sort();
+    if (JSON.stringify(alive) !== JSON.stringify(tracked)) this.fail(`tracked workers ${tracked} but alive processes ${alive}`);
+    // Running converges on the target (unless backing off after failures).
+    if (state === 'serving.running' && ctx.failures <= 1) {
+      const serving = ctx.workers.filter((w) => w.generation === ctx.generation && ['spawning', 'booting', 'ready'].includes(w.phase)).length;
+      if (serving !== ctx.target) this.fail(`running with ${serving} serving workers, target ${ctx.target}`);
+    }
+    // From a HUP until the new generation is all ready, the ready workers never drop below the
+    // target (or below those ready at the HUP, if fewer were).
+    if (this.readyAtReload !== null) {
+      const floor = Math.min(ctx.target, this.readyAtReload) - this.lostReadyDuringReload;
+      if (this.readyCount() < floor) this.fail(`reload left ${this.readyCount()} ready workers, below ${floor}`);
+      const booting = ctx.workers.some((w) => w.phase === 'spawning' || w.phase === 'booting');
+      if ((state === 'serving.running' && !booting) || !state.startsWith('serving')) this.readyAtReload = null;
+    }
+    // After start-up, only an operator's stop ends serving: boot failures never halt.
+    if (this.reachedServing && state.startsWith('stopping') && !before.startsWith('stopping') && !this.stopRequested) {
+      this.fail(`left serving for ${state} without TERM, INT or QUIT`);
+    }
+    // Every stop ends halted with no worker left, and only an early failure exits non-zero.
+    if (snap.status === 'done') {
+      if (alive.length) this.fail(`halted with live workers ${alive}`);
+      if (this.reachedServing && ctx.exitCode !== 0) this.fail(`exit ${ctx.exitCode} after having served`);
+    }
+  }
+}
