@@ -1,7 +1,8 @@
 /**
  * Turns XState inspection events into transition records, one JSON line each:
  *   {"event":"transition","machine":"master","from":"booting","to":"serving.running","cause":"WORKER_READY"}
- * so a log replays as the machine's path.
+ * so a log replays as the machine's path; at debug level, a "step" record for every event
+ * handled, including those that leave the state as it is.
  */
 import type { AnyActorRef, InspectionEvent, StateValue } from 'xstate';
 import type { Logger } from './log.js';
@@ -26,16 +27,26 @@ export function transitionLogger(
   onStep?: (prev: SnapshotLike | null, next: SnapshotLike, cause: string) => void,
 ) {
   let prev: SnapshotLike | null = null;
+  let current: string | null = null;
+  // Microsteps too: an eventless transition (stopping -> halted) taken in the same step as the
+  // one before it would otherwise be missing from the history.
+  const record = (snapshot: SnapshotLike, cause: string) => {
+    const to = stateName(snapshot.value);
+    if (to !== current) log.info({ event: 'transition', machine, from: current, to, cause }, `${machine}: ${current ?? '(start)'} -> ${to}`);
+    current = to;
+  };
   return (ev: InspectionEvent) => {
-    if (ev.type !== '@xstate.snapshot') return;
+    if (ev.type !== '@xstate.snapshot' && ev.type !== '@xstate.microstep') return;
     const ref = ev.actorRef as AnyActorRef;
     if (ref._parent) return; // only the root actor
     const next = ev.snapshot as unknown as SnapshotLike;
-    const cause = ev.event.type;
-    const from = prev ? stateName(prev.value) : null;
-    const to = stateName(next.value);
-    if (from !== to) log.info({ event: 'transition', machine, from, to, cause }, `${machine}: ${from ?? '(start)'} -> ${to}`);
-    onStep?.(prev, next, cause);
-    prev = next;
+    const before = prev ? stateName(prev.value) : null;
+    record(next, ev.event.type);
+    if (ev.type === '@xstate.snapshot') {
+      // Every event handled, state change or not: at debug level, the complete path.
+      log.debug({ event: 'step', machine, from: before, to: current, cause: ev.event.type }, `${machine} handled ${ev.event.type}`);
+      onStep?.(prev, next, ev.event.type);
+      prev = next;
+    }
   };
 }

@@ -10,6 +10,7 @@ import { masterMachine } from '../../../machines/master.machine.js';
 import type { MasterSettings } from '../../../machines/master.context.js';
 import type { MasterEvent } from '../../../machines/master.events.js';
 import { stateName } from '../../../src/transition-log.js';
+import type { MasterSnapshot } from './candidates.js';
 
 interface FakeProcess {
   id: number;
@@ -22,6 +23,10 @@ export class InvariantError extends Error {}
 
 export class World {
   readonly processes = new Map<number, FakeProcess>();
+  /** State-level transitions taken, microsteps included: "from --EVENT--> to". */
+  readonly transitions: string[] = [];
+  private current: string | null = null;
+  private movedInStep = false;
   readonly actor;
   /** Facts the invariants need about the history. */
   reachedServing = false;
@@ -44,7 +49,23 @@ export class World {
         },
       } as never,
     });
-    this.actor = createActor(machine, { input: { settings, now: 0 } }).start();
+    this.actor = createActor(machine, {
+      input: { settings, now: 0 },
+      // Each microstep, so that a step through a state (stopping.quick -> halted) is seen.
+      inspect: (ev) => {
+        if (ev.type !== '@xstate.microstep' && ev.type !== '@xstate.snapshot') return;
+        const to = stateName((ev.snapshot as MasterSnapshot).value);
+        if (ev.type === '@xstate.microstep' && this.current !== null && to !== this.current) {
+          this.transitions.push(`${this.current} --${ev.event.type}--> ${to}`);
+          this.movedInStep = true;
+        }
+        if (ev.type === '@xstate.snapshot') {
+          if (!this.movedInStep && this.current === to && ev.event.type !== 'xstate.init') this.transitions.push(`${to} --${ev.event.type}--> ${to}`);
+          this.movedInStep = false;
+        }
+        this.current = to;
+      },
+    }).start();
   }
 
   fail(message: string): never {
@@ -57,7 +78,7 @@ export class World {
 
   /** Delivers an event from the world, after checking a real process could have produced it. */
   deliver(e: MasterEvent): void {
-    if ('id' in e && e.type !== 'CONFIG_LOADED') {
+    if ('id' in e) {
       const p = this.processes.get(e.id);
       if (!p || !p.alive) this.fail(`${e.type} from worker ${e.id}, which is not running`);
       if (e.type === 'WORKER_READY') p.ready = true;

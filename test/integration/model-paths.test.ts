@@ -1,0 +1,248 @@
+/**
+ * Model-based tests, level 2: paths through the master machine, run for real against the built
+ * CLI with real signals. Each scenario names the master states the model predicts; the test
+ * drives real processes and checks the transition records in the log follow exactly that path,
+ * plus what can be seen from outside (HTTP answers, the process tree, the exit code). Together
+ * the scenarios visit every state of the master machine; the transitions they take are recorded
+ * for `npm run test:model`.
+ */
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { APPS, isTransition, startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
+import { get } from '../helpers/http.js';
+import { recordLevel2 } from '../machines/model/coverage.js';
+
+const states = new Set<string>();
+const transitions = new Set<string>();
+
+/**
+ * State-level transitions seen in a real log: every state change ("transition" records) and
+ * every event that left the state as it was ("step" records, at debug level). Returns the path.
+ */
+function harvest(records: Rec[]): string[] {
+  const path: string[] = [];
+  for (const r of records) {
+    if (r.machine !== 'master') continue;
+    if (r.event === 'transition') {
+      if (r.from) transitions.add(`${r.from} --${r.cause}--> ${r.to}`);
+      states.add(r.to);
+      path.push(r.to);
+    } else if (r.event === 'step' && r.from === r.to && r.from) {
+      transitions.add(`${r.from} --${r.cause}--> ${r.to}`);
+    }
+  }
+  return path;
+}
+
+function appCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
+  cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
+  return join(dir, 'app.cjs');
+}
+
+async function settle(m: Running, state: string, from = 0): Promise<void> {
+  await m.waitFor(isTransition('master', state), { from, what: `the master to reach ${state}` });
+}
+
+afterAll(() => recordLevel2(states, transitions));
+
+describe('master machine, model-based (level 2: real processes)', () => {
+  it('boot → running → HUP → configuring → rolling → running → TERM → graceful → halted', async () => {
+    const m = await startServing(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', 'hello.cjs']);
+    for (const sig of ['SIGTTIN', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const) {
+      const from = m.records.length;
+      m.signal(sig);
+      await m.waitFor((x) => x.msg === `handling signal ${sig}`, { from });
+    }
+    await m.waitForCount((x) => x.msg === 'worker ready', 3);
+    let from = m.records.length;
+    m.signal('SIGTTOU');
+    await m.waitFor((x) => x.machine === 'master.worker' && x.to === 'exited', { from });
+    from = m.records.length;
+    m.signal('SIGHUP');
+    await settle(m, 'serving.running', from);
+    expect((await get(`${m.url()}/`)).status).toBe(200);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'halted']);
+  });
+
+  it('HUP with broken new code: rolling → running (abandoned), old workers serve, then INT → quick → halted', async () => {
+    const app = appCopy();
+    const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', app]);
+    const [old] = m.workerPids();
+    writeFileSync(app, "throw new Error('broken release');\n");
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor((x) => /reload abandoned/.test(x.msg ?? ''), { from });
+    await settle(m, 'serving.running', from);
+    expect((await get(`${m.url()}/`)).body).toContain(`from ${old}`);
+    m.signal('SIGINT');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.quick', 'halted']);
+  });
+
+  it('HUP during a reload: rolling → configuring again; then QUIT during a graceful stop → quick', async () => {
+    const m = await startServing(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', '--graceful-timeout', '5', 'hello.cjs']);
+    let from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
+    m.signal('SIGHUP');
+    await settle(m, 'serving.running', from);
+    const slow = get(`${m.url()}/slow?ms=20000`).catch((e) => e);
+    await m.waitFor((x) => x.app === 'request');
+    from = m.records.length;
+    m.signal('SIGTERM');
+    await settle(m, 'stopping.graceful', from);
+    m.signal('SIGQUIT');
+    expect((await m.exited).code).toBe(0);
+    await slow;
+    expect(harvest(m.records)).toEqual([
+      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling',
+      'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'stopping.quick', 'halted',
+    ]);
+  });
+
+  it('a hung worker and a crashed worker are replaced without leaving running', async () => {
+    const m = await startServing(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', '--timeout', '1', 'hello.cjs']);
+    get(`${m.url()}/hang`).catch(() => {});
+    const { workerPid: hung } = await m.waitFor((x) => x.msg === 'worker timeout');
+    process.kill(m.workerPids().find((p) => p !== hung)!, 'SIGKILL');
+    await m.waitForCount((x) => x.msg === 'worker ready', 4);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.graceful', 'halted']);
+  });
+
+  it('TERM while booting: booting → graceful → halted, exit 0', async () => {
+    const m = startCli(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', 'slow-boot.mjs']);
+    await m.waitFor((x) => x.event === 'spawned');
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records)).toEqual(['booting', 'stopping.graceful', 'halted']);
+  });
+
+  it('an app that cannot load: booting → quick → halted, exit 4; one that never gets ready: exit 3', async () => {
+    const broken = startCli(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', 'throws.cjs']);
+    expect((await broken.exited).code).toBe(4);
+    expect(harvest(broken.records)).toEqual(['booting', 'stopping.quick', 'halted']);
+    const slow = startCli(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', '--boot-timeout', '1', 'slow-boot.mjs']);
+    expect((await slow.exited).code).toBe(3);
+    expect(harvest(slow.records)).toEqual(['booting', 'stopping.quick', 'halted']);
+  });
+
+  it('signals while booting: TTIN and TTOU stay booting, INT → quick → halted', async () => {
+    const m = startCli(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', 'slow-boot.mjs']);
+    await m.waitFor((x) => x.event === 'spawned');
+    for (const sig of ['SIGTTIN', 'SIGTTOU'] as const) {
+      const from = m.records.length;
+      m.signal(sig);
+      await m.waitFor((x) => x.event === 'step' && x.cause === sig.slice(3), { from });
+    }
+    m.signal('SIGINT');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records)).toEqual(['booting', 'stopping.quick', 'halted']);
+  });
+
+  it('half-booted first generation: a crash stays booting, TTOU of the slow one completes the boot', async () => {
+    const m = startCli(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', 'staggered.mjs']);
+    const first = await m.waitFor((x) => x.msg === 'worker ready');
+    process.kill(first.workerPid, 'SIGKILL');
+    await m.waitFor((x) => x.msg === 'worker ready' && x.id === 3, { what: 'the replacement of worker 1' });
+    expect(m.records.some(isTransition('master', 'serving.running'))).toBe(false);
+    m.signal('SIGTTOU'); // retires worker 2, still loading: everyone left is ready
+    await settle(m, 'serving.running');
+    expect((await get(`${m.url()}/`)).status).toBe(200);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.graceful', 'halted']);
+  });
+
+  for (const stop of ['SIGTERM', 'SIGINT'] as const) {
+    it(`signals during a slow reload: TTIN, TTOU and ticks stay rolling, ${stop} stops`, async () => {
+      const app = join(mkdtempSync(join(tmpdir(), 'statefork-model-')), 'app.mjs');
+      writeFileSync(app, "export default (q, s) => s.end('v1');\n");
+      const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', '--graceful-timeout', '5', app]);
+      writeFileSync(app, "await new Promise((r) => setTimeout(r, 4000)); export default (q, s) => s.end('v2');\n");
+      let from = m.records.length;
+      m.signal('SIGHUP');
+      await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
+      for (const sig of ['SIGTTIN', 'SIGTTOU'] as const) {
+        from = m.records.length;
+        m.signal(sig);
+        await m.waitFor((x) => x.event === 'step' && x.cause === sig.slice(3) && x.to === 'serving.reloading.rolling', { from });
+      }
+      await m.waitFor((x) => x.event === 'step' && x.cause === 'TICK' && x.to === 'serving.reloading.rolling', { from });
+      expect((await get(`${m.url()}/`)).status).toBe(200); // the old worker still serves
+      m.signal(stop);
+      expect((await m.exited).code).toBe(0);
+      const stopState = stop === 'SIGTERM' ? 'stopping.graceful' : 'stopping.quick';
+      expect(harvest(m.records).slice(0, 5)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', stopState]);
+    });
+  }
+
+  it('a graceful stop sees ticks, and INT escalates it', async () => {
+    const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const slow = get(`${m.url()}/slow?ms=20000`).catch((e) => e);
+    await m.waitFor((x) => x.app === 'request');
+    const from = m.records.length;
+    m.signal('SIGTERM');
+    await m.waitFor((x) => x.event === 'step' && x.cause === 'TICK' && x.to === 'stopping.graceful', { from });
+    m.signal('SIGINT');
+    expect((await m.exited).code).toBe(0);
+    await slow;
+    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.graceful', 'stopping.quick', 'halted']);
+  });
+
+  it('a quick stop waits on a hung worker through ticks, then kills it', async () => {
+    const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', '--timeout', '0', 'hello.cjs']);
+    get(`${m.url()}/hang`).catch(() => {});
+    await m.waitFor((x) => x.app === 'request');
+    m.signal('SIGINT');
+    await m.waitFor((x) => /deadline: SIGKILL/.test(x.msg ?? ''));
+    expect((await m.exited).code).toBe(0);
+    expect(m.records.some((x) => x.event === 'step' && x.cause === 'TICK' && x.to === 'stopping.quick')).toBe(true);
+    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.quick', 'halted']);
+  });
+
+  it('no worker alive (backing off): HUP goes straight back to running, TERM halts at once', async () => {
+    const app = appCopy();
+    const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', app]);
+    writeFileSync(app, "throw new Error('broken release');\n");
+    const from = m.records.length;
+    process.kill(m.workerPids()[0], 'SIGKILL');
+    // Replacements fail to load; after the third failure the master waits 2 s with no worker.
+    await m.waitFor((x) => x.msg === 'worker exited: app-load-error' && x.failures === 3, { from });
+    m.signal('SIGHUP');
+    await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling' && x.cause === 'CONFIG_LOADED', { from });
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records).slice(-2)).toEqual(['stopping.graceful', 'halted']);
+  });
+
+  it('the old worker hangs during a slow reload: the tick that aborts it ends the reload', async () => {
+    const app = join(mkdtempSync(join(tmpdir(), 'statefork-model-')), 'app.cjs');
+    cpSync(join(APPS, 'hello.cjs'), app);
+    const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', '--timeout', '1', app]);
+    // The new code takes 4 s to load, so the reload stays rolling while the old worker hangs.
+    writeFileSync(app, "const until = Date.now() + 4000; while (Date.now() < until); module.exports = (q, s) => s.end('v2');\n");
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
+    get(`${m.url()}/hang`).catch(() => {});
+    await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling', { from });
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    const left = m.records.slice(from).find((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling');
+    expect([left?.to, left?.cause]).toEqual(['serving.running', 'TICK']);
+    harvest(m.records);
+  });
+
+  it('visits every state of the master machine', () => {
+    expect([...states].sort()).toEqual([
+      'booting', 'halted', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'stopping.quick',
+    ]);
+  });
+});
