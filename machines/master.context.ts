@@ -23,6 +23,8 @@ export interface MasterContext {
   workers: WorkerHandle[];
   /** Consecutive boot failures and young crashes, for the respawn backoff. */
   failures: number;
+  /** A HUP arrived during a reload: reload again once it is over. */
+  reloadQueued: boolean;
   lastFailureAt: number;
   startedAt: number;
   exitCode: number;
@@ -56,6 +58,7 @@ export function initialContext({ settings, now }: MasterInput): MasterContext {
     nextId: 1,
     workers: [],
     failures: 0,
+    reloadQueued: false,
     lastFailureAt: 0,
     startedAt: now,
     exitCode: 0,

@@ -22,6 +22,7 @@ export const guards = {
     !context.workers.some((w) => w.generation !== context.generation && isServing(w)),
   noWorkersLeft: ({ context }: { context: MasterContext }) => context.workers.length === 0,
   canShrink: ({ context }: { context: MasterContext }) => context.target > 1,
+  reloadQueued: ({ context }: { context: MasterContext }) => context.reloadQueued,
   exitIsAppLoadError: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>
     kindOfExit(context, event) === 'app-load-error',
   exitIsBootFailure: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>

@@ -74,11 +74,14 @@ export const masterMachine = masterSetup.createMachine({
       },
       states: {
         running: {
+          // A HUP that came during a reload starts the next one as soon as that one is over.
+          always: { guard: 'reloadQueued', target: 'reloading', actions: ['dequeueReload', log('info', 'starting the reload queued during the last one')] },
           on: { HUP: { target: 'reloading', actions: log('info', 'HUP: reloading') } },
         },
         reloading: {
           initial: 'configuring',
-          on: { HUP: { target: '.configuring', reenter: true, actions: log('info', 'HUP during a reload: starting over with the newest code') } },
+          // One generation boots at a time: a burst of HUPs cannot become a storm of processes.
+          on: { HUP: { actions: ['queueReload', log('info', 'HUP during a reload: queued; the newest code loads once this generation is up')] } },
           states: {
             configuring: {
               entry: 'loadConfig',

@@ -107,6 +107,8 @@ export const masterSetup = setup({
         ? { exitCode: EXIT.APP_LOAD_ERROR, reason: `App failed to load: ${detail}` }
         : { exitCode: EXIT.WORKER_BOOT_ERROR, reason: `Worker failed to boot: ${detail}` };
     }),
+    queueReload: assign({ reloadQueued: true }),
+    dequeueReload: assign({ reloadQueued: false }),
     scaleUp: assign({ target: ({ context }) => context.target + 1 }),
     scaleDown: assign({ target: ({ context }) => context.target - 1 }),
     /** HUP: new settings and a new generation. TTIN/TTOU adjustments survive unless --workers changed. */

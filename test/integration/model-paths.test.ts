@@ -69,28 +69,33 @@ describe('master machine, model-based (level 2: real processes)', () => {
     expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'halted']);
   });
 
-  it('HUP with broken new code: rolling → running (abandoned), old workers serve, then INT → quick → halted', async () => {
+  it('HUP with broken new code, twice: each reload is abandoned, old workers serve, then INT → quick → halted', async () => {
     const app = appCopy();
     const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', app]);
     const [old] = m.workerPids();
     writeFileSync(app, "throw new Error('broken release');\n");
     const from = m.records.length;
     m.signal('SIGHUP');
-    await m.waitFor((x) => /reload abandoned/.test(x.msg ?? ''), { from });
-    await settle(m, 'serving.running', from);
+    await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
+    m.signal('SIGHUP'); // queued: it runs right after the first reload is abandoned, and fails too
+    await m.waitForCount((x) => /reload abandoned/.test(x.msg ?? ''), 2, { from });
+    await m.waitForCount(isTransition('master', 'serving.running'), 2, { from });
     expect((await get(`${m.url()}/`)).body).toContain(`from ${old}`);
     m.signal('SIGINT');
     expect((await m.exited).code).toBe(0);
-    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.quick', 'halted']);
+    expect(harvest(m.records)).toEqual([
+      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running',
+      'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.quick', 'halted',
+    ]);
   });
 
-  it('HUP during a reload: rolling → configuring again; then QUIT during a graceful stop → quick', async () => {
+  it('HUP during a reload is queued: the next reload follows; then QUIT during a graceful stop → quick', async () => {
     const m = await startServing(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', '--graceful-timeout', '5', 'hello.cjs']);
     let from = m.records.length;
     m.signal('SIGHUP');
     await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
     m.signal('SIGHUP');
-    await settle(m, 'serving.running', from);
+    await m.waitForCount(isTransition('master', 'serving.running'), 2, { from, what: 'both reloads to finish' });
     const slow = get(`${m.url()}/slow?ms=20000`).catch((e) => e);
     await m.waitFor((x) => x.app === 'request');
     from = m.records.length;
@@ -100,7 +105,7 @@ describe('master machine, model-based (level 2: real processes)', () => {
     expect((await m.exited).code).toBe(0);
     await slow;
     expect(harvest(m.records)).toEqual([
-      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling',
+      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running',
       'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'stopping.quick', 'halted',
     ]);
   });
@@ -231,6 +236,8 @@ describe('master machine, model-based (level 2: real processes)', () => {
     const from = m.records.length;
     m.signal('SIGHUP');
     await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
+    m.signal('SIGHUP'); // queued behind this reload
+    await m.waitFor((x) => /queued/.test(x.msg ?? ''), { from });
     get(`${m.url()}/hang`).catch(() => {});
     await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling', { from });
     m.signal('SIGTERM');

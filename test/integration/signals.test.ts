@@ -72,14 +72,15 @@ describe('master signals', () => {
     expect((await get(`${m.url()}/`)).body).toContain(`from ${worker}`);
   });
 
-  it('HUP during a reload starts over with the newest code and still ends serving', async () => {
+  it('HUP during a reload is queued and runs next, ending with two workers serving', async () => {
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', 'hello.cjs']);
     const from = m.records.length;
     m.signal('SIGHUP');
     await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
     m.signal('SIGHUP');
-    await m.waitFor((x) => /starting over/.test(x.msg ?? ''), { from });
-    await m.waitFor(isTransition('master', 'serving.running'), { from });
+    await m.waitFor((x) => /HUP during a reload: queued/.test(x.msg ?? ''), { from });
+    await m.waitFor((x) => /starting the reload queued/.test(x.msg ?? ''), { from });
+    await m.waitForCount(isTransition('master', 'serving.running'), 2, { from });
     await eventually(() => childrenOf(m.pid).length === 2, 10_000, 'two workers after the reloads');
     expect((await get(`${m.url()}/`)).status).toBe(200);
   });

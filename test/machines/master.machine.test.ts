@@ -159,14 +159,18 @@ describe('master machine: reload (HUP)', () => {
     expect(h.ctx().target).toBe(5);
   });
 
-  it('a second HUP during a reload starts the newest generation', () => {
+  it('a HUP during a reload is queued: the next generation starts once this one is up, one at a time', () => {
     const h = drive().readyAll();
-    h.send({ type: 'HUP' }).send(loaded()).send({ type: 'HUP' });
-    expect(h.state()).toBe('serving.reloading.configuring');
+    h.send({ type: 'HUP' }).send(loaded()).send({ type: 'HUP' }).send({ type: 'HUP' });
+    expect(h.state()).toBe('serving.reloading.rolling');
+    expect(h.spawned()).toHaveLength(4); // no third generation yet
+    h.readyAll();
+    expect(h.state()).toBe('serving.reloading.configuring'); // generation 2 is up: the queued reload starts
     h.send(loaded());
     expect(h.ctx().generation).toBe(3);
     h.readyAll();
     expect(h.state()).toBe('serving.running');
+    expect(h.ctx().reloadQueued).toBe(false);
     expect(h.workers().filter((w) => w.phase === 'ready').every((w) => w.generation === 3)).toBe(true);
   });
 });

@@ -88,7 +88,7 @@ export function serialize(s: MasterSnapshot): string {
   const workers = ctx.workers
     .map((w) => `${w.generation === ctx.generation ? 'cur' : 'old'}:${w.phase}:${w.cause ?? '-'}`)
     .sort();
-  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.exitCode, workers]);
+  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.reloadQueued, ctx.exitCode, workers]);
 }
 
 export const serializeEvent = (e: MasterEvent) => JSON.stringify({ ...e, now: undefined, kind: undefined, beats: undefined, settings: undefined, d: describeEvent(e) });

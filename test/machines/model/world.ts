@@ -21,6 +21,18 @@ interface FakeProcess {
 
 export class InvariantError extends Error {}
 
+/**
+ * The machine with the world's effects, made once (provide() copies the whole machine). Effects
+ * run synchronously inside a send, so they act on the world that is sending.
+ */
+let active: World;
+const machine = masterMachine.provide({
+  actions: {
+    spawnWorker: (_: unknown, { id }: { id: number }) => active.spawned(id),
+    signalWorker: (_: unknown, { id, signal }: { id: number; signal: string }) => active.signalled(id, signal),
+  } as never,
+});
+
 export class World {
   readonly processes = new Map<number, FakeProcess>();
   /** State-level transitions taken, microsteps included: "from --EVENT--> to". */
@@ -34,23 +46,22 @@ export class World {
   private readyAtReload: number | null = null;
   private lostReadyDuringReload = 0;
 
-  constructor(settings: MasterSettings) {
-    const machine = masterMachine.provide({
-      actions: {
-        spawnWorker: (_: unknown, { id }: { id: number }) => {
-          if (this.processes.has(id)) this.fail(`worker ${id} spawned twice`);
-          this.processes.set(id, { id, alive: true, ready: false, signals: [] });
-        },
-        signalWorker: (_: unknown, { id, signal }: { id: number; signal: string }) => {
-          const p = this.processes.get(id);
-          if (!p) this.fail(`signal ${signal} to worker ${id}, which was never spawned`);
-          if (!p.alive) this.fail(`signal ${signal} to worker ${id} after it exited`);
-          p.signals.push(signal);
-        },
-      } as never,
-    });
+  /** A copy of this world, its processes and its master, to try another next step from here. */
+  fork(): World {
+    const copy = new World(this.settings, this.actor.getPersistedSnapshot());
+    for (const [id, p] of this.processes) copy.processes.set(id, { ...p, signals: [...p.signals] });
+    copy.reachedServing = this.reachedServing;
+    copy.stopRequested = this.stopRequested;
+    copy.readyAtReload = this.readyAtReload;
+    copy.lostReadyDuringReload = this.lostReadyDuringReload;
+    return copy;
+  }
+
+  constructor(private readonly settings: MasterSettings, snapshot?: unknown) {
+    active = this;
     this.actor = createActor(machine, {
       input: { settings, now: 0 },
+      ...(snapshot ? { snapshot: snapshot as never } : {}),
       // Each microstep, so that a step through a state (stopping.quick -> halted) is seen.
       inspect: (ev) => {
         if (ev.type !== '@xstate.microstep' && ev.type !== '@xstate.snapshot') return;
@@ -66,6 +77,18 @@ export class World {
         this.current = to;
       },
     }).start();
+  }
+
+  spawned(id: number): void {
+    if (this.processes.has(id)) this.fail(`worker ${id} spawned twice`);
+    this.processes.set(id, { id, alive: true, ready: false, signals: [] });
+  }
+
+  signalled(id: number, signal: string): void {
+    const p = this.processes.get(id);
+    if (!p) this.fail(`signal ${signal} to worker ${id}, which was never spawned`);
+    if (!p.alive) this.fail(`signal ${signal} to worker ${id} after it exited`);
+    p.signals.push(signal);
   }
 
   fail(message: string): never {
@@ -90,6 +113,7 @@ export class World {
       }
     }
     if (e.type === 'TERM' || e.type === 'INT' || e.type === 'QUIT') this.stopRequested = true;
+    active = this;
     const before = this.state();
     const readyBefore = this.actor.getSnapshot().context.workers.filter((w) => w.phase === 'ready');
     this.actor.send(e);
