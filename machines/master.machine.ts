@@ -17,7 +17,7 @@ const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => ({ type
 const common = {
   WORKER_SPAWNED: { actions: 'recordSpawn' as const },
   WORKER_FAILED: { actions: 'recordFailure' as const },
-  USR1: { actions: ['reopenLogs' as const, { type: 'forwardToWorkers' as const, params: { signal: 'SIGUSR1' as const } }] },
+  USR1: { actions: ['reopenLogs' as const, 'forwardReopen' as const] },
   USR2: { actions: log('warn', 'USR2 (hot upgrade) is not supported yet: ignored') },
   WINCH: { actions: log('debug', 'WINCH ignored: not daemonized') },
 };

@@ -65,9 +65,17 @@ export const masterSetup = setup({
       enqueue.assign({ generation: context.previousGeneration });
       enqueue({ type: 'log', params: { level: 'error', msg: 'reload abandoned: the new workers failed to boot; the old workers keep serving', generation: context.generation } });
     }),
-    forwardToWorkers: enqueueActions((({ context, enqueue }: DecideArgs, params: { signal: WorkerKillSignal }) => {
-      for (const w of context.workers) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: params.signal } });
-    }) as never) as (_: unknown, params: { signal: WorkerKillSignal }) => void,
+    /**
+     * USR1 to every worker that has reported ready (so has its handlers in place). A worker
+     * still starting could be killed by it (USR1's default action): it gets the signal once it
+     * reports ready; one told to go before it was ready is left alone.
+     */
+    forwardReopen: decide(({ context, enqueue }) => {
+      for (const w of context.workers) {
+        if (w.readyAt !== null) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1' } });
+      }
+      enqueue.assign({ workers: context.workers.map((w) => (isBooting(w) ? { ...w, reopenPending: true } : w)) });
+    }),
     recordSpawn: assign({
       workers: ({ context, event }) => event.type !== 'WORKER_SPAWNED' ? context.workers
         : context.workers.map((w) => (w.id === event.id ? { ...w, pid: event.pid, phase: w.phase === 'spawning' ? 'booting' as const : w.phase } : w)),
@@ -76,7 +84,8 @@ export const masterSetup = setup({
       if (event.type !== 'WORKER_READY') return;
       const w = findWorker(context, event.id);
       if (!w || !isBooting(w)) return;
-      enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
+      enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now, reopenPending: false } : x)) });
+      if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1' } });
       enqueue({ type: 'log', params: { level: 'info', msg: 'worker ready', id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
     }),
     recordFailure: assign({

@@ -35,12 +35,14 @@ export interface WorkerHandle {
   cause: StopCause | null;
   /** One-line reason the worker reported before exiting, if any. */
   failure: string | null;
+  /** USR1 came while it booted: forward it once it is ready (see reopenLogs in master.setup). */
+  reopenPending: boolean;
 }
 
 export function newHandle(id: number, generation: number, now: number): WorkerHandle {
   return {
     id, pid: null, generation, phase: 'spawning', spawnedAt: now, readyAt: null,
-    beat: null, beatAt: now, deadline: null, cause: null, failure: null,
+    beat: null, beatAt: now, deadline: null, cause: null, failure: null, reopenPending: false,
   };
 }
 

@@ -42,6 +42,17 @@ function appCopy(): string {
   return join(dir, 'app.cjs');
 }
 
+/** Sends each signal in turn and waits until the master handled it and is still in `state`. */
+async function sendEach(m: Running, signals: string[], state: string): Promise<void> {
+  for (const name of signals) {
+    const from = m.records.length;
+    m.signal(`SIG${name}` as NodeJS.Signals);
+    await m.waitFor((x) => x.event === 'step' && x.machine === 'master' && x.cause === name && x.to === state, { from, what: `${name} handled in ${state}` });
+  }
+}
+
+const HARMLESS = ['HUP', 'TTIN', 'TTOU', 'USR1', 'USR2', 'WINCH'];
+
 async function settle(m: Running, state: string, from = 0): Promise<void> {
   await m.waitFor(isTransition('master', state), { from, what: `the master to reach ${state}` });
 }
@@ -138,18 +149,16 @@ describe('master machine, model-based (level 2: real processes)', () => {
     expect(harvest(slow.records)).toEqual(['booting', 'stopping.quick', 'halted']);
   });
 
-  it('signals while booting: TTIN and TTOU stay booting, INT → quick → halted', async () => {
-    const m = startCli(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', 'slow-boot.mjs']);
-    await m.waitFor((x) => x.event === 'spawned');
-    for (const sig of ['SIGTTIN', 'SIGTTOU'] as const) {
-      const from = m.records.length;
-      m.signal(sig);
-      await m.waitFor((x) => x.event === 'step' && x.cause === sig.slice(3), { from });
-    }
-    m.signal('SIGINT');
-    expect((await m.exited).code).toBe(0);
-    expect(harvest(m.records)).toEqual(['booting', 'stopping.quick', 'halted']);
-  });
+  for (const stop of ['INT', 'QUIT'] as const) {
+    it(`signals while booting stay booting; ${stop} → quick → halted`, async () => {
+      const m = startCli(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', 'slow-boot.mjs']);
+      await m.waitFor((x) => x.event === 'spawned');
+      await sendEach(m, HARMLESS, 'booting');
+      m.signal(`SIG${stop}`);
+      expect((await m.exited).code).toBe(0);
+      expect(harvest(m.records)).toEqual(['booting', 'stopping.quick', 'halted']);
+    });
+  }
 
   it('half-booted first generation: a crash stays booting, TTOU of the slow one completes the boot', async () => {
     const m = startCli(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', 'staggered.mjs']);
@@ -165,8 +174,8 @@ describe('master machine, model-based (level 2: real processes)', () => {
     expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.graceful', 'halted']);
   });
 
-  for (const stop of ['SIGTERM', 'SIGINT'] as const) {
-    it(`signals during a slow reload: TTIN, TTOU and ticks stay rolling, ${stop} stops`, async () => {
+  for (const stop of ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const) {
+    it(`signals during a slow reload stay rolling, ${stop} stops`, async () => {
       const app = join(mkdtempSync(join(tmpdir(), 'statefork-model-')), 'app.mjs');
       writeFileSync(app, "export default (q, s) => s.end('v1');\n");
       const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', '--graceful-timeout', '5', app]);
@@ -174,16 +183,13 @@ describe('master machine, model-based (level 2: real processes)', () => {
       let from = m.records.length;
       m.signal('SIGHUP');
       await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
-      for (const sig of ['SIGTTIN', 'SIGTTOU'] as const) {
-        from = m.records.length;
-        m.signal(sig);
-        await m.waitFor((x) => x.event === 'step' && x.cause === sig.slice(3) && x.to === 'serving.reloading.rolling', { from });
-      }
+      await sendEach(m, HARMLESS, 'serving.reloading.rolling');
       await m.waitFor((x) => x.event === 'step' && x.cause === 'TICK' && x.to === 'serving.reloading.rolling', { from });
       expect((await get(`${m.url()}/`)).status).toBe(200); // the old worker still serves
       m.signal(stop);
       expect((await m.exited).code).toBe(0);
       const stopState = stop === 'SIGTERM' ? 'stopping.graceful' : 'stopping.quick';
+      expect(harvest(m.records).at(-1)).toBe('halted');
       expect(harvest(m.records).slice(0, 5)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', stopState]);
     });
   }
@@ -195,6 +201,7 @@ describe('master machine, model-based (level 2: real processes)', () => {
     const from = m.records.length;
     m.signal('SIGTERM');
     await m.waitFor((x) => x.event === 'step' && x.cause === 'TICK' && x.to === 'stopping.graceful', { from });
+    await sendEach(m, [...HARMLESS, 'TERM'], 'stopping.graceful');
     m.signal('SIGINT');
     expect((await m.exited).code).toBe(0);
     await slow;
@@ -206,13 +213,16 @@ describe('master machine, model-based (level 2: real processes)', () => {
     get(`${m.url()}/hang`).catch(() => {});
     await m.waitFor((x) => x.app === 'request');
     m.signal('SIGINT');
+    await m.waitFor(isTransition('master', 'stopping.quick'));
+    await sendEach(m, [...HARMLESS, 'TERM', 'INT', 'QUIT'], 'stopping.quick');
     await m.waitFor((x) => /deadline: SIGKILL/.test(x.msg ?? ''));
     expect((await m.exited).code).toBe(0);
     expect(m.records.some((x) => x.event === 'step' && x.cause === 'TICK' && x.to === 'stopping.quick')).toBe(true);
     expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.quick', 'halted']);
   });
 
-  it('no worker alive (backing off): HUP goes straight back to running, TERM halts at once', async () => {
+  for (const stop of ['TERM', 'INT', 'QUIT'] as const) {
+  it(`no worker alive (backing off): HUP goes straight back to running, ${stop} halts at once`, async () => {
     const app = appCopy();
     const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', app]);
     writeFileSync(app, "throw new Error('broken release');\n");
@@ -222,10 +232,11 @@ describe('master machine, model-based (level 2: real processes)', () => {
     await m.waitFor((x) => x.msg === 'worker exited: app-load-error' && x.failures === 3, { from });
     m.signal('SIGHUP');
     await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling' && x.cause === 'CONFIG_LOADED', { from });
-    m.signal('SIGTERM');
+    m.signal(`SIG${stop}`);
     expect((await m.exited).code).toBe(0);
-    expect(harvest(m.records).slice(-2)).toEqual(['stopping.graceful', 'halted']);
+    expect(harvest(m.records).slice(-2)).toEqual([stop === 'TERM' ? 'stopping.graceful' : 'stopping.quick', 'halted']);
   });
+  }
 
   it('the old worker hangs during a slow reload: the tick that aborts it ends the reload', async () => {
     const app = join(mkdtempSync(join(tmpdir(), 'statefork-model-')), 'app.cjs');
@@ -244,6 +255,27 @@ describe('master machine, model-based (level 2: real processes)', () => {
     expect((await m.exited).code).toBe(0);
     const left = m.records.slice(from).find((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling');
     expect([left?.to, left?.cause]).toEqual(['serving.running', 'TICK']);
+    harvest(m.records);
+  });
+
+  it('TTOU can end a reload (and start the queued one)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
+    const app = join(dir, 'app.mjs');
+    writeFileSync(app, "export default (q, s) => s.end('v1');\n");
+    const m = await startServing(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', app]);
+    // In the new generation (workers 3 and 4), worker 4 takes long to load.
+    writeFileSync(app, "if (process.env.STATEFORK_WORKER_ID === '4') await new Promise((r) => setTimeout(r, 5000));\nexport default (q, s) => s.end('v2');\n");
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor((x) => x.msg === 'worker ready' && x.id === 3, { from });
+    m.signal('SIGHUP'); // queued
+    await m.waitFor((x) => /queued/.test(x.msg ?? ''), { from });
+    m.signal('SIGTTOU'); // one worker fewer: worker 4 and the last old one go, the reload is complete
+    const left = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.reloading.rolling', { from });
+    expect([left.to, left.cause]).toEqual(['serving.running', 'TTOU']);
+    await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.cause === 'TTOU', { from });
+    m.signal('SIGQUIT');
+    expect((await m.exited).code).toBe(0);
     harvest(m.records);
   });
 

@@ -288,6 +288,16 @@ describe('master machine: other signals', () => {
     expect(h.signals('SIGUSR1').map((s) => s.id)).toEqual([1, 2]);
   });
 
+  it('USR1 reaches a worker that is still booting only once it is ready (USR1 could kill it earlier)', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'TTIN' }).send({ type: 'USR1' });
+    expect(h.signals('SIGUSR1').map((s) => s.id)).toEqual([1, 2]);
+    h.send({ type: 'WORKER_SPAWNED', id: 3, pid: 13 }).send({ type: 'WORKER_READY', id: 3 });
+    expect(h.signals('SIGUSR1').map((s) => s.id)).toEqual([1, 2, 3]);
+    h.send({ type: 'TTIN' }).readyAll();
+    expect(h.signals('SIGUSR1')).toHaveLength(3);
+  });
+
   it('USR2 is logged as unsupported and WINCH ignored, with no effect on workers', () => {
     const h = drive().readyAll();
     h.send({ type: 'USR2' }).send({ type: 'WINCH' });

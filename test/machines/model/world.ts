@@ -88,6 +88,8 @@ export class World {
     const p = this.processes.get(id);
     if (!p) this.fail(`signal ${signal} to worker ${id}, which was never spawned`);
     if (!p.alive) this.fail(`signal ${signal} to worker ${id} after it exited`);
+    // Before Node installs its handlers, USR1's default action kills the process.
+    if (signal === 'SIGUSR1' && !p.ready) this.fail(`SIGUSR1 to worker ${id} while it is still starting`);
     p.signals.push(signal);
   }
 
