@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startCli, startServing } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { APPS, CLI, NODE, startCli, startServing } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
 async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -35,6 +36,37 @@ describe('command line: bad input gets one line and a documented exit code', () 
       expect(r.lines[0]).toMatch(line);
     });
   }
+
+  it('a privileged port as non-root: exit 1 naming the fix', async () => {
+    // Root may bind any port: as root, run the CLI without CAP_NET_BIND_SERVICE (util-linux setpriv).
+    const argv = [NODE, CLI, '-b', '127.0.0.1:80', join(APPS, 'hello.cjs')];
+    const [cmd, ...args] = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-net_bind_service', ...argv] : argv;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    const code = await new Promise((ok) => child.once('exit', ok));
+    expect(code).toBe(1);
+    expect(stderr).toBe('statefork: error: cannot bind 127.0.0.1:80: permission denied; ports below 1024 need root or CAP_NET_BIND_SERVICE, so choose a port above 1023\n');
+  });
+
+  it('malformed HTTP gets 400 from the worker, which keeps serving', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const { port, hostname } = new URL(m.url());
+    for (const garbage of ['NOT HTTP AT ALL\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n', 'GET /\x00 HTTP/1.1\r\n\r\n']) {
+      const reply = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname, () => socket.end(garbage));
+        let data = '';
+        socket.on('data', (d) => { data += d; });
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    }
+    const [worker] = m.workerPids();
+    const r = await get(`${m.url()}/`);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain(`from ${worker}`);
+  });
 
   it('a port in use is retried, then exit 1 with one line naming the fix', async () => {
     const blocker = net.createServer().listen(0, '127.0.0.1');

@@ -1,0 +1,97 @@
+/**
+ * Faults, with real processes and bounded loops on loopback: workers killed at random under
+ * load, the master killed under load, and a flood of signals.
+ */
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { eventually, isAlive, isTransition, startServing, type Running } from '../helpers/cli.js';
+import { get, requestLoop } from '../helpers/http.js';
+
+/** Ready workers as the log tells (ready and not exited). */
+function readyWorkers(m: Running): number[] {
+  const ready = new Map<number, number>();
+  for (const x of m.records) {
+    if (x.msg === 'worker ready') ready.set(x.id, x.workerPid);
+    if (x.machine === 'master.worker' && x.to !== 'ready' && x.to !== 'booting' && x.to !== 'spawning') ready.delete(x.id);
+  }
+  return [...ready.values()];
+}
+
+describe('faults', () => {
+  it('kill -9 of a random worker every 200 ms for 10 s under load: each is replaced; only requests on killed workers fail', async () => {
+    const m = await startServing(['-w', '4', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const from = m.records.length;
+    let done = false;
+    const loop = requestLoop(`${m.url()}/`, { concurrency: 4, stop: () => done, maxMs: 20_000 });
+    let kills = 0;
+    const until = Date.now() + 10_000;
+    while (Date.now() < until) {
+      const candidates = readyWorkers(m).filter(isAlive);
+      if (candidates.length) {
+        process.kill(candidates[Math.floor(Math.random() * candidates.length)], 'SIGKILL');
+        kills++;
+      }
+      await new Promise((ok) => setTimeout(ok, 200)); // the fault's own pace, not a wait for the system
+    }
+    // Every kill is answered by a replacement, and the count is back to 4 ready workers.
+    await m.waitForCount((x) => x.event === 'spawned', kills, { from, what: 'one replacement per kill' });
+    await eventually(() => readyWorkers(m).filter(isAlive).length === 4, 15_000, 'four ready workers again');
+    done = true;
+    const result = await loop;
+    const crashes = m.records.slice(from).filter((x) => x.msg === 'worker exited: crash').length;
+    expect(crashes).toBe(kills);
+    expect(m.records.slice(from).filter((x) => x.failures !== undefined)).toEqual([]); // killed from outside: no backoff
+    // A killed worker loses at most the requests it had in flight: one per client at most.
+    expect(result.failures.length).toBeLessThanOrEqual(kills * 4);
+    expect(result.failures.every((f) => /ECONNRESET|socket hang up/.test(f))).toBe(true);
+    expect(result.ok).toBeGreaterThan(100);
+    console.log(`chaos: ${kills} kills, ${result.ok} answered, ${result.failures.length} failed in flight`);
+  });
+
+  it('SIGKILL of the master under load: no worker alive 2 s later, and the port can be bound again', async () => {
+    const m = await startServing(['-w', '3', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const port = Number(new URL(m.url()).port);
+    let done = false;
+    const loop = requestLoop(`${m.url()}/slow?ms=20`, { concurrency: 4, stop: () => done, maxMs: 10_000 });
+    await m.waitForCount((x) => x.app === 'request', 20, { what: 'the load to be on' });
+    const workers = m.workerPids();
+    m.signal('SIGKILL');
+    await m.exited;
+    await eventually(() => workers.every((pid) => !isAlive(pid)), 2000, 'every worker to exit after the master died');
+    done = true;
+    await loop;
+    const server = net.createServer();
+    await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', () => ok()));
+    server.close();
+  });
+
+  it('a flood of 1,000 mixed signals in a second: the master stays up, consistent with the signals it handled', async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const from = m.records.length;
+    const mix = ['SIGTTIN', 'SIGTTOU', 'SIGUSR1', 'SIGHUP', 'SIGTTIN', 'SIGTTOU', 'SIGUSR2'] as const;
+    const start = Date.now();
+    for (let i = 0; i < 1000; i++) {
+      m.signal(mix[i % mix.length]);
+      if (i % 50 === 49) await new Promise((ok) => setTimeout(ok, Math.max(0, start + ((i + 1) / 1000) * 1000 - Date.now())));
+    }
+    expect(Date.now() - start).toBeLessThan(3000);
+    // A sentinel: pending signals are delivered lowest number first, and WINCH (28) is above every
+    // signal of the mix, so once it is handled every signal of the flood has been.
+    const sentinelFrom = m.records.length;
+    m.signal('SIGWINCH');
+    await m.waitFor((x) => x.msg === 'handling signal SIGWINCH', { from: sentinelFrom });
+    // Signals coalesce: replay the ones the master says it handled to know the target.
+    const handled = m.records.slice(from).filter((x) => /^handling signal SIGTT(IN|OU)$/.test(x.msg ?? '')).map((x) => x.signal);
+    let target = 2;
+    for (const s of handled) target = s === 'SIGTTIN' ? target + 1 : Math.max(1, target - 1);
+    expect(m.child.exitCode).toBeNull();
+    // Settled: running, every worker of the newest generation, as many as the handled signals imply.
+    await eventually(() => {
+      const last = m.records.filter(isTransition('master', 'serving.running')).at(-1);
+      const lastAny = m.records.filter((x) => x.machine === 'master' && x.event === 'transition').at(-1);
+      return last === lastAny && readyWorkers(m).filter(isAlive).length === target && m.workerPids().filter(isAlive).length === target;
+    }, 30_000, `the master to settle on ${target} workers`);
+    expect((await get(`${m.url()}/`)).status).toBe(200);
+    console.log(`flood: ${handled.length} TTIN/TTOU handled of 500 sent, target ${target}`);
+  });
+});
