@@ -28,4 +28,3 @@ export type MasterEvent =
   | (Timed & { type: 'TICK'; beats: Record<number, number> });
 
 export type MasterEventType = MasterEvent['type'];
-export type EventOf<T extends MasterEventType> = Extract<MasterEvent, { type: T }>;

@@ -4,7 +4,7 @@
  */
 import { assign, enqueueActions, setup } from 'xstate';
 import { EXIT } from './exit-codes.js';
-import { initialContext, STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
+import { STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit } from './master.guards.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
@@ -135,4 +135,3 @@ export const masterSetup = setup({
   guards,
 });
 
-export const masterContext = initialContext;

@@ -22,3 +22,5 @@ export { masterMachine, workerMachine } from '../machines/index.js';
 export async function run(options: Options): Promise<Master> {
   return startMaster(normalize(options), { reload: () => normalize(options) });
 }
+
+export { loadConfig } from './config/load.js';

@@ -83,27 +83,60 @@ export function defaultWorkerTmpDir(): string {
   return tmpdir();
 }
 
-export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env): Config {
-  if (!options.app) usage('no app given: pass the path of a module that exports a request listener, a { fetch } object or an http.Server (e.g. statefork ./app.js)');
-  const binds = options.bind === undefined || (Array.isArray(options.bind) && options.bind.length === 0)
-    ? [defaultBind(env)]
-    : Array.isArray(options.bind) ? options.bind : [options.bind];
-  const logLevel = options.logLevel ?? DEFAULTS.logLevel;
-  if (!LOG_LEVELS.includes(logLevel)) usage(`invalid --log-level '${logLevel}': expected one of ${LOG_LEVELS.join(', ')}`);
-  const app = parseAppSpec(options.app);
+/** Where each option's value came from: 'command line', 'STATEFORK_CMD_ARGS', 'config file PATH'. */
+export type Sources = Partial<Record<keyof Options, string>>;
+
+function checkString(name: string, value: unknown): string {
+  if (typeof value !== 'string' || !value) usage(`invalid ${name} '${value}': expected a non-empty string`);
+  return value;
+}
+
+/**
+ * Validates one option; an error names the value's source, and for a config file its key:
+ *   invalid workers '0' in config file /srv/statefork.config.js: expected a whole number ...
+ */
+function field<T>(key: keyof Options, sources: Sources, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    const source = sources[key];
+    if (!(e instanceof StatforkError) || !source || source === 'command line') throw e;
+    const name = source.startsWith('config file') ? key : undefined;
+    const message = e.message.replace(/^invalid (\S+) ('[^']*')/, (_, flag: string, value: string) => `invalid ${name ?? flag} ${value} in ${source}`);
+    throw new StatforkError(e.code, message);
+  }
+}
+
+export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env, sources: Sources = {}): Config {
+  if (!options.app) usage('no app given: pass the path of a module that exports a request listener, a { fetch } object or an http.Server (e.g. statefork ./app.js), or set app in the config file');
+  const f = <T>(key: keyof Options, check: () => T) => field(key, sources, check);
+  const binds = f('bind', () => {
+    const list = options.bind === undefined || (Array.isArray(options.bind) && options.bind.length === 0)
+      ? [defaultBind(env)]
+      : Array.isArray(options.bind) ? options.bind : [options.bind];
+    return list.map((b) => parseBind(checkString('--bind', b)));
+  });
+  const logLevel = f('logLevel', () => {
+    const level = options.logLevel ?? DEFAULTS.logLevel;
+    if (!LOG_LEVELS.includes(level)) usage(`invalid --log-level '${level}': expected one of ${LOG_LEVELS.join(', ')}`);
+    return level;
+  });
+  const app = f('app', () => parseAppSpec(checkString('app', options.app)));
+  const optionalPath = (key: 'workerTmpDir' | 'pid' | 'name' | 'errorLog', flag: string) =>
+    options[key] === undefined ? undefined : f(key, () => checkString(flag, options[key]));
   return {
     app,
-    binds: binds.map(parseBind),
-    workers: options.workers === undefined ? defaultWorkers(env) : checkPositiveInt('--workers', options.workers),
-    timeout: checkSeconds('--timeout', options.timeout ?? DEFAULTS.timeout),
-    gracefulTimeout: checkSeconds('--graceful-timeout', options.gracefulTimeout ?? DEFAULTS.gracefulTimeout),
-    bootTimeout: checkSeconds('--boot-timeout', options.bootTimeout ?? DEFAULTS.bootTimeout),
-    keepAlive: checkSeconds('--keep-alive', options.keepAlive ?? DEFAULTS.keepAlive),
-    workerTmpDir: resolve(options.workerTmpDir ?? defaultWorkerTmpDir()),
-    pidfile: options.pid ? resolve(options.pid) : null,
-    name: options.name ?? app.text,
+    binds,
+    workers: options.workers === undefined ? defaultWorkers(env) : f('workers', () => checkPositiveInt('--workers', options.workers)),
+    timeout: f('timeout', () => checkSeconds('--timeout', options.timeout ?? DEFAULTS.timeout)),
+    gracefulTimeout: f('gracefulTimeout', () => checkSeconds('--graceful-timeout', options.gracefulTimeout ?? DEFAULTS.gracefulTimeout)),
+    bootTimeout: f('bootTimeout', () => checkSeconds('--boot-timeout', options.bootTimeout ?? DEFAULTS.bootTimeout)),
+    keepAlive: f('keepAlive', () => checkSeconds('--keep-alive', options.keepAlive ?? DEFAULTS.keepAlive)),
+    workerTmpDir: resolve(optionalPath('workerTmpDir', '--worker-tmp-dir') ?? defaultWorkerTmpDir()),
+    pidfile: options.pid !== undefined ? resolve(optionalPath('pid', '--pid')!) : null,
+    name: optionalPath('name', '--name') ?? app.text,
     logLevel,
-    errorLog: options.errorLog ?? DEFAULTS.errorLog,
+    errorLog: optionalPath('errorLog', '--error-log') ?? DEFAULTS.errorLog,
   };
 }
 

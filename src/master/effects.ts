@@ -17,8 +17,8 @@ export interface EffectDeps {
   listeners: Listener[];
   log: Logger;
   reopenLogs(): void;
-  /** Re-reads the configuration; throws with a one-line message when it cannot. */
-  reloadConfig(): MasterSettings;
+  /** Re-reads the configuration; rejects with a one-line message when it cannot. */
+  reloadConfig(): Promise<MasterSettings>;
   send(event: ConfigOutcome): void;
 }
 
@@ -51,13 +51,15 @@ export function masterEffects(deps: EffectDeps) {
       deps.reopenLogs();
       deps.log.info('log files reopened');
     },
+    /** Asynchronous (a JS config file is imported): the master keeps handling events meanwhile. */
     loadConfig: () => {
-      try {
-        deps.send({ type: 'CONFIG_LOADED', settings: deps.reloadConfig() });
-      } catch (e) {
-        deps.send({ type: 'CONFIG_FAILED', reason: (e as Error).message });
-        deps.log.error({ reason: (e as Error).message }, 'configuration failed to load');
-      }
+      deps.reloadConfig().then(
+        (settings) => deps.send({ type: 'CONFIG_LOADED', settings }),
+        (e: Error) => {
+          deps.log.error({ reason: e.message }, `configuration failed to load: ${e.message}`);
+          deps.send({ type: 'CONFIG_FAILED', reason: e.message });
+        },
+      );
     },
     log: (_: unknown, { level, msg, ...fields }: LogParams) => deps.log[level](fields, msg),
   };

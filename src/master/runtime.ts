@@ -24,7 +24,7 @@ import { checkWorkerTmpDir } from './preflight.js';
 
 export interface MasterOptions {
   /** Re-reads the configuration on HUP; by default the one given is kept. */
-  reload?: () => Config;
+  reload?: () => Config | Promise<Config>;
   /** Already set up logging (the CLI makes it early to report bind retries). */
   logging?: LogSetup;
 }
@@ -63,8 +63,8 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     actions: masterEffects({
       workers, listeners, log,
       reopenLogs: logging.reopen,
-      reloadConfig: () => {
-        const next = options.reload ? options.reload() : config;
+      reloadConfig: async () => {
+        const next = options.reload ? await options.reload() : config;
         if (JSON.stringify(next.binds) !== JSON.stringify(config.binds)) log.warn('--bind changed: sockets are kept as they are until a restart');
         config = { ...next, binds: config.binds };
         return masterSettings(config);

@@ -40,12 +40,11 @@ export function candidates(s: MasterSnapshot): MasterEvent[] {
   const ctx = s.context;
   const now = clockOf(ctx);
   const at = <T extends object>(e: T) => ({ ...e, now }) as unknown as MasterEvent;
-  // The runtime answers a configuration request at once (the outcome is the very next event),
-  // so nothing else can happen while configuring.
-  if (stateName(s.value) === 'serving.reloading.configuring') {
-    return [at({ type: 'CONFIG_LOADED', settings: ctx.settings }), at({ type: 'CONFIG_FAILED', reason: 'bad value' })];
-  }
   const out: MasterEvent[] = [];
+  // Loading the configuration takes a while (a JS file is imported): anything can happen meanwhile.
+  if (stateName(s.value) === 'serving.reloading.configuring') {
+    out.push(at({ type: 'CONFIG_LOADED', settings: ctx.settings }), at({ type: 'CONFIG_FAILED', reason: 'bad value' }));
+  }
   for (const type of ['TERM', 'INT', 'QUIT', 'TTOU', 'USR1', 'USR2', 'WINCH'] as const) out.push(at({ type }));
   if (ctx.target < MAX_TARGET) out.push(at({ type: 'TTIN' }));
   if (ctx.generation <= MAX_GENERATION) out.push(at({ type: 'HUP' }));

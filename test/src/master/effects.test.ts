@@ -14,21 +14,22 @@ describe('masterEffects', () => {
     const { log, records } = memoryLog();
     const effects = masterEffects({
       workers: { spawn: () => { throw new Error('EAGAIN'); }, signal: () => {} } as never,
-      listeners: [], log, reopenLogs: () => {}, reloadConfig: () => { throw new Error('unused'); }, send: () => {},
+      listeners: [], log, reopenLogs: () => {}, reloadConfig: async () => { throw new Error('unused'); }, send: () => {},
     });
     expect(() => effects.spawnWorker(undefined, { id: 1, generation: 1 })).not.toThrow();
     expect(records).toContainEqual(expect.objectContaining({ effect: 'spawnWorker', msg: 'effect spawnWorker failed' }));
   });
 
-  it('turns a configuration that fails to load into CONFIG_FAILED with the reason', () => {
+  it('turns a configuration that fails to load into CONFIG_FAILED with the reason', async () => {
     const { log } = memoryLog();
     const sent: unknown[] = [];
     const effects = masterEffects({
       workers: {} as never, listeners: [], log, reopenLogs: () => {},
-      reloadConfig: () => { throw new Error("invalid --workers 'x'"); },
+      reloadConfig: async () => { throw new Error("invalid --workers 'x'"); },
       send: (e) => sent.push(e),
     });
     effects.loadConfig();
+    await new Promise((ok) => setImmediate(ok));
     expect(sent).toEqual([{ type: 'CONFIG_FAILED', reason: "invalid --workers 'x'" }]);
   });
 });

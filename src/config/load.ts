@@ -1,0 +1,90 @@
+/**
+ * The configuration, assembled from its layers. Precedence, lowest first: defaults < config file <
+ * STATEFORK_CMD_ARGS (parsed like the command line) < command-line flags. The same function runs
+ * at start and on every HUP, so a reload sees exactly what a restart would.
+ */
+import { StatforkError } from '../errors.js';
+import { findConfigFile, loadConfigFile } from './file.js';
+import { normalize, type Config, type Options, type Sources } from './options.js';
+import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
+
+export const OPTION_KEYS: Array<keyof Options> = [
+  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+];
+
+export interface Loaded {
+  config: Config;
+  sources: Sources;
+  configFile: string | null;
+  cli: ParsedArgs;
+}
+
+/** Edit distance, for "did you mean" on a misspelt key. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** A key the file should not have gets the nearest known one as a hint. */
+function checkKeys(values: Record<string, unknown>, source: string): void {
+  for (const key of Object.keys(values)) {
+    if ((OPTION_KEYS as string[]).includes(key)) continue;
+    const near = OPTION_KEYS.map((k) => [k, distance(k.toLowerCase(), key.toLowerCase())] as const)
+      .filter(([, d]) => d <= 3).sort((x, y) => x[1] - y[1])[0]?.[0];
+    throw new StatforkError('SF_CONFIG', `unknown key '${key}' in ${source}${near ? ` (did you mean ${near}?)` : ''}; the keys are the long options in camelCase: ${OPTION_KEYS.join(', ')}`);
+  }
+}
+
+export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<Loaded> {
+  const cli = parseArgs(argv);
+  const fromEnv = env.STATEFORK_CMD_ARGS ? parseArgs(splitArgs(env.STATEFORK_CMD_ARGS), 'STATEFORK_CMD_ARGS') : null;
+  const configFile = findConfigFile(cli.config ?? fromEnv?.config, cwd);
+  const layers: Array<{ source: string; values: Partial<Options> }> = [];
+  if (configFile) {
+    const values = await loadConfigFile(configFile);
+    checkKeys(values, `config file ${configFile}`);
+    layers.push({ source: `config file ${configFile}`, values: values as Partial<Options> });
+  }
+  if (fromEnv) layers.push({ source: 'STATEFORK_CMD_ARGS', values: fromEnv.options });
+  layers.push({ source: 'command line', values: cli.options });
+  const options: Partial<Options> = {};
+  const sources: Sources = {};
+  for (const { source, values } of layers) {
+    for (const key of OPTION_KEYS) {
+      if (values[key] === undefined) continue;
+      (options as Record<string, unknown>)[key] = values[key];
+      sources[key] = source;
+    }
+  }
+  return { config: normalize(options as Options, env, sources), sources, configFile, cli };
+}
+
+/** `--print-config`: every option, its effective value, and where it came from. */
+export function describeConfig({ config, sources }: Loaded): string {
+  const rows: Array<[string, unknown, string]> = [
+    ['app', config.app.text, sources.app ?? 'default'],
+    ['bind', config.binds.map((b) => b.text).join(', '), sources.bind ?? 'default'],
+    ['workers', config.workers, sources.workers ?? (process.env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : 'default (CPUs)')],
+    ['timeout', config.timeout, sources.timeout ?? 'default'],
+    ['gracefulTimeout', config.gracefulTimeout, sources.gracefulTimeout ?? 'default'],
+    ['bootTimeout', config.bootTimeout, sources.bootTimeout ?? 'default'],
+    ['keepAlive', config.keepAlive, sources.keepAlive ?? 'default'],
+    ['workerTmpDir', config.workerTmpDir, sources.workerTmpDir ?? 'default'],
+    ['pid', config.pidfile ?? '(none)', sources.pid ?? 'default'],
+    ['name', config.name, sources.name ?? 'default'],
+    ['logLevel', config.logLevel, sources.logLevel ?? 'default'],
+    ['errorLog', config.errorLog, sources.errorLog ?? 'default'],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  const valueWidth = Math.max(...rows.map(([, v]) => String(v).length));
+  return rows.map(([k, v, s]) => `${k.padEnd(width)}  ${String(v).padEnd(valueWidth)}  ${s}`).join('\n') + '\n';
+}

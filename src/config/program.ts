@@ -1,0 +1,69 @@
+/**
+ * The command-line grammar (commander), shared by the CLI and by STATEFORK_CMD_ARGS, which is
+ * parsed exactly like the command line. Option names follow gunicorn's where it has one. No
+ * defaults here: a value present means the user gave it, so layers can be merged by precedence.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { checkPositiveInt, checkSeconds, DEFAULTS, LOG_LEVELS, type Options } from './options.js';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** commander wants InvalidArgumentError; our checks say what the expected form is. */
+const asParser = (check: (name: string, v: unknown) => number, name: string) => (value: string) => {
+  try {
+    return check(name, value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message.replace(/^invalid [^:]*: /, ''));
+  }
+};
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function buildProgram(name = 'statefork'): Command {
+  return new Command(name)
+    .description('Pre-fork app server for Node.js HTTP apps: a master binds the sockets, N workers serve.')
+    .version(VERSION, '-v, --version')
+    .argument('[app]', 'module to serve: PATH or PATH:EXPORT (a request listener, a { fetch } object, or an http.Server)')
+    .option('-c, --config <file>', 'configuration file [default: statefork.config.{js,mjs,cjs,json} in the working directory, if any]')
+    .option('-w, --workers <n>', 'worker processes [default: $WEB_CONCURRENCY or the number of CPUs]', asParser(checkPositiveInt, '--workers'))
+    .option('-b, --bind <address>', 'HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N; repeatable [default: 127.0.0.1:8000, or 0.0.0.0:$PORT]', collect)
+    .option('-t, --timeout <seconds>', `kill a worker whose heartbeat is silent this long; 0 disables [default: ${DEFAULTS.timeout}]`, asParser(checkSeconds, '--timeout'))
+    .option('--graceful-timeout <seconds>', `time a stopping worker gets before SIGKILL [default: ${DEFAULTS.gracefulTimeout}]`, asParser(checkSeconds, '--graceful-timeout'))
+    .option('--boot-timeout <seconds>', `time a worker gets to become ready; 0 disables [default: ${DEFAULTS.bootTimeout}]`, asParser(checkSeconds, '--boot-timeout'))
+    .option('--keep-alive <seconds>', `idle keep-alive connections are closed after this long [default: ${DEFAULTS.keepAlive}]`, asParser(checkSeconds, '--keep-alive'))
+    .option('--worker-tmp-dir <dir>', 'directory for the heartbeat files [default: /dev/shm when usable]')
+    .option('-p, --pid <file>', 'write the master pid to this file (removed on exit)')
+    .option('-n, --name <name>', 'name in process titles [default: the app path]')
+    .addOption(new Option('--log-level <level>', `log level [default: ${DEFAULTS.logLevel}]`).choices(LOG_LEVELS))
+    .option('--error-log <file>', 'log file, or - for stderr [default: -]')
+    .option('--print-config', 'print the effective configuration, with where each value came from, and exit')
+    .option('--check-config', 'load the configuration and the app, report what is wrong, and exit without serving')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`statefork: ${text.trim().replace(/\n+/g, ' ')}\n`) });
+}
+
+export interface ParsedArgs {
+  options: Partial<Options>;
+  config?: string;
+  printConfig: boolean;
+  checkConfig: boolean;
+}
+
+/** Parses arguments (without the node and script paths); throws CommanderError on bad input. */
+export function parseArgs(argv: string[], name?: string): ParsedArgs {
+  const program = buildProgram(name);
+  if (name) program.configureOutput({ outputError: (text, write) => write(`statefork: ${name}: ${text.trim().replace(/\n+/g, ' ')}\n`) });
+  program.parse(argv, { from: 'user' });
+  const { config, printConfig, checkConfig, ...options } = program.opts();
+  if (program.args[0]) options.app = program.args[0];
+  return { options: options as Partial<Options>, config, printConfig: Boolean(printConfig), checkConfig: Boolean(checkConfig) };
+}
+
+/** Splits STATEFORK_CMD_ARGS like a shell would for simple cases: spaces, and '...' or "..." quoting. */
+export function splitArgs(text: string): string[] {
+  const out: string[] = [];
+  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(m[1] ?? m[2] ?? m[3]);
+  return out;
+}
