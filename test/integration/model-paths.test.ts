@@ -279,6 +279,72 @@ describe('master machine, model-based (level 2: real processes)', () => {
     harvest(m.records);
   });
 
+  it('while the configuration loads (a slow config file): signals, worker events and ticks stay configuring; a broken file goes back to running', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
+    cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
+    const config = join(dir, 'statefork.config.mjs');
+    const slowConfig = (extra: string) => writeFileSync(config, `await new Promise((r) => setTimeout(r, 2500));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', ${extra} };\n`);
+    writeFileSync(config, "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 2 };\n");
+    const m = await startServing(['--log-level', 'debug'], { cwd: dir });
+    slowConfig('workers: 0'); // loads slowly, then fails validation
+    let from = m.records.length;
+    m.signal('SIGHUP');
+    await settle(m, 'serving.reloading.configuring', from);
+    await sendEach(m, HARMLESS, 'serving.reloading.configuring');
+    process.kill(m.workerPids()[0], 'SIGKILL');
+    await m.waitFor((x) => x.event === 'step' && x.cause === 'WORKER_EXIT' && x.to === 'serving.reloading.configuring', { from });
+    await m.waitFor((x) => x.event === 'step' && x.cause === 'WORKER_READY' && x.to === 'serving.reloading.configuring', { from });
+    await m.waitFor((x) => x.event === 'step' && x.cause === 'TICK' && x.to === 'serving.reloading.configuring', { from });
+    const failed = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.cause === 'CONFIG_FAILED', { from });
+    expect([failed.from, failed.to]).toEqual(['serving.reloading.configuring', 'serving.running']);
+    // The HUP sent while configuring was queued: it starts another (slow) load right away.
+    const again = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.to === 'serving.reloading.configuring', { from: m.records.indexOf(failed) });
+    expect(again.cause).toBe('CONFIG_FAILED');
+    m.signal('SIGQUIT');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records).slice(-3)).toEqual(['serving.reloading.configuring', 'stopping.quick', 'halted']);
+  });
+
+  it('a configuration that loads while no old worker is left completes the reload at once, and runs the queued one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
+    cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
+    const config = join(dir, 'statefork.config.mjs');
+    writeFileSync(config, "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n");
+    const m = await startServing(['--log-level', 'debug'], { cwd: dir });
+    writeFileSync(config, "await new Promise((r) => setTimeout(r, 8000));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n");
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await settle(m, 'serving.reloading.configuring', from);
+    m.signal('SIGHUP'); // queued
+    // Break the app and kill the only worker: its replacements fail and back off (1 s, 2 s, 4 s),
+    // so when the configuration arrives (8 s, inside the 4 s wait after the fourth failure) no
+    // worker of the old generation is left.
+    writeFileSync(join(dir, 'app.cjs'), "throw new Error('broken');\n");
+    process.kill(m.workerPids()[0], 'SIGKILL');
+    const next = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.cause === 'CONFIG_LOADED', { from, timeoutMs: 25_000 });
+    expect(next.to).toBe('serving.reloading.configuring');
+    m.signal('SIGQUIT');
+    expect((await m.exited).code).toBe(0);
+    harvest(m.records);
+  });
+
+  for (const stop of ['TERM', 'INT'] as const) {
+    it(`${stop} while the configuration loads stops the master`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
+      cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
+      const config = join(dir, 'statefork.config.mjs');
+      writeFileSync(config, "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n");
+      const m = await startServing(['--log-level', 'debug'], { cwd: dir });
+      writeFileSync(config, "await new Promise((r) => setTimeout(r, 5000));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n");
+      const from = m.records.length;
+      m.signal('SIGHUP');
+      await settle(m, 'serving.reloading.configuring', from);
+      m.signal(`SIG${stop}`);
+      expect((await m.exited).code).toBe(0);
+      expect(harvest(m.records).slice(-3)).toEqual(['serving.reloading.configuring', stop === 'TERM' ? 'stopping.graceful' : 'stopping.quick', 'halted']);
+    });
+  }
+
   it('visits every state of the master machine', () => {
     expect([...states].sort()).toEqual([
       'booting', 'halted', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'stopping.quick',

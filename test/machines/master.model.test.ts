@@ -10,8 +10,8 @@ import { candidates, describeEvent, MODEL_SETTINGS, serialize, serializeEvent, t
 import { World } from './model/world.js';
 import { recordLevel1 } from './model/coverage.js';
 
-/** Traversal bounds: beyond three tracked workers or five spawns a path is not explored further. */
-export const STOP_WHEN = (s: MasterSnapshot) => s.context.workers.length > 3 || s.context.nextId > 5;
+/** Traversal bounds: beyond three tracked workers or four spawns a path is not explored further. */
+export const STOP_WHEN = (s: MasterSnapshot) => s.context.workers.length > 3 || s.context.nextId > 4;
 
 const paths = getShortestPaths(masterMachine, {
   events: candidates as never,
