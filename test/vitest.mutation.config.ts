@@ -7,6 +7,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['test/machines/**/*.test.ts'],
+    env: { MODEL_BOUND: '3' },
     testTimeout: 120_000,
   },
 });
