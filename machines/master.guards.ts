@@ -1,4 +1,5 @@
 /** Pure predicates the master machine's transitions are guarded by. */
+import { assertEvent } from 'xstate';
 import { EXIT } from './exit-codes.js';
 import type { MasterContext } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
@@ -8,16 +9,17 @@ export function findWorker(ctx: MasterContext, id: number): WorkerHandle | undef
   return ctx.workers.find((w) => w.id === id);
 }
 
-/** The kind of a WORKER_EXIT event, or null for any other event or an unknown worker. */
+/** The kind of a WORKER_EXIT event, or null for a worker the master does not know. */
 export function kindOfExit(ctx: MasterContext, event: MasterEvent): ExitKind | null {
-  if (event.type !== 'WORKER_EXIT') return null;
+  assertEvent(event, 'WORKER_EXIT');
   const w = findWorker(ctx, event.id);
   return w ? exitKind(w, event.code, EXIT.APP_LOAD_ERROR) : null;
 }
 
 export const guards = {
-  allCurrentReady: ({ context }: { context: MasterContext }) =>
-    context.workers.filter((w) => w.generation === context.generation && w.phase === 'ready').length >= context.target,
+  /** While booting there is only the first generation: every ready worker is current. */
+  allReady: ({ context }: { context: MasterContext }) =>
+    context.workers.filter((w) => w.phase === 'ready').length >= context.target,
   noStaleWorkers: ({ context }: { context: MasterContext }) =>
     !context.workers.some((w) => w.generation !== context.generation && isServing(w)),
   noWorkersLeft: ({ context }: { context: MasterContext }) => context.workers.length === 0,
@@ -29,8 +31,8 @@ export const guards = {
     kindOfExit(context, event) === 'boot-failure',
   /** A worker of the generation being rolled out could not boot: the reload is abandoned. */
   exitIsNewGenerationBootFailure: ({ context, event }: { context: MasterContext; event: MasterEvent }) => {
+    assertEvent(event, 'WORKER_EXIT');
     const kind = kindOfExit(context, event);
-    const w = event.type === 'WORKER_EXIT' ? findWorker(context, event.id) : undefined;
-    return (kind === 'boot-failure' || kind === 'app-load-error') && w?.generation === context.generation;
+    return (kind === 'boot-failure' || kind === 'app-load-error') && findWorker(context, event.id)!.generation === context.generation;
   },
 };

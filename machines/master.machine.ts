@@ -10,6 +10,7 @@
  */
 import { initialContext } from './master.context.js';
 import { masterSetup } from './master.setup.js';
+import { MSG } from './master.messages.js';
 
 const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => ({ type: 'log' as const, params: { level, msg } });
 
@@ -18,16 +19,16 @@ const common = {
   WORKER_SPAWNED: { actions: 'recordSpawn' as const },
   WORKER_FAILED: { actions: 'recordFailure' as const },
   USR1: { actions: ['reopenLogs' as const, 'forwardReopen' as const] },
-  USR2: { actions: log('warn', 'USR2 (hot upgrade) is not supported yet: ignored') },
-  WINCH: { actions: log('debug', 'WINCH ignored: not daemonized') },
+  USR2: { actions: log('warn', MSG.usr2Unsupported) },
+  WINCH: { actions: log('debug', MSG.winchIgnored) },
 };
 
 /** Scaling is the same while booting and serving; TTOU never goes below one worker. */
 const scaling = {
-  TTIN: { actions: ['scaleUp' as const, log('info', 'TTIN: one more worker'), 'reconcile' as const] },
+  TTIN: { actions: ['scaleUp' as const, log('info', MSG.ttin), 'reconcile' as const] },
   TTOU: [
-    { guard: 'canShrink' as const, actions: ['scaleDown' as const, log('info', 'TTOU: one worker fewer'), 'reconcile' as const] },
-    { actions: log('warn', 'TTOU ignored: already at one worker') },
+    { guard: 'canShrink' as const, actions: ['scaleDown' as const, log('info', MSG.ttou), 'reconcile' as const] },
+    { actions: log('warn', MSG.ttouAtOne) },
   ],
 };
 
@@ -45,12 +46,12 @@ export const masterMachine = masterSetup.createMachine({
   states: {
     booting: {
       entry: 'reconcile',
-      always: { guard: 'allCurrentReady', target: 'serving', actions: log('info', 'ready: every worker of the first generation is serving') },
+      always: { guard: 'allReady', target: 'serving', actions: log('info', MSG.ready) },
       on: {
         ...common,
         ...scaling,
         ...stops,
-        HUP: { actions: log('warn', 'HUP ignored while the first generation boots') },
+        HUP: { actions: log('warn', MSG.hupWhileBooting) },
         WORKER_READY: { actions: 'markReady' },
         TICK: { actions: ['watchWorkers', 'reconcile'] },
         // gunicorn halts on any boot failure; we do only while nothing serves yet.
@@ -75,24 +76,24 @@ export const masterMachine = masterSetup.createMachine({
       states: {
         running: {
           // A HUP that came during a reload starts the next one as soon as that one is over.
-          always: { guard: 'reloadQueued', target: 'reloading', actions: ['dequeueReload', log('info', 'starting the reload queued during the last one')] },
-          on: { HUP: { target: 'reloading', actions: log('info', 'HUP: reloading') } },
+          always: { guard: 'reloadQueued', target: 'reloading', actions: ['dequeueReload', log('info', MSG.queuedReloadStarts)] },
+          on: { HUP: { target: 'reloading', actions: log('info', MSG.hup) } },
         },
         reloading: {
           initial: 'configuring',
           // One generation boots at a time: a burst of HUPs cannot become a storm of processes.
-          on: { HUP: { actions: ['queueReload', log('info', 'HUP during a reload: queued; the newest code loads once this generation is up')] } },
+          on: { HUP: { actions: ['queueReload', log('info', MSG.hupQueued)] } },
           states: {
             configuring: {
               entry: 'loadConfig',
               on: {
                 CONFIG_LOADED: { target: 'rolling', actions: 'beginGeneration' },
-                CONFIG_FAILED: { target: '#master.serving.running', actions: log('error', 'reload failed: the configuration did not load; still running on the old one') },
+                CONFIG_FAILED: { target: '#master.serving.running', actions: log('error', MSG.configFailed) },
               },
             },
             rolling: {
               entry: 'reconcile',
-              always: { guard: 'noStaleWorkers', target: '#master.serving.running', actions: log('info', 'reload complete: every worker is of the new generation') },
+              always: { guard: 'noStaleWorkers', target: '#master.serving.running', actions: log('info', MSG.reloadComplete) },
               on: {
                 WORKER_EXIT: [
                   { guard: 'exitIsNewGenerationBootFailure', target: '#master.serving.running', actions: ['noteExit', 'abandonReload', 'reconcile'] },
@@ -113,25 +114,25 @@ export const masterMachine = masterSetup.createMachine({
         WORKER_READY: { actions: 'markReady' },
         WORKER_EXIT: { actions: 'noteExit' },
         TICK: { actions: 'watchWorkers' },
-        HUP: { actions: log('warn', 'HUP ignored: stopping') },
-        TTIN: { actions: log('warn', 'TTIN ignored: stopping') },
-        TTOU: { actions: log('warn', 'TTOU ignored: stopping') },
+        HUP: { actions: log('warn', MSG.hupStopping) },
+        TTIN: { actions: log('warn', MSG.ttinStopping) },
+        TTOU: { actions: log('warn', MSG.ttouStopping) },
       },
       states: {
         graceful: {
-          entry: ['terminateAll', log('info', 'graceful stop: workers finish their requests')],
+          entry: ['terminateAll', log('info', MSG.gracefulStop)],
           on: {
-            TERM: { actions: log('info', 'TERM ignored: already stopping gracefully (send INT or QUIT to stop at once)') },
+            TERM: { actions: log('info', MSG.termWhileGraceful) },
             INT: { target: 'quick' },
             QUIT: { target: 'quick' },
           },
         },
         quick: {
-          entry: ['quitAll', log('info', 'quick stop: workers exit at once')],
+          entry: ['quitAll', log('info', MSG.quickStop)],
           on: {
-            TERM: { actions: log('info', 'TERM ignored: already stopping quickly') },
-            INT: { actions: log('info', 'INT ignored: already stopping quickly') },
-            QUIT: { actions: log('info', 'QUIT ignored: already stopping quickly') },
+            TERM: { actions: log('info', MSG.termWhileQuick) },
+            INT: { actions: log('info', MSG.intWhileQuick) },
+            QUIT: { actions: log('info', MSG.quitWhileQuick) },
           },
         },
       },

@@ -6,6 +6,7 @@
 import { backoffDelay, QUICK_STOP_MS, STABLE_MS, type MasterContext } from './master.context.js';
 import { isBooting, isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
 import type { WorkerKillSignal } from './signals.js';
+import { MSG } from './master.messages.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 export interface LogParams {
@@ -88,13 +89,13 @@ export function watch(ctx: MasterContext, now: number, beats: Record<number, num
     plan.workers.push(w);
     if (w.phase === 'killed') continue;
     if (w.deadline !== null && now > w.deadline) {
-      plan.effects.push({ type: 'log', params: { level: 'warn', msg: 'worker still alive after its deadline: SIGKILL', id: w.id, workerPid: w.pid } });
+      plan.effects.push({ type: 'log', params: { level: 'warn', msg: MSG.killedAfterDeadline, id: w.id, workerPid: w.pid } });
       send(plan, w, 'SIGKILL', w.cause ?? 'stop', null);
     } else if (isBooting(w) && bootTimeoutMs > 0 && now - w.spawnedAt > bootTimeoutMs) {
-      plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker boot timeout', id: w.id, workerPid: w.pid, bootTimeoutMs } });
+      plan.effects.push({ type: 'log', params: { level: 'error', msg: MSG.bootTimeout, id: w.id, workerPid: w.pid, bootTimeoutMs } });
       send(plan, w, 'SIGKILL', 'boot-timeout', null);
     } else if (!isBooting(w) && w.phase !== 'aborting' && timeoutMs > 0 && now - w.beatAt > timeoutMs) {
-      plan.effects.push({ type: 'log', params: { level: 'error', msg: 'worker timeout', id: w.id, workerPid: w.pid, silentMs: now - w.beatAt } });
+      plan.effects.push({ type: 'log', params: { level: 'error', msg: MSG.workerTimeout, id: w.id, workerPid: w.pid, silentMs: now - w.beatAt } });
       // SIGABRT lets a live worker log a stack; one that is still there on the next tick is killed.
       send(plan, w, 'SIGABRT', 'timeout', now);
     }

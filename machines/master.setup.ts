@@ -2,7 +2,7 @@
  * The master machine's vocabulary: its types, the effects it names (implemented in src/ through
  * `.provide()`; here they do nothing), its guards, and the actions that change its context.
  */
-import { assign, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import { EXIT } from './exit-codes.js';
 import { STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
@@ -10,6 +10,7 @@ import { findWorker, guards, kindOfExit } from './master.guards.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
 import type { WorkerKillSignal } from './signals.js';
 import { diedOfItself, isBooting } from './worker-handle.js';
+import { MSG } from './master.messages.js';
 
 /** Time of the event being handled; only the init event lacks one. */
 export const nowOf = (event: MasterEvent | { type: string }, ctx: MasterContext): number =>
@@ -51,11 +52,11 @@ export const masterSetup = setup({
     // Decisions: pure context updates, plus effects enqueued from a plan.
     reconcile: decide(({ context, event, enqueue }) => apply(reconcile(context, nowOf(event, context)), enqueue)),
     watchWorkers: decide(({ context, event, enqueue }) => {
-      if (event.type !== 'TICK') return;
+      assertEvent(event, 'TICK');
       apply(watch(context, event.now, event.beats), enqueue);
       if (isStableAfterFailures(context, event.now)) {
         enqueue.assign({ failures: 0 });
-        enqueue({ type: 'log', params: { level: 'info', msg: 'workers stable again: respawn backoff reset' } });
+        enqueue({ type: 'log', params: { level: 'info', msg: MSG.stableAgain } });
       }
     }),
     terminateAll: decide(({ context, event, enqueue }) => apply(stopAll(context, nowOf(event, context), false), enqueue)),
@@ -63,7 +64,7 @@ export const masterSetup = setup({
     abandonReload: decide(({ context, event, enqueue }) => {
       apply(abandonReload(context, nowOf(event, context)), enqueue);
       enqueue.assign({ generation: context.previousGeneration });
-      enqueue({ type: 'log', params: { level: 'error', msg: 'reload abandoned: the new workers failed to boot; the old workers keep serving', generation: context.generation } });
+      enqueue({ type: 'log', params: { level: 'error', msg: MSG.reloadAbandoned, generation: context.generation } });
     }),
     /**
      * USR1 to every worker that has reported ready (so has its handlers in place). A worker
@@ -77,27 +78,31 @@ export const masterSetup = setup({
       enqueue.assign({ workers: context.workers.map((w) => (isBooting(w) ? { ...w, reopenPending: true } : w)) });
     }),
     recordSpawn: assign({
-      workers: ({ context, event }) => event.type !== 'WORKER_SPAWNED' ? context.workers
-        : context.workers.map((w) => (w.id === event.id ? { ...w, pid: event.pid, phase: w.phase === 'spawning' ? 'booting' as const : w.phase } : w)),
+      workers: ({ context, event }) => {
+        assertEvent(event, 'WORKER_SPAWNED');
+        return context.workers.map((w) => (w.id === event.id ? { ...w, pid: event.pid, phase: w.phase === 'spawning' ? 'booting' as const : w.phase } : w));
+      },
     }),
     markReady: decide(({ context, event, enqueue }) => {
-      if (event.type !== 'WORKER_READY') return;
+      assertEvent(event, 'WORKER_READY');
       const w = findWorker(context, event.id);
       if (!w || !isBooting(w)) return;
-      enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now, reopenPending: false } : x)) });
+      enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
       if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1' } });
-      enqueue({ type: 'log', params: { level: 'info', msg: 'worker ready', id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
+      enqueue({ type: 'log', params: { level: 'info', msg: MSG.workerReady, id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
     }),
     recordFailure: assign({
-      workers: ({ context, event }) => event.type !== 'WORKER_FAILED' ? context.workers
-        : context.workers.map((w) => (w.id === event.id ? { ...w, failure: event.reason } : w)),
+      workers: ({ context, event }) => {
+        assertEvent(event, 'WORKER_FAILED');
+        return context.workers.map((w) => (w.id === event.id ? { ...w, failure: event.reason } : w));
+      },
     }),
     /** Logs an exit with its kind, counts failures for the backoff, and forgets the worker. */
     noteExit: decide(({ context, event, enqueue }) => {
-      if (event.type !== 'WORKER_EXIT') return;
+      assertEvent(event, 'WORKER_EXIT');
       const w = findWorker(context, event.id);
-      const kind = kindOfExit(context, event);
-      if (!w || !kind) return;
+      if (!w) return; // not one of ours (already forgotten)
+      const kind = kindOfExit(context, event)!;
       const young = kind === 'crash' && w.readyAt !== null && event.now - w.readyAt < STABLE_MS && diedOfItself(event.code, event.signal);
       const failed = kind === 'boot-failure' || kind === 'app-load-error' || young;
       if (failed) enqueue.assign({ failures: context.failures + 1, lastFailureAt: event.now });
@@ -107,10 +112,10 @@ export const masterSetup = setup({
     }),
     /** The first generation cannot boot: remember the exit code and reason the master will halt with. */
     haltOnBootFailure: assign(({ context, event }) => {
-      if (event.type !== 'WORKER_EXIT') return {};
-      const w = findWorker(context, event.id);
+      assertEvent(event, 'WORKER_EXIT');
+      const w = findWorker(context, event.id)!;
       const appLoad = kindOfExit(context, event) === 'app-load-error';
-      const detail = w?.failure ?? (w?.cause === 'boot-timeout' ? `not ready within ${context.settings.bootTimeoutMs / 1000} s (--boot-timeout)`
+      const detail = w.failure ?? (w.cause === 'boot-timeout' ? `not ready within ${context.settings.bootTimeoutMs / 1000} s (--boot-timeout)`
         : `exited with ${event.signal ?? `code ${event.code}`} before it was ready`);
       return appLoad
         ? { exitCode: EXIT.APP_LOAD_ERROR, reason: `App failed to load: ${detail}` }
@@ -122,7 +127,7 @@ export const masterSetup = setup({
     scaleDown: assign({ target: ({ context }) => context.target - 1 }),
     /** HUP: new settings and a new generation. TTIN/TTOU adjustments survive unless --workers changed. */
     beginGeneration: assign(({ context, event }) => {
-      if (event.type !== 'CONFIG_LOADED') return {};
+      assertEvent(event, 'CONFIG_LOADED');
       const settings: MasterSettings = event.settings;
       return {
         settings,

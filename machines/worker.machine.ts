@@ -8,7 +8,7 @@
  *      │                  └──PARENT_GONE──▶ orphaned ──DRAINED──▶ exited
  *      └──BOOT_FAILED──▶ exited (3 or 4)
  */
-import { assign, setup } from 'xstate';
+import { assertEvent, assign, setup } from 'xstate';
 import { EXIT, WORKER_ABORTED } from './exit-codes.js';
 
 export type WorkerEvent =
@@ -47,7 +47,10 @@ export const workerMachine = setup({
     reopenLogs: () => {},
     logIgnored: () => {},
     markAborted: assign({ exitCode: WORKER_ABORTED }),
-    recordBootFailure: assign(({ event }) => (event.type === 'BOOT_FAILED' ? { exitCode: event.exitCode, reason: event.reason } : {})),
+    recordBootFailure: assign(({ event }) => {
+      assertEvent(event, 'BOOT_FAILED');
+      return { exitCode: event.exitCode, reason: event.reason };
+    }),
   },
 }).createMachine({
   id: 'worker',

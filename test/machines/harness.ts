@@ -15,7 +15,7 @@ export type Recorded =
   | { type: 'closeListeners' }
   | { type: 'reopenLogs' }
   | { type: 'loadConfig' }
-  | { type: 'log'; level: string; msg: string };
+  | { type: 'log'; level: string; msg: string; fields: Record<string, unknown> };
 
 export const SETTINGS: MasterSettings = { workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000 };
 
@@ -51,7 +51,7 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
       closeListeners: () => { effects.push({ type: 'closeListeners' }); },
       reopenLogs: () => { effects.push({ type: 'reopenLogs' }); },
       loadConfig: () => { effects.push({ type: 'loadConfig' }); opts.onLoadConfig?.(); },
-      log: (_: unknown, p: { level: string; msg: string }) => { effects.push({ type: 'log', level: p.level, msg: p.msg }); },
+      log: (_: unknown, { level, msg, ...fields }: { level: string; msg: string }) => { effects.push({ type: 'log', level, msg, fields }); },
     } as never,
   });
   const actor = createActor(machine, { input: { settings: { ...SETTINGS, ...settings }, now } }).start();
@@ -80,7 +80,10 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
     /** A tick in which every live worker's heartbeat moved (or, with `silent`, did not). */
     tick(silent: number[] = []) {
       const beats: Record<number, number> = {};
-      for (const w of h.workers()) beats[w.id] = silent.includes(w.id) ? (w.beat ?? -1) : now;
+      for (const w of h.workers()) {
+        if (!silent.includes(w.id)) beats[w.id] = now;
+        else if (w.beat !== null) beats[w.id] = w.beat; // the same stamp again: no news
+      }
       return h.send({ type: 'TICK', beats });
     },
   };

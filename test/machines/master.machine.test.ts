@@ -143,6 +143,18 @@ describe('master machine: reload (HUP)', () => {
     expect(h.workers().filter((w) => w.phase === 'ready').map((w) => w.id)).toEqual([1, 2]);
   });
 
+  it('a boot failure of an old-generation worker does not abandon the reload', () => {
+    const h = drive().readyAll();
+    h.exit(1, 1); // an old worker crashes: its replacement (generation 1) boots
+    h.send({ type: 'HUP' }).send(loaded());
+    const oldReplacement = h.workers().find((w) => w.generation === 1 && w.phase !== 'ready')!;
+    h.exit(oldReplacement.id, 3);
+    expect(h.state()).toBe('serving.reloading.rolling');
+    expect(h.logs(/reload abandoned/)).toHaveLength(0);
+    h.exit(h.workers().find((w) => w.generation === 2)!.id, 3); // a new one: abandoned
+    expect(h.logs(/reload abandoned/)).toHaveLength(1);
+  });
+
   it('keeps running on the old configuration when the new one does not load', () => {
     const h = drive().readyAll();
     h.send({ type: 'HUP' }).send({ type: 'CONFIG_FAILED', reason: 'bad value' });
@@ -208,6 +220,44 @@ describe('master machine: crashes and backoff after start-up', () => {
     expect(h.ctx().failures).toBe(1);
     h.readyAll().advance(STABLE_MS).tick();
     expect(h.ctx().failures).toBe(0);
+  });
+});
+
+describe('master machine: what it logs about workers', () => {
+  it('logs each exit at a level that says how bad it is, with its reason and failure count', () => {
+    const h = drive({ workers: 3 }).readyAll();
+    h.send({ type: 'TTOU' }).exit(1, 0); // retired
+    h.advance(STABLE_MS).exit(2, null, 'SIGKILL'); // crash, killed from outside: no failure
+    h.send({ type: 'WORKER_FAILED', id: 4, reason: 'port in use' }).exit(4, 3); // the replacement fails to boot
+    const exits = h.logs(/^worker exited/).map((l) => [l.msg, l.level, l.fields.reason, l.fields.failures]);
+    expect(exits).toEqual([
+      ['worker exited: retired', 'info', undefined, undefined],
+      ['worker exited: crash', 'error', undefined, undefined],
+      ['worker exited: boot-failure', 'error', 'port in use', 1],
+    ]);
+  });
+
+  it('a heartbeat timeout exit is a warning', () => {
+    const h = drive({ workers: 1, timeoutMs: 1000 }).readyAll();
+    h.advance(1001).tick([1]);
+    h.exit(1, 1);
+    expect(h.logs(/^worker exited/).map((l) => [l.msg, l.level])).toEqual([['worker exited: timeout', 'warn']]);
+  });
+
+  it('logs a ready worker with its boot time, and the end of the backoff', () => {
+    const h = drive({ workers: 1 });
+    h.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 }).advance(250).send({ type: 'WORKER_READY', id: 1 });
+    expect(h.logs(/^worker ready$/).map((l) => [l.level, l.fields.bootMs, l.fields.workerPid])).toEqual([['info', 250, 11]]);
+    h.exit(1, 1).readyAll().advance(STABLE_MS).tick();
+    expect(h.logs(/stable again/).map((l) => l.level)).toEqual(['info']);
+  });
+
+  it('a crash counts as a failed boot only within STABLE_MS of becoming ready', () => {
+    const h = drive({ workers: 1 }).readyAll();
+    h.advance(STABLE_MS).exit(1, 1);
+    expect(h.ctx().failures).toBe(0);
+    h.readyAll().advance(STABLE_MS - 1).exit(2, 1);
+    expect(h.ctx().failures).toBe(1);
   });
 });
 

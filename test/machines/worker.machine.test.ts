@@ -59,6 +59,26 @@ describe('worker machine', () => {
     expect(w.state()).toBe('exited');
   });
 
+  it('from draining or orphaned, QUIT/INT quit at once and ABRT aborts; a draining worker can be orphaned', () => {
+    for (const from of [[{ type: 'TERM' }], [{ type: 'PARENT_GONE' }]] as WorkerEvent[][]) {
+      for (const [type, effect, code] of [['QUIT', 'closeNow', 0], ['INT', 'closeNow', 0], ['ABRT', 'logAbort', WORKER_ABORTED]] as const) {
+        const w = worker();
+        w.send({ type: 'BOOTED' }, ...from, { type });
+        expect(w.effects.at(-1)).toBe(effect);
+        expect(w.output()?.exitCode).toBe(code);
+      }
+    }
+    const w = worker();
+    w.send({ type: 'BOOTED' }, { type: 'TERM' }, { type: 'PARENT_GONE' });
+    expect(w.state()).toBe('orphaned');
+  });
+
+  it('ABRT while booting aborts', () => {
+    const w = worker();
+    w.send({ type: 'ABRT' });
+    expect(w.output()?.exitCode).toBe(WORKER_ABORTED);
+  });
+
   it('a stop while booting is immediate', () => {
     for (const type of ['TERM', 'QUIT', 'INT', 'PARENT_GONE'] as const) {
       const w = worker();

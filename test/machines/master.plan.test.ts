@@ -1,0 +1,176 @@
+/**
+ * The master's decisions as pure functions, edge by edge: which worker is retired first, when
+ * a deadline or a timeout counts as passed (strictly after), what is left alone.
+ */
+import { describe, expect, it } from 'vitest';
+import { initialContext, QUICK_STOP_MS, STABLE_MS, type MasterContext } from '../../machines/master.context.js';
+import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch } from '../../machines/master.plan.js';
+import { diedOfItself, exitKind, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
+import { parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
+import { nowOf } from '../../machines/master.setup.js';
+import { SETTINGS } from './harness.js';
+
+const ready = (id: number, generation = 1, at = 0): WorkerHandle => ({ ...newHandle(id, generation, at), pid: 100 + id, phase: 'ready', readyAt: at, beatAt: at });
+const booting = (id: number, generation = 1, at = 0): WorkerHandle => ({ ...newHandle(id, generation, at), pid: 100 + id, phase: 'booting' });
+function ctx(workers: WorkerHandle[], over: Partial<MasterContext> = {}): MasterContext {
+  return { ...initialContext({ settings: SETTINGS, now: 0 }), workers, nextId: 10, target: workers.length, ...over };
+}
+const signals = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, (e.params as { signal: string }).signal]);
+const logs = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'log').map((e) => [(e.params as { level: string }).level, (e.params as { msg: string }).msg]);
+
+describe('reconcile', () => {
+  it('spawns nothing at the target, and exactly the missing workers below it', () => {
+    expect(reconcile(ctx([ready(1), ready(2)]), 5).effects).toEqual([]);
+    const plan = reconcile(ctx([ready(1)], { target: 3 }), 5);
+    expect(plan.effects).toEqual([{ type: 'spawnWorker', params: { id: 10, generation: 1 } }, { type: 'spawnWorker', params: { id: 11, generation: 1 } }]);
+    expect(plan.nextId).toBe(12);
+    expect(plan.workers.map((w) => [w.id, w.phase, w.spawnedAt])).toEqual([[1, 'ready', 0], [10, 'spawning', 5], [11, 'spawning', 5]]);
+  });
+
+  it('above the target, retires the oldest ready worker, gracefully, with the graceful deadline', () => {
+    const plan = reconcile(ctx([ready(3), ready(1), ready(2)], { target: 2 }), 100);
+    expect(signals(plan)).toEqual([[1, 'SIGTERM']]);
+    expect(plan.workers.find((w) => w.id === 1)).toMatchObject({ phase: 'draining', cause: 'retire', deadline: 100 + SETTINGS.gracefulTimeoutMs });
+  });
+
+  it('retires a booting worker before a ready one, among old generations too', () => {
+    expect(signals(reconcile(ctx([ready(1), booting(2), ready(3)], { target: 2 }), 0))).toEqual([[2, 'SIGTERM']]);
+    const rolling = ctx([ready(1, 1), booting(2, 1), ready(4, 2), ready(5, 2)], { target: 2, generation: 2 });
+    expect(signals(reconcile(rolling, 0))).toEqual([[2, 'SIGTERM'], [1, 'SIGTERM']]);
+  });
+
+  it('retires old workers only as far as ready new ones replace them', () => {
+    const half = ctx([ready(1, 1), ready(2, 1), ready(3, 2), booting(4, 2)], { target: 2, generation: 2 });
+    expect(signals(reconcile(half, 0))).toEqual([[1, 'SIGTERM']]);
+  });
+});
+
+describe('watch', () => {
+  const settings = { ...SETTINGS, timeoutMs: 1000, bootTimeoutMs: 5000 };
+  it('records a changed heartbeat with the time it changed, and keeps an unchanged one', () => {
+    const c = { ...ctx([{ ...ready(1), beat: 7, beatAt: 0 }, { ...ready(2), beat: 7, beatAt: 0 }]), settings };
+    const plan = watch(c, 500, { 1: 8, 2: 7 });
+    expect(plan.workers.map((w) => [w.beat, w.beatAt])).toEqual([[8, 500], [7, 0]]);
+  });
+
+  it('a deadline counts only once strictly passed; a killed worker is left alone', () => {
+    const c = { ...ctx([{ ...ready(1), phase: 'draining', deadline: 100, cause: 'retire' }, { ...ready(2), phase: 'killed', deadline: 0 }]), settings: { ...settings, timeoutMs: 0 } } as MasterContext;
+    expect(signals(watch(c, 100, {}))).toEqual([]);
+    const late = watch(c, 101, {});
+    expect(signals(late)).toEqual([[1, 'SIGKILL']]);
+    expect(logs(late)).toEqual([['warn', 'worker still alive after its deadline: SIGKILL']]);
+    expect(late.workers[0]).toMatchObject({ phase: 'killed', cause: 'retire', deadline: null });
+  });
+
+  it('a deadline with no cause yet is a stop', () => {
+    const c = { ...ctx([{ ...ready(1), phase: 'draining', deadline: 0 }]), settings } as MasterContext;
+    expect(watch(c, 1, { 1: 1 }).workers[0].cause).toBe('stop');
+  });
+
+  it('kills a worker booting for longer than the boot timeout (strictly), and not when it is 0', () => {
+    const c = { ...ctx([booting(1, 1, 0)]), settings };
+    expect(signals(watch(c, 5000, {}))).toEqual([]);
+    const late = watch(c, 5001, {});
+    expect(signals(late)).toEqual([[1, 'SIGKILL']]);
+    expect(late.workers[0].cause).toBe('boot-timeout');
+    expect(logs(late)).toEqual([['error', 'worker boot timeout']]);
+    expect(signals(watch({ ...c, settings: { ...settings, bootTimeoutMs: 0 } }, 10 ** 9, {}))).toEqual([]);
+  });
+
+  it('aborts a ready or draining worker silent strictly longer than the timeout; not a booting or aborting one; not when 0', () => {
+    const c = { ...ctx([ready(1), { ...ready(2), phase: 'draining', deadline: 10 ** 9 }, booting(3), { ...ready(4), phase: 'aborting', deadline: 10 ** 9 }]), settings } as MasterContext;
+    expect(signals(watch(c, 1000, {}))).toEqual([]);
+    const late = watch(c, 1001, {});
+    expect(signals(late)).toEqual([[1, 'SIGABRT'], [2, 'SIGABRT']]);
+    expect(logs(late)).toEqual([['error', 'worker timeout'], ['error', 'worker timeout']]);
+    expect(late.workers[0]).toMatchObject({ phase: 'aborting', cause: 'timeout', deadline: 1001 });
+    // Timeout 0: nobody is aborted (only the booting one is killed, for its boot timeout).
+    expect(signals(watch({ ...c, settings: { ...settings, timeoutMs: 0 } }, 10 ** 9, {}))).toEqual([[3, 'SIGKILL']]);
+  });
+});
+
+describe('stopAll', () => {
+  it('graceful: TERM to booting and ready workers, with the graceful deadline; others keep theirs', () => {
+    const c = ctx([ready(1), booting(2), { ...ready(3), phase: 'draining', deadline: 50, cause: 'retire' }, { ...ready(4), phase: 'killed' }, { ...ready(5), phase: 'quitting', deadline: 9 }]);
+    const plan = stopAll(c, 10, false);
+    expect(signals(plan)).toEqual([[1, 'SIGTERM'], [2, 'SIGTERM']]);
+    expect(plan.workers.map((w) => w.deadline)).toEqual([10 + SETTINGS.gracefulTimeoutMs, 10 + SETTINGS.gracefulTimeoutMs, 50, null, 9]);
+  });
+
+  it('quick: QUIT to everyone not already quitting or killed, deadline the sooner of 2 s and their own', () => {
+    const c = ctx([ready(1), { ...ready(3), phase: 'draining', deadline: 50 }, { ...ready(4), phase: 'killed' }, { ...ready(5), phase: 'quitting', deadline: 9 }]);
+    const plan = stopAll(c, 10, true);
+    expect(signals(plan)).toEqual([[1, 'SIGQUIT'], [3, 'SIGQUIT']]);
+    expect(plan.workers.map((w) => w.deadline)).toEqual([10 + QUICK_STOP_MS, 50, null, 9]);
+    expect(plan.workers[0].cause).toBe('stop');
+    const short = stopAll({ ...c, settings: { ...SETTINGS, gracefulTimeoutMs: 500 } }, 10, true);
+    expect(short.workers[0].deadline).toBe(510);
+  });
+});
+
+describe('abandonReload', () => {
+  it('keeps ready new workers as the old generation and retires new ones still booting', () => {
+    const c = ctx([ready(1, 1), ready(2, 2), booting(3, 2), ready(4, 3)], { generation: 2, previousGeneration: 1 });
+    const plan = abandonReload(c, 7);
+    expect(plan.workers.map((w) => [w.id, w.generation, w.phase])).toEqual([[1, 1, 'ready'], [2, 1, 'ready'], [3, 2, 'draining'], [4, 3, 'ready']]);
+    expect(plan.workers[2].cause).toBe('reload-abandoned');
+    expect(signals(plan)).toEqual([[3, 'SIGTERM']]);
+  });
+});
+
+describe('isStableAfterFailures', () => {
+  const failedAt = 1000;
+  const c = (w: WorkerHandle, failures = 1) => ctx([w], { failures, lastFailureAt: failedAt });
+  it('forgives only after a worker spawned since the failure stays ready for STABLE_MS', () => {
+    const w = { ...ready(1, 1, failedAt), spawnedAt: failedAt, readyAt: failedAt + 100 };
+    expect(isStableAfterFailures(c(w), failedAt + 100 + STABLE_MS)).toBe(true);
+    expect(isStableAfterFailures(c(w), failedAt + 99 + STABLE_MS)).toBe(false);
+    expect(isStableAfterFailures(c(w, 0), failedAt + 10 * STABLE_MS)).toBe(false);
+    expect(isStableAfterFailures(c({ ...w, spawnedAt: failedAt - 1 }), failedAt + 10 * STABLE_MS)).toBe(false);
+    expect(isStableAfterFailures(c({ ...w, phase: 'draining' }), failedAt + 10 * STABLE_MS)).toBe(false);
+    expect(isStableAfterFailures(c({ ...w, readyAt: null }), failedAt + 10 * STABLE_MS)).toBe(false);
+  });
+});
+
+describe('worker handle', () => {
+  it('classifies an exit by why the master asked it to go, then by whether it was ready', () => {
+    const w = ready(1);
+    for (const cause of ['retire', 'stop', 'reload-abandoned'] as const) expect(exitKind({ ...w, cause }, 1, 4)).toBe('retired');
+    expect(exitKind({ ...w, cause: 'boot-timeout' }, null, 4)).toBe('boot-failure');
+    expect(exitKind({ ...w, cause: 'timeout' }, null, 4)).toBe('timeout');
+    expect(exitKind(booting(1), 4, 4)).toBe('app-load-error');
+    expect(exitKind(booting(1), 3, 4)).toBe('boot-failure');
+    expect(exitKind(w, 0, 4)).toBe('crash');
+  });
+
+  it('tells a worker that died of itself from one killed from outside', () => {
+    expect(diedOfItself(1, null)).toBe(true);
+    expect(diedOfItself(0, null)).toBe(false);
+    expect(diedOfItself(null, 'SIGKILL')).toBe(false);
+    expect(diedOfItself(null, 'SIGTERM')).toBe(false);
+    expect(diedOfItself(null, null)).toBe(false);
+    for (const s of ['SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGABRT', 'SIGTRAP', 'SIGSYS']) expect(diedOfItself(null, s)).toBe(true);
+  });
+
+  it('maps each signal to the phase it puts a worker in, keeping the first cause', () => {
+    expect(['SIGTERM', 'SIGQUIT', 'SIGABRT', 'SIGKILL'].map((s) => signalled(ready(1), s as never, 'stop', 5).phase)).toEqual(['draining', 'quitting', 'aborting', 'killed']);
+    expect(signalled({ ...ready(1), cause: 'retire' }, 'SIGKILL', 'stop', null).cause).toBe('retire');
+  });
+
+  it('reads the time of an event, or the start time for the init event', () => {
+    const c = ctx([], { startedAt: 42 });
+    expect(nowOf({ type: 'TICK', now: 7, beats: {} }, c)).toBe(7);
+    expect(nowOf({ type: 'xstate.init' }, c)).toBe(42);
+    expect(nowOf({ type: 'odd', now: 'x' } as never, c)).toBe(42);
+  });
+});
+
+describe('IPC protocol', () => {
+  it('accepts only our messages, of a known kind and shape', () => {
+    expect(parseWorkerMessage(workerMessage.ready())).toEqual({ statefork: 1, kind: 'ready' });
+    expect(parseWorkerMessage(workerMessage.failed('why'))).toEqual({ statefork: 1, kind: 'failed', reason: 'why' });
+    for (const raw of [null, undefined, 'ready', 7, {}, { kind: 'ready' }, { statefork: 2, kind: 'ready' }, { statefork: 1, kind: 'other' }, { statefork: 1, kind: 'failed' }, { statefork: 1, kind: 'failed', reason: 3 }]) {
+      expect(parseWorkerMessage(raw)).toBeNull();
+    }
+  });
+});
