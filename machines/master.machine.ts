@@ -111,7 +111,7 @@ export const masterMachine = masterSetup.createMachine({
       initial: 'graceful',
       on: {
         ...common,
-        WORKER_READY: { actions: 'markReady' },
+        // Every worker was told to go: a late WORKER_READY changes nothing and is ignored.
         WORKER_EXIT: { actions: 'noteExit' },
         TICK: { actions: 'watchWorkers' },
         HUP: { actions: log('warn', MSG.hupStopping) },

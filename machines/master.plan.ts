@@ -54,10 +54,10 @@ export function spawnAllowed(ctx: MasterContext, now: number): boolean {
  */
 export function reconcile(ctx: MasterContext, now: number): Plan {
   const plan: Plan = { workers: [...ctx.workers], nextId: ctx.nextId, effects: [] };
-  const current = ctx.workers.filter((w) => w.generation === ctx.generation && isServing(w)).sort(byAge);
+  const current = ctx.workers.filter((w) => w.generation === ctx.generation && isServing(w));
   const stale = ctx.workers.filter((w) => w.generation !== ctx.generation && isServing(w)).sort(retireOrder);
 
-  if (current.length < ctx.target && spawnAllowed(ctx, now)) {
+  if (spawnAllowed(ctx, now)) {
     for (let n = current.length; n < ctx.target; n++) {
       const id = plan.nextId++;
       plan.workers.push(newHandle(id, ctx.generation, now));

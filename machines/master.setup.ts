@@ -103,7 +103,7 @@ export const masterSetup = setup({
       const w = findWorker(context, event.id);
       if (!w) return; // not one of ours (already forgotten)
       const kind = kindOfExit(context, event)!;
-      const young = kind === 'crash' && w.readyAt !== null && event.now - w.readyAt < STABLE_MS && diedOfItself(event.code, event.signal);
+      const young = kind === 'crash' && event.now - w.readyAt! < STABLE_MS && diedOfItself(event.code, event.signal);
       const failed = kind === 'boot-failure' || kind === 'app-load-error' || young;
       if (failed) enqueue.assign({ failures: context.failures + 1, lastFailureAt: event.now });
       const level = kind === 'retired' ? 'info' : kind === 'timeout' ? 'warn' : 'error';

@@ -143,6 +143,14 @@ describe('master machine: reload (HUP)', () => {
     expect(h.workers().filter((w) => w.phase === 'ready').map((w) => w.id)).toEqual([1, 2]);
   });
 
+  it('a new worker that crashes after it was ready does not abandon the reload', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'HUP' }).send(loaded());
+    h.send({ type: 'WORKER_READY', id: 3 }).advance(STABLE_MS).exit(3, 1);
+    expect(h.state()).toBe('serving.reloading.rolling');
+    expect(h.logs(/reload abandoned/)).toHaveLength(0);
+  });
+
   it('a boot failure of an old-generation worker does not abandon the reload', () => {
     const h = drive().readyAll();
     h.exit(1, 1); // an old worker crashes: its replacement (generation 1) boots
@@ -246,10 +254,36 @@ describe('master machine: what it logs about workers', () => {
 
   it('logs a ready worker with its boot time, and the end of the backoff', () => {
     const h = drive({ workers: 1 });
-    h.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 }).advance(250).send({ type: 'WORKER_READY', id: 1 });
-    expect(h.logs(/^worker ready$/).map((l) => [l.level, l.fields.bootMs, l.fields.workerPid])).toEqual([['info', 250, 11]]);
+    h.advance(1000).send({ type: 'TTIN' }).send({ type: 'WORKER_SPAWNED', id: 2, pid: 12 }).advance(250).send({ type: 'WORKER_READY', id: 2 });
+    expect(h.logs(/^worker ready$/).map((l) => [l.level, l.fields.bootMs, l.fields.workerPid])).toEqual([['info', 250, 12]]);
+    h.readyAll().exit(2, 0).readyAll();
     h.exit(1, 1).readyAll().advance(STABLE_MS).tick();
     expect(h.logs(/stable again/).map((l) => l.level)).toEqual(['info']);
+    expect(h.ctx().failures).toBe(0);
+  });
+
+  it('a worker killed for a heartbeat timeout is not a failed boot, even right after boot', () => {
+    const h = drive({ workers: 1, timeoutMs: 1000 }).readyAll();
+    h.advance(1001).tick([1]).advance(1).tick([1]);
+    h.exit(1, null, 'SIGKILL');
+    expect(h.ctx().failures).toBe(0);
+  });
+
+  it('logs every decision at a level that fits it', () => {
+    const h = drive({ workers: 1 });
+    h.send({ type: 'HUP' }).readyAll().send({ type: 'USR2' }).send({ type: 'WINCH' }).send({ type: 'TTOU' }).send({ type: 'TTIN' }).send({ type: 'TTOU' });
+    h.send({ type: 'HUP' }).send({ type: 'CONFIG_FAILED', reason: 'x' });
+    h.send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: SETTINGS }).send({ type: 'HUP' }).readyAll();
+    h.send({ type: 'CONFIG_LOADED', settings: SETTINGS }).exit(h.workers().find((w) => w.phase !== 'ready' && w.phase !== 'draining')!.id, 3);
+    h.send({ type: 'TERM' }).send({ type: 'HUP' }).send({ type: 'TTIN' }).send({ type: 'TTOU' }).send({ type: 'TERM' }).send({ type: 'INT' });
+    h.send({ type: 'TERM' }).send({ type: 'INT' }).send({ type: 'QUIT' });
+    const levels = h.effects.filter((e): e is Extract<typeof e, { type: 'log' }> => e.type === 'log' && !/^worker (exited|ready)/.test(e.msg)).map((l) => `${l.level} ${l.msg.split(':')[0]}`);
+    expect(levels).toEqual([
+      'warn HUP ignored while the first generation boots', 'info ready', 'warn USR2 (hot upgrade) is not supported yet', 'debug WINCH ignored',
+      'warn TTOU ignored', 'info TTIN', 'info TTOU', 'info HUP', 'error reload failed', 'info HUP', 'info HUP during a reload', 'info reload complete',
+      'info starting the reload queued during the last one', 'error reload abandoned', 'info graceful stop', 'warn HUP ignored', 'warn TTIN ignored', 'warn TTOU ignored',
+      'info TERM ignored', 'info quick stop', 'info TERM ignored', 'info INT ignored', 'info QUIT ignored',
+    ]);
   });
 
   it('a crash counts as a failed boot only within STABLE_MS of becoming ready', () => {
@@ -297,6 +331,12 @@ describe('master machine: stopping', () => {
     h.exit(2, null, 'SIGKILL');
     expect(h.state()).toBe('halted');
     expect(h.actor.getSnapshot().output).toEqual({ exitCode: 0, reason: null });
+  });
+
+  it('INT during a graceful stop escalates to quick', () => {
+    const h = drive().readyAll();
+    h.send({ type: 'TERM' }).send({ type: 'INT' });
+    expect(h.state()).toBe('stopping.quick');
   });
 
   it('INT or QUIT during a graceful stop escalates to quick; a second TERM is ignored', () => {

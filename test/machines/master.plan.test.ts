@@ -68,9 +68,9 @@ describe('watch', () => {
   });
 
   it('kills a worker booting for longer than the boot timeout (strictly), and not when it is 0', () => {
-    const c = { ...ctx([booting(1, 1, 0)]), settings };
-    expect(signals(watch(c, 5000, {}))).toEqual([]);
-    const late = watch(c, 5001, {});
+    const c = { ...ctx([booting(1, 1, 300)]), settings };
+    expect(signals(watch(c, 5300, {}))).toEqual([]);
+    const late = watch(c, 5301, {});
     expect(signals(late)).toEqual([[1, 'SIGKILL']]);
     expect(late.workers[0].cause).toBe('boot-timeout');
     expect(logs(late)).toEqual([['error', 'worker boot timeout']]);
@@ -83,6 +83,8 @@ describe('watch', () => {
     const late = watch(c, 1001, {});
     expect(signals(late)).toEqual([[1, 'SIGABRT'], [2, 'SIGABRT']]);
     expect(logs(late)).toEqual([['error', 'worker timeout'], ['error', 'worker timeout']]);
+    expect(late.effects.filter((e) => e.type === 'log').map((e) => (e.params as unknown as { silentMs: number }).silentMs)).toEqual([1001, 1001]);
+    expect(late.effects.every((e) => typeof e === 'object')).toBe(true);
     expect(late.workers[0]).toMatchObject({ phase: 'aborting', cause: 'timeout', deadline: 1001 });
     // Timeout 0: nobody is aborted (only the booting one is killed, for its boot timeout).
     expect(signals(watch({ ...c, settings: { ...settings, timeoutMs: 0 } }, 10 ** 9, {}))).toEqual([[3, 'SIGKILL']]);
@@ -94,6 +96,7 @@ describe('stopAll', () => {
     const c = ctx([ready(1), booting(2), { ...ready(3), phase: 'draining', deadline: 50, cause: 'retire' }, { ...ready(4), phase: 'killed' }, { ...ready(5), phase: 'quitting', deadline: 9 }]);
     const plan = stopAll(c, 10, false);
     expect(signals(plan)).toEqual([[1, 'SIGTERM'], [2, 'SIGTERM']]);
+    expect(plan.effects).toHaveLength(2);
     expect(plan.workers.map((w) => w.deadline)).toEqual([10 + SETTINGS.gracefulTimeoutMs, 10 + SETTINGS.gracefulTimeoutMs, 50, null, 9]);
   });
 
@@ -110,9 +113,10 @@ describe('stopAll', () => {
 
 describe('abandonReload', () => {
   it('keeps ready new workers as the old generation and retires new ones still booting', () => {
-    const c = ctx([ready(1, 1), ready(2, 2), booting(3, 2), ready(4, 3)], { generation: 2, previousGeneration: 1 });
+    const c = ctx([ready(1, 1), ready(2, 2), booting(3, 2), ready(4, 3), booting(5, 1)], { generation: 2, previousGeneration: 1 });
     const plan = abandonReload(c, 7);
-    expect(plan.workers.map((w) => [w.id, w.generation, w.phase])).toEqual([[1, 1, 'ready'], [2, 1, 'ready'], [3, 2, 'draining'], [4, 3, 'ready']]);
+    expect(plan.effects).toHaveLength(1);
+    expect(plan.workers.map((w) => [w.id, w.generation, w.phase])).toEqual([[1, 1, 'ready'], [2, 1, 'ready'], [3, 2, 'draining'], [4, 3, 'ready'], [5, 1, 'booting']]);
     expect(plan.workers[2].cause).toBe('reload-abandoned');
     expect(signals(plan)).toEqual([[3, 'SIGTERM']]);
   });
@@ -169,7 +173,7 @@ describe('IPC protocol', () => {
   it('accepts only our messages, of a known kind and shape', () => {
     expect(parseWorkerMessage(workerMessage.ready())).toEqual({ statefork: 1, kind: 'ready' });
     expect(parseWorkerMessage(workerMessage.failed('why'))).toEqual({ statefork: 1, kind: 'failed', reason: 'why' });
-    for (const raw of [null, undefined, 'ready', 7, {}, { kind: 'ready' }, { statefork: 2, kind: 'ready' }, { statefork: 1, kind: 'other' }, { statefork: 1, kind: 'failed' }, { statefork: 1, kind: 'failed', reason: 3 }]) {
+    for (const raw of [null, undefined, 'ready', 7, {}, { kind: 'ready' }, { statefork: 1, kind: 'other', reason: 'x' }, { statefork: 2, kind: 'ready' }, { statefork: 1, kind: 'other' }, { statefork: 1, kind: 'failed' }, { statefork: 1, kind: 'failed', reason: 3 }]) {
       expect(parseWorkerMessage(raw)).toBeNull();
     }
   });
