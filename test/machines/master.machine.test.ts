@@ -111,6 +111,7 @@ describe('master machine: reload (HUP)', () => {
     const h = drive().readyAll();
     h.send({ type: 'HUP' });
     expect(h.state()).toBe('serving.reloading.configuring');
+    expect(h.effects.filter((e) => e.type === 'loadConfig')).toHaveLength(1);
     h.send(loaded());
     expect(h.state()).toBe('serving.reloading.rolling');
     expect(h.spawned().slice(2)).toEqual([{ type: 'spawn', id: 3, generation: 2 }, { type: 'spawn', id: 4, generation: 2 }]);
