@@ -246,6 +246,13 @@ describe('master machine: what it logs about workers', () => {
     ]);
   });
 
+  it('a failure reason belongs to the worker that reported it', () => {
+    const h = drive();
+    h.send({ type: 'WORKER_FAILED', id: 1, reason: 'mine' }).send({ type: 'TTIN' });
+    h.send({ type: 'WORKER_READY', id: 1 }).send({ type: 'WORKER_READY', id: 3 }).exit(2, 3).exit(1, 0).exit(3, 0);
+    expect(h.actor.getSnapshot().output?.reason).toBe('Worker failed to boot: exited with code 3 before it was ready');
+  });
+
   it('a heartbeat timeout exit is a warning', () => {
     const h = drive({ workers: 1, timeoutMs: 1000 }).readyAll();
     h.advance(1001).tick([1]);
@@ -399,7 +406,9 @@ describe('master machine: other signals', () => {
 
   it('ignores events about workers it does not know', () => {
     const h = drive().readyAll();
-    h.exit(99, 1).send({ type: 'WORKER_READY', id: 99 });
+    h.exit(99, 1).send({ type: 'WORKER_READY', id: 99 }).send({ type: 'WORKER_READY', id: 1 });
+    expect(h.actor.getSnapshot().status).toBe('active');
+    expect(h.logs(/^worker ready$/)).toHaveLength(2); // a second ready from worker 1 is not news
     expect(h.workers()).toHaveLength(2);
     expect(h.spawned()).toHaveLength(2);
   });
