@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { APPS, isTransition, startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
+import { APPS, childrenOf, eventually, isAlive, isTransition, startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 import { recordLevel2 } from '../machines/model/coverage.js';
 
@@ -68,15 +68,20 @@ describe('master machine, model-based (level 2: real processes)', () => {
       await m.waitFor((x) => x.msg === `handling signal ${sig}`, { from });
     }
     await m.waitForCount((x) => x.msg === 'worker ready', 3);
+    expect(childrenOf(m.pid).sort()).toEqual(m.workerPids().sort());
+    expect(childrenOf(m.pid)).toHaveLength(3);
     let from = m.records.length;
     m.signal('SIGTTOU');
     await m.waitFor((x) => x.machine === 'master.worker' && x.to === 'exited', { from });
+    await eventually(() => childrenOf(m.pid).length === 2, 5000, 'two workers in the process tree');
     from = m.records.length;
     m.signal('SIGHUP');
     await settle(m, 'serving.running', from);
     expect((await get(`${m.url()}/`)).status).toBe(200);
+    const workers = childrenOf(m.pid);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
+    expect(workers.filter(isAlive)).toEqual([]);
     expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'halted']);
   });
 

@@ -1,19 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventually, isAlive, isTransition, startServing } from '../helpers/cli.js';
+import { childrenOf, eventually, isAlive, isTransition, startServing } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
-
-/** Children of a process, read from the process tree (not from our log). */
-function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch {
-      return false;
-    }
-  });
-}
 
 describe('master signals', () => {
   it('TTIN adds a worker and TTOU retires the oldest, as the process tree shows', async () => {
