@@ -19,8 +19,26 @@ async function serve(argv: string[], loaded: Loaded): Promise<number> {
   return master.done;
 }
 
+/** `statefork visualize [--format mermaid|dot|svg] [--out DIR]` */
+async function visualizeCommand(argv: string[]): Promise<number> {
+  const { Command, Option } = await import('commander');
+  const { FORMATS, visualize } = await import('../visualize/render.js');
+  const program = new Command('statefork visualize')
+    .description('draw the master and worker machines from their definitions')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('mermaid'))
+    .option('-o, --out <dir>', 'write master.<ext> and worker.<ext> here instead of printing them')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`statefork: ${text.trim().replace(/\n+/g, ' ')}\n`) });
+  program.parse(argv, { from: 'user' });
+  const { format, out } = program.opts<{ format: (typeof FORMATS)[number]; out?: string }>();
+  for (const file of await visualize(format, out)) process.stdout.write(`${file}\n`);
+  return EXIT.OK;
+}
+
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   try {
+    // A subcommand; an app that is really called "visualize" can be given as ./visualize.
+    if (argv[0] === 'visualize') return await visualizeCommand(argv.slice(1));
     const loaded = await loadConfig(argv);
     if (loaded.cli.printConfig) {
       process.stdout.write(describeConfig(loaded));
