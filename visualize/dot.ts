@@ -30,6 +30,7 @@ export function toDot(shape: MachineShape): string {
   };
   emit(shape.root, '  ');
   if (shape.root.initial) lines.push(`  start -> ${node(anchor(shape.root.initial))};`);
+  if (shape.everywhere.length) lines.push(`  everywhere [shape=note fillcolor="#fffbea" label=${q(`in every state: ${shape.everywhere.join(', ')}`)}];`);
   for (const e of shape.edges) {
     const attrs = [`label=${q(e.label)}`];
     if (byId.get(e.from)!.children.length) attrs.push(`ltail=${q(`cluster_${e.from}`)}`);

@@ -23,6 +23,8 @@ export interface MachineShape {
   name: string;
   root: StateShape;
   edges: EdgeShape[];
+  /** Events the root handles with actions only: the same in every state. */
+  everywhere: string[];
 }
 
 const pathOf = (node: AnyStateNode, rootId: string) => node.id.slice(rootId.length + 1);
@@ -51,15 +53,16 @@ export function shapeOf(machine: AnyStateMachine): MachineShape {
     return { id, key: node.key, initial: initialTarget ? pathOf(initialTarget, rootId) : null, final: node.type === 'final', children };
   };
   const root = visit(machine.root);
+  const everywhere = [...new Set(edges.filter((e) => e.from === '' && e.to === '').map((e) => e.label))];
   // One edge per (from, to) pair, with its labels joined: a diagram stays readable.
   const merged = new Map<string, EdgeShape>();
-  for (const e of edges) {
+  for (const e of edges.filter((x) => x.from !== '' || x.to !== '')) {
     const key = `${e.from}->${e.to}`;
     const seen = merged.get(key);
     if (!seen) merged.set(key, { ...e });
     else if (!seen.label.split(', ').includes(e.label)) seen.label += `, ${e.label}`;
   }
-  return { name: machine.id, root, edges: [...merged.values()] };
+  return { name: machine.id, root, edges: [...merged.values()], everywhere };
 }
 
 export function allStates(shape: MachineShape): StateShape[] {

@@ -1,0 +1,29 @@
+/**
+ * `npm run visualize` in the repository: writes the diagrams under visualize/diagrams/ (Mermaid
+ * and SVG) and replaces the Mermaid blocks in the README between their markers, so the docs always
+ * show the machines as they are. A test fails when the committed copies fall behind.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MACHINES, render, visualize } from './render.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const DIAGRAM_DIR = `${ROOT}visualize/diagrams`;
+export const README = `${ROOT}README.md`;
+
+/** The README with each `<!-- diagram:NAME -->` block holding the current Mermaid text. */
+export async function readmeWithDiagrams(readme: string): Promise<string> {
+  let out = readme;
+  for (const name of Object.keys(MACHINES) as Array<keyof typeof MACHINES>) {
+    const block = `<!-- diagram:${name} -->\n\`\`\`mermaid\n${(await render(name, 'mermaid')).trimEnd()}\n\`\`\`\n<!-- /diagram:${name} -->`;
+    out = out.replace(new RegExp(`<!-- diagram:${name} -->[\\s\\S]*?<!-- /diagram:${name} -->`), block);
+  }
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await visualize('mermaid', DIAGRAM_DIR);
+  await visualize('svg', DIAGRAM_DIR);
+  writeFileSync(README, await readmeWithDiagrams(readFileSync(README, 'utf8')));
+  process.stdout.write(`diagrams written to ${DIAGRAM_DIR} and README.md\n`);
+}
