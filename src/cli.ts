@@ -6,7 +6,7 @@
 import { CommanderError } from 'commander';
 import { EXIT } from '../machines/exit-codes.js';
 import { describeConfig, loadConfig, type Loaded } from './config/load.js';
-import { isStatforkError } from './errors.js';
+import { isStatforkError, StatforkError } from './errors.js';
 import { createLogger } from './log.js';
 import { startMaster } from './master/runtime.js';
 import { checkApp } from './worker/check.js';
@@ -27,11 +27,33 @@ async function visualizeCommand(argv: string[]): Promise<number> {
     .description('draw the master and worker machines from their definitions')
     .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('mermaid'))
     .option('-o, --out <dir>', 'write master.<ext> and worker.<ext> here instead of printing them')
+    .option('--replay <file>', 'serve the inspector page from a recording (--record FILE) instead of drawing')
+    .option('--inspector <address>', 'where to serve the replay (HOST:PORT)', '127.0.0.1:7700')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`statefork: ${text.trim().replace(/\n+/g, ' ')}\n`) });
   program.parse(argv, { from: 'user' });
-  const { format, out } = program.opts<{ format: (typeof FORMATS)[number]; out?: string }>();
+  const { format, out, replay, inspector } = program.opts<{ format: (typeof FORMATS)[number]; out?: string; replay?: string; inspector: string }>();
+  if (replay) return replayCommand(replay, inspector);
   for (const file of await visualize(format, out)) process.stdout.write(`${file}\n`);
+  return EXIT.OK;
+}
+
+/** Serves a recording until TERM or INT: a post-mortem of what the master did. */
+async function replayCommand(file: string, address: string): Promise<number> {
+  const { readFileSync } = await import('node:fs');
+  const { normalize } = await import('./config/options.js');
+  const { serveInspector } = await import('./inspector/server.js');
+  let steps;
+  try {
+    steps = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  } catch (e) {
+    throw new StatforkError('SF_USAGE', `cannot replay ${file}: ${(e as Error).message}; give a file written by --record`);
+  }
+  const { host, port } = normalize({ app: 'replay', inspector: address }).inspector!;
+  const server = await serveInspector({ steps, subscribe: () => () => {} }, host, port);
+  process.stdout.write(`replaying ${steps.length} steps of ${file} at ${server.url}\n`);
+  await new Promise((done) => { process.once('SIGTERM', done); process.once('SIGINT', done); });
+  await server.close();
   return EXIT.OK;
 }
 

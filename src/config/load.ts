@@ -10,6 +10,7 @@ import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
   'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+  'inspector', 'record',
 ];
 
 export interface Loaded {
@@ -83,6 +84,8 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['name', config.name, sources.name ?? 'default'],
     ['logLevel', config.logLevel, sources.logLevel ?? 'default'],
     ['errorLog', config.errorLog, sources.errorLog ?? 'default'],
+    ['inspector', config.inspector ? `${config.inspector.host}:${config.inspector.port}` : '(off)', sources.inspector ?? 'default'],
+    ['record', config.record ?? '(off)', sources.record ?? 'default'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const valueWidth = Math.max(...rows.map(([, v]) => String(v).length));

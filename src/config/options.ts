@@ -27,7 +27,12 @@ export interface Options {
   name?: string;
   logLevel?: LogLevelName;
   errorLog?: string;
+  /** HOST:PORT of the live inspector; `true` for the default address. */
+  inspector?: string | boolean;
+  record?: string;
 }
+
+export const DEFAULT_INSPECTOR = '127.0.0.1:7700';
 
 export interface Config {
   app: AppSpec;
@@ -42,6 +47,8 @@ export interface Config {
   name: string;
   logLevel: LogLevelName;
   errorLog: string;
+  inspector: { host: string; port: number } | null;
+  record: string | null;
 }
 
 export const DEFAULTS = { timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-' } as const;
@@ -137,7 +144,22 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     name: optionalPath('name', '--name') ?? app.text,
     logLevel,
     errorLog: optionalPath('errorLog', '--error-log') ?? DEFAULTS.errorLog,
+    inspector: options.inspector === undefined || options.inspector === false ? null : f('inspector', () => inspectorAddress(options.inspector!)),
+    record: options.record === undefined ? null : resolve(f('record', () => checkString('--record', options.record))),
   };
+}
+
+function inspectorAddress(value: string | boolean): { host: string; port: number } {
+  const text = value === true ? DEFAULT_INSPECTOR : String(value);
+  const spec = (() => {
+    try {
+      return parseBind(text);
+    } catch {
+      return null;
+    }
+  })();
+  if (!spec || spec.kind !== 'tcp') usage(`invalid --inspector '${text}': expected HOST:PORT (e.g. --inspector ${DEFAULT_INSPECTOR})`);
+  return { host: spec.host, port: spec.port };
 }
 
 export function masterSettings(config: Config): MasterSettings {

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { checkPositiveInt, checkSeconds, DEFAULTS, LOG_LEVELS, type Options } from './options.js';
+import { checkPositiveInt, checkSeconds, DEFAULT_INSPECTOR, DEFAULTS, LOG_LEVELS, type Options } from './options.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -36,6 +36,8 @@ export function buildProgram(name = 'statefork'): Command {
     .option('-n, --name <name>', 'name in process titles [default: the app path]')
     .addOption(new Option('--log-level <level>', `log level [default: ${DEFAULTS.logLevel}]`).choices(LOG_LEVELS))
     .option('--error-log <file>', 'log file, or - for stderr [default: -]')
+    .option('--inspector [address]', `serve the live inspector at HOST:PORT (loopback unless you say otherwise) [address: ${DEFAULT_INSPECTOR}]`)
+    .option('--record <file>', 'write every step of the master to this file as JSON lines (replay: statefork visualize --replay FILE)')
     .option('--print-config', 'print the effective configuration, with where each value came from, and exit')
     .option('--check-config', 'load the configuration and the app, report what is wrong, and exit without serving')
     .showSuggestionAfterError(true)

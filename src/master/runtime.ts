@@ -21,6 +21,10 @@ import { removePidfile, writePidfile } from './pidfile.js';
 import { WorkerProcesses } from './worker-processes.js';
 import { logWorkerPhases } from './worker-log.js';
 import { checkWorkerTmpDir } from './preflight.js';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { InspectorHub } from '../inspector/hub.js';
+import { StatforkError } from '../errors.js';
+import { serveInspector } from '../inspector/server.js';
 
 export interface MasterOptions {
   /** Re-reads the configuration on HUP; by default the one given is kept. */
@@ -72,10 +76,25 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
       send: (e) => internal$.next(e),
     }) as never,
   });
+  // The live inspector and the recording see every step the log sees.
+  const hub = config.inspector || config.record ? new InspectorHub(clock) : null;
+  if (config.record) {
+    const file = config.record;
+    writeFileSync(file, '');
+    hub!.subscribe((step) => appendFileSync(file, `${JSON.stringify(step)}\n`));
+  }
+  const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port).catch((e: NodeJS.ErrnoException) => {
+    for (const l of listeners) l.close();
+    if (config.pidfile) removePidfile(config.pidfile);
+    throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
+  }) : null;
+  if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);
   const actor = createActor(machine, {
     input: { settings: masterSettings(config), now: clock() },
-    inspect: transitionLogger('master', log, (prev, next, cause) =>
-      logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause)),
+    inspect: transitionLogger('master', log, (prev, next, cause) => {
+      logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause);
+      hub?.step(prev, next, cause);
+    }),
   });
 
   const signalEvents$ = signals$(MASTER_SIGNALS).pipe(tap(({ signal }) => log.info({ signal }, `handling signal ${signal}`)));
@@ -87,6 +106,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
       subscription.unsubscribe();
       for (const l of listeners) l.close();
       if (config.pidfile) removePidfile(config.pidfile);
+      void inspector?.close();
       resolve(exitCode);
     };
     actor.subscribe({
