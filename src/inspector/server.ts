@@ -27,7 +27,9 @@ export async function serveInspector(hub: { steps: Step[]; subscribe: InspectorH
       res.write('event: reset\ndata: {}\n\n');
       for (const step of hub.steps) res.write(`data: ${JSON.stringify(step)}\n\n`);
       clients.add(res);
-      const unsubscribe = hub.subscribe((step) => res.write(`data: ${JSON.stringify(step)}\n\n`));
+      // A page that went away, or a server closing, must never turn into a write after end.
+      const unsubscribe = hub.subscribe((step) => { if (!res.writableEnded) res.write(`data: ${JSON.stringify(step)}\n\n`); });
+      res.on('error', () => {});
       res.on('close', () => { unsubscribe(); clients.delete(res); });
       return;
     }
