@@ -10,7 +10,7 @@ import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
   'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
-  'inspector', 'record',
+  'inspector', 'record', 'inspectStately',
 ];
 
 export interface Loaded {
@@ -86,6 +86,7 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['errorLog', config.errorLog, sources.errorLog ?? 'default'],
     ['inspector', config.inspector ? `${config.inspector.host}:${config.inspector.port}` : '(off)', sources.inspector ?? 'default'],
     ['record', config.record ?? '(off)', sources.record ?? 'default'],
+    ['inspectStately', config.inspectStately ?? '(off)', sources.inspectStately ?? 'default'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   const valueWidth = Math.max(...rows.map(([, v]) => String(v).length));

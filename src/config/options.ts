@@ -30,6 +30,8 @@ export interface Options {
   /** HOST:PORT of the live inspector; `true` for the default address. */
   inspector?: string | boolean;
   record?: string;
+  /** ws:// address of a Stately inspector relay (@statelyai/inspect) to forward inspection events to. */
+  inspectStately?: string;
 }
 
 export const DEFAULT_INSPECTOR = '127.0.0.1:7700';
@@ -49,6 +51,7 @@ export interface Config {
   errorLog: string;
   inspector: { host: string; port: number } | null;
   record: string | null;
+  inspectStately: string | null;
 }
 
 export const DEFAULTS = { timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-' } as const;
@@ -146,6 +149,11 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     errorLog: optionalPath('errorLog', '--error-log') ?? DEFAULTS.errorLog,
     inspector: options.inspector === undefined || options.inspector === false ? null : f('inspector', () => inspectorAddress(options.inspector!)),
     record: options.record === undefined ? null : resolve(f('record', () => checkString('--record', options.record))),
+    inspectStately: options.inspectStately === undefined ? null : f('inspectStately', () => {
+      const url = checkString('--inspect-stately', options.inspectStately);
+      if (!/^wss?:\/\/[^/\s]+/.test(url)) usage(`invalid --inspect-stately '${url}': expected a WebSocket address (e.g. --inspect-stately ws://127.0.0.1:8080)`);
+      return url;
+    }),
   };
 }
 

@@ -37,6 +37,7 @@ export function buildProgram(name = 'statefork'): Command {
     .addOption(new Option('--log-level <level>', `log level [default: ${DEFAULTS.logLevel}]`).choices(LOG_LEVELS))
     .option('--error-log <file>', 'log file, or - for stderr [default: -]')
     .option('--inspector [address]', `serve the live inspector at HOST:PORT (loopback unless you say otherwise) [address: ${DEFAULT_INSPECTOR}]`)
+    .option('--inspect-stately <url>', 'also forward the inspection events to a Stately inspector relay (@statelyai/inspect), e.g. ws://127.0.0.1:8080')
     .option('--record <file>', 'write every step of the master to this file as JSON lines (replay: statefork visualize --replay FILE)')
     .option('--print-config', 'print the effective configuration, with where each value came from, and exit')
     .option('--check-config', 'load the configuration and the app, report what is wrong, and exit without serving')

@@ -89,12 +89,21 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
   }) : null;
   if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);
+  // Stately's own inspector, for users with it at hand: the same inspection events, forwarded.
+  const stately = config.inspectStately
+    ? (await import('@statelyai/inspect')).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
+    : null;
+  if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
+  const logTransitions = transitionLogger('master', log, (prev, next, cause) => {
+    logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause);
+    hub?.step(prev, next, cause);
+  });
   const actor = createActor(machine, {
     input: { settings: masterSettings(config), now: clock() },
-    inspect: transitionLogger('master', log, (prev, next, cause) => {
-      logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause);
-      hub?.step(prev, next, cause);
-    }),
+    inspect: (ev) => {
+      logTransitions(ev);
+      stately?.inspect.next?.(ev);
+    },
   });
 
   const signalEvents$ = signals$(MASTER_SIGNALS).pipe(tap(({ signal }) => log.info({ signal }, `handling signal ${signal}`)));
@@ -107,6 +116,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
       for (const l of listeners) l.close();
       if (config.pidfile) removePidfile(config.pidfile);
       void inspector?.close();
+      stately?.stop();
       resolve(exitCode);
     };
     actor.subscribe({
