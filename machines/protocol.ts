@@ -9,11 +9,14 @@ export type WorkerMessage =
   /** The worker's app is loaded and it listens on every socket: it may now receive traffic. */
   | { statefork: 1; kind: 'ready' }
   /** The worker is about to exit because it could not boot; `reason` is one line for the log. */
-  | { statefork: 1; kind: 'failed'; reason: string };
+  | { statefork: 1; kind: 'failed'; reason: string }
+  /** Requests served so far: for display (the inspector), no decision depends on it. */
+  | { statefork: 1; kind: 'stats'; requests: number };
 
 export const workerMessage = {
   ready: (): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'ready' }),
   failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason }),
+  stats: (requests: number): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'stats', requests }),
 };
 
 /** Returns the message if it is one of ours, otherwise null (app traffic, garbage). */
@@ -23,5 +26,6 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
   if (m.statefork !== PROTOCOL_VERSION) return null;
   if (m.kind === 'ready') return workerMessage.ready();
   if (m.kind === 'failed' && typeof m.reason === 'string') return workerMessage.failed(m.reason);
+  if (m.kind === 'stats' && Number.isSafeInteger(m.requests) && (m.requests as number) >= 0) return workerMessage.stats(m.requests as number);
   return null;
 }

@@ -10,6 +10,7 @@ export type ChildEvent =
   | { type: 'WORKER_SPAWNED'; id: number; pid: number }
   | { type: 'WORKER_READY'; id: number }
   | { type: 'WORKER_FAILED'; id: number; reason: string }
+  | { type: 'WORKER_STATS'; id: number; requests: number }
   | { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null; error?: string };
 
 export function childEvents$(child: ChildProcess, id: number): Observable<ChildEvent> {
@@ -19,6 +20,7 @@ export function childEvents$(child: ChildProcess, id: number): Observable<ChildE
       const msg = parseWorkerMessage(raw);
       if (msg?.kind === 'ready') subscriber.next({ type: 'WORKER_READY', id });
       if (msg?.kind === 'failed') subscriber.next({ type: 'WORKER_FAILED', id, reason: msg.reason });
+      if (msg?.kind === 'stats') subscriber.next({ type: 'WORKER_STATS', id, requests: msg.requests });
     };
     const onExit = (code: number | null, signal: string | null) => {
       subscriber.next({ type: 'WORKER_EXIT', id, code, signal });

@@ -13,7 +13,10 @@ export interface Inspector {
   close(): Promise<void>;
 }
 
-export async function serveInspector(hub: { steps: Step[]; subscribe: InspectorHub['subscribe'] }, host: string, port: number): Promise<Inspector> {
+export async function serveInspector(
+  hub: { steps: Step[]; subscribe: InspectorHub['subscribe'] }, host: string, port: number,
+  requests: () => Record<number, number> = () => ({}),
+): Promise<Inspector> {
   const { render } = await import('../../visualize/render.js');
   const svgs = { '/master.svg': await render('master', 'svg'), '/worker.svg': await render('worker', 'svg') };
   const clients = new Set<http.ServerResponse>();
@@ -21,6 +24,7 @@ export async function serveInspector(hub: { steps: Step[]; subscribe: InspectorH
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
     if (path in svgs) return void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(svgs[path as keyof typeof svgs]);
+    if (path === '/requests') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(requests()));
     if (path === '/steps') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hub.steps));
     if (path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -83,7 +83,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     writeFileSync(file, '');
     hub!.subscribe((step) => appendFileSync(file, `${JSON.stringify(step)}\n`));
   }
-  const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port).catch((e: NodeJS.ErrnoException) => {
+  const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port, () => Object.fromEntries(workers.requests)).catch((e: NodeJS.ErrnoException) => {
     for (const l of listeners) l.close();
     if (config.pidfile) removePidfile(config.pidfile);
     throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);

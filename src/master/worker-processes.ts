@@ -17,8 +17,13 @@ const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url)
 /** Debugger flags would make every worker fight for the same inspector port. */
 const inheritedExecArgv = () => process.execArgv.filter((a) => !a.startsWith('--inspect'));
 
+/** What reaches the master machine: every child event but the display-only statistics. */
+export type MachineChildEvent = Exclude<ChildEvent, { type: 'WORKER_STATS' }>;
+
 export class WorkerProcesses {
-  readonly events$ = new Subject<ChildEvent>();
+  readonly events$ = new Subject<MachineChildEvent>();
+  /** Requests served, by worker id, as the workers last reported them (for the inspector). */
+  readonly requests = new Map<number, number>();
   private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number }>();
 
   constructor(
@@ -59,6 +64,7 @@ export class WorkerProcesses {
     }
     this.live.set(id, { child, heartbeatFd });
     childEvents$(child, id).subscribe((event) => {
+      if (event.type === 'WORKER_STATS') return void this.requests.set(id, event.requests);
       if (event.type === 'WORKER_EXIT') {
         this.forget(id);
         if (event.error) this.log.error({ id, err: event.error }, 'worker process did not start');
@@ -96,5 +102,6 @@ export class WorkerProcesses {
     if (!entry) return;
     closeHeartbeatFile(entry.heartbeatFd);
     this.live.delete(id);
+    this.requests.delete(id);
   }
 }

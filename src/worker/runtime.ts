@@ -73,6 +73,15 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     { inspect: transitionLogger('worker', log) },
   );
 
+  // Requests served, for the inspector: sent when the number moved, at most once per beat.
+  let reported = 0;
+  const stats = setInterval(() => {
+    if (!serving || serving.requests === reported || !process.connected) return;
+    reported = serving.requests;
+    process.send?.(workerMessage.stats(reported));
+  }, settings.heartbeatMs);
+  stats.unref();
+
   const heartbeat = setInterval(() => {
     try {
       touch(settings.heartbeatFd);

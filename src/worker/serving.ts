@@ -18,6 +18,8 @@ export class Serving {
   private readonly extra: net.Server[] = [];
   private draining = false;
   private accepted = 0;
+  /** Requests received so far (reported to the master for the inspector). */
+  requests = 0;
   private onIdle: (() => void) | null = null;
 
   constructor(private readonly server: Server, keepAliveMs: number) {
@@ -31,6 +33,7 @@ export class Serving {
       });
     });
     server.prependListener('request', (_req, res: ServerResponse) => {
+      this.requests++;
       if (this.draining) res.setHeader('Connection', 'close');
       this.inFlight.add(res);
       res.once('close', () => this.inFlight.delete(res));

@@ -173,7 +173,9 @@ describe('IPC protocol', () => {
   it('accepts only our messages, of a known kind and shape', () => {
     expect(parseWorkerMessage(workerMessage.ready())).toEqual({ statefork: 1, kind: 'ready' });
     expect(parseWorkerMessage(workerMessage.failed('why'))).toEqual({ statefork: 1, kind: 'failed', reason: 'why' });
-    for (const raw of [null, undefined, 'ready', 7, {}, { kind: 'ready' }, { statefork: 1, kind: 'other', reason: 'x' }, { statefork: 2, kind: 'ready' }, { statefork: 1, kind: 'other' }, { statefork: 1, kind: 'failed' }, { statefork: 1, kind: 'failed', reason: 3 }]) {
+    expect(parseWorkerMessage(workerMessage.stats(12))).toEqual({ statefork: 1, kind: 'stats', requests: 12 });
+    expect(parseWorkerMessage({ statefork: 1, kind: 'stats', requests: 0 })).toEqual({ statefork: 1, kind: 'stats', requests: 0 });
+    for (const raw of [null, undefined, 'ready', 7, {}, { kind: 'ready' }, { statefork: 1, kind: 'other', reason: 'x' }, { statefork: 2, kind: 'ready' }, { statefork: 1, kind: 'other' }, { statefork: 1, kind: 'failed' }, { statefork: 1, kind: 'failed', reason: 3 }, { statefork: 1, kind: 'stats', requests: -1 }, { statefork: 1, kind: 'stats', requests: 1.5 }, { statefork: 1, kind: 'stats' }]) {
       expect(parseWorkerMessage(raw)).toBeNull();
     }
   });

@@ -25,16 +25,13 @@ describe('inspector page in a browser', () => {
     const url = m.records.find((x) => x.inspector)!.inspector as string;
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
-    const rows = (phase: string, generation?: number) => page.waitForFunction(
-      ([p, g, n]) => [...document.querySelectorAll('#workers tr')].filter((r) => (r as HTMLElement).dataset.phase === p && (g === null || r.children[2].textContent === String(g))).length === n,
-      [phase, generation ?? null, 0] as const, { timeout: 15_000 },
-    );
     const readyCount = (n: number, generation?: number) => page.waitForFunction(
       ([g, count]) => [...document.querySelectorAll('#workers tr')].filter((r) => (r as HTMLElement).dataset.phase === 'ready' && (g === null || r.children[2].textContent === String(g))).length === count,
       [generation ?? null, n] as const, { timeout: 15_000 },
     );
-    void rows;
     await readyCount(2);
+    for (let i = 0; i < 5; i++) await get(`${m.url()}/`);
+    await page.waitForFunction(() => [...document.querySelectorAll('#workers td.requests')].reduce((n, td) => n + Number(td.textContent), 0) === 5, undefined, { timeout: 15_000 });
     expect(await page.textContent('#master-state')).toBe('serving.running');
     expect(await page.textContent('#master-svg g.node.current title')).toBe('serving.running');
     expect(await page.textContent('#worker-svg g.node.current title')).toBe('ready');
