@@ -42,6 +42,8 @@ describe('inspector page in a browser', () => {
     m.signal('SIGHUP');
     await page.waitForFunction(() => document.getElementById('timeline')!.textContent!.includes('serving.reloading.rolling'), undefined, { timeout: 15_000 });
     await readyCount(3, 2);
+    // The old generation drained away as the new one became ready.
+    await page.waitForFunction(() => (document.getElementById('timeline')!.textContent!.match(/ready → draining/g) ?? []).length >= 3, undefined, { timeout: 15_000 });
     await page.waitForFunction(() => document.querySelectorAll('#workers tr').length === 3, undefined, { timeout: 15_000 });
     await page.waitForFunction(() => document.getElementById('master-state')!.textContent === 'serving.running', undefined, { timeout: 15_000 });
 
