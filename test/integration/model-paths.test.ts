@@ -53,6 +53,21 @@ async function sendEach(m: Running, signals: string[], state: string): Promise<v
 
 const HARMLESS = ['HUP', 'TTIN', 'TTOU', 'USR1', 'USR2', 'WINCH'];
 
+/**
+ * A master serving from a project directory whose config file then turns slow: the next HUP
+ * stays in `configuring` for `loadMs`.
+ */
+async function slowReloadProject(loadMs: number, workers = 1): Promise<{ dir: string; m: Running }> {
+  const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
+  cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
+  const config = join(dir, 'statefork.config.mjs');
+  const body = `export default { app: './app.cjs', bind: '127.0.0.1:0', workers: ${workers} };\n`;
+  writeFileSync(config, body);
+  const m = await startServing(['--log-level', 'debug'], { cwd: dir });
+  writeFileSync(config, `await new Promise((r) => setTimeout(r, ${loadMs}));\n${body}`);
+  return { dir, m };
+}
+
 async function settle(m: Running, state: string, from = 0): Promise<void> {
   await m.waitFor(isTransition('master', state), { from, what: `the master to reach ${state}` });
 }
@@ -311,12 +326,7 @@ describe('master machine, model-based (level 2: real processes)', () => {
   });
 
   it('a configuration that loads while no old worker is left completes the reload at once, and runs the queued one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
-    cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
-    const config = join(dir, 'statefork.config.mjs');
-    writeFileSync(config, "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n");
-    const m = await startServing(['--log-level', 'debug'], { cwd: dir });
-    writeFileSync(config, "await new Promise((r) => setTimeout(r, 8000));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n");
+    const { dir, m } = await slowReloadProject(8000);
     const from = m.records.length;
     m.signal('SIGHUP');
     await settle(m, 'serving.reloading.configuring', from);
@@ -335,12 +345,7 @@ describe('master machine, model-based (level 2: real processes)', () => {
 
   for (const stop of ['TERM', 'INT'] as const) {
     it(`${stop} while the configuration loads stops the master`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
-      cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
-      const config = join(dir, 'statefork.config.mjs');
-      writeFileSync(config, "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n");
-      const m = await startServing(['--log-level', 'debug'], { cwd: dir });
-      writeFileSync(config, "await new Promise((r) => setTimeout(r, 5000));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n");
+      const { m } = await slowReloadProject(5000);
       const from = m.records.length;
       m.signal('SIGHUP');
       await settle(m, 'serving.reloading.configuring', from);
