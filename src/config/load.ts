@@ -9,7 +9,7 @@ import { normalize, type Config, type Options, type Sources } from './options.js
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
-  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
   'inspector', 'record', 'inspectStately',
 ];
 
@@ -79,6 +79,9 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['gracefulTimeout', config.gracefulTimeout, sources.gracefulTimeout ?? 'default'],
     ['bootTimeout', config.bootTimeout, sources.bootTimeout ?? 'default'],
     ['keepAlive', config.keepAlive, sources.keepAlive ?? 'default'],
+    ['maxHeaderSize', config.maxHeaderSize, sources.maxHeaderSize ?? 'default'],
+    ['headersTimeout', config.headersTimeout, sources.headersTimeout ?? 'default'],
+    ['requestTimeout', config.requestTimeout, sources.requestTimeout ?? 'default'],
     ['workerTmpDir', config.workerTmpDir, sources.workerTmpDir ?? 'default'],
     ['pid', config.pidfile ?? '(none)', sources.pid ?? 'default'],
     ['name', config.name, sources.name ?? 'default'],

@@ -22,6 +22,9 @@ export interface Options {
   gracefulTimeout?: number;
   bootTimeout?: number;
   keepAlive?: number;
+  maxHeaderSize?: number;
+  headersTimeout?: number;
+  requestTimeout?: number;
   workerTmpDir?: string;
   pid?: string;
   name?: string;
@@ -44,6 +47,10 @@ export interface Config {
   gracefulTimeout: number;
   bootTimeout: number;
   keepAlive: number;
+  /** Request limits (Node's own): bytes of request line plus headers; seconds to get the headers, the whole request. */
+  maxHeaderSize: number;
+  headersTimeout: number;
+  requestTimeout: number;
   workerTmpDir: string;
   pidfile: string | null;
   name: string;
@@ -54,7 +61,10 @@ export interface Config {
   inspectStately: string | null;
 }
 
-export const DEFAULTS = { timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-' } as const;
+export const DEFAULTS = {
+  timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, maxHeaderSize: 16384, headersTimeout: 60, requestTimeout: 300,
+  logLevel: 'info', errorLog: '-',
+} as const;
 
 function usage(message: string): never {
   throw new StatforkError('SF_USAGE', message);
@@ -134,6 +144,11 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
   const app = f('app', () => parseAppSpec(checkString('app', options.app)));
   const optionalPath = (key: 'workerTmpDir' | 'pid' | 'name' | 'errorLog', flag: string) =>
     options[key] === undefined ? undefined : f(key, () => checkString(flag, options[key]));
+  const requestTimeout = f('requestTimeout', () => checkSeconds('--request-timeout', options.requestTimeout ?? DEFAULTS.requestTimeout));
+  const headersTimeout = f('headersTimeout', () => checkSeconds('--headers-timeout', options.headersTimeout ?? DEFAULTS.headersTimeout));
+  if (requestTimeout > 0 && headersTimeout > requestTimeout) {
+    usage(`invalid --headers-timeout '${headersTimeout}': it must not exceed --request-timeout (${requestTimeout}); lower it or raise --request-timeout`);
+  }
   return {
     app,
     binds,
@@ -142,6 +157,9 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     gracefulTimeout: f('gracefulTimeout', () => checkSeconds('--graceful-timeout', options.gracefulTimeout ?? DEFAULTS.gracefulTimeout)),
     bootTimeout: f('bootTimeout', () => checkSeconds('--boot-timeout', options.bootTimeout ?? DEFAULTS.bootTimeout)),
     keepAlive: f('keepAlive', () => checkSeconds('--keep-alive', options.keepAlive ?? DEFAULTS.keepAlive)),
+    maxHeaderSize: f('maxHeaderSize', () => checkPositiveInt('--max-header-size', options.maxHeaderSize ?? DEFAULTS.maxHeaderSize)),
+    headersTimeout,
+    requestTimeout,
     workerTmpDir: resolve(optionalPath('workerTmpDir', '--worker-tmp-dir') ?? defaultWorkerTmpDir()),
     pidfile: options.pid !== undefined ? resolve(optionalPath('pid', '--pid')!) : null,
     name: optionalPath('name', '--name') ?? app.text,

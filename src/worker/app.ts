@@ -11,6 +11,7 @@ import { EXIT } from '../../machines/exit-codes.js';
 import type { AppSpec } from '../config/app-spec.js';
 import type { Logger } from '../log.js';
 import { fetchListener } from './fetch-listener.js';
+import type { HttpLimits } from './settings.js';
 
 export class BootError extends Error {
   constructor(readonly exitCode: number, message: string) {
@@ -35,20 +36,31 @@ function pick(mod: Record<string, unknown>, spec: AppSpec): { value: unknown; wh
   return { value: mod.app, where: "export 'app'" };
 }
 
+const NO_LIMITS: HttpLimits = { maxHeaderSize: 16384, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000 };
+
+/** Node's server options for the limits; timeouts are checked every second, not every 30 s. */
+function serverOptions(limits: HttpLimits): http.ServerOptions {
+  return { maxHeaderSize: limits.maxHeaderSize, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 };
+}
+
 /** Turns what the module exported into a server, or says exactly what is wrong. */
-export function toServer(value: unknown, where: string, log: Logger): http.Server {
+export function toServer(value: unknown, where: string, log: Logger, limits: HttpLimits = NO_LIMITS): http.Server {
   if (value instanceof net.Server) {
     if (value.listening) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a server that is already listening; export it before calling listen(), statefork listens for it`);
-    return value as http.Server;
+    // The app made its own server: its header size stays its own, the timeouts are ours.
+    const server = value as http.Server;
+    server.headersTimeout = limits.headersTimeoutMs;
+    server.requestTimeout = limits.requestTimeoutMs;
+    return server;
   }
   if (typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function') {
-    return http.createServer(fetchListener(value as { fetch: (r: Request) => Response | Promise<Response> }, log));
+    return http.createServer(serverOptions(limits), fetchListener(value as { fetch: (r: Request) => Response | Promise<Response> }, log));
   }
-  if (typeof value === 'function') return http.createServer(value as http.RequestListener);
+  if (typeof value === 'function') return http.createServer(serverOptions(limits), value as http.RequestListener);
   throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is ${describe(value)}; ${FORMS}`);
 }
 
-export async function loadApp(spec: AppSpec, log: Logger): Promise<http.Server> {
+export async function loadApp(spec: AppSpec, log: Logger, limits?: HttpLimits): Promise<http.Server> {
   if (!existsSync(spec.path)) throw new BootError(EXIT.APP_LOAD_ERROR, `app file ${spec.path} does not exist; check the path given to statefork`);
   let mod: Record<string, unknown>;
   try {
@@ -63,5 +75,5 @@ export async function loadApp(spec: AppSpec, log: Logger): Promise<http.Server> 
   const resolved = value instanceof Promise ? await value.catch((e: Error) => {
     throw new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} rejected: ${e?.message ?? String(e)}`);
   }) : value;
-  return toServer(resolved, `${where} of ${spec.path}`, log);
+  return toServer(resolved, `${where} of ${spec.path}`, log, limits);
 }

@@ -37,7 +37,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     workerMachine.provide({
       actions: {
         boot: () => {
-          loadApp(settings.app, log)
+          loadApp(settings.app, log, settings.limits)
             .then(async (server) => {
               serving = new Serving(server, settings.keepAliveMs);
               await serving.listen(settings.listenFds).catch((e: Error) => {

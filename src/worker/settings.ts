@@ -4,6 +4,13 @@ import type { LogLevelName } from '../config/options.js';
 
 export const WORKER_ENV = 'STATEFORK_WORKER';
 
+/** Node's own HTTP server limits, as the worker applies them (0 disables a timeout). */
+export interface HttpLimits {
+  maxHeaderSize: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
 export interface WorkerSettings {
   id: number;
   generation: number;
@@ -16,6 +23,7 @@ export interface WorkerSettings {
   /** fds of the listening sockets, in --bind order. */
   listenFds: number[];
   keepAliveMs: number;
+  limits: HttpLimits;
   logLevel: LogLevelName;
   errorLog: string;
 }
