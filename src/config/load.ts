@@ -10,7 +10,7 @@ import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
   'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
-  'inspector', 'record', 'inspectStately',
+  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat',
 ];
 
 export interface Loaded {
@@ -87,6 +87,8 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['name', config.name, sources.name ?? 'default'],
     ['logLevel', config.logLevel, sources.logLevel ?? 'default'],
     ['errorLog', config.errorLog, sources.errorLog ?? 'default'],
+    ['accessLog', config.accessLog ?? '(off)', sources.accessLog ?? 'default'],
+    ['accessLogFormat', config.accessLogFormat, sources.accessLogFormat ?? 'default'],
     ['inspector', config.inspector ? `${config.inspector.host}:${config.inspector.port}` : '(off)', sources.inspector ?? 'default'],
     ['record', config.record ?? '(off)', sources.record ?? 'default'],
     ['inspectStately', config.inspectStately ?? '(off)', sources.inspectStately ?? 'default'],

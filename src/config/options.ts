@@ -9,6 +9,7 @@ import type { MasterSettings } from '../../machines/master.context.js';
 import { StatforkError } from '../errors.js';
 import { defaultBind, parseBind, type BindSpec } from './bind.js';
 import { parseAppSpec, type AppSpec } from './app-spec.js';
+import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -30,6 +31,8 @@ export interface Options {
   name?: string;
   logLevel?: LogLevelName;
   errorLog?: string;
+  accessLog?: string;
+  accessLogFormat?: string;
   /** HOST:PORT of the live inspector; `true` for the default address. */
   inspector?: string | boolean;
   record?: string;
@@ -56,6 +59,8 @@ export interface Config {
   name: string;
   logLevel: LogLevelName;
   errorLog: string;
+  accessLog: string | null;
+  accessLogFormat: string;
   inspector: { host: string; port: number } | null;
   record: string | null;
   inspectStately: string | null;
@@ -167,6 +172,11 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     errorLog: optionalPath('errorLog', '--error-log') ?? DEFAULTS.errorLog,
     inspector: options.inspector === undefined || options.inspector === false ? null : f('inspector', () => inspectorAddress(options.inspector!)),
     record: options.record === undefined ? null : resolve(f('record', () => checkString('--record', options.record))),
+    accessLog: options.accessLog === undefined ? null : f('accessLog', () => {
+      const target = checkString('--access-log', options.accessLog);
+      return target === '-' ? target : resolve(target);
+    }),
+    accessLogFormat: options.accessLogFormat === undefined ? DEFAULT_ACCESS_FORMAT : f('accessLogFormat', () => checkString('--access-log-format', options.accessLogFormat)),
     inspectStately: options.inspectStately === undefined ? null : f('inspectStately', () => {
       const url = checkString('--inspect-stately', options.inspectStately);
       if (!/^wss?:\/\/[^/\s]+/.test(url)) usage(`invalid --inspect-stately '${url}': expected a WebSocket address (e.g. --inspect-stately ws://127.0.0.1:8080)`);

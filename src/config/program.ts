@@ -34,6 +34,8 @@ export function buildProgram(name = 'statefork'): Command {
     .option('--max-header-size <bytes>', `largest request line plus headers; larger gets 431 [default: ${DEFAULTS.maxHeaderSize}]`, asParser(checkPositiveInt, '--max-header-size'))
     .option('--headers-timeout <seconds>', `time a client gets to send the request headers; then 408; 0 disables [default: ${DEFAULTS.headersTimeout}]`, asParser(checkSeconds, '--headers-timeout'))
     .option('--request-timeout <seconds>', `time a client gets to send the whole request; then 408; 0 disables [default: ${DEFAULTS.requestTimeout}]`, asParser(checkSeconds, '--request-timeout'))
+    .option('--access-log <file>', 'write an access log line per request, from the workers (- for stdout) [default: off]')
+    .option('--access-log-format <format>', "gunicorn's atoms (%(h)s %(r)s %(s)s %(D)s %({header}i)s ...), or json for one record per request [default: the common log format plus referer and user agent]")
     .option('--worker-tmp-dir <dir>', 'directory for the heartbeat files [default: /dev/shm when usable]')
     .option('-p, --pid <file>', 'write the master pid to this file (removed on exit)')
     .option('-n, --name <name>', 'name in process titles [default: the app path]')

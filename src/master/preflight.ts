@@ -1,6 +1,17 @@
 /** Checks made before binding, so a bad environment fails fast with one clear line. */
 import { closeHeartbeatFile, createHeartbeatFile } from '../adapters/heartbeat.js';
+import { closeSync, openSync } from 'node:fs';
 import { StatforkError } from '../errors.js';
+
+/** Workers append to the access log: make sure they can, before any of them starts. */
+export function checkAccessLog(target: string | null): void {
+  if (!target || target === '-') return;
+  try {
+    closeSync(openSync(target, 'a'));
+  } catch (e) {
+    throw new StatforkError('SF_ERROR_LOG', `cannot open --access-log ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give a writable file or - for stdout`);
+  }
+}
 
 export function checkWorkerTmpDir(dir: string): void {
   try {

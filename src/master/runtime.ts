@@ -20,7 +20,7 @@ import { bindAll, type Listener } from './sockets.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { WorkerProcesses } from './worker-processes.js';
 import { logWorkerPhases } from './worker-log.js';
-import { checkWorkerTmpDir } from './preflight.js';
+import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { InspectorHub } from '../inspector/hub.js';
 import { StatforkError } from '../errors.js';
@@ -50,6 +50,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   const logging = options.logging ?? createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
   const log = logging.logger;
   checkWorkerTmpDir(config.workerTmpDir);
+  checkAccessLog(config.accessLog);
   const listeners: Listener[] = await bindAll(config.binds, log);
   try {
     if (config.pidfile) writePidfile(config.pidfile);

@@ -15,6 +15,7 @@ import type { LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';
 import { BootError, loadApp } from './app.js';
 import { Serving } from './serving.js';
+import { createAccessLog } from './access-log.js';
 import type { WorkerSettings } from './settings.js';
 
 /** An orphaned worker finishes what is in flight for at most this long: no orphan outlives 1 s. */
@@ -30,6 +31,7 @@ function sendToMaster(message: WorkerMessage): Promise<void> {
 
 export function runWorker(settings: WorkerSettings, { logger: log, reopen }: LogSetup): void {
   let serving: Serving | null = null;
+  const accessLog = settings.accessLog ? createAccessLog(settings.accessLog.target, settings.accessLog.format) : undefined;
   let pending: Promise<void> = Promise.resolve();
   const send = (e: WorkerEvent) => actor.send(e);
 
@@ -39,7 +41,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
         boot: () => {
           loadApp(settings.app, log, settings.limits)
             .then(async (server) => {
-              serving = new Serving(server, settings.keepAliveMs);
+              serving = new Serving(server, settings.keepAliveMs, accessLog);
               await serving.listen(settings.listenFds).catch((e: Error) => {
                 throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${e.message}`);
               });
@@ -65,6 +67,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
         logAbort: () => log.error({ stack: new Error('aborted').stack }, 'aborted by the master: the heartbeat stopped (timeout)'),
         reopenLogs: () => {
           reopen();
+          accessLog?.reopen();
           log.info('log file reopened');
         },
         logIgnored: ({ event }) => log.debug({ signal: event.type === 'IGNORED' ? event.signal : event.type }, 'signal ignored by worker'),

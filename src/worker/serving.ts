@@ -6,11 +6,33 @@
  * and lets each socket close after its response.
  */
 import net, { type Socket } from 'node:net';
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { AccessLog } from './access-log.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** A steady stream of new connections must not keep a draining worker sweeping forever. */
 const SWEEP_MAX_MS = 1000;
+
+/** Counts the body bytes a response sends, and writes its access-log line once it is done. */
+function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResponse): void {
+  const startedAt = performance.now();
+  let bytes = 0;
+  const count = (chunk: unknown) => {
+    if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
+    else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+  };
+  const { write, end } = res;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    count(chunk);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    if (typeof chunk !== 'function') count(chunk);
+    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  res.once('close', () => accessLog.write({ req, res, startedAt, endedAt: performance.now(), bytes }));
+}
 
 export class Serving {
   private readonly sockets = new Set<Socket>();
@@ -22,7 +44,7 @@ export class Serving {
   requests = 0;
   private onIdle: (() => void) | null = null;
 
-  constructor(private readonly server: Server, keepAliveMs: number) {
+  constructor(private readonly server: Server, keepAliveMs: number, accessLog?: AccessLog) {
     server.keepAliveTimeout = keepAliveMs;
     server.prependListener('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -32,9 +54,10 @@ export class Serving {
         this.checkIdle();
       });
     });
-    server.prependListener('request', (_req, res: ServerResponse) => {
+    server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
       this.requests++;
       if (this.draining) res.setHeader('Connection', 'close');
+      if (accessLog) logWhenDone(accessLog, _req, res);
       this.inFlight.add(res);
       res.once('close', () => this.inFlight.delete(res));
     });

@@ -24,6 +24,7 @@ export interface WorkerSettings {
   listenFds: number[];
   keepAliveMs: number;
   limits: HttpLimits;
+  accessLog: { target: string; format: string } | null;
   logLevel: LogLevelName;
   errorLog: string;
 }

@@ -1,0 +1,81 @@
+/**
+ * The access log, written by each worker: one line per request, in gunicorn's format atoms or as
+ * one JSON record. Every line goes out in a single write to a file opened for appending (or to
+ * stdout), so lines from several workers never interleave mid-line; USR1 reopens the file.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino } from 'pino';
+
+export const DEFAULT_ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"';
+
+export interface Served {
+  req: IncomingMessage;
+  res: ServerResponse;
+  startedAt: number; // ms, performance.now()
+  endedAt: number;
+  bytes: number;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** [26/Nov/2026:17:46:42 +0000], as gunicorn and Apache write it. */
+function clf(date: Date): string {
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const tz = `${sign}${pad(Math.floor(Math.abs(offset) / 60))}${pad(Math.abs(offset) % 60)}`;
+  return `[${pad(date.getDate())}/${MONTHS[date.getMonth()]}/${date.getFullYear()}:${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${tz}]`;
+}
+
+const dash = (v: unknown) => (v === undefined || v === null || v === '' ? '-' : String(v));
+
+/** The atoms: h remote address, l '-', u user, t time, r request line, s status, b bytes, f referer, a user agent, D µs, L s, p pid, m method, U path, q query. */
+function atom(name: string, s: Served): string {
+  const { req, res } = s;
+  const header = /^\{([^}]+)\}([io])$/.exec(name);
+  if (header) return dash(header[2] === 'i' ? req.headers[header[1].toLowerCase()] : res.getHeader(header[1]));
+  const url = req.url ?? '/';
+  switch (name) {
+    case 'h': return dash(req.socket.remoteAddress);
+    case 'l': return '-';
+    case 'u': return '-';
+    case 't': return clf(new Date());
+    case 'r': return `${req.method} ${url} HTTP/${req.httpVersion}`;
+    case 's': return String(res.statusCode);
+    case 'b': return s.bytes ? String(s.bytes) : '-';
+    case 'B': return String(s.bytes);
+    case 'f': return dash(req.headers.referer);
+    case 'a': return dash(req.headers['user-agent']);
+    case 'D': return String(Math.round((s.endedAt - s.startedAt) * 1000));
+    case 'L': return ((s.endedAt - s.startedAt) / 1000).toFixed(6);
+    case 'p': return `<${process.pid}>`;
+    case 'm': return dash(req.method);
+    case 'U': return url.split('?')[0];
+    case 'q': return url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    default: return `%(${name})s`;
+  }
+}
+
+export interface AccessLog {
+  write(s: Served): void;
+  reopen(): void;
+}
+
+export function createAccessLog(target: string, format: string): AccessLog {
+  const destination = pino.destination(target === '-' ? { fd: 1, sync: true } : { dest: target, sync: true, append: true, mkdir: false });
+  if (format === 'json') {
+    const log = pino({ base: { pid: process.pid } }, destination);
+    return {
+      write: ({ req, res, startedAt, endedAt, bytes }) => log.info({
+        remote: req.socket.remoteAddress, method: req.method, url: req.url, httpVersion: req.httpVersion, status: res.statusCode, bytes,
+        referer: req.headers.referer, userAgent: req.headers['user-agent'], durationMs: Number((endedAt - startedAt).toFixed(3)),
+      }, 'request'),
+      reopen: () => destination.reopen(),
+    };
+  }
+  return {
+    // One write per line: the whole line lands at once.
+    write: (s) => destination.write(`${format.replace(/%\(([^)]+)\)s/g, (_, name: string) => atom(name, s))}\n`),
+    reopen: () => destination.reopen(),
+  };
+}
