@@ -10,7 +10,7 @@ import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
   'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
-  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat',
+  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts',
 ];
 
 export interface Loaded {
@@ -87,6 +87,9 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['name', config.name, sources.name ?? 'default'],
     ['logLevel', config.logLevel, sources.logLevel ?? 'default'],
     ['errorLog', config.errorLog, sources.errorLog ?? 'default'],
+    ['certfile', config.tls?.cert ?? '(off)', sources.certfile ?? 'default'],
+    ['keyfile', config.tls?.key ?? '(off)', sources.keyfile ?? 'default'],
+    ['caCerts', config.tls?.ca ?? '(off)', sources.caCerts ?? 'default'],
     ['accessLog', config.accessLog ?? '(off)', sources.accessLog ?? 'default'],
     ['accessLogFormat', config.accessLogFormat, sources.accessLogFormat ?? 'default'],
     ['inspector', config.inspector ? `${config.inspector.host}:${config.inspector.port}` : '(off)', sources.inspector ?? 'default'],

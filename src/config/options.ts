@@ -33,6 +33,9 @@ export interface Options {
   errorLog?: string;
   accessLog?: string;
   accessLogFormat?: string;
+  certfile?: string;
+  keyfile?: string;
+  caCerts?: string;
   /** HOST:PORT of the live inspector; `true` for the default address. */
   inspector?: string | boolean;
   record?: string;
@@ -61,6 +64,8 @@ export interface Config {
   errorLog: string;
   accessLog: string | null;
   accessLogFormat: string;
+  /** TLS on every bind: paths the workers read when they start (so a HUP picks up new files). */
+  tls: { cert: string; key: string; ca: string | null } | null;
   inspector: { host: string; port: number } | null;
   record: string | null;
   inspectStately: string | null;
@@ -176,6 +181,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
       const target = checkString('--access-log', options.accessLog);
       return target === '-' ? target : resolve(target);
     }),
+    tls: tlsFiles(options, sources),
     accessLogFormat: options.accessLogFormat === undefined ? DEFAULT_ACCESS_FORMAT : f('accessLogFormat', () => checkString('--access-log-format', options.accessLogFormat)),
     inspectStately: options.inspectStately === undefined ? null : f('inspectStately', () => {
       const url = checkString('--inspect-stately', options.inspectStately);
@@ -183,6 +189,27 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
       return url;
     }),
   };
+}
+
+function tlsFiles(options: Options, sources: Sources): Config['tls'] {
+  const file = (key: 'certfile' | 'keyfile' | 'caCerts', flag: string) => options[key] === undefined ? null : field(key, sources, () => {
+    const path = resolve(checkString(flag, options[key]));
+    try {
+      accessSync(path, constants.R_OK);
+    } catch {
+      usage(`invalid ${flag} '${options[key]}': the file does not exist or cannot be read; give a PEM file`);
+    }
+    return path;
+  });
+  const cert = file('certfile', '--certfile');
+  const key = file('keyfile', '--keyfile');
+  const ca = file('caCerts', '--ca-certs');
+  if (!cert && !key) {
+    if (ca) usage('--ca-certs needs --certfile and --keyfile: give all three, or none');
+    return null;
+  }
+  if (!cert || !key) usage(`--certfile and --keyfile go together: give both, or neither (got only ${cert ? '--certfile' : '--keyfile'})`);
+  return { cert, key, ca };
 }
 
 function inspectorAddress(value: string | boolean): { host: string; port: number } {

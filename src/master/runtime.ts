@@ -59,7 +59,10 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     throw e;
   }
   process.title = `statefork: master [${config.name}]`;
-  for (const l of listeners) log.info({ url: l.url, bind: l.spec.text }, `listening at ${l.url}`);
+  for (const l of listeners) {
+    const url = config.tls ? l.url.replace(/^http:/, 'https:') : l.url;
+    log.info({ url, bind: l.spec.text }, `listening at ${url}`);
+  }
 
   const clock = () => performance.now();
   const internal$ = new Subject<ConfigOutcome | { type: 'TERM' | 'QUIT' }>();

@@ -11,7 +11,9 @@ import { EXIT } from '../../machines/exit-codes.js';
 import type { AppSpec } from '../config/app-spec.js';
 import type { Logger } from '../log.js';
 import { fetchListener } from './fetch-listener.js';
-import type { HttpLimits } from './settings.js';
+import type { HttpLimits, WorkerSettings } from './settings.js';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 
 export class BootError extends Error {
   constructor(readonly exitCode: number, message: string) {
@@ -43,10 +45,20 @@ function serverOptions(limits: HttpLimits): http.ServerOptions {
   return { maxHeaderSize: limits.maxHeaderSize, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 };
 }
 
+export type TlsFiles = WorkerSettings['tls'];
+
+/** An HTTPS server when TLS is configured (files read now: a new worker reads renewed ones). */
+function createServer(options: http.ServerOptions, listener: http.RequestListener, tls: TlsFiles): http.Server {
+  if (!tls) return http.createServer(options, listener);
+  const secure = { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}) };
+  return https.createServer({ ...options, ...secure }, listener) as unknown as http.Server;
+}
+
 /** Turns what the module exported into a server, or says exactly what is wrong. */
-export function toServer(value: unknown, where: string, log: Logger, limits: HttpLimits = NO_LIMITS): http.Server {
+export function toServer(value: unknown, where: string, log: Logger, limits: HttpLimits = NO_LIMITS, tls: TlsFiles = null): http.Server {
   if (value instanceof net.Server) {
     if (value.listening) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a server that is already listening; export it before calling listen(), statefork listens for it`);
+    if (tls && !(value instanceof https.Server)) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a plain http.Server but --certfile asks for HTTPS; export its request listener instead, or an https.Server with its own certificate`);
     // The app made its own server: its header size stays its own, the timeouts are ours.
     const server = value as http.Server;
     server.headersTimeout = limits.headersTimeoutMs;
@@ -54,13 +66,13 @@ export function toServer(value: unknown, where: string, log: Logger, limits: Htt
     return server;
   }
   if (typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function') {
-    return http.createServer(serverOptions(limits), fetchListener(value as { fetch: (r: Request) => Response | Promise<Response> }, log));
+    return createServer(serverOptions(limits), fetchListener(value as { fetch: (r: Request) => Response | Promise<Response> }, log), tls);
   }
-  if (typeof value === 'function') return http.createServer(serverOptions(limits), value as http.RequestListener);
+  if (typeof value === 'function') return createServer(serverOptions(limits), value as http.RequestListener, tls);
   throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is ${describe(value)}; ${FORMS}`);
 }
 
-export async function loadApp(spec: AppSpec, log: Logger, limits?: HttpLimits): Promise<http.Server> {
+export async function loadApp(spec: AppSpec, log: Logger, limits?: HttpLimits, tls: TlsFiles = null): Promise<http.Server> {
   if (!existsSync(spec.path)) throw new BootError(EXIT.APP_LOAD_ERROR, `app file ${spec.path} does not exist; check the path given to statefork`);
   let mod: Record<string, unknown>;
   try {
@@ -75,5 +87,5 @@ export async function loadApp(spec: AppSpec, log: Logger, limits?: HttpLimits): 
   const resolved = value instanceof Promise ? await value.catch((e: Error) => {
     throw new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} rejected: ${e?.message ?? String(e)}`);
   }) : value;
-  return toServer(resolved, `${where} of ${spec.path}`, log, limits);
+  return toServer(resolved, `${where} of ${spec.path}`, log, limits, tls);
 }

@@ -39,7 +39,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     workerMachine.provide({
       actions: {
         boot: () => {
-          loadApp(settings.app, log, settings.limits)
+          loadApp(settings.app, log, settings.limits, settings.tls)
             .then(async (server) => {
               serving = new Serving(server, settings.keepAliveMs, accessLog);
               await serving.listen(settings.listenFds).catch((e: Error) => {

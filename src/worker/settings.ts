@@ -25,6 +25,7 @@ export interface WorkerSettings {
   keepAliveMs: number;
   limits: HttpLimits;
   accessLog: { target: string; format: string } | null;
+  tls: { cert: string; key: string; ca: string | null } | null;
   logLevel: LogLevelName;
   errorLog: string;
 }
