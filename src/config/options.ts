@@ -36,6 +36,7 @@ export interface Options {
   certfile?: string;
   keyfile?: string;
   caCerts?: string;
+  captureOutput?: boolean;
   /** HOST:PORT of the live inspector; `true` for the default address. */
   inspector?: string | boolean;
   record?: string;
@@ -66,6 +67,8 @@ export interface Config {
   accessLogFormat: string;
   /** TLS on every bind: paths the workers read when they start (so a HUP picks up new files). */
   tls: { cert: string; key: string; ca: string | null } | null;
+  /** Workers' stdout and stderr become records of the error log. */
+  captureOutput: boolean;
   inspector: { host: string; port: number } | null;
   record: string | null;
   inspectStately: string | null;
@@ -182,6 +185,10 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
       return target === '-' ? target : resolve(target);
     }),
     tls: tlsFiles(options, sources),
+    captureOutput: options.captureOutput === undefined ? false : f('captureOutput', () => {
+      if (typeof options.captureOutput !== 'boolean') usage(`invalid captureOutput '${options.captureOutput}': expected true or false`);
+      return options.captureOutput;
+    }),
     accessLogFormat: options.accessLogFormat === undefined ? DEFAULT_ACCESS_FORMAT : f('accessLogFormat', () => checkString('--access-log-format', options.accessLogFormat)),
     inspectStately: options.inspectStately === undefined ? null : f('inspectStately', () => {
       const url = checkString('--inspect-stately', options.inspectStately);

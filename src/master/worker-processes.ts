@@ -3,6 +3,7 @@
  * pids): spawning with the sockets and heartbeat file in stdio, signalling, and reading stamps.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
 import { childEvents$, type ChildEvent } from '../adapters/children.js';
@@ -56,7 +57,7 @@ export class WorkerProcesses {
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc', heartbeatFd, ...this.listenFds],
+        stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'ipc', heartbeatFd, ...this.listenFds],
         env: { ...process.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
       });
     } catch (e) {
@@ -66,6 +67,7 @@ export class WorkerProcesses {
       return;
     }
     this.live.set(id, { child, heartbeatFd });
+    if (config.captureOutput) this.capture(child, id);
     childEvents$(child, id).subscribe((event) => {
       if (event.type === 'WORKER_STATS') return void this.requests.set(id, event.requests);
       if (event.type === 'WORKER_EXIT') {
@@ -93,6 +95,20 @@ export class WorkerProcesses {
       if (beat !== undefined) beats[id] = beat;
     }
     return beats;
+  }
+
+  /**
+   * --capture-output: each line a worker prints becomes a record of the error log. The worker's
+   * own log records (already JSON lines on stderr) pass through as they are.
+   */
+  private capture(child: ChildProcess, id: number): void {
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const lines = createInterface({ input: child[stream]!, crlfDelay: Infinity });
+      lines.on('line', (line) => {
+        if (stream === 'stderr' && line.startsWith('{"level":')) process.stderr.write(`${line}\n`);
+        else this.log.info({ worker: id, workerPid: child.pid, stream }, line);
+      });
+    }
   }
 
   /** Last resort when the master itself fails: no worker may outlive it. */

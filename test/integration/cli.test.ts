@@ -85,7 +85,7 @@ describe('command line: bad input gets one line and a documented exit code', () 
     expect(await run(['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--config', '--print-config', '--check-config', '--max-header-size', '--headers-timeout', '--request-timeout', '--inspector', '--record', '--inspect-stately', '--access-log', '--access-log-format', '--certfile', '--keyfile', '--ca-certs', '--workers', '--bind', '--timeout', '--graceful-timeout', '--boot-timeout', '--keep-alive', '--worker-tmp-dir', '--pid', '--name', '--log-level', '--error-log']) {
+    for (const flag of ['--config', '--print-config', '--check-config', '--max-header-size', '--headers-timeout', '--request-timeout', '--inspector', '--record', '--inspect-stately', '--access-log', '--access-log-format', '--certfile', '--keyfile', '--ca-certs', '--capture-output', '--workers', '--bind', '--timeout', '--graceful-timeout', '--boot-timeout', '--keep-alive', '--worker-tmp-dir', '--pid', '--name', '--log-level', '--error-log']) {
       expect(help.stdout).toContain(flag);
     }
   });
@@ -129,6 +129,22 @@ describe('command line: defaults and files', () => {
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
     expect(lines().some((r) => r.msg === 'halted')).toBe(true); // nothing went to the moved file
+  });
+
+  it('--capture-output turns what workers print into records of the error log', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'statefork-')), 'error.log');
+    const m = startCli(['-w', '1', '-b', '127.0.0.1:0', '--error-log', file, '--capture-output', 'chatty.cjs']);
+    const { eventually } = await import('../helpers/cli.js');
+    const records = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+    await eventually(() => records().some((r) => r.to === 'serving.running'), 15_000, 'the master to serve');
+    const url = records().find((r) => r.url)!.url;
+    await get(`${url}/x`);
+    await eventually(() => records().some((r) => r.msg === 'chatty request /x'), 5000, 'the stderr line');
+    const printed = records().filter((r) => r.stream);
+    expect(printed.map((r) => [r.stream, r.msg, r.role])).toEqual([['stdout', 'chatty app loaded', 'master'], ['stderr', 'chatty request /x', 'master']]);
+    expect(printed.every((r) => r.worker === 1 && typeof r.workerPid === 'number')).toBe(true);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
   });
 
   it('--error-log FILE receives the master and worker records', async () => {
