@@ -10,7 +10,7 @@ import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
   'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
-  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput',
+  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'reload', 'reloadExtraFile',
 ];
 
 export interface Loaded {
@@ -90,6 +90,7 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['certfile', config.tls?.cert ?? '(off)', sources.certfile ?? 'default'],
     ['keyfile', config.tls?.key ?? '(off)', sources.keyfile ?? 'default'],
     ['caCerts', config.tls?.ca ?? '(off)', sources.caCerts ?? 'default'],
+    ['reload', config.reload ? ['on', ...config.reload.extraFiles].join(', ') : '(off)', sources.reload ?? 'default'],
     ['captureOutput', config.captureOutput, sources.captureOutput ?? 'default'],
     ['accessLog', config.accessLog ?? '(off)', sources.accessLog ?? 'default'],
     ['accessLogFormat', config.accessLogFormat, sources.accessLogFormat ?? 'default'],

@@ -37,6 +37,8 @@ export interface Options {
   keyfile?: string;
   caCerts?: string;
   captureOutput?: boolean;
+  reload?: boolean;
+  reloadExtraFile?: string | string[];
   /** HOST:PORT of the live inspector; `true` for the default address. */
   inspector?: string | boolean;
   record?: string;
@@ -69,6 +71,8 @@ export interface Config {
   tls: { cert: string; key: string; ca: string | null } | null;
   /** Workers' stdout and stderr become records of the error log. */
   captureOutput: boolean;
+  /** Development: reload on changes to the app's directory and these extra files. */
+  reload: { extraFiles: string[] } | null;
   inspector: { host: string; port: number } | null;
   record: string | null;
   inspectStately: string | null;
@@ -185,6 +189,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
       return target === '-' ? target : resolve(target);
     }),
     tls: tlsFiles(options, sources),
+    reload: !options.reload ? null : { extraFiles: f('reloadExtraFile', () => ([] as string[]).concat(options.reloadExtraFile ?? []).map((p) => resolve(checkString('--reload-extra-file', p)))) },
     captureOutput: options.captureOutput === undefined ? false : f('captureOutput', () => {
       if (typeof options.captureOutput !== 'boolean') usage(`invalid captureOutput '${options.captureOutput}': expected true or false`);
       return options.captureOutput;

@@ -37,6 +37,8 @@ export function buildProgram(name = 'statefork'): Command {
     .option('--certfile <file>', 'serve HTTPS on every bind with this PEM certificate (with --keyfile)')
     .option('--keyfile <file>', 'the PEM private key for --certfile')
     .option('--ca-certs <file>', 'PEM CA certificates to send along (intermediate chain)')
+    .option('--reload', "development: reload (as HUP) when a file in the app's directory changes")
+    .option('--reload-extra-file <file>', 'with --reload, also watch this file; repeatable', collect)
     .option('--capture-output', "send the workers' stdout and stderr to the error log, one record per line")
     .option('--access-log <file>', 'write an access log line per request, from the workers (- for stdout) [default: off]')
     .option('--access-log-format <format>', "gunicorn's atoms (%(h)s %(r)s %(s)s %(D)s %({header}i)s ...), or json for one record per request [default: the common log format plus referer and user agent]")

@@ -4,7 +4,12 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createActor } from 'xstate';
-import { map, merge, Subject, tap } from 'rxjs';
+import { EMPTY, map, merge, Subject, tap } from 'rxjs';
+import { dirname } from 'node:path';
+import { fileChanges$ } from '../adapters/file-changes.js';
+
+/** An editor's save is several file events: wait for this much quiet before reloading. */
+const RELOAD_DEBOUNCE_MS = 300;
 import { masterMachine } from '../../machines/master.machine.js';
 import type { MasterContext } from '../../machines/master.context.js';
 import type { MasterEvent } from '../../machines/master.events.js';
@@ -111,7 +116,12 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   });
 
   const signalEvents$ = signals$(MASTER_SIGNALS).pipe(tap(({ signal }) => log.info({ signal }, `handling signal ${signal}`)));
-  const events$ = merge(signalEvents$, workers.events$, ticks$(tickInterval(config), () => workers.beats()), internal$)
+  // --reload: a change to the app's files is a HUP, with the same readiness-gated reload.
+  const reload$ = config.reload
+    ? fileChanges$([{ path: dirname(config.app.path), isDirectory: true }, ...config.reload.extraFiles.map((path) => ({ path, isDirectory: false }))], RELOAD_DEBOUNCE_MS)
+      .pipe(tap((files) => log.info({ files }, 'files changed: reloading')), map(() => ({ type: 'HUP' as const })))
+    : EMPTY;
+  const events$ = merge(signalEvents$, workers.events$, ticks$(tickInterval(config), () => workers.beats()), internal$, reload$)
     .pipe(map((e) => ({ ...e, now: clock() }) as MasterEvent));
 
   const done = new Promise<number>((resolve) => {

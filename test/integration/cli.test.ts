@@ -85,7 +85,7 @@ describe('command line: bad input gets one line and a documented exit code', () 
     expect(await run(['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     const help = await run(['--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--config', '--print-config', '--check-config', '--max-header-size', '--headers-timeout', '--request-timeout', '--inspector', '--record', '--inspect-stately', '--access-log', '--access-log-format', '--certfile', '--keyfile', '--ca-certs', '--capture-output', '--workers', '--bind', '--timeout', '--graceful-timeout', '--boot-timeout', '--keep-alive', '--worker-tmp-dir', '--pid', '--name', '--log-level', '--error-log']) {
+    for (const flag of ['--config', '--print-config', '--check-config', '--max-header-size', '--headers-timeout', '--request-timeout', '--inspector', '--record', '--inspect-stately', '--access-log', '--access-log-format', '--certfile', '--keyfile', '--ca-certs', '--capture-output', '--reload', '--reload-extra-file', '--workers', '--bind', '--timeout', '--graceful-timeout', '--boot-timeout', '--keep-alive', '--worker-tmp-dir', '--pid', '--name', '--log-level', '--error-log']) {
       expect(help.stdout).toContain(flag);
     }
   });
