@@ -49,6 +49,24 @@ describe('access log', () => {
     expect(lines(`${file}.1`)).toHaveLength(10);
   });
 
+  it('USR1 under load: every request served is one whole line, in the old file or the new one', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'statefork-access-')), 'access.log');
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--access-log', file, '--keep-alive', '1', 'hello.cjs']);
+    let done = false;
+    const loop = requestLoop(`${m.url()}/`, { concurrency: 4, keepAlive: true, stop: () => done });
+    await eventually(() => lines(file).length > 50, 10_000, 'traffic in the log');
+    renameSync(file, `${file}.1`);
+    m.signal('SIGUSR1');
+    await m.waitForCount((x) => x.msg === 'log file reopened', 2);
+    await eventually(() => lines(file).length > 50, 10_000, 'traffic in the new file');
+    done = true;
+    const result = await loop;
+    expect(result.failures).toEqual([]);
+    await eventually(() => lines(`${file}.1`).length + lines(file).length === result.ok, 5000, 'a line for every request');
+    const all = [...lines(`${file}.1`), ...lines(file)];
+    expect(all.every((l) => /^127\.0\.0\.1 - - \[[^\]]+\] "GET \/ HTTP\/1\.1" 200 \d+ "-" "-"$/.test(l))).toBe(true);
+  });
+
   it('an access log that cannot be opened: exit 1 naming the fix', async () => {
     const r = startCli(['-b', '127.0.0.1:0', '--access-log', '/nonexistent/dir/access.log', 'hello.cjs']);
     expect((await r.exited).code).toBe(1);
