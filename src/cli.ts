@@ -15,7 +15,7 @@ async function serve(argv: string[], loaded: Loaded): Promise<number> {
   const { config } = loaded;
   const logging = createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
   if (loaded.configFile) logging.logger.info({ configFile: loaded.configFile }, `configuration file ${loaded.configFile}`);
-  const master = await startMaster(config, { logging, reload: async () => (await loadConfig(argv)).config });
+  const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv) });
   return master.done;
 }
 

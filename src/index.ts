@@ -20,7 +20,7 @@ export { masterMachine, workerMachine } from '../machines/index.js';
 
 /** Validates the options (throws a StatforkError naming the bad one), binds, and starts the workers. */
 export async function run(options: Options): Promise<Master> {
-  return startMaster(normalize(options), { reload: () => normalize(options) });
+  return startMaster(normalize(options), { reload: () => ({ config: normalize(options) }) });
 }
 
 export { loadConfig } from './config/load.js';

@@ -4,6 +4,7 @@
  * at start and on every HUP, so a reload sees exactly what a restart would.
  */
 import { StatforkError } from '../errors.js';
+import { isHookName, type HookName, type Hooks } from '../hooks.js';
 import { findConfigFile, loadConfigFile } from './file.js';
 import { normalize, type Config, type Options, type Sources } from './options.js';
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
@@ -18,6 +19,8 @@ export interface Loaded {
   sources: Sources;
   configFile: string | null;
   cli: ParsedArgs;
+  /** Hooks come from the configuration file only (they are functions). */
+  hooks: Hooks;
 }
 
 /** Edit distance, for "did you mean" on a misspelt key. */
@@ -37,8 +40,12 @@ function distance(a: string, b: string): number {
 
 /** A key the file should not have gets the nearest known one as a hint. */
 function checkKeys(values: Record<string, unknown>, source: string): void {
-  for (const key of Object.keys(values)) {
+  for (const [key, value] of Object.entries(values)) {
     if ((OPTION_KEYS as string[]).includes(key)) continue;
+    if (isHookName(key)) {
+      if (typeof value !== 'function') throw new StatforkError('SF_CONFIG', `hook ${key} in ${source} is ${typeof value}; a hook must be a function (sync or async)`);
+      continue;
+    }
     const near = OPTION_KEYS.map((k) => [k, distance(k.toLowerCase(), key.toLowerCase())] as const)
       .filter(([, d]) => d <= 3).sort((x, y) => x[1] - y[1])[0]?.[0];
     throw new StatforkError('SF_CONFIG', `unknown key '${key}' in ${source}${near ? ` (did you mean ${near}?)` : ''}; the keys are the long options in camelCase: ${OPTION_KEYS.join(', ')}`);
@@ -50,9 +57,11 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = proces
   const fromEnv = env.STATEFORK_CMD_ARGS ? parseArgs(splitArgs(env.STATEFORK_CMD_ARGS), 'STATEFORK_CMD_ARGS') : null;
   const configFile = findConfigFile(cli.config ?? fromEnv?.config, cwd);
   const layers: Array<{ source: string; values: Partial<Options> }> = [];
+  const hooks: Hooks = {};
   if (configFile) {
     const values = await loadConfigFile(configFile);
     checkKeys(values, `config file ${configFile}`);
+    for (const [key, value] of Object.entries(values)) if (isHookName(key)) hooks[key] = value as Hooks[HookName];
     layers.push({ source: `config file ${configFile}`, values: values as Partial<Options> });
   }
   if (fromEnv) layers.push({ source: 'STATEFORK_CMD_ARGS', values: fromEnv.options });
@@ -66,7 +75,7 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       sources[key] = source;
     }
   }
-  return { config: normalize(options as Options, env, sources), sources, configFile, cli };
+  return { config: { ...normalize(options as Options, env, sources), configFile }, sources, configFile, cli, hooks };
 }
 
 /** `--print-config`: every option, its effective value, and where it came from. */

@@ -29,11 +29,15 @@ import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { InspectorHub } from '../inspector/hub.js';
 import { StatforkError } from '../errors.js';
+import { callHook, type Hooks } from '../hooks.js';
+import { stateName } from '../transition-log.js';
 import { serveInspector } from '../inspector/server.js';
 
 export interface MasterOptions {
-  /** Re-reads the configuration on HUP; by default the one given is kept. */
-  reload?: () => Config | Promise<Config>;
+  /** Re-reads the configuration (and hooks) on HUP; by default the one given is kept. */
+  reload?: () => Reloaded | Promise<Reloaded>;
+  /** Server hooks from the configuration file. */
+  hooks?: Hooks;
   /** Already set up logging (the CLI makes it early to report bind retries). */
   logging?: LogSetup;
 }
@@ -50,10 +54,28 @@ export interface Master {
   actor: ReturnType<typeof createActor<typeof masterMachine>>;
 }
 
+export interface Reloaded {
+  config: Config;
+  hooks?: Hooks;
+}
+
+/** An onExit hook gets this long before the master exits anyway. */
+const EXIT_HOOK_MS = 5000;
+
 export async function startMaster(initial: Config, options: MasterOptions = {}): Promise<Master> {
   let config = initial;
+  let hooks: Hooks = options.hooks ?? {};
   const logging = options.logging ?? createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
   const log = logging.logger;
+  // What a master hook receives: the master as it is when the hook runs.
+  let running: ReturnType<typeof createActor<typeof masterMachine>> | null = null;
+  const master = {
+    pid: process.pid,
+    get config() { return config; },
+    get workers() { return running ? running.getSnapshot().context.workers : []; },
+    get state() { return running ? stateName(running.getSnapshot().value) : 'starting'; },
+  };
+  await callHook(hooks, 'onStarting', log, master);
   checkWorkerTmpDir(config.workerTmpDir);
   checkAccessLog(config.accessLog);
   const listeners: Listener[] = await bindAll(config.binds, log);
@@ -71,15 +93,20 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
 
   const clock = () => performance.now();
   const internal$ = new Subject<ConfigOutcome | { type: 'TERM' | 'QUIT' }>();
-  const workers = new WorkerProcesses(() => config, listeners.map((l) => l.fd), log);
+  const workers = new WorkerProcesses(() => config, listeners.map((l) => l.fd), log, {
+    preFork: (worker) => void callHook(hooks, 'preFork', log, master, worker),
+    postFork: (worker) => void callHook(hooks, 'postFork', log, master, worker),
+  });
   const machine = masterMachine.provide({
     actions: masterEffects({
       workers, listeners, log,
       reopenLogs: logging.reopen,
       reloadConfig: async () => {
-        const next = options.reload ? await options.reload() : config;
-        if (JSON.stringify(next.binds) !== JSON.stringify(config.binds)) log.warn('--bind changed: sockets are kept as they are until a restart');
-        config = { ...next, binds: config.binds };
+        const next = options.reload ? await options.reload() : { config, hooks };
+        if (JSON.stringify(next.config.binds) !== JSON.stringify(config.binds)) log.warn('--bind changed: sockets are kept as they are until a restart');
+        config = { ...next.config, binds: config.binds };
+        hooks = next.hooks ?? hooks;
+        void callHook(hooks, 'onReload', log, master);
         return masterSettings(config);
       },
       send: (e) => internal$.next(e),
@@ -106,6 +133,9 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   const logTransitions = transitionLogger('master', log, (prev, next, cause) => {
     logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause);
     hub?.step(prev, next, cause);
+    const [before, after] = [prev?.context as MasterContext | undefined, next.context as MasterContext];
+    if (before?.target !== after.target) void callHook(hooks, 'nworkersChanged', log, master, after.target, before?.target ?? null);
+    if (prev && stateName(prev.value) === 'booting' && stateName(next.value).startsWith('serving')) void callHook(hooks, 'whenReady', log, master);
   });
   const actor = createActor(machine, {
     input: { settings: masterSettings(config), now: clock() },
@@ -116,12 +146,15 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   });
 
   const signalEvents$ = signals$(MASTER_SIGNALS).pipe(tap(({ signal }) => log.info({ signal }, `handling signal ${signal}`)));
+  const workerEvents$ = workers.events$.pipe(tap((e) => {
+    if (e.type === 'WORKER_EXIT') void callHook(hooks, 'childExit', log, master, { id: e.id, code: e.code, signal: e.signal });
+  }));
   // --reload: a change to the app's files is a HUP, with the same readiness-gated reload.
   const reload$ = config.reload
     ? fileChanges$([{ path: dirname(config.app.path), isDirectory: true }, ...config.reload.extraFiles.map((path) => ({ path, isDirectory: false }))], RELOAD_DEBOUNCE_MS)
       .pipe(tap((files) => log.info({ files }, 'files changed: reloading')), map(() => ({ type: 'HUP' as const })))
     : EMPTY;
-  const events$ = merge(signalEvents$, workers.events$, ticks$(tickInterval(config), () => workers.beats()), internal$, reload$)
+  const events$ = merge(signalEvents$, workerEvents$, ticks$(tickInterval(config), () => workers.beats()), internal$, reload$)
     .pipe(map((e) => ({ ...e, now: clock() }) as MasterEvent));
 
   const done = new Promise<number>((resolve) => {
@@ -131,7 +164,8 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
       if (config.pidfile) removePidfile(config.pidfile);
       void inspector?.close();
       stately?.stop();
-      resolve(exitCode);
+      const exitHook = callHook(hooks, 'onExit', log, master, exitCode);
+      void Promise.race([exitHook, new Promise((ok) => setTimeout(ok, EXIT_HOOK_MS).unref())]).then(() => resolve(exitCode));
     };
     actor.subscribe({
       complete: () => {
@@ -148,6 +182,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
       },
     });
   });
+  running = actor;
   // Subscribe first: the actor holds events until it starts, and the first workers' spawn
   // events are emitted while it starts.
   const subscription = events$.subscribe((e) => actor.send(e));

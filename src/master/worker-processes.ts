@@ -31,6 +31,8 @@ export class WorkerProcesses {
     private readonly config: () => Config,
     private readonly listenFds: number[],
     private readonly log: Logger,
+    /** preFork/postFork hooks: called around each spawn. */
+    private readonly around: { preFork?: (w: { id: number; generation: number }) => void; postFork?: (w: { id: number; generation: number; pid: number | undefined }) => void } = {},
   ) {}
 
   spawn(id: number, generation: number): void {
@@ -49,11 +51,13 @@ export class WorkerProcesses {
       listenFds: this.listenFds.map((_, i) => FIRST_LISTEN_FD + i),
       keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog,
       tls: config.tls,
+      configFile: config.configFile ?? null,
       accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,
       limits: { maxHeaderSize: config.maxHeaderSize, headersTimeoutMs: Math.round(config.headersTimeout * 1000), requestTimeoutMs: Math.round(config.requestTimeout * 1000) },
     };
     // The title rides along as an argument: process.title can only use the room argv had.
     const title = `statefork: worker [${config.name}]`;
+    this.around.preFork?.({ id, generation });
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
@@ -68,6 +72,7 @@ export class WorkerProcesses {
     }
     this.live.set(id, { child, heartbeatFd });
     if (config.captureOutput) this.capture(child, id);
+    this.around.postFork?.({ id, generation, pid: child.pid });
     childEvents$(child, id).subscribe((event) => {
       if (event.type === 'WORKER_STATS') return void this.requests.set(id, event.requests);
       if (event.type === 'WORKER_EXIT') {

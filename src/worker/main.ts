@@ -19,7 +19,7 @@ const orphanedEarly = () => process.exit(EXIT.OK);
 if (process.ppid !== settings.masterPid) orphanedEarly();
 process.once('disconnect', orphanedEarly);
 
-const [{ createLogger }, { runWorker }] = await Promise.all([import('../log.js'), import('./runtime.js')]);
+const [{ createLogger }, { runWorker }, { loadConfigFile }] = await Promise.all([import('../log.js'), import('./runtime.js'), import('../config/file.js')]);
 process.off('disconnect', orphanedEarly);
 if (!process.connected || process.ppid !== settings.masterPid) orphanedEarly();
 
@@ -33,4 +33,13 @@ process.on('uncaughtException', (err) => {
   process.exit(1);
 });
 
-runWorker(settings, logging);
+// Worker hooks live in the configuration file; one that no longer loads leaves the worker without them.
+let hooks = {};
+if (settings.configFile) {
+  hooks = await loadConfigFile(settings.configFile).catch((e: Error) => {
+    log.error({ err: e }, `hooks not loaded: ${e.message}`);
+    return {};
+  });
+}
+
+runWorker(settings, logging, hooks);

@@ -16,6 +16,7 @@ import { transitionLogger } from '../transition-log.js';
 import { BootError, loadApp } from './app.js';
 import { Serving } from './serving.js';
 import { createAccessLog } from './access-log.js';
+import { callHook, type Hooks } from '../hooks.js';
 import type { WorkerSettings } from './settings.js';
 
 /** An orphaned worker finishes what is in flight for at most this long: no orphan outlives 1 s. */
@@ -29,8 +30,10 @@ function sendToMaster(message: WorkerMessage): Promise<void> {
   });
 }
 
-export function runWorker(settings: WorkerSettings, { logger: log, reopen }: LogSetup): void {
+export function runWorker(settings: WorkerSettings, { logger: log, reopen }: LogSetup, hooks: Hooks = {}): void {
   let serving: Serving | null = null;
+  // What a worker hook receives.
+  const worker = { id: settings.id, pid: process.pid, generation: settings.generation };
   const accessLog = settings.accessLog ? createAccessLog(settings.accessLog.target, settings.accessLog.format) : undefined;
   let pending: Promise<void> = Promise.resolve();
   const send = (e: WorkerEvent) => actor.send(e);
@@ -41,7 +44,11 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
         boot: () => {
           loadApp(settings.app, log, settings.limits, settings.tls)
             .then(async (server) => {
-              serving = new Serving(server, settings.keepAliveMs, accessLog);
+              await callHook(hooks, 'postWorkerInit', log, worker);
+              serving = new Serving(server, settings.keepAliveMs, accessLog, {
+                pre: (req) => void callHook(hooks, 'preRequest', log, worker, req),
+                post: (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res),
+              });
               await serving.listen(settings.listenFds).catch((e: Error) => {
                 throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${e.message}`);
               });
@@ -63,8 +70,14 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
           if (!serving) return send({ type: 'DRAINED' });
           void serving.drain(ORPHAN_DRAIN_MS).then(() => send({ type: 'DRAINED' }));
         },
-        closeNow: () => serving?.closeNow(),
-        logAbort: () => log.error({ stack: new Error('aborted').stack }, 'aborted by the master: the heartbeat stopped (timeout)'),
+        closeNow: () => {
+          void callHook(hooks, 'workerInt', log, worker);
+          serving?.closeNow();
+        },
+        logAbort: () => {
+          log.error({ stack: new Error('aborted').stack }, 'aborted by the master: the heartbeat stopped (timeout)');
+          void callHook(hooks, 'workerAbort', log, worker);
+        },
         reopenLogs: () => {
           reopen();
           accessLog?.reopen();
@@ -113,7 +126,8 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
       signalSub.unsubscribe();
       // A boot failure's reason must reach the master before this process goes.
       const timeout = new Promise((ok) => setTimeout(ok, 500).unref());
-      void Promise.race([pending, timeout]).then(() => process.exit(exitCode));
+      const exitHook = callHook(hooks, 'workerExit', log, worker, exitCode);
+      void Promise.race([Promise.all([pending, exitHook]), timeout]).then(() => process.exit(exitCode));
     },
   });
   actor.start();

@@ -44,7 +44,13 @@ export class Serving {
   requests = 0;
   private onIdle: (() => void) | null = null;
 
-  constructor(private readonly server: Server, keepAliveMs: number, accessLog?: AccessLog) {
+  constructor(
+    private readonly server: Server,
+    keepAliveMs: number,
+    accessLog?: AccessLog,
+    /** preRequest/postRequest hooks: called, not awaited. */
+    hooks: { pre?: (req: IncomingMessage) => void; post?: (req: IncomingMessage, res: ServerResponse) => void } = {},
+  ) {
     server.keepAliveTimeout = keepAliveMs;
     server.prependListener('connection', (socket: Socket) => {
       this.sockets.add(socket);
@@ -58,6 +64,8 @@ export class Serving {
       this.requests++;
       if (this.draining) res.setHeader('Connection', 'close');
       if (accessLog) logWhenDone(accessLog, _req, res);
+      if (hooks.pre) hooks.pre(_req);
+      if (hooks.post) res.once('finish', () => hooks.post!(_req, res));
       this.inFlight.add(res);
       res.once('close', () => this.inFlight.delete(res));
     });

@@ -26,6 +26,8 @@ export interface WorkerSettings {
   limits: HttpLimits;
   accessLog: { target: string; format: string } | null;
   tls: { cert: string; key: string; ca: string | null } | null;
+  /** The configuration file, where the worker finds its hooks. */
+  configFile: string | null;
   logLevel: LogLevelName;
   errorLog: string;
 }
