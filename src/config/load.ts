@@ -4,7 +4,7 @@
  * at start and on every HUP, so a reload sees exactly what a restart would.
  */
 import { StatforkError } from '../errors.js';
-import { isHookName, type HookName, type Hooks } from '../hooks.js';
+import { isHookName, WORKER_HOOKS, type HookName, type Hooks } from '../hooks.js';
 import { findConfigFile, loadConfigFile } from './file.js';
 import { normalize, type Config, type Options, type Sources } from './options.js';
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
@@ -75,7 +75,9 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = proces
       sources[key] = source;
     }
   }
-  return { config: { ...normalize(options as Options, env, sources), configFile }, sources, configFile, cli, hooks };
+  // Workers import the file only when it has hooks for them: its top-level code then runs in each.
+  const workerHooksFile = Object.keys(hooks).some((k) => (WORKER_HOOKS as readonly string[]).includes(k)) ? configFile : null;
+  return { config: { ...normalize(options as Options, env, sources), workerHooksFile }, sources, configFile, cli, hooks };
 }
 
 /** `--print-config`: every option, its effective value, and where it came from. */

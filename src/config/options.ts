@@ -76,8 +76,8 @@ export interface Config {
   inspector: { host: string; port: number } | null;
   record: string | null;
   inspectStately: string | null;
-  /** The configuration file it came from, if any: workers load their hooks from it. */
-  configFile?: string | null;
+  /** The configuration file, when it has worker hooks: workers load it to find them. */
+  workerHooksFile?: string | null;
 }
 
 export const DEFAULTS = {

@@ -51,7 +51,7 @@ export class WorkerProcesses {
       listenFds: this.listenFds.map((_, i) => FIRST_LISTEN_FD + i),
       keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog,
       tls: config.tls,
-      configFile: config.configFile ?? null,
+      configFile: config.workerHooksFile ?? null,
       accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,
       limits: { maxHeaderSize: config.maxHeaderSize, headersTimeoutMs: Math.round(config.headersTimeout * 1000), requestTimeoutMs: Math.round(config.requestTimeout * 1000) },
     };

@@ -326,17 +326,27 @@ describe('master machine, model-based (level 2: real processes)', () => {
   });
 
   it('a configuration that loads while no old worker is left completes the reload at once, and runs the queued one', async () => {
-    const { dir, m } = await slowReloadProject(8000);
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
+    cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
+    const config = join(dir, 'statefork.config.mjs');
+    const go = join(dir, 'go');
+    const body = "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1 };\n";
+    writeFileSync(config, body);
+    const m = await startServing(['--log-level', 'debug'], { cwd: dir });
+    // From now on the configuration loads only once the test creates the file "go".
+    writeFileSync(config, `import { existsSync } from 'node:fs';\nwhile (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 20));\n${body}`);
     const from = m.records.length;
     m.signal('SIGHUP');
     await settle(m, 'serving.reloading.configuring', from);
     m.signal('SIGHUP'); // queued
-    // Break the app and kill the only worker: its replacements fail and back off (1 s, 2 s, 4 s),
-    // so when the configuration arrives (8 s, inside the 4 s wait after the fourth failure) no
-    // worker of the old generation is left.
+    // Break the app and kill the only worker: its replacements fail and the master backs off.
     writeFileSync(join(dir, 'app.cjs'), "throw new Error('broken');\n");
     process.kill(m.workerPids()[0], 'SIGKILL');
-    const next = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.cause === 'CONFIG_LOADED', { from, timeoutMs: 25_000 });
+    // After the third failure the master waits 2 s with no worker at all: let the configuration in then.
+    await m.waitFor((x) => x.msg === 'worker exited: app-load-error' && x.failures === 3, { from, timeoutMs: 20_000 });
+    await eventually(() => m.workerPids().length === 0, 2000, 'no worker left');
+    writeFileSync(go, '');
+    const next = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.cause === 'CONFIG_LOADED', { from, timeoutMs: 10_000 });
     expect(next.to).toBe('serving.reloading.configuring');
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
