@@ -303,7 +303,7 @@ describe('master machine, model-based (level 2: real processes)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
     cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
     const config = join(dir, 'statefork.config.mjs');
-    const slowConfig = (extra: string) => writeFileSync(config, `await new Promise((r) => setTimeout(r, 2500));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', ${extra} };\n`);
+    const slowConfig = (extra: string) => writeFileSync(config, `await new Promise((r) => setTimeout(r, 5000));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', ${extra} };\n`);
     writeFileSync(config, "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 2 };\n");
     const m = await startServing(['--log-level', 'debug'], { cwd: dir });
     slowConfig('workers: 0'); // loads slowly, then fails validation
