@@ -75,6 +75,28 @@ export function diedOfItself(code: number | null, signal: string | null): boolea
   return (code !== null && code !== 0) || (signal !== null && CRASH_SIGNALS.includes(signal));
 }
 
+/** What happened to each worker between two lists of handles: a new phase, or a pid learnt. */
+export interface HandleChange {
+  w: WorkerHandle;
+  from: WorkerPhase | 'none';
+  to: WorkerPhase | 'exited';
+  /** The pid became known in this step (the process was spawned). */
+  spawned: boolean;
+}
+
+export function handleChanges(before: WorkerHandle[], after: WorkerHandle[]): HandleChange[] {
+  const old = new Map(before.map((w) => [w.id, w]));
+  const changes: HandleChange[] = [];
+  for (const w of after) {
+    const o = old.get(w.id);
+    const spawned = w.pid !== null && o?.pid == null;
+    if (!o || o.phase !== w.phase || spawned) changes.push({ w, from: o?.phase ?? 'none', to: w.phase, spawned });
+  }
+  const ids = new Set(after.map((w) => w.id));
+  for (const w of before) if (!ids.has(w.id)) changes.push({ w, from: w.phase, to: 'exited', spawned: false });
+  return changes;
+}
+
 /** The signal effect a handle change asks for, with the pid for the log. */
 export interface SignalRequest {
   id: number;

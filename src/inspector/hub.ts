@@ -6,6 +6,7 @@
  */
 import type { MasterContext } from '../../machines/master.context.js';
 import { stateName, type SnapshotLike } from '../transition-log.js';
+import { handleChanges } from '../../machines/worker-handle.js';
 
 export interface WorkerRow {
   id: number;
@@ -37,16 +38,9 @@ export class InspectorHub {
 
   /** Called for each master macrostep; ticks that change nothing are not news. */
   step(prev: SnapshotLike | null, next: SnapshotLike, cause: string): void {
-    const before = prev ? (prev.context as MasterContext).workers : [];
     const after = (next.context as MasterContext).workers;
-    const old = new Map(before.map((w) => [w.id, w]));
-    const changes: Step['changes'] = [];
-    for (const w of after) {
-      const o = old.get(w.id);
-      if (!o || o.phase !== w.phase || o.pid !== w.pid) changes.push({ id: w.id, pid: w.pid, from: o?.phase ?? 'none', to: w.phase });
-    }
-    const ids = new Set(after.map((w) => w.id));
-    for (const w of before) if (!ids.has(w.id)) changes.push({ id: w.id, pid: w.pid, from: w.phase, to: 'exited' });
+    const changes: Step['changes'] = handleChanges(prev ? (prev.context as MasterContext).workers : [], after)
+      .map(({ w, from, to }) => ({ id: w.id, pid: w.pid, from, to }));
     const from = prev ? stateName(prev.value) : null;
     const to = stateName(next.value);
     if (cause === 'TICK' && !changes.length && from === to) return;

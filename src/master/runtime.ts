@@ -79,10 +79,16 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   checkWorkerTmpDir(config.workerTmpDir);
   checkAccessLog(config.accessLog);
   const listeners: Listener[] = await bindAll(config.binds, log);
-  try {
-    if (config.pidfile) writePidfile(config.pidfile);
-  } catch (e) {
+  // The pidfile written at start is the one removed at the end, whatever a reload says.
+  const pidfile = config.pidfile;
+  const release = () => {
     for (const l of listeners) l.close();
+    if (pidfile) removePidfile(pidfile);
+  };
+  try {
+    if (pidfile) writePidfile(pidfile);
+  } catch (e) {
+    release();
     throw e;
   }
   process.title = `statefork: master [${config.name}]`;
@@ -120,8 +126,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     hub!.subscribe((step) => appendFileSync(file, `${JSON.stringify(step)}\n`));
   }
   const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port, () => Object.fromEntries(workers.requests)).catch((e: NodeJS.ErrnoException) => {
-    for (const l of listeners) l.close();
-    if (config.pidfile) removePidfile(config.pidfile);
+    release();
     throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
   }) : null;
   if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);
@@ -160,8 +165,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   const done = new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
       subscription.unsubscribe();
-      for (const l of listeners) l.close();
-      if (config.pidfile) removePidfile(config.pidfile);
+      release();
       void inspector?.close();
       stately?.stop();
       const exitHook = callHook(hooks, 'onExit', log, master, exitCode);

@@ -12,6 +12,7 @@ import type { AppSpec } from '../config/app-spec.js';
 import type { Logger } from '../log.js';
 import { fetchListener } from './fetch-listener.js';
 import type { HttpLimits, WorkerSettings } from './settings.js';
+import { DEFAULTS } from '../config/options.js';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 
@@ -38,7 +39,9 @@ function pick(mod: Record<string, unknown>, spec: AppSpec): { value: unknown; wh
   return { value: mod.app, where: "export 'app'" };
 }
 
-const NO_LIMITS: HttpLimits = { maxHeaderSize: 16384, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000 };
+const NO_LIMITS: HttpLimits = {
+  maxHeaderSize: DEFAULTS.maxHeaderSize, headersTimeoutMs: DEFAULTS.headersTimeout * 1000, requestTimeoutMs: DEFAULTS.requestTimeout * 1000,
+};
 
 /** Node's server options for the limits; timeouts are checked every second, not every 30 s. */
 function serverOptions(limits: HttpLimits): http.ServerOptions {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialContext, QUICK_STOP_MS, STABLE_MS, type MasterContext } from '../../machines/master.context.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch } from '../../machines/master.plan.js';
-import { diedOfItself, exitKind, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
+import { diedOfItself, exitKind, handleChanges, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
 import { parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
 import { nowOf } from '../../machines/master.setup.js';
 import { SETTINGS } from './harness.js';
@@ -166,6 +166,17 @@ describe('worker handle', () => {
     expect(nowOf({ type: 'TICK', now: 7, beats: {} }, c)).toBe(7);
     expect(nowOf({ type: 'xstate.init' }, c)).toBe(42);
     expect(nowOf({ type: 'odd', now: 'x' } as never, c)).toBe(42);
+  });
+});
+
+describe('handleChanges', () => {
+  it('reports new workers, phase changes, learnt pids and exits; nothing for an unchanged worker', () => {
+    const before = [ready(1), { ...newHandle(2, 1, 0) }, booting(3)];
+    const after = [ready(1), { ...newHandle(2, 1, 0), pid: 102, phase: 'booting' as const }, { ...booting(3), pid: 103 }, newHandle(4, 1, 0)];
+    expect(handleChanges(before, after).map(({ w, from, to, spawned }) => [w.id, from, to, spawned])).toEqual([
+      [2, 'spawning', 'booting', true], [4, 'none', 'spawning', false],
+    ]);
+    expect(handleChanges(after, [after[0]]).map(({ w, to }) => [w.id, to])).toEqual([[2, 'exited'], [3, 'exited'], [4, 'exited']]);
   });
 });
 
