@@ -123,7 +123,7 @@ describe('command line: defaults and files', () => {
     await eventually(() => existsSync(file) && readFileSync(file, 'utf8').includes('serving.running'), 15_000, 'the master to serve');
     renameSync(file, `${file}.1`);
     m.signal('SIGUSR1');
-    const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+    const lines = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l)) : []); // complete lines only: a worker may be writing
     await eventually(() => lines().filter((r) => r.msg === 'log file reopened').length === 2, 10_000, 'both workers to reopen the log');
     expect(lines().some((r) => r.role === 'master' && r.msg === 'log files reopened')).toBe(true);
     m.signal('SIGTERM');
@@ -135,7 +135,7 @@ describe('command line: defaults and files', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'statefork-')), 'error.log');
     const m = startCli(['-w', '1', '-b', '127.0.0.1:0', '--error-log', file, '--capture-output', 'chatty.cjs']);
     const { eventually } = await import('../helpers/cli.js');
-    const records = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : []);
+    const records = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l)) : []); // complete lines only: a worker may be writing
     await eventually(() => records().some((r) => r.to === 'serving.running'), 15_000, 'the master to serve');
     const url = records().find((r) => r.url)!.url;
     await get(`${url}/x`);

@@ -12,7 +12,7 @@ function project(config: string): { dir: string; log: string } {
   writeFileSync(join(dir, 'statefork.config.mjs'), config);
   return { dir, log: join(dir, 'hooks.jsonl') };
 }
-const ran = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const ran = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l)) : []); // complete lines only
 const named = (log: string, name: string) => ran(log).filter((r) => r.name === name);
 
 describe('server hooks', () => {
