@@ -39,6 +39,8 @@ export interface StartOptions {
   app?: string;
   env?: Record<string, string>;
   args?: string[];
+  /** Chosen free by default; given when a caller polls the port while the server starts. */
+  port?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -131,7 +133,7 @@ async function local(name: string, child: ChildProcess, url: string, ready: (f: 
 }
 
 export async function startStatefork(o: StartOptions): Promise<Server> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const child = spawn(process.execPath, [CLI, '-w', String(o.workers), '-b', `127.0.0.1:${port}`, ...(o.args ?? []), join(APPS, o.app ?? 'hello.cjs')], {
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -140,7 +142,7 @@ export async function startStatefork(o: StartOptions): Promise<Server> {
 }
 
 export async function startCluster(sched: 'rr' | 'none', o: StartOptions): Promise<Server> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const child = spawn(process.execPath, [join(APPS, 'cluster.cjs')], {
     env: { ...process.env, ...o.env, PORT: String(port), BENCH_SCHED: sched, BENCH_WORKERS: String(o.workers), BENCH_APP: o.app ?? 'hello.cjs' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -149,7 +151,7 @@ export async function startCluster(sched: 'rr' | 'none', o: StartOptions): Promi
 }
 
 export async function startSingle(o: Omit<StartOptions, 'workers'>): Promise<Server> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const child = spawn(process.execPath, [join(APPS, 'listen.cjs')], {
     env: { ...process.env, ...o.env, PORT: String(port), BENCH_APP: o.app ?? 'hello.cjs' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -158,8 +160,8 @@ export async function startSingle(o: Omit<StartOptions, 'workers'>): Promise<Ser
 }
 
 /** pm2 in cluster mode, with a PM2_HOME of its own so a user's pm2 is never touched. */
-export async function startPm2(o: StartOptions): Promise<Server & { pm2(...args: string[]): Promise<string> }> {
-  const port = await freePort();
+export async function startPm2(o: StartOptions): Promise<Server & { pm2(...args: string[]): Promise<string>; online(): Promise<number> }> {
+  const port = o.port ?? (await freePort());
   const home = mkdtempSync(join(tmpdir(), 'statefork-bench-pm2-'));
   const ecosystem = join(home, 'ecosystem.config.cjs');
   const env = { ...o.env, PORT: String(port), BENCH_APP: o.app ?? 'hello.cjs' };
@@ -167,7 +169,8 @@ export async function startPm2(o: StartOptions): Promise<Server & { pm2(...args:
   const pm2 = async (...args: string[]) => (await run(process.execPath, [PM2, ...args], { env: { ...process.env, PM2_HOME: home }, maxBuffer: 1 << 24 })).stdout;
   const pids = async () => (JSON.parse(await pm2('jlist')) as { pid: number; pm2_env: { status: string } }[]);
   await pm2('start', ecosystem);
-  await until(async () => (await pids()).filter((p) => p.pm2_env.status === 'online' && p.pid > 0).length === o.workers, 'pm2 to report every instance online');
+  const online = async () => (await pids()).filter((p) => p.pm2_env.status === 'online' && p.pid > 0).length;
+  await until(async () => (await online()) === o.workers, 'pm2 to report every instance online');
   const daemon = Number(readFileSync(join(home, 'pm2.pid'), 'utf8'));
   const url = `http://127.0.0.1:${port}/`;
   await until(async () => (await fetch(url).then((r) => r.ok, () => false)), 'pm2 to answer');
@@ -180,6 +183,7 @@ export async function startPm2(o: StartOptions): Promise<Server & { pm2(...args:
     records: [],
     waitRecord: () => Promise.reject(new Error('pm2 has no statefork records')),
     pm2,
+    online,
     stop: async () => {
       const workers = childrenOf(daemon);
       await pm2('stop', 'bench');
