@@ -1,18 +1,105 @@
 /**
- * npm run bench: every section in one run, on this machine, side by side; writes the results
- * (JSON, markdown, SVG chart) to test/bench/results/ and the README's benchmark block.
- *   --quick          shorter runs, for a trial (the README is left alone)
- *   --only a,b       just these sections: throughput, reload, stop, hung, footprint, startup, pipeline
+ * npm run bench: every section in one run, on this machine, side by side. A full run writes
+ * test/bench/results/ (a JSON file per run; latest.md and latest.svg) and the README's benchmark
+ * block. `--quick` (short runs) and `--only` (some sections) write to a temporary folder instead.
  */
-import { throughput } from './sections/throughput.js';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chart } from './chart.js';
+import { markdown, type BenchRun } from './report.js';
+import { killEverything } from './servers.js';
 import { FULL, QUICK } from './settings.js';
 import { requireWrk } from './wrk.js';
+import { throughput } from './sections/throughput.js';
+import { reload } from './sections/reload.js';
+import { stopUnderLoad } from './sections/stop.js';
+import { hungWorker } from './sections/hung.js';
+import { footprint } from './sections/footprint.js';
+import { startup } from './sections/startup.js';
+import { pipeline } from './sections/pipeline.js';
 
-const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const SECTIONS = { throughput, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline } as const;
+type Section = keyof typeof SECTIONS;
+const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,reload,stop,hung,footprint,startup,pipeline]';
+
+function parseArgs(argv: string[]): { quick: boolean; only: Section[] | null } {
+  let quick = false;
+  let only: Section[] | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quick') quick = true;
+    else if (argv[i] === '--only' && argv[i + 1]) {
+      only = argv[++i].split(',') as Section[];
+      const unknown = only.filter((s) => !(s in SECTIONS));
+      if (unknown.length) fail(`unknown section '${unknown.join(',')}'; ${USAGE}`);
+    } else fail(`unknown argument '${argv[i]}'; ${USAGE}`);
+  }
+  return { quick, only };
+}
+
+function fail(message: string): never {
+  process.stderr.write(`statefork bench: ${message}\n`);
+  process.exit(2);
+}
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+const version = (cmd: string, args: string[], pattern: RegExp) => {
+  try {
+    return pattern.exec(execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))?.[1] ?? '?';
+  } catch (e) {
+    return pattern.exec(String((e as { stdout?: string }).stdout ?? ''))?.[1] ?? '?';
+  }
+};
+
+const { quick, only } = parseArgs(process.argv.slice(2));
+try {
+  requireWrk();
+} catch (e) {
+  fail((e as Error).message);
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void killEverything().then(() => process.exit(130)));
+
 const settings = quick ? QUICK : FULL;
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+const run: BenchRun = {
+  date: new Date().toISOString(),
+  command: `npm run bench${quick ? ' -- --quick' : ''}${only ? ` -- --only ${only.join(',')}` : ''}`,
+  machine: { cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release() },
+  node: process.version,
+  commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes)' : ''),
+  tools: {
+    wrk: version('wrk', ['--version'], /wrk (\S+)/),
+    pm2: JSON.parse(readFileSync(join(ROOT, 'node_modules/pm2/package.json'), 'utf8')).version,
+  },
+  settings,
+};
+try {
+  for (const name of only ?? (Object.keys(SECTIONS) as Section[])) {
+    progress(`${name}...`);
+    (run as unknown as Record<string, unknown>)[name] = await SECTIONS[name](settings, progress);
+  }
+} catch (e) {
+  await killEverything();
+  fail(`a section failed: ${(e as Error).stack ?? e}`);
+}
 
-requireWrk();
-const rows = await throughput(settings, progress);
-console.log(JSON.stringify(rows, null, 1));
+const full = !quick && !only;
+const dir = full ? join(ROOT, 'test/bench/results') : mkdtempSync(join(tmpdir(), 'statefork-bench-'));
+mkdirSync(dir, { recursive: true });
+const svg = run.throughput && run.reload ? chart(run.throughput, run.reload, settings.reloads) : null;
+const md = markdown(run, svg ? 'latest.svg' : null);
+writeFileSync(join(dir, `${run.date.slice(0, 10)}-${run.commit.split(' ')[0]}.json`), `${JSON.stringify(run, null, 2)}\n`);
+writeFileSync(join(dir, 'latest.md'), md);
+if (svg) writeFileSync(join(dir, 'latest.svg'), svg);
+if (full) {
+  // The README shows the latest full run, its chart linked from the results folder.
+  const readmePath = join(ROOT, 'README.md');
+  const readme = readFileSync(readmePath, 'utf8');
+  const block = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
+  if (!block.test(readme)) fail('README.md has no <!-- bench:start --> ... <!-- bench:end --> block');
+  writeFileSync(readmePath, readme.replace(block, (_, a: string, b: string) => `${a}${markdown(run, svg ? 'test/bench/results/latest.svg' : null)}${b}`));
+}
+progress(`results in ${dir}${full ? ' and README.md' : ''}`);

@@ -105,6 +105,23 @@ function follow(child: ChildProcess) {
   return { records, waitRecord, exited, text: () => text };
 }
 
+/** Every server started and not yet killed, so an interrupted bench leaves nothing running. */
+const started = new Set<Server>();
+
+export async function killEverything(): Promise<void> {
+  for (const server of [...started]) await server.kill().catch(() => {});
+}
+
+function track<S extends Server>(server: S): S {
+  const kill = server.kill;
+  server.kill = async () => {
+    started.delete(server);
+    await kill();
+  };
+  started.add(server);
+  return server;
+}
+
 function killTree(pids: number[]) {
   for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 }
@@ -113,7 +130,7 @@ async function local(name: string, child: ChildProcess, url: string, ready: (f: 
   const f = follow(child);
   await ready(f);
   const pid = child.pid!;
-  const server: Server = {
+  return track({
     name,
     url,
     masterPid: name === 'single node' ? null : pid,
@@ -128,8 +145,7 @@ async function local(name: string, child: ChildProcess, url: string, ready: (f: 
       killTree([...childrenOf(pid), pid]);
       await f.exited;
     },
-  };
-  return server;
+  });
 }
 
 export async function startStatefork(o: StartOptions): Promise<Server> {
@@ -175,7 +191,7 @@ export async function startPm2(o: StartOptions): Promise<Server & { pm2(...args:
   const url = `http://127.0.0.1:${port}/`;
   await until(async () => (await fetch(url).then((r) => r.ok, () => false)), 'pm2 to answer');
   const everything = async () => [...childrenOf(daemon), daemon];
-  return {
+  return track({
     name: 'pm2 cluster',
     url,
     masterPid: daemon,
@@ -195,7 +211,7 @@ export async function startPm2(o: StartOptions): Promise<Server & { pm2(...args:
       killTree(all.filter(alive));
       await until(() => all.every((p) => !alive(p)), 'pm2 to exit');
     },
-  };
+  });
 }
 
 /** Requests served by each process, from the files hello.cjs writes under BENCH_COUNTS. */
