@@ -4,9 +4,12 @@
  * before process.exit() is never lost, and there is no logging thread in every worker.
  */
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { StatforkError } from './errors.js';
 import type { LogLevelName } from './config/options.js';
+
+/** pino-pretty only for a terminal: loaded then, not in every worker (whose stderr is a pipe). */
+const prettyStream = (options: Record<string, unknown>) => (createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => NodeJS.WritableStream)(options);
 
 export type { Logger };
 
@@ -19,7 +22,7 @@ export interface LogSetup {
 export function createLogger(opts: { level: LogLevelName; errorLog: string; base: Record<string, unknown> }): LogSetup {
   const toStderr = opts.errorLog === '-';
   if (toStderr && process.stderr.isTTY) {
-    const stream = pretty({ sync: true, destination: 2, ignore: 'hostname', translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
+    const stream = prettyStream({ sync: true, destination: 2, ignore: 'hostname', translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
     return { logger: pino({ level: opts.level, base: opts.base }, stream), reopen: () => {} };
   }
   let destination: ReturnType<typeof pino.destination>;

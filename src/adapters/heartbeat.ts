@@ -7,7 +7,7 @@
 import { closeSync, fstatSync, futimesSync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { interval, map, type Observable } from 'rxjs';
+import { interval, map, type Observable } from './rx.js';
 
 /** Master side: a file nobody else can open, kept only as an fd handed to one worker. */
 export function createHeartbeatFile(dir: string): number {

@@ -3,7 +3,7 @@
  * means is the machine's business. Unsubscribing removes the listeners, so the default
  * dispositions come back.
  */
-import { fromEvent, map, merge, type Observable } from 'rxjs';
+import { fromEvent, map, merge, type Observable } from './rx.js';
 
 export function signals$<T extends string>(table: Readonly<Record<string, T>>): Observable<{ type: T; signal: NodeJS.Signals }> {
   return merge(

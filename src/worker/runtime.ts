@@ -4,7 +4,7 @@
  * with a code of the exit-code table.
  */
 import { createActor } from 'xstate';
-import { map } from 'rxjs';
+import { map } from '../adapters/rx.js';
 import { EXIT } from '../../machines/exit-codes.js';
 import { workerMessage, type WorkerMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';

@@ -34,7 +34,7 @@ const table = (head: string[], rows: (string | number)[][]) =>
 
 function throughputTable(rows: ThroughputRow[], s: BenchSettings): string {
   const base = (load: string) => rows.find((r) => r.contender === 'statefork' && r.load === load)!.rps;
-  return `### 1. Throughput and latency\n\n${s.workers} workers each (the single process: one), wrk with ${s.connections} connections for ${s.seconds} s after a ${s.warmupSeconds} s warm-up. "master CPU" is the supervising process's CPU during the run (% of one core): it should be near zero when the master is out of the data path. "spread" is the lowest and highest share of requests one worker served.\n\n${table(
+  return `### 1. Throughput and latency\n\n${s.workers} workers each (the single process: one), wrk with ${s.connections} connections, ${s.rounds} rounds of ${s.seconds} s per contender taking turns (all contenders up at once), after a ${s.warmupSeconds} s warm-up; requests summed over the rounds, latency from the median round. "master CPU" is the supervising process's CPU during the run (% of one core): it should be near zero when the master is out of the data path. "spread" is the lowest and highest share of requests one worker served.\n\n${table(
     ['contender', 'load', 'req/s', 'vs statefork', 'p50', 'p99', 'errors', 'master CPU', 'spread'],
     rows.map((r) => [r.contender, r.load, int(r.rps), `${(r.rps / base(r.load)).toFixed(2)}x`, ms(r.p50Ms), ms(r.p99Ms), r.errors, pct(r.masterCpuPercent), r.shares.length > 1 ? `${r.shares[0].toFixed(0)}–${r.shares[r.shares.length - 1].toFixed(0)}%` : '–']),
   )}`;

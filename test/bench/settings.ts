@@ -2,6 +2,8 @@
 export interface BenchSettings {
   workers: number;
   connections: number;
+  /** Throughput: interleaved rounds of `seconds` each per contender. */
+  rounds: number;
   seconds: number;
   warmupSeconds: number;
   reloads: number;
@@ -16,7 +18,8 @@ export interface BenchSettings {
 export const FULL: BenchSettings = {
   workers: 2,
   connections: 50,
-  seconds: 10,
+  rounds: 3,
+  seconds: 5,
   warmupSeconds: 2,
   reloads: 20,
   hungTrials: 10,
@@ -29,7 +32,8 @@ export const FULL: BenchSettings = {
 
 export const QUICK: BenchSettings = {
   ...FULL,
-  seconds: 3,
+  rounds: 2,
+  seconds: 2,
   warmupSeconds: 1,
   reloads: 3,
   hungTrials: 2,

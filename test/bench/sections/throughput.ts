@@ -2,6 +2,7 @@
  * (1) Throughput and latency: the same hello-world app under every contender, same worker
  * count, wrk on loopback; once with keep-alive connections, once with a new connection per
  * request (where a master that accepts, like cluster round-robin, sits in the data path).
+ * Several short rounds per contender, interleaved, summed.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,30 +47,89 @@ async function settledCounts(dir: string): Promise<Map<string, number>> {
   }
 }
 
-async function measure(name: string, start: Starter, load: ThroughputRow['load'], s: BenchSettings): Promise<ThroughputRow> {
-  const dir = mkdtempSync(join(tmpdir(), 'statefork-bench-counts-'));
-  const server = await start({ workers: s.workers, env: { BENCH_COUNTS: dir } });
+interface Entry {
+  name: string;
+  server: Server;
+  dir: string;
+  runs: WrkResult[];
+  cpuSeconds: number;
+  wallSeconds: number;
+  before: Map<string, number>;
+}
+
+/**
+ * Every contender runs at the same time (idle when not measured), and the measured runs take
+ * turns, round after round: a drift of the machine during the section touches all of them alike.
+ */
+async function measureLoad(load: ThroughputRow['load'], s: BenchSettings, progress: (line: string) => void): Promise<ThroughputRow[]> {
+  const entries: Entry[] = [];
   try {
+    for (const [name, start] of CONTENDERS) {
+      const dir = mkdtempSync(join(tmpdir(), 'statefork-bench-counts-'));
+      entries.push({ name, server: await start({ workers: s.workers, env: { BENCH_COUNTS: dir } }), dir, runs: [], cpuSeconds: 0, wallSeconds: 0, before: new Map() });
+    }
     const opts = { connections: s.connections, close: load === 'new connection' };
-    await runWrk(server.url, opts, s.warmupSeconds);
-    const before = await settledCounts(dir);
-    const { result, cpuSeconds, cpuPercent } = await cpuDuring(server.masterPid, () => runWrk(server.url, opts, s.seconds));
-    const after = await settledCounts(dir);
-    const served = [...after].map(([pid, n]) => n - (before.get(pid) ?? 0));
-    const total = served.reduce((a, b) => a + b, 0);
-    const shares = served.map((n) => (100 * n) / total).sort((a, b) => a - b);
-    return { contender: name, load, ...result, masterCpuSeconds: cpuSeconds, masterCpuPercent: cpuPercent, shares };
+    for (const e of entries) {
+      await runWrk(e.server.url, opts, s.warmupSeconds);
+      e.before = await settledCounts(e.dir);
+    }
+    for (let round = 1; round <= s.rounds; round++) {
+      for (const e of entries) {
+        const t0 = performance.now();
+        const { result, cpuSeconds } = await cpuDuring(e.server.masterPid, () => runWrk(e.server.url, opts, s.seconds));
+        e.wallSeconds += (performance.now() - t0) / 1000;
+        e.cpuSeconds += cpuSeconds ?? 0;
+        e.runs.push(result);
+        progress(`throughput ${load} round ${round} ${e.name}: ${Math.round(result.rps)} req/s`);
+      }
+    }
+    const rows: ThroughputRow[] = [];
+    for (const e of entries) {
+      const after = await settledCounts(e.dir);
+      const served = [...after].map(([pid, n]) => n - (e.before.get(pid) ?? 0)).filter((n) => n > 0);
+      const total = served.reduce((a, b) => a + b, 0);
+      rows.push({
+        contender: e.name,
+        load,
+        ...combine(e.runs),
+        masterCpuSeconds: e.server.masterPid ? e.cpuSeconds : null,
+        masterCpuPercent: e.server.masterPid ? (100 * e.cpuSeconds) / e.wallSeconds : null,
+        shares: served.map((n) => (100 * n) / total).sort((a, b) => a - b),
+      });
+    }
+    return rows;
   } finally {
-    await server.kill();
+    for (const e of entries) await e.server.kill();
   }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Rounds added up: requests and errors summed, latency percentiles as the median round's. */
+function combine(runs: WrkResult[]): WrkResult {
+  const sum = (f: (r: WrkResult) => number) => runs.reduce((a, r) => a + f(r), 0);
+  const requests = sum((r) => r.requests);
+  const seconds = sum((r) => r.seconds);
+  return {
+    requests,
+    seconds,
+    rps: requests / seconds,
+    p50Ms: median(runs.map((r) => r.p50Ms)),
+    p99Ms: median(runs.map((r) => r.p99Ms)),
+    errors: sum((r) => r.errors),
+    connectErrors: sum((r) => r.connectErrors),
+    readErrors: sum((r) => r.readErrors),
+    writeErrors: sum((r) => r.writeErrors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
+  };
 }
 
 export async function throughput(s: BenchSettings, progress: (line: string) => void): Promise<ThroughputRow[]> {
   const rows: ThroughputRow[] = [];
   for (const load of ['keep-alive', 'new connection'] as const) {
-    for (const [name, start] of CONTENDERS) {
-      const row = await measure(name, start, load, s);
-      progress(`throughput ${load} ${name}: ${Math.round(row.rps)} req/s, p99 ${row.p99Ms} ms, ${row.errors} errors`);
+    for (const row of await measureLoad(load, s, progress)) {
+      progress(`throughput ${load} ${row.contender}: ${Math.round(row.rps)} req/s, p99 ${row.p99Ms} ms, ${row.errors} errors`);
       rows.push(row);
     }
   }
