@@ -1,5 +1,6 @@
 /**
- * The IPC protocol between a worker and its master: the only messages that cross the channel.
+ * The IPC protocol between a worker and its master: the only messages that cross the channel,
+ * both ways.
  * Every message carries `statefork: 1` so that an app's own `process.send()` traffic is never
  * mistaken for ours (and the version lets the protocol grow).
  */
@@ -18,6 +19,24 @@ export const workerMessage = {
   failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason }),
   stats: (requests: number): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'stats', requests }),
 };
+
+/**
+ * From the master to a worker, just before a TERM that retires it (reload, TTOU) while the
+ * master still holds the listening sockets: connections queued in the kernel stay there for
+ * the other workers, so the worker may stop accepting at once instead of sweeping the backlog.
+ * Without it (a stop, or a TERM from anyone else) the worker sweeps: nothing queued is lost.
+ */
+export type MasterMessage = { statefork: 1; kind: 'sockets-held' };
+
+export const masterMessage = {
+  socketsHeld: (): MasterMessage => ({ statefork: PROTOCOL_VERSION, kind: 'sockets-held' }),
+};
+
+export function parseMasterMessage(raw: unknown): MasterMessage | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  return m.statefork === PROTOCOL_VERSION && m.kind === 'sockets-held' ? masterMessage.socketsHeld() : null;
+}
 
 /** Returns the message if it is one of ours, otherwise null (app traffic, garbage). */
 export function parseWorkerMessage(raw: unknown): WorkerMessage | null {

@@ -6,6 +6,7 @@
 import type { MasterSettings } from '../../machines/master.context.js';
 import type { LogParams } from '../../machines/master.plan.js';
 import type { WorkerKillSignal } from '../../machines/signals.js';
+import { masterMessage } from '../../machines/protocol.js';
 import type { Logger } from '../log.js';
 import type { Listener } from './sockets.js';
 import type { WorkerProcesses } from './worker-processes.js';
@@ -37,13 +38,17 @@ function guarded<A extends unknown[]>(log: Logger, name: string, fn: (...args: A
 }
 
 export function masterEffects(deps: EffectDeps) {
+  // Until the listeners close (a stop), the master holds the sockets: a worker it TERMs is
+  // being retired while others accept, and is told so (see masterMessage.socketsHeld).
+  let holdingSockets = true;
   const effects = {
     spawnWorker: (_: unknown, { id, generation }: { id: number; generation: number }) => deps.workers.spawn(id, generation),
     signalWorker: (_: unknown, { id, workerPid, signal }: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {
       deps.log.debug({ id, workerPid, signal }, 'signalling worker');
-      deps.workers.signal(id, signal);
+      deps.workers.signal(id, signal, signal === 'SIGTERM' && holdingSockets ? masterMessage.socketsHeld() : undefined);
     },
     closeListeners: () => {
+      holdingSockets = false;
       for (const l of deps.listeners) l.close();
       deps.log.info('listening sockets closed: no new connections');
     },

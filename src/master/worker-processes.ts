@@ -12,6 +12,7 @@ import type { Config } from '../config/options.js';
 import type { Logger } from '../log.js';
 import { FIRST_LISTEN_FD, HEARTBEAT_FD, heartbeatPeriod, WORKER_ENV, type WorkerSettings } from '../worker/settings.js';
 import type { WorkerKillSignal } from '../../machines/signals.js';
+import type { MasterMessage } from '../../machines/protocol.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 
@@ -83,10 +84,12 @@ export class WorkerProcesses {
     });
   }
 
-  signal(id: number, signal: WorkerKillSignal): void {
+  /** Signals a worker; `note` goes over IPC first, so it is there when the signal is handled. */
+  signal(id: number, signal: WorkerKillSignal, note?: MasterMessage): void {
     const entry = this.live.get(id);
     if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
     try {
+      if (note && entry.child.connected) entry.child.send(note);
       entry.child.kill(signal);
     } catch (e) {
       this.log.warn({ id, signal, err: (e as Error).message }, 'could not signal worker');

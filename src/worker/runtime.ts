@@ -6,7 +6,7 @@
 import { createActor } from 'xstate';
 import { map } from '../adapters/rx.js';
 import { EXIT } from '../../machines/exit-codes.js';
-import { workerMessage, type WorkerMessage } from '../../machines/protocol.js';
+import { parseMasterMessage, workerMessage, type WorkerMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
 import { workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { signals$ } from '../adapters/signals.js';
@@ -64,7 +64,10 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
           log.error({ exitCode: context.exitCode }, context.reason ?? 'boot failed');
           pending = sendToMaster(workerMessage.failed(context.reason ?? 'boot failed'));
         },
-        drain: () => { void serving!.drain().then(() => send({ type: 'DRAINED' })); },
+        drain: () => {
+          const swept = (sweep: boolean) => log.info({ sweepBacklog: sweep }, sweep ? 'draining: accepting what waits in the backlog first' : 'draining: retired while the master holds the sockets');
+          void serving!.drain(undefined, swept).then(() => send({ type: 'DRAINED' }));
+        },
         drainBriefly: () => {
           log.warn('master is gone: finishing in-flight requests, then exiting');
           if (!serving) return send({ type: 'DRAINED' });
@@ -106,6 +109,11 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     }
   }, settings.heartbeatMs);
   heartbeat.unref();
+
+  // The master's note before a retiring TERM (see masterMessage.socketsHeld).
+  process.on('message', (raw) => {
+    if (parseMasterMessage(raw) && serving) serving.socketsHeldElsewhere = true;
+  });
 
   // Parent death: the IPC channel closes at once; the ppid check covers a master that died
   // before this process got going (then ppid was never the master's).

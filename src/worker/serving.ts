@@ -40,6 +40,8 @@ export class Serving {
   private readonly extra: net.Server[] = [];
   private draining = false;
   private accepted = 0;
+  /** The master said it still holds the listening sockets: no backlog sweep needed. */
+  socketsHeldElsewhere = false;
   /** Requests received so far (reported to the master for the inspector). */
   requests = 0;
   private onIdle: (() => void) | null = null;
@@ -99,11 +101,19 @@ export class Serving {
     return this.sockets.size;
   }
 
-  /** Resolves once every connection has closed; with `maxMs`, closes what is left by then. */
-  async drain(maxMs?: number): Promise<void> {
+  /**
+   * Resolves once every connection has closed; with `maxMs`, closes what is left by then.
+   * `swept` learns whether the backlog is swept (for the log).
+   */
+  async drain(maxMs?: number, swept?: (sweep: boolean) => void): Promise<void> {
     this.draining = true;
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    await this.sweepBacklog();
+    // One turn first: the master's note, sent just before its signal, is read by then.
+    await nextTurn();
+    // Retired while others accept: what waits in the backlog is theirs, and sweeping under a
+    // steady load would only bounce reconnecting clients through this worker for up to 1 s.
+    swept?.(!this.socketsHeldElsewhere);
+    if (!this.socketsHeldElsewhere) await this.sweepBacklog();
     this.stopAccepting();
     const idle = new Promise<void>((resolve) => {
       this.onIdle = resolve;

@@ -74,4 +74,34 @@ describe('HUP: zero-downtime reload', () => {
     expect(m.workerPids().sort()).toEqual([...oldPids].sort());
     expect(m.child.exitCode).toBeNull();
   });
+
+  it('tells retired workers the master holds the sockets; a stop and an outside TERM still sweep the backlog', async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const drainRecord = (pid?: number) => (r: Record<string, any>) => r.role === 'worker' && 'sweepBacklog' in r && (pid === undefined || r.pid === pid);
+    let from = m.records.length;
+    m.signal('SIGHUP');
+    const retired = await m.waitForCount(drainRecord(), 2, { from, what: 'both old workers to drain' });
+    expect(retired.map((r) => r.sweepBacklog)).toEqual([false, false]);
+    const gone = (pid: number) => (r: Record<string, any>) => r.machine === 'master.worker' && r.to === 'exited' && r.workerPid === pid;
+    for (const r of retired) await m.waitFor(gone(r.pid), { from });
+
+    from = m.records.length;
+    m.signal('SIGTTOU');
+    const chosen = await m.waitFor((r) => r.machine === 'master.worker' && r.to === 'draining' && r.cause === 'TTOU', { from });
+    expect((await m.waitFor(drainRecord(chosen.workerPid), { from, what: 'the TTOU-retired worker to drain' })).sweepBacklog).toBe(false);
+    await m.waitFor(gone(chosen.workerPid), { from });
+
+    // A TERM from someone else: the worker cannot know the master holds the sockets.
+    from = m.records.length;
+    const [victim] = m.workerPids();
+    process.kill(victim, 'SIGTERM');
+    expect((await m.waitFor(drainRecord(victim), { from, what: 'the worker to drain' })).sweepBacklog).toBe(true);
+    await m.waitFor((r) => r.msg === 'worker ready', { from, what: 'its replacement' });
+
+    from = m.records.length;
+    m.signal('SIGTERM');
+    const stopping = await m.waitForCount(drainRecord(), 1, { from, what: 'the worker to drain on stop' });
+    expect(stopping.map((r) => r.sweepBacklog)).toEqual([true]);
+    expect((await m.exited).code).toBe(0);
+  });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { initialContext, QUICK_STOP_MS, STABLE_MS, type MasterContext } from '../../machines/master.context.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch } from '../../machines/master.plan.js';
 import { diedOfItself, exitKind, handleChanges, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
-import { parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
+import { masterMessage, parseMasterMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
 import { nowOf } from '../../machines/master.setup.js';
 import { SETTINGS } from './harness.js';
 
@@ -189,5 +189,13 @@ describe('IPC protocol', () => {
     for (const raw of [null, undefined, 'ready', 7, {}, { kind: 'ready' }, { statefork: 1, kind: 'other', reason: 'x' }, { statefork: 2, kind: 'ready' }, { statefork: 1, kind: 'other' }, { statefork: 1, kind: 'failed' }, { statefork: 1, kind: 'failed', reason: 3 }, { statefork: 1, kind: 'stats', requests: -1 }, { statefork: 1, kind: 'stats', requests: 1.5 }, { statefork: 1, kind: 'stats' }]) {
       expect(parseWorkerMessage(raw)).toBeNull();
     }
+  });
+
+  it('from the master: only the sockets-held note, versioned; never a worker message', () => {
+    expect(parseMasterMessage(masterMessage.socketsHeld())).toEqual({ statefork: 1, kind: 'sockets-held' });
+    for (const raw of [null, undefined, 'sockets-held', 3, {}, { kind: 'sockets-held' }, { statefork: 2, kind: 'sockets-held' }, { statefork: 1, kind: 'ready' }, workerMessage.ready()]) {
+      expect(parseMasterMessage(raw)).toBeNull();
+    }
+    expect(parseWorkerMessage(masterMessage.socketsHeld())).toBeNull();
   });
 });

@@ -32,4 +32,22 @@ describe('masterEffects', () => {
     await new Promise((ok) => setImmediate(ok));
     expect(sent).toEqual([{ type: 'CONFIG_FAILED', reason: "invalid --workers 'x'" }]);
   });
+
+  it('notes to a TERMed worker that the master holds the sockets, until the listeners close', () => {
+    const { log } = memoryLog();
+    const calls: unknown[][] = [];
+    const effects = masterEffects({
+      workers: { signal: (...args: unknown[]) => calls.push(args) } as never,
+      listeners: [{ close: () => {} } as never], log, reopenLogs: () => {}, reloadConfig: async () => { throw new Error('unused'); }, send: () => {},
+    });
+    effects.signalWorker(undefined, { id: 1, workerPid: 11, signal: 'SIGTERM' });
+    effects.signalWorker(undefined, { id: 2, workerPid: 12, signal: 'SIGQUIT' });
+    effects.closeListeners();
+    effects.signalWorker(undefined, { id: 3, workerPid: 13, signal: 'SIGTERM' });
+    expect(calls).toEqual([
+      [1, 'SIGTERM', { statefork: 1, kind: 'sockets-held' }],
+      [2, 'SIGQUIT', undefined],
+      [3, 'SIGTERM', undefined],
+    ]);
+  });
 });
