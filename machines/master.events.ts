@@ -4,6 +4,7 @@
  */
 import type { MasterSignalEvent } from './signals.js';
 import type { MasterSettings } from './master.context.js';
+import type { RecycleReason } from './protocol.js';
 
 export interface Timed {
   now: number;
@@ -22,6 +23,8 @@ export type MasterEvent =
   | (Timed & { type: 'WORKER_READY'; id: number })
   /** IPC: the worker cannot boot, and says why, before it exits. */
   | (Timed & { type: 'WORKER_FAILED'; id: number; reason: string })
+  /** IPC: the worker reached a recycling limit and asks to be replaced. */
+  | (Timed & { type: 'WORKER_RECYCLE'; id: number; reason: RecycleReason })
   /** The worker process is gone (exit code, or the signal that killed it). */
   | (Timed & { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null })
   /** Periodic check: `beats` holds each live worker's latest heartbeat stamp, by worker id. */

@@ -53,6 +53,7 @@ export const masterMachine = masterSetup.createMachine({
         ...stops,
         HUP: { actions: log('warn', MSG.hupWhileBooting) },
         WORKER_READY: { actions: 'markReady' },
+        WORKER_RECYCLE: { actions: ['markRecycling', 'reconcile'] },
         TICK: { actions: ['watchWorkers', 'reconcile'] },
         // gunicorn halts on any boot failure; we do only while nothing serves yet.
         WORKER_EXIT: [
@@ -69,6 +70,7 @@ export const masterMachine = masterSetup.createMachine({
         ...scaling,
         ...stops,
         WORKER_READY: { actions: ['markReady', 'reconcile'] },
+        WORKER_RECYCLE: { actions: ['markRecycling', 'reconcile'] },
         TICK: { actions: ['watchWorkers', 'reconcile'] },
         // After start-up a boot failure never halts: it is logged and retried with backoff.
         WORKER_EXIT: { actions: ['noteExit', 'reconcile'] },
@@ -111,7 +113,7 @@ export const masterMachine = masterSetup.createMachine({
       initial: 'graceful',
       on: {
         ...common,
-        // Every worker was told to go: a late WORKER_READY changes nothing and is ignored.
+        // Every worker was told to go: a late WORKER_READY or WORKER_RECYCLE changes nothing and is ignored.
         WORKER_EXIT: { actions: 'noteExit' },
         TICK: { actions: 'watchWorkers' },
         HUP: { actions: log('warn', MSG.hupStopping) },

@@ -30,5 +30,6 @@ export const MSG = {
   workerTimeout: 'worker timeout',
   stableAgain: 'workers stable again: respawn backoff reset',
   workerReady: 'worker ready',
+  recycle: 'worker reached a recycling limit: it is retired once its replacement is ready',
   reloadAbandoned: 'reload abandoned: the new workers failed to boot; the old workers keep serving',
 } as const;

@@ -48,14 +48,16 @@ export function spawnAllowed(ctx: MasterContext, now: number): boolean {
  * Converge the worker set on the target, in three rules that hold in every serving state:
  * 1. spawn current-generation workers until booting + ready reach the target (unless backing off);
  * 2. retire older-generation workers only while ready new ones + old ones exceed the target,
- *    so a reload never leaves fewer ready workers than the target (readiness-gated);
+ *    so a reload never leaves fewer ready workers than the target (readiness-gated); a worker
+ *    being recycled counts as older-generation: its replacement boots first;
  * 3. retire current workers above the target (TTOU): one still booting if any, else the oldest.
  * Rules 2 and 3 retire workers that are not ready yet first: they serve nobody.
  */
 export function reconcile(ctx: MasterContext, now: number): Plan {
   const plan: Plan = { workers: [...ctx.workers], nextId: ctx.nextId, effects: [] };
-  const current = ctx.workers.filter((w) => w.generation === ctx.generation && isServing(w));
-  const stale = ctx.workers.filter((w) => w.generation !== ctx.generation && isServing(w)).sort(retireOrder);
+  const outgoing = (w: WorkerHandle) => w.generation !== ctx.generation || w.recycle !== null;
+  const current = ctx.workers.filter((w) => !outgoing(w) && isServing(w));
+  const stale = ctx.workers.filter((w) => outgoing(w) && isServing(w)).sort(retireOrder);
 
   if (spawnAllowed(ctx, now)) {
     for (let n = current.length; n < ctx.target; n++) {
@@ -68,7 +70,7 @@ export function reconcile(ctx: MasterContext, now: number): Plan {
   let excessStale = readyCurrent + stale.length - ctx.target;
   for (const w of stale) {
     if (excessStale-- <= 0) break;
-    retire(plan, ctx, w, now);
+    retire(plan, ctx, w, now, w.recycle ? 'recycle' : 'retire');
   }
   const surplus = [...current].sort(retireOrder).slice(0, Math.max(0, current.length - ctx.target));
   for (const w of surplus) retire(plan, ctx, w, now);

@@ -91,6 +91,14 @@ export const masterSetup = setup({
       if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1' } });
       enqueue({ type: 'log', params: { level: 'info', msg: MSG.workerReady, id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
     }),
+    /** A ready worker at its limit is marked; reconcile spawns its replacement first. */
+    markRecycling: decide(({ context, event, enqueue }) => {
+      assertEvent(event, 'WORKER_RECYCLE');
+      const w = findWorker(context, event.id);
+      if (!w || w.phase !== 'ready' || w.recycle) return;
+      enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, recycle: event.reason } : x)) });
+      enqueue({ type: 'log', params: { level: 'info', msg: MSG.recycle, id: w.id, workerPid: w.pid, reason: event.reason } });
+    }),
     recordFailure: assign({
       workers: ({ context, event }) => {
         assertEvent(event, 'WORKER_FAILED');

@@ -12,12 +12,18 @@ export type WorkerMessage =
   /** The worker is about to exit because it could not boot; `reason` is one line for the log. */
   | { statefork: 1; kind: 'failed'; reason: string }
   /** Requests served so far: for display (the inspector), no decision depends on it. */
-  | { statefork: 1; kind: 'stats'; requests: number };
+  | { statefork: 1; kind: 'stats'; requests: number }
+  /** The worker reached a recycling limit (--max-requests, --max-memory): the master decides. */
+  | { statefork: 1; kind: 'recycle'; reason: RecycleReason };
+
+export const RECYCLE_REASONS = ['max-requests', 'max-memory'] as const;
+export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 
 export const workerMessage = {
   ready: (): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'ready' }),
   failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason }),
   stats: (requests: number): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'stats', requests }),
+  recycle: (reason: RecycleReason): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'recycle', reason }),
 };
 
 /**
@@ -46,5 +52,6 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
   if (m.kind === 'ready') return workerMessage.ready();
   if (m.kind === 'failed' && typeof m.reason === 'string') return workerMessage.failed(m.reason);
   if (m.kind === 'stats' && Number.isSafeInteger(m.requests) && (m.requests as number) >= 0) return workerMessage.stats(m.requests as number);
+  if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;
 }

@@ -7,18 +7,19 @@
  *   spawning -> asked for; the process does not exist yet
  *   booting  -> the process exists and loads the app; not yet ready
  *   ready    -> announced ready over IPC; receives traffic
- *   draining -> sent SIGTERM: finishing its requests (retired by reload, scale-down or stop)
+ *   draining -> sent SIGTERM: finishing its requests (retired by reload, scale-down, recycling or stop)
  *   quitting -> sent SIGQUIT: quick stop
  *   aborting -> sent SIGABRT after a heartbeat timeout
  *   killed   -> sent SIGKILL (deadline passed, boot timeout, or still alive after SIGABRT)
  * A worker leaves the context when its exit is reported.
  */
 import type { WorkerKillSignal } from './signals.js';
+import type { RecycleReason } from './protocol.js';
 
 export type WorkerPhase = 'spawning' | 'booting' | 'ready' | 'draining' | 'quitting' | 'aborting' | 'killed';
 
 /** Why the master signalled a worker; null while it was never asked to go. */
-export type StopCause = 'retire' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned';
+export type StopCause = 'retire' | 'recycle' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned';
 
 export interface WorkerHandle {
   id: number;
@@ -37,12 +38,14 @@ export interface WorkerHandle {
   failure: string | null;
   /** USR1 came while it booted: forward it once it is ready (see reopenLogs in master.setup). */
   reopenPending: boolean;
+  /** It reached a recycling limit: replaced like an old generation, once a new worker is ready. */
+  recycle: RecycleReason | null;
 }
 
 export function newHandle(id: number, generation: number, now: number): WorkerHandle {
   return {
     id, pid: null, generation, phase: 'spawning', spawnedAt: now, readyAt: null,
-    beat: null, beatAt: now, deadline: null, cause: null, failure: null, reopenPending: false,
+    beat: null, beatAt: now, deadline: null, cause: null, failure: null, reopenPending: false, recycle: null,
   };
 }
 
@@ -56,7 +59,7 @@ export const isServing = (w: WorkerHandle): boolean => isBooting(w) || w.phase =
 export type ExitKind = 'app-load-error' | 'boot-failure' | 'crash' | 'timeout' | 'retired';
 
 export function exitKind(w: WorkerHandle, code: number | null, appLoadErrorCode: number): ExitKind {
-  if (w.cause === 'retire' || w.cause === 'stop' || w.cause === 'reload-abandoned') return 'retired';
+  if (w.cause === 'retire' || w.cause === 'recycle' || w.cause === 'stop' || w.cause === 'reload-abandoned') return 'retired';
   if (w.cause === 'boot-timeout') return 'boot-failure';
   if (w.cause === 'timeout') return 'timeout';
   if (w.readyAt === null) return code === appLoadErrorCode ? 'app-load-error' : 'boot-failure';

@@ -10,7 +10,7 @@ import { normalize, type Config, type Options, type Sources } from './options.js
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
-  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
   'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'reload', 'reloadExtraFile',
 ];
 
@@ -93,6 +93,9 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['maxHeaderSize', config.maxHeaderSize, sources.maxHeaderSize ?? 'default'],
     ['headersTimeout', config.headersTimeout, sources.headersTimeout ?? 'default'],
     ['requestTimeout', config.requestTimeout, sources.requestTimeout ?? 'default'],
+    ['maxRequests', config.recycle.maxRequests, sources.maxRequests ?? 'default'],
+    ['maxRequestsJitter', config.recycle.maxRequestsJitter, sources.maxRequestsJitter ?? 'default'],
+    ['maxMemory', config.recycle.maxMemoryMb, sources.maxMemory ?? 'default'],
     ['workerTmpDir', config.workerTmpDir, sources.workerTmpDir ?? 'default'],
     ['pid', config.pidfile ?? '(none)', sources.pid ?? 'default'],
     ['name', config.name, sources.name ?? 'default'],

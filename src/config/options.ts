@@ -10,6 +10,7 @@ import { StatforkError } from '../errors.js';
 import { defaultBind, parseBind, type BindSpec } from './bind.js';
 import { parseAppSpec, type AppSpec } from './app-spec.js';
 import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
+import { recycleLimits, type RecycleLimits } from './recycle.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -26,6 +27,10 @@ export interface Options {
   maxHeaderSize?: number;
   headersTimeout?: number;
   requestTimeout?: number;
+  maxRequests?: number;
+  maxRequestsJitter?: number;
+  /** MiB. */
+  maxMemory?: number;
   workerTmpDir?: string;
   pid?: string;
   name?: string;
@@ -60,6 +65,7 @@ export interface Config {
   maxHeaderSize: number;
   headersTimeout: number;
   requestTimeout: number;
+  recycle: RecycleLimits;
   workerTmpDir: string;
   pidfile: string | null;
   name: string;
@@ -179,6 +185,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     maxHeaderSize: f('maxHeaderSize', () => checkPositiveInt('--max-header-size', options.maxHeaderSize ?? DEFAULTS.maxHeaderSize)),
     headersTimeout,
     requestTimeout,
+    recycle: recycleLimits(options, f),
     workerTmpDir: resolve(optionalPath('workerTmpDir', '--worker-tmp-dir') ?? defaultWorkerTmpDir()),
     pidfile: options.pid !== undefined ? resolve(optionalPath('pid', '--pid')!) : null,
     name: optionalPath('name', '--name') ?? app.text,

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { checkPositiveInt, checkSeconds, DEFAULT_INSPECTOR, DEFAULTS, LOG_LEVELS, type Options } from './options.js';
+import { checkWholeNumber } from './recycle.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -34,6 +35,9 @@ export function buildProgram(name = 'statefork'): Command {
     .option('--max-header-size <bytes>', `largest request line plus headers; larger gets 431 [default: ${DEFAULTS.maxHeaderSize}]`, asParser(checkPositiveInt, '--max-header-size'))
     .option('--headers-timeout <seconds>', `time a client gets to send the request headers; then 408; 0 disables [default: ${DEFAULTS.headersTimeout}]`, asParser(checkSeconds, '--headers-timeout'))
     .option('--request-timeout <seconds>', `time a client gets to send the whole request; then 408; 0 disables [default: ${DEFAULTS.requestTimeout}]`, asParser(checkSeconds, '--request-timeout'))
+    .option('--max-requests <n>', 'a worker that served this many requests is replaced (its replacement boots first); 0: never [default: 0]', asParser(checkWholeNumber, '--max-requests'))
+    .option('--max-requests-jitter <n>', 'add up to this many, at random per worker, to --max-requests so workers do not recycle together [default: 0]', asParser(checkWholeNumber, '--max-requests-jitter'))
+    .option('--max-memory <MiB>', 'a worker whose resident memory exceeds this is replaced, checked on each heartbeat; 0: never [default: 0]', asParser(checkWholeNumber, '--max-memory'))
     .option('--certfile <file>', 'serve HTTPS on every bind with this PEM certificate (with --keyfile)')
     .option('--keyfile <file>', 'the PEM private key for --certfile')
     .option('--ca-certs <file>', 'PEM CA certificates to send along (intermediate chain)')

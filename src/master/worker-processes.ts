@@ -54,6 +54,7 @@ export class WorkerProcesses {
       tls: config.tls,
       configFile: config.workerHooksFile ?? null,
       accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,
+      recycle: config.recycle,
       limits: { maxHeaderSize: config.maxHeaderSize, headersTimeoutMs: Math.round(config.headersTimeout * 1000), requestTimeoutMs: Math.round(config.requestTimeout * 1000) },
     };
     // The title rides along as an argument: process.title can only use the room argv had.

@@ -16,6 +16,7 @@ import { transitionLogger } from '../transition-log.js';
 import { BootError, loadApp } from './app.js';
 import { Serving } from './serving.js';
 import { createAccessLog } from './access-log.js';
+import { recycling } from './recycling.js';
 import { callHook, type Hooks } from '../hooks.js';
 import type { WorkerSettings } from './settings.js';
 
@@ -37,6 +38,10 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   const accessLog = settings.accessLog ? createAccessLog(settings.accessLog.target, settings.accessLog.format) : undefined;
   let pending: Promise<void> = Promise.resolve();
   const send = (e: WorkerEvent) => actor.send(e);
+  const recycle = recycling(settings.recycle, (reason, detail) => {
+    log.info({ reason, ...detail }, `recycling limit reached (${reason}): asking the master for a replacement`);
+    void sendToMaster(workerMessage.recycle(reason));
+  });
 
   const actor = createActor(
     workerMachine.provide({
@@ -48,6 +53,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
               serving = new Serving(server, settings.keepAliveMs, accessLog, {
                 pre: (req) => void callHook(hooks, 'preRequest', log, worker, req),
                 post: (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res),
+                counted: recycle.requestLimit > 0 ? recycle.served : undefined,
               });
               await serving.listen(settings.listenFds).catch((e: Error) => {
                 throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${e.message}`);
@@ -102,6 +108,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   stats.unref();
 
   const heartbeat = setInterval(() => {
+    if (settings.recycle.maxMemoryMb > 0) recycle.beat(process.memoryUsage.rss());
     try {
       touch(settings.heartbeatFd);
     } catch {

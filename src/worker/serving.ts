@@ -50,8 +50,8 @@ export class Serving {
     private readonly server: Server,
     keepAliveMs: number,
     accessLog?: AccessLog,
-    /** preRequest/postRequest hooks: called, not awaited. */
-    hooks: { pre?: (req: IncomingMessage) => void; post?: (req: IncomingMessage, res: ServerResponse) => void } = {},
+    /** preRequest/postRequest hooks: called, not awaited; `counted` gets the running request count. */
+    hooks: { pre?: (req: IncomingMessage) => void; post?: (req: IncomingMessage, res: ServerResponse) => void; counted?: (n: number) => void } = {},
   ) {
     server.keepAliveTimeout = keepAliveMs;
     // One close listener each, shared by every socket and every response: no closure is made
@@ -71,6 +71,7 @@ export class Serving {
     });
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
       this.requests++;
+      if (hooks.counted) hooks.counted(this.requests);
       if (this.draining) res.setHeader('Connection', 'close');
       if (accessLog) logWhenDone(accessLog, req, res);
       if (hooks.pre) hooks.pre(req);

@@ -1,6 +1,7 @@
 /** What the master hands a worker at spawn time, as JSON in one environment variable. */
 import type { AppSpec } from '../config/app-spec.js';
 import type { LogLevelName } from '../config/options.js';
+import type { RecycleLimits } from '../config/recycle.js';
 
 export const WORKER_ENV = 'STATEFORK_WORKER';
 
@@ -24,6 +25,7 @@ export interface WorkerSettings {
   listenFds: number[];
   keepAliveMs: number;
   limits: HttpLimits;
+  recycle: RecycleLimits;
   accessLog: { target: string; format: string } | null;
   tls: { cert: string; key: string; ca: string | null } | null;
   /** The configuration file, where the worker finds its hooks. */

@@ -1,7 +1,8 @@
 /**
  * npm run bench: every section in one run, on this machine, side by side. A full run writes
  * test/bench/results/ (a JSON file per run; latest.md and latest.svg) and the README's benchmark
- * block. `--quick` (short runs) and `--only` (some sections) write to a temporary folder instead.
+ * block. `--quick` (short runs) and `--only` (some sections) write to a temporary folder instead;
+ * `--report FILE` renders a saved run again (after a change to the report's layout).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,20 +25,22 @@ import { pipeline } from './sections/pipeline.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SECTIONS = { throughput, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline } as const;
 type Section = keyof typeof SECTIONS;
-const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,reload,stop,hung,footprint,startup,pipeline]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,reload,stop,hung,footprint,startup,pipeline] [-- --report FILE.json]';
 
-function parseArgs(argv: string[]): { quick: boolean; only: Section[] | null } {
+function parseArgs(argv: string[]): { quick: boolean; only: Section[] | null; report: string | null } {
   let quick = false;
   let only: Section[] | null = null;
+  let report: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') quick = true;
+    else if (argv[i] === '--report' && argv[i + 1]) report = argv[++i];
     else if (argv[i] === '--only' && argv[i + 1]) {
       only = argv[++i].split(',') as Section[];
       const unknown = only.filter((s) => !(s in SECTIONS));
       if (unknown.length) fail(`unknown section '${unknown.join(',')}'; ${USAGE}`);
     } else fail(`unknown argument '${argv[i]}'; ${USAGE}`);
   }
-  return { quick, only };
+  return { quick, only, report };
 }
 
 function fail(message: string): never {
@@ -54,7 +57,36 @@ const version = (cmd: string, args: string[], pattern: RegExp) => {
   }
 };
 
-const { quick, only } = parseArgs(process.argv.slice(2));
+/** Writes a run's files: a full run's to test/bench/results/ and the README, others to a temporary folder. */
+function publish(run: BenchRun, full: boolean): void {
+  const dir = full ? join(ROOT, 'test/bench/results') : mkdtempSync(join(tmpdir(), 'statefork-bench-'));
+  mkdirSync(dir, { recursive: true });
+  const svg = run.throughput && run.reload ? chart(run.throughput, run.reload, run.settings.reloads) : null;
+  writeFileSync(join(dir, `${run.date.slice(0, 10)}-${run.commit.split(' ')[0]}.json`), `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(join(dir, 'latest.md'), markdown(run, svg ? 'latest.svg' : null));
+  if (svg) writeFileSync(join(dir, 'latest.svg'), svg);
+  if (full) {
+    // The README shows the latest full run, its chart linked from the results folder.
+    const readmePath = join(ROOT, 'README.md');
+    const readme = readFileSync(readmePath, 'utf8');
+    const block = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
+    if (!block.test(readme)) fail('README.md has no <!-- bench:start --> ... <!-- bench:end --> block');
+    writeFileSync(readmePath, readme.replace(block, (_, a: string, b: string) => `${a}${markdown(run, svg ? 'test/bench/results/latest.svg' : null)}${b}`));
+  }
+  process.stderr.write(`[bench] results in ${dir}${full ? ' and README.md' : ''}\n`);
+}
+
+const { quick, only, report } = parseArgs(process.argv.slice(2));
+if (report) {
+  let saved: BenchRun | null = null;
+  try {
+    saved = JSON.parse(readFileSync(report, 'utf8')) as BenchRun;
+  } catch (e) {
+    fail(`cannot read the saved run ${report}: ${(e as Error).message}`);
+  }
+  publish(saved, saved.command === 'npm run bench');
+  process.exit(0);
+}
 try {
   requireWrk();
 } catch (e) {
@@ -86,20 +118,4 @@ try {
   fail(`a section failed: ${(e as Error).stack ?? e}`);
 }
 
-const full = !quick && !only;
-const dir = full ? join(ROOT, 'test/bench/results') : mkdtempSync(join(tmpdir(), 'statefork-bench-'));
-mkdirSync(dir, { recursive: true });
-const svg = run.throughput && run.reload ? chart(run.throughput, run.reload, settings.reloads) : null;
-const md = markdown(run, svg ? 'latest.svg' : null);
-writeFileSync(join(dir, `${run.date.slice(0, 10)}-${run.commit.split(' ')[0]}.json`), `${JSON.stringify(run, null, 2)}\n`);
-writeFileSync(join(dir, 'latest.md'), md);
-if (svg) writeFileSync(join(dir, 'latest.svg'), svg);
-if (full) {
-  // The README shows the latest full run, its chart linked from the results folder.
-  const readmePath = join(ROOT, 'README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const block = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
-  if (!block.test(readme)) fail('README.md has no <!-- bench:start --> ... <!-- bench:end --> block');
-  writeFileSync(readmePath, readme.replace(block, (_, a: string, b: string) => `${a}${markdown(run, svg ? 'test/bench/results/latest.svg' : null)}${b}`));
-}
-progress(`results in ${dir}${full ? ' and README.md' : ''}`);
+publish(run, !quick && !only);

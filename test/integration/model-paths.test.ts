@@ -365,6 +365,58 @@ describe('master machine, model-based (level 2: real processes)', () => {
     });
   }
 
+  /** A worker's own record that it reached its limit, and the master's step that took it in. */
+  const recycleStep = (state: string) => (x: Rec) => x.event === 'step' && x.machine === 'master' && x.cause === 'WORKER_RECYCLE' && x.to === state;
+
+  it('WORKER_RECYCLE while booting and while running: the replacement boots, then the worker is retired', async () => {
+    // Worker 2 of the first generation takes 3 s to load: worker 1 reaches its limit meanwhile.
+    const m = startCli(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', '--max-requests', '2', 'staggered.mjs']);
+    await m.waitFor((x) => x.msg === 'worker ready' && x.id === 1, { what: 'worker 1 ready' });
+    for (let i = 0; i < 2; i++) await get(`${m.url()}/`);
+    await m.waitFor(recycleStep('booting'), { what: 'the recycle request handled while booting' });
+    await settle(m, 'serving.running');
+    for (let n = 0; n < 20 && !m.records.some(recycleStep('serving.running')); n++) await get(`${m.url()}/`);
+    await m.waitFor(recycleStep('serving.running'), { what: 'a recycle request handled while running' });
+    await m.waitForCount((x) => x.msg === 'worker exited: retired', 2);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.graceful', 'halted']);
+  });
+
+  it('WORKER_RECYCLE while a new generation rolls out and while the configuration loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
+    const app = join(dir, 'app.mjs');
+    writeFileSync(app, 'export default (req, res) => res.end(`hello from ${process.pid}\\n`);\n');
+    const config = join(dir, 'statefork.config.mjs');
+    const body = "export default { app: './app.mjs', bind: '127.0.0.1:0', workers: 1, maxRequests: 4 };\n";
+    writeFileSync(config, body);
+    const m = await startServing(['--log-level', 'debug'], { cwd: dir });
+    // From now on the configuration takes 1 s to load and every new worker 3 s to boot.
+    writeFileSync(config, `await new Promise((r) => setTimeout(r, 1000));\n${body}`);
+    writeFileSync(app, 'await new Promise((r) => setTimeout(r, 3000));\nexport default (req, res) => res.end(`hello from ${process.pid}\\n`);\n');
+    const send4 = async () => { for (let i = 0; i < 4; i++) await get(`${m.url()}/`); };
+    // The old worker reaches its limit while the new generation boots.
+    let from = m.records.length;
+    m.signal('SIGHUP');
+    await settle(m, 'serving.reloading.rolling', from);
+    await send4();
+    await m.waitFor(recycleStep('serving.reloading.rolling'), { from, what: 'the recycle request handled while rolling' });
+    await settle(m, 'serving.running', from);
+    // The new worker (a fresh count) reaches its limit while the next configuration loads.
+    from = m.records.length;
+    m.signal('SIGHUP');
+    await settle(m, 'serving.reloading.configuring', from);
+    await send4();
+    await m.waitFor(recycleStep('serving.reloading.configuring'), { from, what: 'the recycle request handled while configuring' });
+    await settle(m, 'serving.running', from);
+    m.signal('SIGQUIT');
+    expect((await m.exited).code).toBe(0);
+    expect(harvest(m.records)).toEqual([
+      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running',
+      'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.quick', 'halted',
+    ]);
+  });
+
   it('visits every state of the master machine', () => {
     expect([...states].sort()).toEqual([
       'booting', 'halted', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'stopping.quick',

@@ -56,7 +56,11 @@ export function candidates(s: MasterSnapshot): MasterEvent[] {
         out.push(at({ type: 'WORKER_READY', id }));
         out.push(at({ type: 'WORKER_EXIT', id, code: 4, signal: null }), at({ type: 'WORKER_EXIT', id, code: 3, signal: null }));
         break;
-      case 'ready': out.push(at({ type: 'WORKER_EXIT', id, code: 1, signal: null })); break;
+      case 'ready':
+        out.push(at({ type: 'WORKER_EXIT', id, code: 1, signal: null }));
+        // At most once per worker, as a real worker asks (--max-requests, --max-memory).
+        if (!w.recycle) out.push(at({ type: 'WORKER_RECYCLE', id, reason: 'max-requests' }));
+        break;
       case 'draining': case 'quitting': out.push(at({ type: 'WORKER_EXIT', id, code: 0, signal: null })); break;
       case 'aborting': out.push(at({ type: 'WORKER_EXIT', id, code: 1, signal: null })); break;
       case 'killed': out.push(at({ type: 'WORKER_EXIT', id, code: null, signal: 'SIGKILL' })); break;

@@ -149,9 +149,10 @@ export class World {
     const alive = [...this.processes.values()].filter((p) => p.alive).map((p) => p.id).sort();
     const tracked = ctx.workers.map((w) => w.id).sort();
     if (JSON.stringify(alive) !== JSON.stringify(tracked)) this.fail(`tracked workers ${tracked} but alive processes ${alive}`);
-    // Running converges on the target (unless backing off after failures).
+    // Running converges on the target (unless backing off after failures); a worker being
+    // recycled is on its way out, its replacement is the one that counts.
     if (state === 'serving.running' && ctx.failures <= 1) {
-      const serving = ctx.workers.filter((w) => w.generation === ctx.generation && ['spawning', 'booting', 'ready'].includes(w.phase)).length;
+      const serving = ctx.workers.filter((w) => w.generation === ctx.generation && w.recycle === null && ['spawning', 'booting', 'ready'].includes(w.phase)).length;
       if (serving !== ctx.target) this.fail(`running with ${serving} serving workers, target ${ctx.target}`);
     }
     // From a HUP until the new generation is all ready, the ready workers never drop below the

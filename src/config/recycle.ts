@@ -1,0 +1,37 @@
+/**
+ * Worker recycling limits (--max-requests, --max-requests-jitter, --max-memory), validated like
+ * every other option. 0 turns a limit off; that is the default for all three.
+ */
+import { StatforkError } from '../errors.js';
+import type { Options } from './options.js';
+
+export interface RecycleLimits {
+  /** Requests a worker serves before it asks to be replaced; 0: never. */
+  maxRequests: number;
+  /** Up to this many more, chosen at random per worker, so workers do not all recycle at once. */
+  maxRequestsJitter: number;
+  /** Resident memory (MiB) above which a worker asks to be replaced, checked on each heartbeat; 0: never. */
+  maxMemoryMb: number;
+}
+
+export const RECYCLE_DEFAULTS: RecycleLimits = { maxRequests: 0, maxRequestsJitter: 0, maxMemoryMb: 0 };
+
+export function checkWholeNumber(name: string, value: unknown): number {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
+    throw new StatforkError('SF_USAGE', `invalid ${name} '${value}': expected a whole number, 0 or more; 0 turns it off (e.g. ${name} 1000)`);
+  }
+  return n;
+}
+
+type Field = <T>(key: keyof Options, check: () => T) => T;
+
+export function recycleLimits(options: Options, field: Field): RecycleLimits {
+  const maxRequests = field('maxRequests', () => checkWholeNumber('--max-requests', options.maxRequests ?? RECYCLE_DEFAULTS.maxRequests));
+  const maxRequestsJitter = field('maxRequestsJitter', () => checkWholeNumber('--max-requests-jitter', options.maxRequestsJitter ?? RECYCLE_DEFAULTS.maxRequestsJitter));
+  const maxMemoryMb = field('maxMemory', () => checkWholeNumber('--max-memory', options.maxMemory ?? RECYCLE_DEFAULTS.maxMemoryMb));
+  if (maxRequestsJitter > 0 && maxRequests === 0) {
+    throw new StatforkError('SF_USAGE', `--max-requests-jitter ${maxRequestsJitter} needs --max-requests: set --max-requests too, or drop the jitter`);
+  }
+  return { maxRequests, maxRequestsJitter, maxMemoryMb };
+}

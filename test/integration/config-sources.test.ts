@@ -1,0 +1,79 @@
+/**
+ * Every option means the same from each of its three sources: the command line, the
+ * STATEFORK_CMD_ARGS variable and the configuration file. The effective configuration
+ * (--print-config, the exact values the master and workers run with) must be identical, and
+ * every row must name the source it came from.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { APPS, startCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'statefork-sources-'));
+for (const f of ['cert.pem', 'key.pem', 'ca.pem', 'extra.txt']) writeFileSync(join(dir, f), 'x\n');
+const p = (f: string) => join(dir, f);
+
+/** Every option, as a config key and value, and as command-line words. */
+const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
+  ['app', join(APPS, 'hello.cjs'), [join(APPS, 'hello.cjs')]],
+  ['bind', ['127.0.0.1:9001', `unix:${p('s.sock')}`], ['-b', '127.0.0.1:9001', '--bind', `unix:${p('s.sock')}`]],
+  ['workers', 3, ['-w', '3']],
+  ['timeout', 12, ['-t', '12']],
+  ['gracefulTimeout', 13, ['--graceful-timeout', '13']],
+  ['bootTimeout', 14, ['--boot-timeout', '14']],
+  ['keepAlive', 2.5, ['--keep-alive', '2.5']],
+  ['maxHeaderSize', 8192, ['--max-header-size', '8192']],
+  ['headersTimeout', 20, ['--headers-timeout', '20']],
+  ['requestTimeout', 40, ['--request-timeout', '40']],
+  ['maxRequests', 100, ['--max-requests', '100']],
+  ['maxRequestsJitter', 10, ['--max-requests-jitter', '10']],
+  ['maxMemory', 512, ['--max-memory', '512']],
+  ['workerTmpDir', dir, ['--worker-tmp-dir', dir]],
+  ['pid', p('app.pid'), ['-p', p('app.pid')]],
+  ['name', 'api', ['-n', 'api']],
+  ['logLevel', 'warn', ['--log-level', 'warn']],
+  ['errorLog', p('error.log'), ['--error-log', p('error.log')]],
+  ['accessLog', p('access.log'), ['--access-log', p('access.log')]],
+  ['accessLogFormat', 'json', ['--access-log-format', 'json']],
+  ['certfile', p('cert.pem'), ['--certfile', p('cert.pem')]],
+  ['keyfile', p('key.pem'), ['--keyfile', p('key.pem')]],
+  ['caCerts', p('ca.pem'), ['--ca-certs', p('ca.pem')]],
+  ['captureOutput', true, ['--capture-output']],
+  ['reload', true, ['--reload']],
+  ['reloadExtraFile', [p('extra.txt')], ['--reload-extra-file', p('extra.txt')]],
+  ['inspector', '127.0.0.1:7801', ['--inspector', '127.0.0.1:7801']],
+  ['record', p('steps.jsonl'), ['--record', p('steps.jsonl')]],
+  ['inspectStately', 'ws://127.0.0.1:9', ['--inspect-stately', 'ws://127.0.0.1:9']],
+];
+
+async function printConfig(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Array<[string, string, string]>> {
+  const r = startCli(['--print-config', ...args], { cwd, env });
+  const { code } = await r.exited;
+  expect(code, r.stderrText()).toBe(0);
+  return r.stdout.trim().split('\n').map((line) => line.split(/\s{2,}/) as [string, string, string]);
+}
+
+describe('every option, from every source', () => {
+  it('the command line, STATEFORK_CMD_ARGS and the config file give the same configuration', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'statefork-sources-cwd-'));
+    const withFile = mkdtempSync(join(tmpdir(), 'statefork-sources-cwd-'));
+    writeFileSync(join(withFile, 'statefork.config.json'), JSON.stringify(Object.fromEntries(OPTIONS.map(([k, v]) => [k, v]))));
+    const words = OPTIONS.flatMap(([, , flags]) => flags);
+    const fromFlags = await printConfig(empty, words);
+    const fromEnv = await printConfig(empty, [], { STATEFORK_CMD_ARGS: words.join(' ') });
+    const fromFile = await printConfig(withFile, []);
+
+    const values = (rows: Array<[string, string, string]>) => rows.map(([k, v]) => [k, v]);
+    expect(values(fromEnv)).toEqual(values(fromFlags));
+    expect(values(fromFile)).toEqual(values(fromFlags));
+    // Every option is printed (the extra reload files in the reload row), none was left at its
+    // default, and each names its source.
+    expect(fromFlags.map(([k]) => k).sort()).toEqual(OPTIONS.map(([k]) => k).filter((k) => k !== 'reloadExtraFile').sort());
+    expect(fromFlags.find(([k]) => k === 'reload')![1]).toBe(`on, ${p('extra.txt')}`);
+    for (const rows of [fromFlags, fromEnv, fromFile]) expect(rows.filter(([, , source]) => source === 'default')).toEqual([]);
+    expect(new Set(fromFlags.map(([, , s]) => s))).toEqual(new Set(['command line']));
+    expect(new Set(fromEnv.map(([, , s]) => s))).toEqual(new Set(['STATEFORK_CMD_ARGS']));
+    expect(new Set(fromFile.map(([, , s]) => s))).toEqual(new Set([`config file ${join(withFile, 'statefork.config.json')}`]));
+  });
+});
