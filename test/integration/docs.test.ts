@@ -1,0 +1,32 @@
+/**
+ * The README documents what ships: every flag `statefork --help` lists is in the options table,
+ * and every configuration key is in the complete configuration-file example.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { startCli } from '../helpers/cli.js';
+// The built module: the source resolves package.json relative to dist/ (for the version).
+import { OPTION_KEYS } from '../../dist/src/config/load.js';
+
+const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+const section = (heading: string) => README.slice(README.indexOf(heading), README.indexOf('\n#', README.indexOf(heading) + heading.length));
+
+describe('README', () => {
+  it('has a row in the options table for every flag --help lists', async () => {
+    const help = startCli(['--help']);
+    expect((await help.exited).code).toBe(0);
+    // The flag each option line of the help starts with (not flags mentioned in descriptions).
+    const flags = [...help.stdout.matchAll(/^\s+(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]);
+    expect(flags.length).toBeGreaterThan(30);
+    const table = section('### Options').split('\n').filter((l) => l.startsWith('| `'));
+    const documented = new Set(table.flatMap((row) => row.split('|')[1].match(/--[a-z][a-z-]*/g) ?? []));
+    expect(flags.filter((f) => !documented.has(f))).toEqual([]);
+  });
+
+  it('lists every configuration key in the complete config-file example', () => {
+    const example = section('### Configuration file');
+    const keys = OPTION_KEYS;
+    expect(keys.filter((k) => !new RegExp(`\\b${k}:`).test(example))).toEqual([]);
+  });
+});
