@@ -11,6 +11,7 @@ import { defaultBind, parseBind, type BindSpec } from './bind.js';
 import { parseAppSpec, type AppSpec } from './app-spec.js';
 import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
 import { recycleLimits, type RecycleLimits } from './recycle.js';
+import { tlsFiles } from './tls.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -91,7 +92,7 @@ export const DEFAULTS = {
   logLevel: 'info', errorLog: '-',
 } as const;
 
-function usage(message: string): never {
+export function usage(message: string): never {
   throw new StatforkError('SF_USAGE', message);
 }
 
@@ -131,7 +132,7 @@ export function defaultWorkerTmpDir(): string {
 /** Where each option's value came from: 'command line', 'STATEFORK_CMD_ARGS', 'config file PATH'. */
 export type Sources = Partial<Record<keyof Options, string>>;
 
-function checkString(name: string, value: unknown): string {
+export function checkString(name: string, value: unknown): string {
   if (typeof value !== 'string' || !value) usage(`invalid ${name} '${value}': expected a non-empty string`);
   return value;
 }
@@ -140,7 +141,7 @@ function checkString(name: string, value: unknown): string {
  * Validates one option; an error names the value's source, and for a config file its key:
  *   invalid workers '0' in config file /srv/statefork.config.js: expected a whole number ...
  */
-function field<T>(key: keyof Options, sources: Sources, check: () => T): T {
+export function field<T>(key: keyof Options, sources: Sources, check: () => T): T {
   try {
     return check();
   } catch (e) {
@@ -210,27 +211,6 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
       return url;
     }),
   };
-}
-
-function tlsFiles(options: Options, sources: Sources): Config['tls'] {
-  const file = (key: 'certfile' | 'keyfile' | 'caCerts', flag: string) => options[key] === undefined ? null : field(key, sources, () => {
-    const path = resolve(checkString(flag, options[key]));
-    try {
-      accessSync(path, constants.R_OK);
-    } catch {
-      usage(`invalid ${flag} '${options[key]}': the file does not exist or cannot be read; give a PEM file`);
-    }
-    return path;
-  });
-  const cert = file('certfile', '--certfile');
-  const key = file('keyfile', '--keyfile');
-  const ca = file('caCerts', '--ca-certs');
-  if (!cert && !key) {
-    if (ca) usage('--ca-certs needs --certfile and --keyfile: give all three, or none');
-    return null;
-  }
-  if (!cert || !key) usage(`--certfile and --keyfile go together: give both, or neither (got only ${cert ? '--certfile' : '--keyfile'})`);
-  return { cert, key, ca };
 }
 
 function inspectorAddress(value: string | boolean): { host: string; port: number } {
