@@ -191,6 +191,14 @@ describe('IPC protocol', () => {
     }
   });
 
+  it('a recycle request carries one of the known reasons', () => {
+    expect(parseWorkerMessage(workerMessage.recycle('max-requests'))).toEqual({ statefork: 1, kind: 'recycle', reason: 'max-requests' });
+    expect(parseWorkerMessage({ statefork: 1, kind: 'recycle', reason: 'max-memory' })).toEqual({ statefork: 1, kind: 'recycle', reason: 'max-memory' });
+    for (const raw of [{ statefork: 1, kind: 'recycle' }, { statefork: 1, kind: 'recycle', reason: 'bored' }, { statefork: 1, kind: 'other', reason: 'max-requests' }, { statefork: 1, kind: 'other', requests: 3 }, { statefork: 2, kind: 'recycle', reason: 'max-requests' }]) {
+      expect(parseWorkerMessage(raw)).toBeNull();
+    }
+  });
+
   it('from the master: only the sockets-held note, versioned; never a worker message', () => {
     expect(parseMasterMessage(masterMessage.socketsHeld())).toEqual({ statefork: 1, kind: 'sockets-held' });
     for (const raw of [null, undefined, 'sockets-held', 3, {}, { kind: 'sockets-held' }, { statefork: 2, kind: 'sockets-held' }, { statefork: 1, kind: 'ready' }, workerMessage.ready()]) {

@@ -15,7 +15,7 @@ describe('master machine: recycling', () => {
     expect(h.state()).toBe('serving.running');
     expect(h.spawned().slice(2)).toEqual([{ type: 'spawn', id: 3, generation: 1 }]);
     expect(h.signals()).toEqual([]);
-    expect(h.logs(/recycling limit/)[0].fields).toMatchObject({ id: 1, reason: 'max-requests' });
+    expect(h.logs(/recycling limit/)[0]).toMatchObject({ level: 'info', fields: { id: 1, reason: 'max-requests' } });
     h.send({ type: 'WORKER_SPAWNED', id: 3, pid: 13 }).send({ type: 'WORKER_READY', id: 3 });
     expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1]);
     expect(h.workers().find((w) => w.id === 1)).toMatchObject({ phase: 'draining', cause: 'recycle', deadline: h.now + SETTINGS.gracefulTimeoutMs });
@@ -62,6 +62,8 @@ describe('master machine: recycling', () => {
     expect(h.state()).toBe('serving.running');
     h.send({ type: 'WORKER_READY', id: 5 });
     expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1, 2, 3]);
+    // The old generation is retired for the reload, the worker at its limit for recycling.
+    expect(h.workers().filter((w) => w.phase === 'draining').map((w) => [w.id, w.cause])).toEqual([[1, 'retire'], [2, 'retire'], [3, 'recycle']]);
   });
 
   it('while booting, the first generation still becomes ready and the worker is replaced after', () => {
