@@ -18,7 +18,7 @@ export interface BenchSettings {
 export const FULL: BenchSettings = {
   workers: 2,
   connections: 50,
-  rounds: 3,
+  rounds: 5,
   seconds: 5,
   warmupSeconds: 2,
   reloads: 20,

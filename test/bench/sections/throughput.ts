@@ -20,6 +20,8 @@ export interface ThroughputRow extends WrkResult {
   masterCpuPercent: number | null;
   /** Each serving process's share of the requests, in %, lowest first. */
   shares: number[];
+  /** Requests per second of each round, in order: the spread is this machine's noise. */
+  roundRps: number[];
 }
 
 type Starter = (o: StartOptions) => Promise<Server>;
@@ -95,6 +97,7 @@ async function measureLoad(load: ThroughputRow['load'], s: BenchSettings, progre
         masterCpuSeconds: e.server.masterPid ? e.cpuSeconds : null,
         masterCpuPercent: e.server.masterPid ? (100 * e.cpuSeconds) / e.wallSeconds : null,
         shares: served.map((n) => (100 * n) / total).sort((a, b) => a - b),
+        roundRps: e.runs.map((r) => r.rps),
       });
     }
     return rows;
