@@ -23,6 +23,7 @@ import { transitionLogger } from '../transition-log.js';
 import { masterEffects, type ConfigOutcome } from './effects.js';
 import { bindAll, type Listener } from './sockets.js';
 import { removePidfile, writePidfile } from './pidfile.js';
+import { socketActivation } from './systemd.js';
 import { WorkerProcesses } from './worker-processes.js';
 import { logWorkerPhases } from './worker-log.js';
 import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
@@ -78,7 +79,10 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   await callHook(hooks, 'onStarting', log, master);
   checkWorkerTmpDir(config.workerTmpDir);
   checkAccessLog(config.accessLog);
-  const listeners: Listener[] = await bindAll(config.binds, log);
+  // Sockets from systemd, when it started us with some, stand in for --bind.
+  const activation = socketActivation(process.env, process.pid);
+  if (activation) log.info({ sockets: activation.names }, `systemd socket activation: serving on the ${activation.binds.length} socket(s) systemd passed, instead of --bind`);
+  const listeners: Listener[] = await bindAll(activation?.binds ?? config.binds, log);
   // The pidfile written at start is the one removed at the end, whatever a reload says.
   const pidfile = config.pidfile;
   const release = () => {

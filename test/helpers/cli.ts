@@ -42,8 +42,10 @@ function allWorkerPidsSeen(r: Running): number[] {
   return [...new Set(r.records.filter((x) => x.role === 'worker').map((x) => x.pid as number))];
 }
 
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions } = {}): Running {
-  const child = spawn(NODE, [CLI, ...args], {
+/** `wrap`: a command that execs the CLI in its own process (e.g. systemd-socket-activate ...). */
+export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions; wrap?: string[] } = {}): Running {
+  const [command, ...prefix] = [...(opts.wrap ?? []), NODE];
+  const child = spawn(command, [...prefix, CLI, ...args], {
     cwd: opts.cwd ?? APPS,
     env: { ...process.env, ...opts.env },
     stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
