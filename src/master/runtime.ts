@@ -24,6 +24,7 @@ import { masterEffects, type ConfigOutcome } from './effects.js';
 import { bindAll, type Listener } from './sockets.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { socketActivation } from './systemd.js';
+import { notification, systemdNotifier } from './notify.js';
 import { WorkerProcesses } from './worker-processes.js';
 import { logWorkerPhases } from './worker-log.js';
 import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
@@ -139,11 +140,18 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     ? (await import('@statelyai/inspect')).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
     : null;
   if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
+  const notify = systemdNotifier(process.env, log);
   const logTransitions = transitionLogger('master', log, (prev, next, cause) => {
     logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause);
     hub?.step(prev, next, cause);
     const [before, after] = [prev?.context as MasterContext | undefined, next.context as MasterContext];
     if (before?.target !== after.target) void callHook(hooks, 'nworkersChanged', log, master, after.target, before?.target ?? null);
+    if (notify) {
+      const [from, to] = [prev ? stateName(prev.value) : null, stateName(next.value)];
+      const message = from !== to ? notification(from, to, after.target) : null;
+      if (message) notify(message);
+      else if (before && before.target !== after.target && to.startsWith('serving')) notify({ STATUS: `${to}, ${after.target} workers` });
+    }
     if (prev && stateName(prev.value) === 'booting' && stateName(next.value).startsWith('serving')) void callHook(hooks, 'whenReady', log, master);
   });
   const actor = createActor(machine, {

@@ -1,10 +1,14 @@
 /**
- * systemd socket activation, for real: Debian's systemd-socket-activate listens, execs statefork
- * on the first connection with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES set, and statefork serves on
- * the sockets it was given instead of binding its own.
+ * systemd, for real: socket activation with Debian's systemd-socket-activate (it listens, execs
+ * statefork on the first connection with LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES set, and statefork
+ * serves on those sockets instead of binding its own); and readiness notification to a real
+ * unix datagram socket, as systemd's NOTIFY_SOCKET is.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually, startCli, startServing } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
@@ -49,5 +53,52 @@ describe('systemd socket activation', () => {
     const m = startCli(['-w', '1', 'hello.cjs'], { wrap: ['sh', '-c', 'LISTEN_PID=$$ LISTEN_FDS=two exec "$@"', 'sh'] });
     expect((await m.exited).code).toBe(2);
     expect(m.stderrText()).toMatch(/invalid LISTEN_FDS 'two' for this process: expected the number of sockets systemd passed/);
+  });
+});
+
+/** A real unix datagram socket, as systemd's NOTIFY_SOCKET is (Node has none: python3 listens). */
+function notifySocket(): { path: string; messages: string[]; close(): void } {
+  const path = join(mkdtempSync(join(tmpdir(), 'statefork-notify-')), 'notify.sock');
+  const listener = spawn('python3', ['-u', '-c', [
+    'import socket, sys',
+    's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+    `s.bind(${JSON.stringify(path)})`,
+    'print("listening")',
+    'while True: print(s.recv(65536).decode().replace("\\n", "|"))',
+  ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const messages: string[] = [];
+  let buffer = '';
+  listener.stdout.on('data', (d) => {
+    buffer += d;
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    messages.push(...lines);
+  });
+  return { path, messages, close: () => listener.kill() };
+}
+
+describe('systemd notify', () => {
+  it('READY=1 once serving, RELOADING=1 and READY=1 around a HUP, STATUS with the worker count, STOPPING=1', async () => {
+    const n = notifySocket();
+    try {
+      await eventually(() => n.messages.includes('listening'), 10_000, 'the notify socket to listen');
+      const has = (re: RegExp) => () => n.messages.some((m) => re.test(m));
+      const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', 'hello.cjs'], { env: { NOTIFY_SOCKET: n.path } });
+      await eventually(has(new RegExp(`^MAINPID=${m.pid}\\|READY=1\\|STATUS=serving.running, 2 workers$`)), 10_000, 'READY=1');
+      for (const pid of m.workerPids()) expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).not.toMatch(/NOTIFY_SOCKET=/);
+      m.signal('SIGHUP');
+      await eventually(has(/\|RELOADING=1\|MONOTONIC_USEC=\d+\|STATUS=serving\.reloading/), 10_000, 'RELOADING=1');
+      await eventually(() => n.messages.filter((x) => /\|READY=1\|/.test(x)).length === 2, 10_000, 'READY=1 after the reload');
+      m.signal('SIGTTIN');
+      await eventually(has(/\|STATUS=serving\.running, 3 workers$/), 10_000, 'STATUS with 3 workers');
+      m.signal('SIGTERM');
+      await eventually(has(/\|STOPPING=1\|STATUS=stopping\.graceful/), 10_000, 'STOPPING=1');
+      expect((await m.exited).code).toBe(0);
+      // In order: systemd must never hear RELOADING=1 after the READY=1 that ends the reload.
+      const states = n.messages.map((x) => /\|(READY|RELOADING|STOPPING)=1/.exec(x)?.[1]).filter(Boolean);
+      expect(states).toEqual(['READY', 'RELOADING', 'READY', 'STOPPING']);
+    } finally {
+      n.close();
+    }
   });
 });

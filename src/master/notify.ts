@@ -1,0 +1,48 @@
+/**
+ * systemd readiness and state (sd_notify): when NOTIFY_SOCKET is set, the master reports READY=1
+ * once the first generation serves, RELOADING=1 and READY=1 around a reload, STOPPING=1, and a
+ * STATUS= line with the worker count. Node cannot send unix datagrams, so each notification is
+ * one run of systemd's own systemd-notify (with --pid, so systemd knows the main pid; a unit
+ * needs NotifyAccess=all, as the sender is that helper). NOTIFY_SOCKET is removed from the
+ * environment once read: workers never notify.
+ */
+import { spawn } from 'node:child_process';
+import type { Logger } from '../log.js';
+
+export type Notify = (fields: Record<string, string | number>) => void;
+
+export function systemdNotifier(env: NodeJS.ProcessEnv, log: Logger): Notify | null {
+  const socket = env.NOTIFY_SOCKET;
+  if (!socket) return null;
+  delete env.NOTIFY_SOCKET;
+  let warned = false;
+  // One helper at a time, in order: RELOADING=1 must never overtake the READY=1 that follows it.
+  let previous: Promise<void> = Promise.resolve();
+  const send = (args: string[]) => new Promise<void>((done) => {
+    const child = spawn('systemd-notify', args, { env: { ...env, NOTIFY_SOCKET: socket }, stdio: 'ignore' });
+    child.once('exit', () => done());
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      done();
+      if (warned) return;
+      warned = true;
+      log.warn({ err: e.message }, `NOTIFY_SOCKET is set but systemd-notify cannot run (${e.code ?? e.message}): install systemd's systemd-notify, or unset NOTIFY_SOCKET`);
+    });
+  });
+  return (fields) => {
+    const args = [`--pid=${process.pid}`, ...Object.entries(fields).map(([k, v]) => `${k}=${v}`)];
+    previous = previous.then(() => send(args));
+  };
+}
+
+/** CLOCK_MONOTONIC in microseconds, which systemd wants beside RELOADING=1. */
+export const monotonicUsec = (): string => String(process.hrtime.bigint() / 1000n);
+
+/** What to tell systemd when the master moves from one state to another (null: nothing). */
+export function notification(from: string | null, to: string, workers: number): Record<string, string | number> | null {
+  const status = `${to}, ${workers} worker${workers === 1 ? '' : 's'}`;
+  if (from === 'booting' && to.startsWith('serving')) return { READY: 1, STATUS: status };
+  if (from === 'serving.running' && to.startsWith('serving.reloading')) return { RELOADING: 1, MONOTONIC_USEC: monotonicUsec(), STATUS: status };
+  if (from?.startsWith('serving.reloading') && to === 'serving.running') return { READY: 1, STATUS: status };
+  if (to.startsWith('stopping') && !from?.startsWith('stopping')) return { STOPPING: 1, STATUS: status };
+  return null;
+}
