@@ -13,6 +13,8 @@ import { checkApp } from './worker/check.js';
 
 async function serve(argv: string[], loaded: Loaded): Promise<number> {
   const { config } = loaded;
+  // --umask before the first file (the error log) is created; startMaster applies it too.
+  if (config.umask !== null) process.umask(config.umask);
   const logging = createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
   if (loaded.configFile) logging.logger.info({ configFile: loaded.configFile }, `configuration file ${loaded.configFile}`);
   const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv) });

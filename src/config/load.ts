@@ -7,10 +7,11 @@ import { StatforkError } from '../errors.js';
 import { isHookName, WORKER_HOOKS, type HookName, type Hooks } from '../hooks.js';
 import { findConfigFile, loadConfigFile } from './file.js';
 import { normalize, type Config, type Options, type Sources } from './options.js';
+import { formatUmask } from './process-options.js';
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
-  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
   'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'reload', 'reloadExtraFile',
 ];
 
@@ -97,6 +98,8 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['maxRequestsJitter', config.recycle.maxRequestsJitter, sources.maxRequestsJitter ?? 'default'],
     ['maxMemory', config.recycle.maxMemoryMb, sources.maxMemory ?? 'default'],
     ['workerTmpDir', config.workerTmpDir, sources.workerTmpDir ?? 'default'],
+    ['env', Object.entries(config.env).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)', sources.env ?? 'default'],
+    ['umask', formatUmask(config.umask), sources.umask ?? 'default'],
     ['pid', config.pidfile ?? '(none)', sources.pid ?? 'default'],
     ['name', config.name, sources.name ?? 'default'],
     ['logLevel', config.logLevel, sources.logLevel ?? 'default'],

@@ -12,6 +12,7 @@ import { parseAppSpec, type AppSpec } from './app-spec.js';
 import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
 import { recycleLimits, type RecycleLimits } from './recycle.js';
 import { tlsFiles } from './tls.js';
+import { checkEnv, checkUmask } from './process-options.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -33,6 +34,10 @@ export interface Options {
   /** MiB. */
   maxMemory?: number;
   workerTmpDir?: string;
+  /** KEY=VALUE strings, or an object. */
+  env?: string | string[] | Record<string, string>;
+  /** Octal: '027', or a number. */
+  umask?: string | number;
   pid?: string;
   name?: string;
   logLevel?: LogLevelName;
@@ -68,6 +73,10 @@ export interface Config {
   requestTimeout: number;
   recycle: RecycleLimits;
   workerTmpDir: string;
+  /** Variables the workers get on top of the master's environment. */
+  env: Record<string, string>;
+  /** The master's file mode creation mask (the workers inherit it); null keeps the one it got. */
+  umask: number | null;
   pidfile: string | null;
   name: string;
   logLevel: LogLevelName;
@@ -187,6 +196,8 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     headersTimeout,
     requestTimeout,
     recycle: recycleLimits(options, f),
+    env: options.env === undefined ? {} : f('env', () => checkEnv(options.env)),
+    umask: options.umask === undefined ? null : f('umask', () => checkUmask(options.umask)),
     workerTmpDir: resolve(optionalPath('workerTmpDir', '--worker-tmp-dir') ?? defaultWorkerTmpDir()),
     pidfile: options.pid !== undefined ? resolve(optionalPath('pid', '--pid')!) : null,
     name: optionalPath('name', '--name') ?? app.text,

@@ -77,6 +77,8 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     get workers() { return running ? running.getSnapshot().context.workers : []; },
     get state() { return running ? stateName(running.getSnapshot().value) : 'starting'; },
   };
+  // Before anything is created: unix sockets, the pidfile and log files get the mask.
+  if (config.umask !== null) process.umask(config.umask);
   await callHook(hooks, 'onStarting', log, master);
   checkWorkerTmpDir(config.workerTmpDir);
   checkAccessLog(config.accessLog);
@@ -116,6 +118,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
         const next = options.reload ? await options.reload() : { config, hooks };
         if (JSON.stringify(next.config.binds) !== JSON.stringify(config.binds)) log.warn('--bind changed: sockets are kept as they are until a restart');
         config = { ...next.config, binds: config.binds };
+        if (config.umask !== null) process.umask(config.umask);
         hooks = next.hooks ?? hooks;
         void callHook(hooks, 'onReload', log, master);
         return masterSettings(config);

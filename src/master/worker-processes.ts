@@ -64,7 +64,7 @@ export class WorkerProcesses {
     try {
       child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
         stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'ipc', heartbeatFd, ...this.listenFds],
-        env: { ...process.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
+        env: { ...process.env, ...config.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
       });
     } catch (e) {
       closeHeartbeatFile(heartbeatFd);

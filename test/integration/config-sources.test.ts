@@ -30,6 +30,8 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['maxRequestsJitter', 10, ['--max-requests-jitter', '10']],
   ['maxMemory', 512, ['--max-memory', '512']],
   ['workerTmpDir', dir, ['--worker-tmp-dir', dir]],
+  ['env', ['A=1', 'B=two=2'], ['-e', 'A=1', '--env', 'B=two=2']],
+  ['umask', '027', ['-m', '027']],
   ['pid', p('app.pid'), ['-p', p('app.pid')]],
   ['name', 'api', ['-n', 'api']],
   ['logLevel', 'warn', ['--log-level', 'warn']],
