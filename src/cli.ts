@@ -10,14 +10,29 @@ import { isStatforkError, StatforkError } from './errors.js';
 import { createLogger } from './log.js';
 import { startMaster } from './master/runtime.js';
 import { checkApp } from './worker/check.js';
+import { daemonize, isDaemonChild, tellStarter } from './daemon.js';
 
 async function serve(argv: string[], loaded: Loaded): Promise<number> {
   const { config } = loaded;
+  if (config.daemon && !isDaemonChild()) return daemonize(argv, config.errorLog);
   // --umask before the first file (the error log) is created; startMaster applies it too.
   if (config.umask !== null) process.umask(config.umask);
   const logging = createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
   if (loaded.configFile) logging.logger.info({ configFile: loaded.configFile }, `configuration file ${loaded.configFile}`);
   const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv) });
+  if (isDaemonChild()) {
+    // The command that started this daemon waits for one word: serving, or why not.
+    const watching = master.actor.subscribe((s) => {
+      if (typeof s.value === 'object' && 'serving' in s.value) {
+        tellStarter({ kind: 'daemon-ready' });
+        watching.unsubscribe();
+      }
+    });
+    void master.done.then((exitCode) => {
+      const output = master.actor.getSnapshot().output;
+      tellStarter({ kind: 'daemon-failed', exitCode, reason: output?.reason ?? `halted with exit code ${exitCode}` });
+    });
+  }
   return master.done;
 }
 
@@ -78,6 +93,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     if (!isStatforkError(e)) throw e;
     process.stderr.write(`statefork: error: ${e.message}\n`);
+    tellStarter({ kind: 'daemon-failed', exitCode: e.exitCode, reason: e.message });
     return e.exitCode;
   }
 }

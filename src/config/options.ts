@@ -13,6 +13,7 @@ import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
 import { recycleLimits, type RecycleLimits } from './recycle.js';
 import { tlsFiles } from './tls.js';
 import { checkEnv, checkUmask } from './process-options.js';
+import { inspectorAddress } from './inspector-address.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -48,6 +49,7 @@ export interface Options {
   keyfile?: string;
   caCerts?: string;
   captureOutput?: boolean;
+  daemon?: boolean;
   reload?: boolean;
   reloadExtraFile?: string | string[];
   /** HOST:PORT of the live inspector; `true` for the default address. */
@@ -87,6 +89,8 @@ export interface Config {
   tls: { cert: string; key: string; ca: string | null } | null;
   /** Workers' stdout and stderr become records of the error log. */
   captureOutput: boolean;
+  /** Detach: run in the background (see src/daemon.ts). */
+  daemon: boolean;
   /** Development: reload on changes to the app's directory and these extra files. */
   reload: { extraFiles: string[] } | null;
   inspector: { host: string; port: number } | null;
@@ -140,6 +144,15 @@ export function defaultWorkerTmpDir(): string {
 
 /** Where each option's value came from: 'command line', 'STATEFORK_CMD_ARGS', 'config file PATH'. */
 export type Sources = Partial<Record<keyof Options, string>>;
+
+/** A true/false option (a flag on the command line, a boolean in a config file). */
+function checkFlag(key: 'captureOutput' | 'daemon', value: unknown, f: <T>(key: keyof Options, check: () => T) => T): boolean {
+  if (value === undefined) return false;
+  return f(key, () => {
+    if (typeof value !== 'boolean') usage(`invalid ${key} '${value}': expected true or false`);
+    return value;
+  });
+}
 
 export function checkString(name: string, value: unknown): string {
   if (typeof value !== 'string' || !value) usage(`invalid ${name} '${value}': expected a non-empty string`);
@@ -211,10 +224,8 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     }),
     tls: tlsFiles(options, sources),
     reload: !options.reload ? null : { extraFiles: f('reloadExtraFile', () => ([] as string[]).concat(options.reloadExtraFile ?? []).map((p) => resolve(checkString('--reload-extra-file', p)))) },
-    captureOutput: options.captureOutput === undefined ? false : f('captureOutput', () => {
-      if (typeof options.captureOutput !== 'boolean') usage(`invalid captureOutput '${options.captureOutput}': expected true or false`);
-      return options.captureOutput;
-    }),
+    captureOutput: checkFlag('captureOutput', options.captureOutput, f),
+    daemon: checkFlag('daemon', options.daemon, f),
     accessLogFormat: options.accessLogFormat === undefined ? DEFAULT_ACCESS_FORMAT : f('accessLogFormat', () => checkString('--access-log-format', options.accessLogFormat)),
     inspectStately: options.inspectStately === undefined ? null : f('inspectStately', () => {
       const url = checkString('--inspect-stately', options.inspectStately);
@@ -222,19 +233,6 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
       return url;
     }),
   };
-}
-
-function inspectorAddress(value: string | boolean): { host: string; port: number } {
-  const text = value === true ? DEFAULT_INSPECTOR : String(value);
-  const spec = (() => {
-    try {
-      return parseBind(text);
-    } catch {
-      return null;
-    }
-  })();
-  if (!spec || spec.kind !== 'tcp') usage(`invalid --inspector '${text}': expected HOST:PORT (e.g. --inspector ${DEFAULT_INSPECTOR})`);
-  return { host: spec.host, port: spec.port };
 }
 
 export function masterSettings(config: Config): MasterSettings {

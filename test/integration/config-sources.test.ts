@@ -42,6 +42,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['keyfile', p('key.pem'), ['--keyfile', p('key.pem')]],
   ['caCerts', p('ca.pem'), ['--ca-certs', p('ca.pem')]],
   ['captureOutput', true, ['--capture-output']],
+  ['daemon', true, ['--daemon']],
   ['reload', true, ['--reload']],
   ['reloadExtraFile', [p('extra.txt')], ['--reload-extra-file', p('extra.txt')]],
   ['inspector', '127.0.0.1:7801', ['--inspector', '127.0.0.1:7801']],

@@ -1,0 +1,84 @@
+/**
+ * -D/--daemon, for real: the command returns once the detached master serves (or fails with the
+ * reason), and the daemon runs in a session of its own with no terminal, logging to its file.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually, isAlive, startCli } from '../helpers/cli.js';
+import { get } from '../helpers/http.js';
+
+const daemons: number[] = [];
+afterEach(() => {
+  for (const pid of daemons.splice(0)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+});
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+  const { port } = s.address() as { port: number };
+  await new Promise((ok) => s.close(ok));
+  return port;
+}
+
+/** Fields of /proc/PID/stat after the command name (which may hold spaces). */
+function stat(pid: number): string[] {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+describe('-D/--daemon', () => {
+  it('returns 0 once the workers serve; the daemon has its own session, no terminal, and stops on TERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-daemon-'));
+    const [pidfile, log, port] = [join(dir, 'app.pid'), join(dir, 'error.log'), await freePort()];
+    const cmd = startCli(['-D', '-p', pidfile, '--error-log', log, '-w', '2', '-b', `127.0.0.1:${port}`, 'hello.cjs']);
+    expect((await cmd.exited).code).toBe(0);
+    const pid = Number(readFileSync(pidfile, 'utf8'));
+    daemons.push(pid);
+    expect(cmd.stdout).toBe(`statefork: daemon started, pid ${pid}\n`);
+    // Serving already when the command returned: no wait here.
+    expect((await get(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    const [, ppid, , session, tty] = stat(pid);
+    expect(Number(session)).toBe(pid);
+    expect(Number(tty)).toBe(0);
+    expect(Number(ppid)).not.toBe(cmd.pid);
+    expect(readFileSync(log, 'utf8')).toMatch(/ready: every worker of the first generation is serving/);
+    process.kill(pid, 'SIGTERM');
+    await eventually(() => !isAlive(pid) && !existsSync(pidfile), 10_000, 'the daemon to stop and remove its pidfile');
+  });
+
+  it('exits with the failure\'s code and its reason in one line when the app cannot load', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-daemon-'));
+    const cmd = startCli(['-D', '--error-log', join(dir, 'error.log'), '-w', '1', '-b', `127.0.0.1:${await freePort()}`, 'throws.cjs']);
+    expect((await cmd.exited).code).toBe(4);
+    const lines = cmd.stderrText().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^statefork: error: the daemon did not start: App failed to load: .*throws\.cjs threw while loading/);
+  });
+
+  it('exits with the reason when the daemon cannot start at all (the port is taken)', async () => {
+    const busy = createServer();
+    await new Promise<void>((ok) => busy.listen(0, '127.0.0.1', ok));
+    const { port } = busy.address() as { port: number };
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'statefork-daemon-'));
+      const cmd = startCli(['-D', '--error-log', join(dir, 'error.log'), '-b', `127.0.0.1:${port}`, 'hello.cjs']);
+      expect((await cmd.exited).code).toBe(1);
+      expect(cmd.stderrText()).toMatch(/^statefork: error: the daemon did not start: .*in use/m);
+    } finally {
+      busy.close();
+    }
+  }, 20_000);
+
+  it('warns, in one line, that --error-log - has nowhere to go', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-daemon-'));
+    const pidfile = join(dir, 'app.pid');
+    const cmd = startCli(['-D', '-p', pidfile, '-w', '1', '-b', `127.0.0.1:${port}`, 'hello.cjs']);
+    expect((await cmd.exited).code).toBe(0);
+    daemons.push(Number(readFileSync(pidfile, 'utf8')));
+    expect(cmd.stderrText()).toMatch(/^statefork: warning: --daemon with --error-log - \(stderr\): the daemon has no stderr, its log goes nowhere; give --error-log FILE\n$/);
+  });
+});
