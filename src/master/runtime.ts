@@ -93,7 +93,8 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     if (pidfile) removePidfile(pidfile);
   };
   try {
-    if (pidfile) writePidfile(pidfile);
+    const reused = pidfile ? writePidfile(pidfile) : null;
+    if (reused) log.warn({ pidfile, stalePid: reused }, `pidfile ${pidfile} named process ${reused}, which is not a statefork master (a stale file, its pid reused): replaced`);
   } catch (e) {
     release();
     throw e;

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -113,6 +113,24 @@ describe('command line: defaults and files', () => {
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
     expect(existsSync(pidfile)).toBe(false);
+  });
+
+  it('replaces a stale pidfile: its process gone, or its pid now another program\'s', async () => {
+    const pidfile = join(mkdtempSync(join(tmpdir(), 'statefork-')), 'app.pid');
+    const other = spawn('sleep', ['30']);
+    try {
+      writeFileSync(pidfile, `${other.pid}\n`);
+      const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '-p', pidfile, 'hello.cjs']);
+      expect(readFileSync(pidfile, 'utf8')).toBe(`${m.pid}\n`);
+      expect(m.records.find((r) => r.pidfile === pidfile)).toMatchObject({ level: 40, stalePid: other.pid });
+      m.signal('SIGTERM');
+      expect((await m.exited).code).toBe(0);
+    } finally {
+      other.kill();
+    }
+    writeFileSync(pidfile, '999999\n'); // no such process
+    const again = await startServing(['-w', '1', '-b', '127.0.0.1:0', '-p', pidfile, 'hello.cjs']);
+    expect(readFileSync(pidfile, 'utf8')).toBe(`${again.pid}\n`);
   });
 
   it('USR1 reopens --error-log in the master and every worker, after logrotate moved it', async () => {
