@@ -37,9 +37,13 @@ export function systemdNotifier(env: NodeJS.ProcessEnv, log: Logger): Notify | n
 /** CLOCK_MONOTONIC in microseconds, which systemd wants beside RELOADING=1. */
 export const monotonicUsec = (): string => String(process.hrtime.bigint() / 1000n);
 
-/** What to tell systemd when the master moves from one state to another (null: nothing). */
-export function notification(from: string | null, to: string, workers: number): Record<string, string | number> | null {
+/**
+ * What to tell systemd after a step of the master (null: nothing): its state change, or a new
+ * worker target (TTIN/TTOU) while serving.
+ */
+export function notification(from: string | null, to: string, workers: number, workersBefore: number | null = workers): Record<string, string | number> | null {
   const status = `${to}, ${workers} worker${workers === 1 ? '' : 's'}`;
+  if (from === to) return to.startsWith('serving') && workersBefore !== workers ? { STATUS: status } : null;
   if (from === 'booting' && to.startsWith('serving')) return { READY: 1, STATUS: status };
   if (from === 'serving.running' && to.startsWith('serving.reloading')) return { RELOADING: 1, MONOTONIC_USEC: monotonicUsec(), STATUS: status };
   if (from?.startsWith('serving.reloading') && to === 'serving.running') return { READY: 1, STATUS: status };

@@ -150,12 +150,8 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     hub?.step(prev, next, cause);
     const [before, after] = [prev?.context as MasterContext | undefined, next.context as MasterContext];
     if (before?.target !== after.target) void callHook(hooks, 'nworkersChanged', log, master, after.target, before?.target ?? null);
-    if (notify) {
-      const [from, to] = [prev ? stateName(prev.value) : null, stateName(next.value)];
-      const message = from !== to ? notification(from, to, after.target) : null;
-      if (message) notify(message);
-      else if (before && before.target !== after.target && to.startsWith('serving')) notify({ STATUS: `${to}, ${after.target} workers` });
-    }
+    const message = notify && notification(prev ? stateName(prev.value) : null, stateName(next.value), after.target, before?.target ?? null);
+    if (message) notify!(message);
     if (prev && stateName(prev.value) === 'booting' && stateName(next.value).startsWith('serving')) void callHook(hooks, 'whenReady', log, master);
   });
   const actor = createActor(machine, {

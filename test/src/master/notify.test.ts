@@ -16,4 +16,11 @@ describe('systemd notifications for master transitions', () => {
     expect(notification('stopping.quick', 'halted', 0)).toBeNull();
     expect(notification(null, 'booting', 2)).toBeNull();
   });
+
+  it('a new worker target while serving is a STATUS line; nothing else changes nothing', () => {
+    expect(notification('serving.running', 'serving.running', 3, 2)).toEqual({ STATUS: 'serving.running, 3 workers' });
+    expect(notification('serving.running', 'serving.running', 1, 2)).toEqual({ STATUS: 'serving.running, 1 worker' });
+    expect(notification('serving.running', 'serving.running', 2, 2)).toBeNull();
+    expect(notification('booting', 'booting', 3, 2)).toBeNull();
+  });
 });
