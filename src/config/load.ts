@@ -11,7 +11,7 @@ import { formatUmask } from './process-options.js';
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
-  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
   'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reload', 'reloadExtraFile',
 ];
 
@@ -100,6 +100,8 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['workerTmpDir', config.workerTmpDir, sources.workerTmpDir ?? 'default'],
     ['env', Object.entries(config.env).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)', sources.env ?? 'default'],
     ['umask', formatUmask(config.umask), sources.umask ?? 'default'],
+    ['user', config.workerIdentity ? config.workerIdentity.uid : '(the master\'s)', sources.user ?? 'default'],
+    ['group', config.workerIdentity ? config.workerIdentity.gid : '(the master\'s)', sources.group ?? 'default'],
     ['pid', config.pidfile ?? '(none)', sources.pid ?? 'default'],
     ['name', config.name, sources.name ?? 'default'],
     ['logLevel', config.logLevel, sources.logLevel ?? 'default'],

@@ -2,8 +2,6 @@
  * Options as a user gives them (CLI flags or the programmatic API), validated up front and
  * normalised into a Config. Every bad value is one StatforkError naming the option and the form.
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { MasterSettings } from '../../machines/master.context.js';
 import { StatforkError } from '../errors.js';
@@ -14,6 +12,10 @@ import { recycleLimits, type RecycleLimits } from './recycle.js';
 import { tlsFiles } from './tls.js';
 import { checkEnv, checkUmask } from './process-options.js';
 import { inspectorAddress } from './inspector-address.js';
+import { workerIdentity, type WorkerIdentity } from './identity.js';
+import { defaultWorkers, defaultWorkerTmpDir } from './host-defaults.js';
+
+export { defaultWorkerTmpDir };
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevelName = (typeof LOG_LEVELS)[number];
@@ -39,6 +41,9 @@ export interface Options {
   env?: string | string[] | Record<string, string>;
   /** Octal: '027', or a number. */
   umask?: string | number;
+  /** Name or uid (and group name or gid) the workers run as. */
+  user?: string | number;
+  group?: string | number;
   pid?: string;
   name?: string;
   logLevel?: LogLevelName;
@@ -79,6 +84,8 @@ export interface Config {
   env: Record<string, string>;
   /** The master's file mode creation mask (the workers inherit it); null keeps the one it got. */
   umask: number | null;
+  /** Who the workers run as; null: the master's own identity. */
+  workerIdentity: WorkerIdentity | null;
   pidfile: string | null;
   name: string;
   logLevel: LogLevelName;
@@ -119,27 +126,6 @@ export function checkSeconds(name: string, value: unknown): number {
   const n = typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) usage(`invalid ${name} '${value}': expected a number of seconds, 0 or more (e.g. ${name} 30)`);
   return n;
-}
-
-/** The worker count when none is given: WEB_CONCURRENCY (Heroku's convention), else one per CPU. */
-function defaultWorkers(env: NodeJS.ProcessEnv): number {
-  if (env.WEB_CONCURRENCY === undefined || env.WEB_CONCURRENCY === '') return availableParallelism();
-  const n = Number(env.WEB_CONCURRENCY);
-  if (!Number.isInteger(n) || n < 1) usage(`invalid WEB_CONCURRENCY '${env.WEB_CONCURRENCY}': expected a whole number of 1 or more, or unset it`);
-  return n;
-}
-
-/** /dev/shm is tmpfs: heartbeat writes never wait on a disk (gunicorn's FAQ learned this the hard way). */
-export function defaultWorkerTmpDir(): string {
-  try {
-    if (statSync('/dev/shm').isDirectory()) {
-      accessSync('/dev/shm', constants.W_OK);
-      return '/dev/shm';
-    }
-  } catch {
-    // not usable: fall back below
-  }
-  return tmpdir();
 }
 
 /** Where each option's value came from: 'command line', 'STATEFORK_CMD_ARGS', 'config file PATH'. */
@@ -211,6 +197,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     recycle: recycleLimits(options, f),
     env: options.env === undefined ? {} : f('env', () => checkEnv(options.env)),
     umask: options.umask === undefined ? null : f('umask', () => checkUmask(options.umask)),
+    workerIdentity: workerIdentity(options, f),
     workerTmpDir: resolve(optionalPath('workerTmpDir', '--worker-tmp-dir') ?? defaultWorkerTmpDir()),
     pidfile: options.pid !== undefined ? resolve(optionalPath('pid', '--pid')!) : null,
     name: optionalPath('name', '--name') ?? app.text,

@@ -47,6 +47,8 @@ export function buildProgram(name = 'statefork'): Command {
     .option('--capture-output', "send the workers' stdout and stderr to the error log, one record per line")
     .option('--access-log <file>', 'write an access log line per request, from the workers (- for stdout) [default: off]')
     .option('--access-log-format <format>', "gunicorn's atoms (%(h)s %(r)s %(s)s %(D)s %({header}i)s ...), or json for one record per request [default: the common log format plus referer and user agent]")
+    .option('-u, --user <user>', 'run the workers as this user (name or uid); the master stays root [default: the master\'s user]')
+    .option('-g, --group <group>', 'run the workers with this group (name or gid) [default: the --user\'s primary group]')
     .option('-e, --env <KEY=VALUE>', "set an environment variable in the workers' environment; repeatable", collect)
     .option('-m, --umask <mask>', 'file mode creation mask, octal (e.g. 027), for the master and its workers: unix sockets, logs, pidfile [default: inherited]')
     .option('--worker-tmp-dir <dir>', 'directory for the heartbeat files [default: /dev/shm when usable]')

@@ -27,7 +27,7 @@ import { socketActivation } from './systemd.js';
 import { notification, systemdNotifier } from './notify.js';
 import { WorkerProcesses } from './worker-processes.js';
 import { logWorkerPhases } from './worker-log.js';
-import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
+import { checkAccessLog, checkWorkerTmpDir, handOver } from './preflight.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { InspectorHub } from '../inspector/hub.js';
 import { StatforkError } from '../errors.js';
@@ -86,6 +86,16 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   const activation = socketActivation(process.env, process.pid);
   if (activation) log.info({ sockets: activation.names }, `systemd socket activation: serving on the ${activation.binds.length} socket(s) systemd passed, instead of --bind`);
   const listeners: Listener[] = await bindAll(activation?.binds ?? config.binds, log);
+  try {
+    handOver(config.workerIdentity, [
+      ...listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])),
+      ...[config.errorLog, config.accessLog].filter((p): p is string => Boolean(p) && p !== '-'),
+    ]);
+  } catch (e) {
+    for (const l of listeners) l.close();
+    throw e;
+  }
+  if (config.workerIdentity) log.info({ uid: config.workerIdentity.uid, gid: config.workerIdentity.gid }, `workers run as ${config.workerIdentity.text}`);
   // The pidfile written at start is the one removed at the end, whatever a reload says.
   const pidfile = config.pidfile;
   const release = () => {

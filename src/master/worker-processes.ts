@@ -3,6 +3,7 @@
  * pids): spawning with the sockets and heartbeat file in stdio, signalling, and reading stamps.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fchownSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
@@ -41,6 +42,8 @@ export class WorkerProcesses {
     let heartbeatFd: number;
     try {
       heartbeatFd = createHeartbeatFile(config.workerTmpDir);
+      // A worker stamps its heartbeat file with futimes(), which needs it to own the file.
+      if (config.workerIdentity) fchownSync(heartbeatFd, config.workerIdentity.uid, config.workerIdentity.gid);
     } catch (e) {
       this.log.error({ id, err: (e as Error).message }, `cannot create the heartbeat file in --worker-tmp-dir ${config.workerTmpDir}`);
       this.events$.next({ type: 'WORKER_EXIT', id, code: null, signal: null, error: (e as Error).message });
@@ -65,6 +68,7 @@ export class WorkerProcesses {
       child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
         stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'ipc', heartbeatFd, ...this.listenFds],
         env: { ...process.env, ...config.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
+        ...(config.workerIdentity ? { uid: config.workerIdentity.uid, gid: config.workerIdentity.gid } : {}),
       });
     } catch (e) {
       closeHeartbeatFile(heartbeatFd);

@@ -32,6 +32,9 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['workerTmpDir', dir, ['--worker-tmp-dir', dir]],
   ['env', ['A=1', 'B=two=2'], ['-e', 'A=1', '--env', 'B=two=2']],
   ['umask', '027', ['-m', '027']],
+  // This process's own identity: valid without root, wherever the tests run.
+  ['user', String(process.getuid!()), ['-u', String(process.getuid!())]],
+  ['group', String(process.getgid!()), ['-g', String(process.getgid!())]],
   ['pid', p('app.pid'), ['-p', p('app.pid')]],
   ['name', 'api', ['-n', 'api']],
   ['logLevel', 'warn', ['--log-level', 'warn']],
