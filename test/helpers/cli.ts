@@ -164,3 +164,9 @@ export function childrenOf(pid: number): number[] {
   });
 }
 
+/** Runs the CLI expecting a refusal: its exit code and the lines it printed on stderr. */
+export async function refusal(args: string[], opts: Parameters<typeof startCli>[1] = {}): Promise<{ code: number | null; lines: string[] }> {
+  const r = startCli(args, opts);
+  const { code } = await r.exited;
+  return { code, lines: r.stderrText().trim().split('\n') };
+}

@@ -1,3 +1,4 @@
+import net from 'node:net';
 /** Real HTTP clients for the tests: single requests and bounded request loops. */
 import http from 'node:http';
 
@@ -68,3 +69,12 @@ export async function connectedGet(url: string): Promise<{ reply: Promise<Reply>
 }
 
 export const pidOf = (body: string) => Number(/from (\d+)/.exec(body)?.[1]);
+
+/** A TCP port on loopback that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise((ok) => s.close(ok));
+  return port;
+}

@@ -8,20 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually, isAlive, startCli } from '../helpers/cli.js';
-import { get } from '../helpers/http.js';
+import { get, freePort } from '../helpers/http.js';
 
 const daemons: number[] = [];
 afterEach(() => {
   for (const pid of daemons.splice(0)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address() as { port: number };
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 /** Fields of /proc/PID/stat after the command name (which may hold spaces). */
 function stat(pid: number): string[] {

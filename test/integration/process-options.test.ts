@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventually, startCli, startServing } from '../helpers/cli.js';
+import { eventually, startCli, startServing, refusal } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
 describe('-e/--env', () => {
@@ -17,9 +17,8 @@ describe('-e/--env', () => {
     [['-e', 'NOEQUALS'], /option '-e, --env <KEY=VALUE>'|invalid --env 'NOEQUALS': expected KEY=VALUE/],
     [['-e', '1BAD=x'], /invalid --env '1BAD=...': the name must be letters, digits and _/],
   ])('refuses %s with one line and exit 2', async (flags, message) => {
-    const r = startCli([...flags, '-b', '127.0.0.1:0', 'env.cjs']);
-    expect((await r.exited).code).toBe(2);
-    const lines = r.stderrText().trim().split('\n');
+    const { code, lines } = await refusal([...flags, '-b', '127.0.0.1:0', 'env.cjs']);
+    expect(code).toBe(2);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
   });

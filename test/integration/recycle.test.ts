@@ -7,7 +7,7 @@ import { mkdtempSync, cpSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPS, startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
+import { APPS, startCli, startServing, type Rec, type Running, refusal } from '../helpers/cli.js';
 import { get, pidOf, requestLoop } from '../helpers/http.js';
 
 const asked = (r: Rec) => r.role === 'worker' && /^recycling limit reached/.test(r.msg ?? '');
@@ -121,9 +121,8 @@ describe('recycling options from every source', () => {
     [['--max-memory', 'lots'], /option '--max-memory <MiB>' argument 'lots' is invalid/],
     [['--max-requests-jitter', '5'], /--max-requests-jitter 5 needs --max-requests/],
   ])('refuses %s with one line and exit 2', async (flags, message) => {
-    const r = startCli([...flags, '-b', '127.0.0.1:0', 'hello.cjs']);
-    expect((await r.exited).code).toBe(2);
-    const lines = r.stderrText().trim().split('\n');
+    const { code, lines } = await refusal([...flags, '-b', '127.0.0.1:0', 'hello.cjs']);
+    expect(code).toBe(2);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
   });

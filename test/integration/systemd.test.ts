@@ -6,20 +6,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually, startCli, startServing } from '../helpers/cli.js';
-import { get } from '../helpers/http.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address() as { port: number };
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
+import { get, freePort } from '../helpers/http.js';
 
 describe('systemd socket activation', () => {
   it('serves on the sockets systemd passed (names logged), not on --bind; the first connection waits, it is not lost', async () => {
