@@ -1,6 +1,7 @@
-/** Defaults that depend on the host: the worker count and where heartbeat files live. */
+/** What depends on the host: the default worker count, where heartbeat files live, --chdir. */
 import { accessSync, constants, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { usage } from './options.js';
 
 /** The worker count when none is given: WEB_CONCURRENCY (Heroku's convention), else one per CPU. */
@@ -22,4 +23,16 @@ export function defaultWorkerTmpDir(): string {
     // not usable: fall back below
   }
   return tmpdir();
+}
+
+/** --chdir: moves the process (the workers inherit it); returns the absolute directory. */
+export function changeDirectory(dir: string): string {
+  const path = resolve(dir);
+  try {
+    if (!statSync(path).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    process.chdir(path);
+  } catch (e) {
+    usage(`invalid --chdir '${dir}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give an existing directory`);
+  }
+  return path;
 }

@@ -11,7 +11,7 @@ import { formatUmask } from './process-options.js';
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
-  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
   'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reload', 'reloadExtraFile',
 ];
 
@@ -53,7 +53,13 @@ function checkKeys(values: Record<string, unknown>, source: string): void {
   }
 }
 
-export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Promise<Loaded> {
+/**
+ * Where statefork was started: the config file is looked for (and -c resolved) here, also on a
+ * HUP after --chdir moved the process.
+ */
+const STARTED_IN = process.cwd();
+
+export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = STARTED_IN): Promise<Loaded> {
   const cli = parseArgs(argv);
   const fromEnv = env.STATEFORK_CMD_ARGS ? parseArgs(splitArgs(env.STATEFORK_CMD_ARGS), 'STATEFORK_CMD_ARGS') : null;
   const configFile = findConfigFile(cli.config ?? fromEnv?.config, cwd);
@@ -100,6 +106,7 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['workerTmpDir', config.workerTmpDir, sources.workerTmpDir ?? 'default'],
     ['env', Object.entries(config.env).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)', sources.env ?? 'default'],
     ['umask', formatUmask(config.umask), sources.umask ?? 'default'],
+    ['chdir', config.chdir ?? '(none)', sources.chdir ?? 'default'],
     ['user', config.workerIdentity ? config.workerIdentity.uid : '(the master\'s)', sources.user ?? 'default'],
     ['group', config.workerIdentity ? config.workerIdentity.gid : '(the master\'s)', sources.group ?? 'default'],
     ['pid', config.pidfile ?? '(none)', sources.pid ?? 'default'],

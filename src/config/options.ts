@@ -13,7 +13,7 @@ import { tlsFiles } from './tls.js';
 import { checkEnv, checkUmask } from './process-options.js';
 import { inspectorAddress } from './inspector-address.js';
 import { workerIdentity, type WorkerIdentity } from './identity.js';
-import { defaultWorkers, defaultWorkerTmpDir } from './host-defaults.js';
+import { changeDirectory, defaultWorkers, defaultWorkerTmpDir } from './host-defaults.js';
 
 export { defaultWorkerTmpDir };
 
@@ -41,6 +41,8 @@ export interface Options {
   env?: string | string[] | Record<string, string>;
   /** Octal: '027', or a number. */
   umask?: string | number;
+  /** Working directory of the master and workers; relative paths are taken from it. */
+  chdir?: string;
   /** Name or uid (and group name or gid) the workers run as. */
   user?: string | number;
   group?: string | number;
@@ -84,6 +86,8 @@ export interface Config {
   env: Record<string, string>;
   /** The master's file mode creation mask (the workers inherit it); null keeps the one it got. */
   umask: number | null;
+  /** The working directory --chdir moved to, if any. */
+  chdir: string | null;
   /** Who the workers run as; null: the master's own identity. */
   workerIdentity: WorkerIdentity | null;
   pidfile: string | null;
@@ -164,6 +168,8 @@ export function field<T>(key: keyof Options, sources: Sources, check: () => T): 
 export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env, sources: Sources = {}): Config {
   if (!options.app) usage('no app given: pass the path of a module that exports a request listener, a { fetch } object or an http.Server (e.g. statefork ./app.js), or set app in the config file');
   const f = <T>(key: keyof Options, check: () => T) => field(key, sources, check);
+  // First: every relative path below (app, sockets, files) is taken from the new directory.
+  const chdir = options.chdir === undefined ? null : f('chdir', () => changeDirectory(checkString('--chdir', options.chdir)));
   const binds = f('bind', () => {
     const list = options.bind === undefined || (Array.isArray(options.bind) && options.bind.length === 0)
       ? [defaultBind(env)]
@@ -198,6 +204,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     env: options.env === undefined ? {} : f('env', () => checkEnv(options.env)),
     umask: options.umask === undefined ? null : f('umask', () => checkUmask(options.umask)),
     workerIdentity: workerIdentity(options, f),
+    chdir,
     workerTmpDir: resolve(optionalPath('workerTmpDir', '--worker-tmp-dir') ?? defaultWorkerTmpDir()),
     pidfile: options.pid !== undefined ? resolve(optionalPath('pid', '--pid')!) : null,
     name: optionalPath('name', '--name') ?? app.text,

@@ -49,6 +49,7 @@ export function buildProgram(name = 'statefork'): Command {
     .option('--access-log-format <format>', "gunicorn's atoms (%(h)s %(r)s %(s)s %(D)s %({header}i)s ...), or json for one record per request [default: the common log format plus referer and user agent]")
     .option('-u, --user <user>', 'run the workers as this user (name or uid); the master stays root [default: the master\'s user]')
     .option('-g, --group <group>', 'run the workers with this group (name or gid) [default: the --user\'s primary group]')
+    .option('--chdir <dir>', 'change to this directory before loading the app; relative paths are taken from it (the config file is still looked for where statefork started)')
     .option('-e, --env <KEY=VALUE>', "set an environment variable in the workers' environment; repeatable", collect)
     .option('-m, --umask <mask>', 'file mode creation mask, octal (e.g. 027), for the master and its workers: unix sockets, logs, pidfile [default: inherited]')
     .option('--worker-tmp-dir <dir>', 'directory for the heartbeat files [default: /dev/shm when usable]')

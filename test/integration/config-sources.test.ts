@@ -32,6 +32,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['workerTmpDir', dir, ['--worker-tmp-dir', dir]],
   ['env', ['A=1', 'B=two=2'], ['-e', 'A=1', '--env', 'B=two=2']],
   ['umask', '027', ['-m', '027']],
+  ['chdir', dir, ['--chdir', dir]],
   // This process's own identity: valid without root, wherever the tests run.
   ['user', String(process.getuid!()), ['-u', String(process.getuid!())]],
   ['group', String(process.getgid!()), ['-g', String(process.getgid!())]],
