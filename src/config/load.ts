@@ -12,7 +12,7 @@ import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
   'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
-  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reload', 'reloadExtraFile',
+  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reusePort', 'reload', 'reloadExtraFile',
 ];
 
 export interface Loaded {
@@ -119,6 +119,7 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['reload', config.reload ? ['on', ...config.reload.extraFiles].join(', ') : '(off)', sources.reload ?? 'default'],
     ['captureOutput', config.captureOutput, sources.captureOutput ?? 'default'],
     ['daemon', config.daemon, sources.daemon ?? 'default'],
+    ['reusePort', config.reusePort, sources.reusePort ?? 'default'],
     ['accessLog', config.accessLog ?? '(off)', sources.accessLog ?? 'default'],
     ['accessLogFormat', config.accessLogFormat, sources.accessLogFormat ?? 'default'],
     ['inspector', config.inspector ? `${config.inspector.host}:${config.inspector.port}` : '(off)', sources.inspector ?? 'default'],

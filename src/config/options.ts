@@ -13,6 +13,7 @@ import { tlsFiles } from './tls.js';
 import { checkEnv, checkUmask } from './process-options.js';
 import { inspectorAddress } from './inspector-address.js';
 import { workerIdentity, type WorkerIdentity } from './identity.js';
+import { checkReusePort } from './reuse-port.js';
 import { changeDirectory, defaultWorkers, defaultWorkerTmpDir } from './host-defaults.js';
 
 export { defaultWorkerTmpDir };
@@ -57,6 +58,7 @@ export interface Options {
   caCerts?: string;
   captureOutput?: boolean;
   daemon?: boolean;
+  reusePort?: boolean;
   reload?: boolean;
   reloadExtraFile?: string | string[];
   /** HOST:PORT of the live inspector; `true` for the default address. */
@@ -102,6 +104,8 @@ export interface Config {
   captureOutput: boolean;
   /** Detach: run in the background (see src/daemon.ts). */
   daemon: boolean;
+  /** Workers bind the TCP addresses themselves with SO_REUSEPORT (see reuse-port.ts). */
+  reusePort: boolean;
   /** Development: reload on changes to the app's directory and these extra files. */
   reload: { extraFiles: string[] } | null;
   inspector: { host: string; port: number } | null;
@@ -220,6 +224,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     reload: !options.reload ? null : { extraFiles: f('reloadExtraFile', () => ([] as string[]).concat(options.reloadExtraFile ?? []).map((p) => resolve(checkString('--reload-extra-file', p)))) },
     captureOutput: checkFlag('captureOutput', options.captureOutput, f),
     daemon: checkFlag('daemon', options.daemon, f),
+    reusePort: checkReusePort(options, binds, f),
     accessLogFormat: options.accessLogFormat === undefined ? DEFAULT_ACCESS_FORMAT : f('accessLogFormat', () => checkString('--access-log-format', options.accessLogFormat)),
     inspectStately: options.inspectStately === undefined ? null : f('inspectStately', () => {
       const url = checkString('--inspect-stately', options.inspectStately);

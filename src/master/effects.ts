@@ -16,6 +16,8 @@ export type ConfigOutcome = { type: 'CONFIG_LOADED'; settings: MasterSettings } 
 export interface EffectDeps {
   workers: WorkerProcesses;
   listeners: Listener[];
+  /** --reuse-port: workers have listening sockets of their own, which a retiring one must sweep. */
+  workersOwnSockets?: boolean;
   log: Logger;
   reopenLogs(): void;
   /** Re-reads the configuration; rejects with a one-line message when it cannot. */
@@ -40,7 +42,7 @@ function guarded<A extends unknown[]>(log: Logger, name: string, fn: (...args: A
 export function masterEffects(deps: EffectDeps) {
   // Until the listeners close (a stop), the master holds the sockets: a worker it TERMs is
   // being retired while others accept, and is told so (see masterMessage.socketsHeld).
-  let holdingSockets = true;
+  let holdingSockets = !deps.workersOwnSockets;
   const effects = {
     spawnWorker: (_: unknown, { id, generation }: { id: number; generation: number }) => deps.workers.spawn(id, generation),
     signalWorker: (_: unknown, { id, workerPid, signal }: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {

@@ -21,7 +21,7 @@ import { masterSettings, tickInterval, type Config } from '../config/options.js'
 import { createLogger, type LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';
 import { masterEffects, type ConfigOutcome } from './effects.js';
-import { bindAll, type Listener } from './sockets.js';
+import { bindAll, splitBinds, type Listener } from './sockets.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { socketActivation } from './systemd.js';
 import { notification, systemdNotifier } from './notify.js';
@@ -85,7 +85,10 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   // Sockets from systemd, when it started us with some, stand in for --bind.
   const activation = socketActivation(process.env, process.pid);
   if (activation) log.info({ sockets: activation.names }, `systemd socket activation: serving on the ${activation.binds.length} socket(s) systemd passed, instead of --bind`);
-  const listeners: Listener[] = await bindAll(activation?.binds ?? config.binds, log);
+  // --reuse-port: the TCP binds are the workers' own; the master binds the rest.
+  const { masterBinds, workerBinds } = splitBinds(activation?.binds ?? config.binds, config.reusePort && !activation);
+  for (const b of workerBinds) log.info({ bind: `${b.host}:${b.port}` }, `every worker binds ${b.host}:${b.port} itself (--reuse-port)`);
+  const listeners: Listener[] = await bindAll(masterBinds, log);
   try {
     handOver(config.workerIdentity, [
       ...listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])),
@@ -117,13 +120,13 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
 
   const clock = () => performance.now();
   const internal$ = new Subject<ConfigOutcome | { type: 'TERM' | 'QUIT' }>();
-  const workers = new WorkerProcesses(() => config, listeners.map((l) => l.fd), log, {
+  const workers = new WorkerProcesses(() => config, { fds: listeners.map((l) => l.fd), reuse: workerBinds }, log, {
     preFork: (worker) => void callHook(hooks, 'preFork', log, master, worker),
     postFork: (worker) => void callHook(hooks, 'postFork', log, master, worker),
   });
   const machine = masterMachine.provide({
     actions: masterEffects({
-      workers, listeners, log,
+      workers, listeners, log, workersOwnSockets: workerBinds.length > 0,
       reopenLogs: logging.reopen,
       reloadConfig: async () => {
         const next = options.reload ? await options.reload() : { config, hooks };
@@ -215,7 +218,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   actor.start();
   return {
     pid: process.pid,
-    urls: listeners.map((l) => l.url),
+    urls: [...listeners.map((l) => l.url), ...workerBinds.map((b) => `http://${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`)],
     done,
     stop: (quick = false) => internal$.next({ type: quick ? 'QUIT' : 'TERM' }),
     actor,

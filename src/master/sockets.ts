@@ -126,3 +126,10 @@ export async function bindAll(specs: BindSpec[], log: Logger, retryMs = BIND_RET
   }
   return listeners;
 }
+
+/** With --reuse-port, the TCP binds go to the workers (each binds its own socket). */
+export function splitBinds(specs: BindSpec[], reusePort: boolean): { masterBinds: BindSpec[]; workerBinds: Array<{ host: string; port: number }> } {
+  if (!reusePort) return { masterBinds: specs, workerBinds: [] };
+  const tcp = specs.filter((s): s is Extract<BindSpec, { kind: 'tcp' }> => s.kind === 'tcp');
+  return { masterBinds: specs.filter((s) => s.kind !== 'tcp'), workerBinds: tcp.map(({ host, port }) => ({ host, port })) };
+}

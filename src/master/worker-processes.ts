@@ -31,7 +31,8 @@ export class WorkerProcesses {
 
   constructor(
     private readonly config: () => Config,
-    private readonly listenFds: number[],
+    /** The master's listening sockets (passed as fds), and the addresses workers bind themselves. */
+    private readonly sockets: { fds: number[]; reuse: Array<{ host: string; port: number }> },
     private readonly log: Logger,
     /** preFork/postFork hooks: called around each spawn. */
     private readonly around: { preFork?: (w: { id: number; generation: number }) => void; postFork?: (w: { id: number; generation: number; pid: number | undefined }) => void } = {},
@@ -52,7 +53,8 @@ export class WorkerProcesses {
     const settings: WorkerSettings = {
       id, generation, app: config.app, name: config.name, masterPid: process.pid,
       heartbeatFd: HEARTBEAT_FD, heartbeatMs: heartbeatPeriod(config.timeout),
-      listenFds: this.listenFds.map((_, i) => FIRST_LISTEN_FD + i),
+      listenFds: this.sockets.fds.map((_, i) => FIRST_LISTEN_FD + i),
+      reuseBinds: this.sockets.reuse,
       keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog,
       tls: config.tls,
       configFile: config.workerHooksFile ?? null,
@@ -66,7 +68,7 @@ export class WorkerProcesses {
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
-        stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'ipc', heartbeatFd, ...this.listenFds],
+        stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'ipc', heartbeatFd, ...this.sockets.fds],
         env: { ...process.env, ...config.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
         ...(config.workerIdentity ? { uid: config.workerIdentity.uid, gid: config.workerIdentity.gid } : {}),
       });

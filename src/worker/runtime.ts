@@ -55,7 +55,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
                 post: (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res),
                 counted: recycle.requestLimit > 0 ? recycle.served : undefined,
               });
-              await serving.listen(settings.listenFds).catch((e: Error) => {
+              await serving.listen(settings.listenFds, settings.reuseBinds).catch((e: Error) => {
                 throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${e.message}`);
               });
               send({ type: 'BOOTED' });

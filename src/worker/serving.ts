@@ -81,19 +81,23 @@ export class Serving {
     });
   }
 
-  /** Listens on every inherited socket; extra ones hand their connections to the one server. */
-  async listen(fds: number[]): Promise<void> {
-    const [first, ...rest] = fds;
+  /**
+   * Listens on every inherited socket and binds the --reuse-port addresses (SO_REUSEPORT); extra
+   * ones hand their connections to the one server.
+   */
+  async listen(fds: number[], reuse: Array<{ host: string; port: number }> = []): Promise<void> {
+    // fd and reusePort are listen() options @types/node 20 does not know (reusePort: Node 22.12).
+    const [first, ...rest] = [...fds.map((fd) => ({ fd })), ...reuse.map((b) => ({ ...b, reusePort: true }))] as net.ListenOptions[];
     await new Promise<void>((ok, fail) => {
       this.server.once('error', fail);
-      this.server.listen({ fd: first }, () => {
+      this.server.listen(first, () => {
         this.server.off('error', fail);
         ok();
       });
     });
-    for (const fd of rest) {
+    for (const target of rest) {
       const relay = net.createServer((socket) => this.server.emit('connection', socket));
-      await new Promise<void>((ok, fail) => relay.once('error', fail).listen({ fd }, ok));
+      await new Promise<void>((ok, fail) => relay.once('error', fail).listen(target, ok));
       this.extra.push(relay);
     }
   }

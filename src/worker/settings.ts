@@ -23,6 +23,8 @@ export interface WorkerSettings {
   heartbeatMs: number;
   /** fds of the listening sockets, in --bind order. */
   listenFds: number[];
+  /** --reuse-port: addresses this worker binds itself, with SO_REUSEPORT. */
+  reuseBinds: Array<{ host: string; port: number }>;
   keepAliveMs: number;
   limits: HttpLimits;
   recycle: RecycleLimits;

@@ -42,9 +42,12 @@ function allWorkerPidsSeen(r: Running): number[] {
   return [...new Set(r.records.filter((x) => x.role === 'worker').map((x) => x.pid as number))];
 }
 
-/** `wrap`: a command that execs the CLI in its own process (e.g. systemd-socket-activate ...). */
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions; wrap?: string[] } = {}): Running {
-  const [command, ...prefix] = [...(opts.wrap ?? []), NODE];
+/**
+ * `wrap`: a command that execs the CLI in its own process (e.g. systemd-socket-activate ...);
+ * `node`: another Node binary to run it with.
+ */
+export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions; wrap?: string[]; node?: string } = {}): Running {
+  const [command, ...prefix] = [...(opts.wrap ?? []), opts.node ?? NODE];
   const child = spawn(command, [...prefix, CLI, ...args], {
     cwd: opts.cwd ?? APPS,
     env: { ...process.env, ...opts.env },

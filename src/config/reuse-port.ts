@@ -1,0 +1,29 @@
+/**
+ * --reuse-port: every worker binds each TCP address itself with SO_REUSEPORT, and the kernel
+ * spreads new connections over the workers' sockets. Node can ask for it from 22.12 on; before
+ * that the option would be silently ignored, so it is refused instead. Unix and fd:// binds are
+ * still the master's.
+ */
+import type { BindSpec } from './bind.js';
+import { usage, type Options } from './options.js';
+
+const SINCE = [22, 12];
+
+export function nodeHasReusePort(version = process.versions.node): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major > SINCE[0] || (major === SINCE[0] && minor >= SINCE[1]);
+}
+
+type Field = <T>(key: keyof Options, check: () => T) => T;
+
+export function checkReusePort(options: Options, binds: BindSpec[], field: Field, version = process.versions.node): boolean {
+  if (options.reusePort === undefined || options.reusePort === false) return false;
+  return field('reusePort', () => {
+    if (options.reusePort !== true) usage(`invalid reusePort '${options.reusePort}': expected true or false`);
+    if (!nodeHasReusePort(version)) usage(`--reuse-port needs Node 22.12 or newer (this is ${version}): older versions ignore it silently; upgrade Node or drop --reuse-port`);
+    const zero = binds.find((b) => b.kind === 'tcp' && b.port === 0);
+    if (zero) usage(`--reuse-port needs a fixed port (got ${zero.text}): each worker binds it on its own, so port 0 would give each a different one`);
+    if (!binds.some((b) => b.kind === 'tcp')) usage('--reuse-port needs a HOST:PORT bind: unix sockets and fd:// cannot be shared that way');
+    return true;
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * --reuse-port, for real: on Node 22 (the node-22 binary the tests carry) every worker listens
+ * on its own SO_REUSEPORT socket and the master on none; on Node 20 the option is refused.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { refusal, startServing, type Running } from '../helpers/cli.js';
+import { freePort, get, pidOf } from '../helpers/http.js';
+import { nodeHasReusePort } from '../../src/config/reuse-port.js';
+
+const NODE_22 = fileURLToPath(new URL('../../node_modules/node-22/bin/node', import.meta.url));
+
+/** The pids that hold a listening socket on the port, from the kernel (ss). */
+function listeners(port: number): number[] {
+  const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+  return [...out.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])).sort();
+}
+
+describe('--reuse-port', () => {
+  it('on Node 22.12+: every worker has its own listening socket, the master none, through a HUP', async () => {
+    const port = await freePort();
+    const m: Running = await startServing(['--reuse-port', '-w', '2', '-b', `127.0.0.1:${port}`, 'hello.cjs'], { node: NODE_22 });
+    expect(listeners(port)).toEqual([...m.workerPids()].sort());
+    const answered = new Set<number>();
+    for (let i = 0; i < 40 && answered.size < 2; i++) answered.add(pidOf((await get(`http://127.0.0.1:${port}/`)).body));
+    expect([...answered].sort()).toEqual([...m.workerPids()].sort());
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor((r) => /^reload complete/.test(r.msg ?? ''), { from });
+    await m.waitForCount((r) => r.machine === 'master.worker' && r.to === 'exited', 2, { from });
+    expect(listeners(port)).toEqual([...m.workerPids()].sort());
+    expect(listeners(port)).not.toContain(m.pid);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it('on Node 20: refused with one line and exit 2, not ignored', async () => {
+    expect(nodeHasReusePort()).toBe(false);
+    const { code, lines } = await refusal(['--reuse-port', '-b', '127.0.0.1:8123', 'hello.cjs']);
+    expect(code).toBe(2);
+    expect(lines).toEqual([`statefork: error: --reuse-port needs Node 22.12 or newer (this is ${process.versions.node}): older versions ignore it silently; upgrade Node or drop --reuse-port`]);
+  });
+});
