@@ -21,13 +21,12 @@ import { masterSettings, tickInterval, type Config } from '../config/options.js'
 import { createLogger, type LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';
 import { masterEffects, type ConfigOutcome } from './effects.js';
-import { bindAll, splitBinds, type Listener } from './sockets.js';
+import { acquireSockets } from './acquire.js';
 import { removePidfile, writePidfile } from './pidfile.js';
-import { socketActivation } from './systemd.js';
 import { notification, systemdNotifier } from './notify.js';
 import { WorkerProcesses } from './worker-processes.js';
 import { logWorkerPhases } from './worker-log.js';
-import { checkAccessLog, checkWorkerTmpDir, handOver } from './preflight.js';
+import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { InspectorHub } from '../inspector/hub.js';
 import { StatforkError } from '../errors.js';
@@ -82,23 +81,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   await callHook(hooks, 'onStarting', log, master);
   checkWorkerTmpDir(config.workerTmpDir);
   checkAccessLog(config.accessLog);
-  // Sockets from systemd, when it started us with some, stand in for --bind.
-  const activation = socketActivation(process.env, process.pid);
-  if (activation) log.info({ sockets: activation.names }, `systemd socket activation: serving on the ${activation.binds.length} socket(s) systemd passed, instead of --bind`);
-  // --reuse-port: the TCP binds are the workers' own; the master binds the rest.
-  const { masterBinds, workerBinds } = splitBinds(activation?.binds ?? config.binds, config.reusePort && !activation);
-  for (const b of workerBinds) log.info({ bind: `${b.host}:${b.port}` }, `every worker binds ${b.host}:${b.port} itself (--reuse-port)`);
-  const listeners: Listener[] = await bindAll(masterBinds, log);
-  try {
-    handOver(config.workerIdentity, [
-      ...listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])),
-      ...[config.errorLog, config.accessLog].filter((p): p is string => Boolean(p) && p !== '-'),
-    ]);
-  } catch (e) {
-    for (const l of listeners) l.close();
-    throw e;
-  }
-  if (config.workerIdentity) log.info({ uid: config.workerIdentity.uid, gid: config.workerIdentity.gid }, `workers run as ${config.workerIdentity.text}`);
+  const { listeners, workerBinds } = await acquireSockets(config, log);
   // The pidfile written at start is the one removed at the end, whatever a reload says.
   const pidfile = config.pidfile;
   const release = () => {

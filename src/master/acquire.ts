@@ -1,0 +1,31 @@
+/**
+ * The master's sockets at start: systemd's when it passed some, else --bind; with --reuse-port
+ * the TCP addresses are left for the workers to bind. Files the workers use themselves are
+ * handed to --user.
+ */
+import type { Config } from '../config/options.js';
+import type { Logger } from '../log.js';
+import { handOver } from './preflight.js';
+import { bindAll, splitBinds, type Listener } from './sockets.js';
+import { socketActivation } from './systemd.js';
+
+export async function acquireSockets(config: Config, log: Logger): Promise<{ listeners: Listener[]; workerBinds: Array<{ host: string; port: number }> }> {
+  // Sockets from systemd, when it started us with some, stand in for --bind.
+  const activation = socketActivation(process.env, process.pid);
+  if (activation) log.info({ sockets: activation.names }, `systemd socket activation: serving on the ${activation.binds.length} socket(s) systemd passed, instead of --bind`);
+  // --reuse-port: the TCP binds are the workers' own; the master binds the rest.
+  const { masterBinds, workerBinds } = splitBinds(activation?.binds ?? config.binds, config.reusePort && !activation);
+  for (const b of workerBinds) log.info({ bind: `${b.host}:${b.port}` }, `every worker binds ${b.host}:${b.port} itself (--reuse-port)`);
+  const listeners: Listener[] = await bindAll(masterBinds, log);
+  try {
+    handOver(config.workerIdentity, [
+      ...listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])),
+      ...[config.errorLog, config.accessLog].filter((p): p is string => Boolean(p) && p !== '-'),
+    ]);
+  } catch (e) {
+    for (const l of listeners) l.close();
+    throw e;
+  }
+  if (config.workerIdentity) log.info({ uid: config.workerIdentity.uid, gid: config.workerIdentity.gid }, `workers run as ${config.workerIdentity.text}`);
+  return { listeners, workerBinds };
+}
