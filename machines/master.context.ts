@@ -11,6 +11,8 @@ export interface MasterSettings {
   gracefulTimeoutMs: number;
   /** How long a worker may take to become ready; 0 disables. */
   bootTimeoutMs: number;
+  /** On TERM, keep serving this long before draining (--drain-delay); 0 or absent: drain at once. */
+  drainDelayMs?: number;
 }
 
 export interface MasterContext {
@@ -25,6 +27,10 @@ export interface MasterContext {
   failures: number;
   /** A HUP arrived during a reload: reload again once it is over. */
   reloadQueued: boolean;
+  /** TERM with --drain-delay: the time the drain starts; null when not waiting for it. */
+  drainAt: number | null;
+  /** The listening sockets were closed (the drain or a quick stop began). */
+  socketsClosed: boolean;
   lastFailureAt: number;
   startedAt: number;
   exitCode: number;
@@ -59,6 +65,8 @@ export function initialContext({ settings, now }: MasterInput): MasterContext {
     workers: [],
     failures: 0,
     reloadQueued: false,
+    drainAt: null,
+    socketsClosed: false,
     lastFailureAt: 0,
     startedAt: now,
     exitCode: 0,

@@ -108,12 +108,12 @@ export const masterMachine = masterSetup.createMachine({
       },
     },
     stopping: {
-      entry: 'closeListeners',
       always: { guard: 'noWorkersLeft', target: 'halted' },
       initial: 'graceful',
       on: {
         ...common,
-        // Every worker was told to go: a late WORKER_READY or WORKER_RECYCLE changes nothing and is ignored.
+        // Every worker was told to go (or is about to be, after --drain-delay): a late
+        // WORKER_READY or WORKER_RECYCLE changes nothing and is ignored.
         WORKER_EXIT: { actions: 'noteExit' },
         TICK: { actions: 'watchWorkers' },
         HUP: { actions: log('warn', MSG.hupStopping) },
@@ -122,8 +122,9 @@ export const masterMachine = masterSetup.createMachine({
       },
       states: {
         graceful: {
-          entry: ['terminateAll', log('info', MSG.gracefulStop)],
+          entry: 'terminateAll',
           on: {
+            TICK: { actions: ['watchWorkers', 'drainWhenDue'] },
             TERM: { actions: log('info', MSG.termWhileGraceful) },
             INT: { target: 'quick' },
             QUIT: { target: 'quick' },

@@ -20,6 +20,8 @@ export const MSG = {
   ttinStopping: 'TTIN ignored: stopping',
   ttouStopping: 'TTOU ignored: stopping',
   gracefulStop: 'graceful stop: workers finish their requests',
+  drainDelay: 'graceful stop after --drain-delay: serving on meanwhile',
+  drainDelayOver: 'drain delay over: workers finish their requests',
   termWhileGraceful: 'TERM ignored: already stopping gracefully (send INT or QUIT to stop at once)',
   quickStop: 'quick stop: workers exit at once',
   termWhileQuick: 'TERM ignored: already stopping quickly',

@@ -28,6 +28,13 @@ function decide(fn: (args: DecideArgs) => void): any {
   return enqueueActions(fn as never);
 }
 
+/** Closes the listening sockets once: before the workers are told to go. */
+function closeSockets(context: MasterContext, enqueue: Enqueue) {
+  if (context.socketsClosed) return;
+  enqueue.assign({ socketsClosed: true });
+  enqueue({ type: 'closeListeners' });
+}
+
 function apply(plan: Plan, enqueue: Enqueue) {
   enqueue.assign({ workers: plan.workers, nextId: plan.nextId });
   for (const effect of plan.effects) enqueue(effect);
@@ -59,8 +66,33 @@ export const masterSetup = setup({
         enqueue({ type: 'log', params: { level: 'info', msg: MSG.stableAgain } });
       }
     }),
-    terminateAll: decide(({ context, event, enqueue }) => apply(stopAll(context, nowOf(event, context), false), enqueue)),
-    quitAll: decide(({ context, event, enqueue }) => apply(stopAll(context, nowOf(event, context), true), enqueue)),
+    /** Graceful stop: close the sockets and TERM every worker; with --drain-delay, first wait. */
+    terminateAll: decide(({ context, event, enqueue }) => {
+      const now = nowOf(event, context);
+      const delay = context.settings.drainDelayMs ?? 0;
+      if (delay > 0 && context.drainAt === null && context.workers.length) {
+        enqueue.assign({ drainAt: now + delay });
+        enqueue({ type: 'log', params: { level: 'info', msg: MSG.drainDelay, drainDelayMs: delay } });
+        return;
+      }
+      closeSockets(context, enqueue);
+      apply(stopAll(context, now, false), enqueue);
+      enqueue({ type: 'log', params: { level: 'info', msg: MSG.gracefulStop } });
+    }),
+    /** --drain-delay: on the first tick past it, the graceful stop proper. */
+    drainWhenDue: decide(({ context, event, enqueue }) => {
+      const now = nowOf(event, context);
+      if (context.drainAt === null || now < context.drainAt) return;
+      enqueue.assign({ drainAt: null });
+      enqueue({ type: 'log', params: { level: 'info', msg: MSG.drainDelayOver } });
+      closeSockets(context, enqueue);
+      apply(stopAll(context, now, false), enqueue);
+    }),
+    quitAll: decide(({ context, event, enqueue }) => {
+      enqueue.assign({ drainAt: null });
+      closeSockets(context, enqueue);
+      apply(stopAll(context, nowOf(event, context), true), enqueue);
+    }),
     abandonReload: decide(({ context, event, enqueue }) => {
       apply(abandonReload(context, nowOf(event, context)), enqueue);
       enqueue.assign({ generation: context.previousGeneration });

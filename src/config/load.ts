@@ -11,7 +11,7 @@ import { formatUmask } from './process-options.js';
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
-  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+  'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
   'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reusePort', 'reload', 'reloadExtraFile',
 ];
 
@@ -96,6 +96,7 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['timeout', config.timeout, sources.timeout ?? 'default'],
     ['gracefulTimeout', config.gracefulTimeout, sources.gracefulTimeout ?? 'default'],
     ['bootTimeout', config.bootTimeout, sources.bootTimeout ?? 'default'],
+    ['drainDelay', config.drainDelay, sources.drainDelay ?? 'default'],
     ['keepAlive', config.keepAlive, sources.keepAlive ?? 'default'],
     ['maxHeaderSize', config.maxHeaderSize, sources.maxHeaderSize ?? 'default'],
     ['headersTimeout', config.headersTimeout, sources.headersTimeout ?? 'default'],

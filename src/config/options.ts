@@ -29,6 +29,7 @@ export interface Options {
   timeout?: number;
   gracefulTimeout?: number;
   bootTimeout?: number;
+  drainDelay?: number;
   keepAlive?: number;
   maxHeaderSize?: number;
   headersTimeout?: number;
@@ -77,6 +78,8 @@ export interface Config {
   timeout: number;
   gracefulTimeout: number;
   bootTimeout: number;
+  /** On TERM, seconds of normal serving before the drain (endpoint removal can propagate). */
+  drainDelay: number;
   keepAlive: number;
   /** Request limits (Node's own): bytes of request line plus headers; seconds to get the headers, the whole request. */
   maxHeaderSize: number;
@@ -116,7 +119,7 @@ export interface Config {
 }
 
 export const DEFAULTS = {
-  timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, maxHeaderSize: 16384, headersTimeout: 60, requestTimeout: 300,
+  timeout: 30, gracefulTimeout: 30, bootTimeout: 60, drainDelay: 0, keepAlive: 5, maxHeaderSize: 16384, headersTimeout: 60, requestTimeout: 300,
   logLevel: 'info', errorLog: '-',
 } as const;
 
@@ -200,6 +203,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     timeout: f('timeout', () => checkSeconds('--timeout', options.timeout ?? DEFAULTS.timeout)),
     gracefulTimeout: f('gracefulTimeout', () => checkSeconds('--graceful-timeout', options.gracefulTimeout ?? DEFAULTS.gracefulTimeout)),
     bootTimeout: f('bootTimeout', () => checkSeconds('--boot-timeout', options.bootTimeout ?? DEFAULTS.bootTimeout)),
+    drainDelay: f('drainDelay', () => checkSeconds('--drain-delay', options.drainDelay ?? DEFAULTS.drainDelay)),
     keepAlive: f('keepAlive', () => checkSeconds('--keep-alive', options.keepAlive ?? DEFAULTS.keepAlive)),
     maxHeaderSize: f('maxHeaderSize', () => checkPositiveInt('--max-header-size', options.maxHeaderSize ?? DEFAULTS.maxHeaderSize)),
     headersTimeout,
@@ -240,11 +244,12 @@ export function masterSettings(config: Config): MasterSettings {
     timeoutMs: Math.round(config.timeout * 1000),
     gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
     bootTimeoutMs: Math.round(config.bootTimeout * 1000),
+    drainDelayMs: Math.round(config.drainDelay * 1000),
   };
 }
 
 /** The master checks often enough that a timeout of a few seconds is still caught within ~25%. */
 export function tickInterval(config: Config): number {
-  const shortest = Math.min(...[config.timeout, config.gracefulTimeout, config.bootTimeout].filter((s) => s > 0), 4);
+  const shortest = Math.min(...[config.timeout, config.gracefulTimeout, config.bootTimeout, config.drainDelay].filter((s) => s > 0), 4);
   return Math.max(100, Math.min(1000, (shortest * 1000) / 4));
 }

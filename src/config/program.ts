@@ -31,6 +31,7 @@ export function buildProgram(name = 'statefork'): Command {
     .option('-t, --timeout <seconds>', `kill a worker whose heartbeat is silent this long; 0 disables [default: ${DEFAULTS.timeout}]`, asParser(checkSeconds, '--timeout'))
     .option('--graceful-timeout <seconds>', `time a stopping worker gets before SIGKILL [default: ${DEFAULTS.gracefulTimeout}]`, asParser(checkSeconds, '--graceful-timeout'))
     .option('--boot-timeout <seconds>', `time a worker gets to become ready; 0 disables [default: ${DEFAULTS.bootTimeout}]`, asParser(checkSeconds, '--boot-timeout'))
+    .option('--drain-delay <seconds>', `on TERM, keep serving normally this long before draining, so load balancers stop sending first (Kubernetes) [default: ${DEFAULTS.drainDelay}]`, asParser(checkSeconds, '--drain-delay'))
     .option('--keep-alive <seconds>', `idle keep-alive connections are closed after this long [default: ${DEFAULTS.keepAlive}]`, asParser(checkSeconds, '--keep-alive'))
     .option('--max-header-size <bytes>', `largest request line plus headers; larger gets 431 [default: ${DEFAULTS.maxHeaderSize}]`, asParser(checkPositiveInt, '--max-header-size'))
     .option('--headers-timeout <seconds>', `time a client gets to send the request headers; then 408; 0 disables [default: ${DEFAULTS.headersTimeout}]`, asParser(checkSeconds, '--headers-timeout'))

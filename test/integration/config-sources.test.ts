@@ -22,6 +22,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['timeout', 12, ['-t', '12']],
   ['gracefulTimeout', 13, ['--graceful-timeout', '13']],
   ['bootTimeout', 14, ['--boot-timeout', '14']],
+  ['drainDelay', 3, ['--drain-delay', '3']],
   ['keepAlive', 2.5, ['--keep-alive', '2.5']],
   ['maxHeaderSize', 8192, ['--max-header-size', '8192']],
   ['headersTimeout', 20, ['--headers-timeout', '20']],
