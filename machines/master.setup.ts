@@ -70,7 +70,8 @@ export const masterSetup = setup({
     terminateAll: decide(({ context, event, enqueue }) => {
       const now = nowOf(event, context);
       const delay = context.settings.drainDelayMs ?? 0;
-      if (delay > 0 && context.drainAt === null && context.workers.length) {
+      // Graceful is entered once per stop, so this is the first TERM.
+      if (delay > 0 && context.workers.length) {
         enqueue.assign({ drainAt: now + delay });
         enqueue({ type: 'log', params: { level: 'info', msg: MSG.drainDelay, drainDelayMs: delay } });
         return;
@@ -89,7 +90,6 @@ export const masterSetup = setup({
       apply(stopAll(context, now, false), enqueue);
     }),
     quitAll: decide(({ context, event, enqueue }) => {
-      enqueue.assign({ drainAt: null });
       closeSockets(context, enqueue);
       apply(stopAll(context, nowOf(event, context), true), enqueue);
     }),

@@ -18,9 +18,10 @@ describe('master machine: --drain-delay', () => {
     h.advance(1000).tick();
     expect(h.effects.filter((e) => e.type === 'closeListeners')).toHaveLength(1);
     expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1, 2]);
-    expect(h.logs(/drain delay over/)).toHaveLength(1);
-    h.advance(1000).tick();
+    h.advance(1000).tick().advance(1000).tick();
     expect(h.signals('SIGTERM')).toHaveLength(2);
+    expect(h.logs(/drain delay over/)).toEqual([expect.objectContaining({ level: 'info' })]);
+    expect(h.effects.filter((e) => e.type === 'closeListeners')).toHaveLength(1);
     h.exit(1, 0).exit(2, 0);
     expect(h.state()).toBe('halted');
   });
@@ -47,11 +48,16 @@ describe('master machine: --drain-delay', () => {
     expect(empty.state()).toBe('halted');
   });
 
-  it('without a delay, TERM drains at once as before', () => {
+  it('without a delay, TERM drains at once as before; ticks and an escalation close nothing twice', () => {
     const h = drive().readyAll();
     h.send({ type: 'TERM' });
     expect(h.effects.filter((e) => e.type === 'closeListeners')).toHaveLength(1);
     expect(h.signals('SIGTERM')).toHaveLength(2);
     expect(h.logs(/^graceful stop: workers finish/)).toHaveLength(1);
+    h.advance(1000).tick();
+    expect(h.logs(/drain delay over/)).toEqual([]);
+    h.send({ type: 'INT' });
+    expect(h.state()).toBe('stopping.quick');
+    expect(h.effects.filter((e) => e.type === 'closeListeners')).toHaveLength(1);
   });
 });
