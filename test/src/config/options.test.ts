@@ -8,7 +8,7 @@ describe('normalize', () => {
     const c = normalize({ app: 'app.js' }, { WEB_CONCURRENCY: '3' });
     expect(c).toMatchObject({ workers: 3, timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-', name: 'app.js' });
     expect(c.binds.map((b) => b.text)).toEqual(['127.0.0.1:8000']);
-    expect(masterSettings(c)).toEqual({ workers: 3, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000 });
+    expect(masterSettings(c)).toEqual({ workers: 3, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0 });
   });
 
   it('names the option and the expected form for a bad value', () => {
