@@ -4,8 +4,7 @@
  * in /etc/passwd and /etc/group (Node has no getpwnam); numbers are taken as they are.
  */
 import { readFileSync } from 'node:fs';
-import { StatforkError } from '../errors.js';
-import type { Options } from './options.js';
+import { usage, type Field, type Options } from './options.js';
 
 export interface WorkerIdentity {
   uid: number;
@@ -13,10 +12,6 @@ export interface WorkerIdentity {
   /** user:group as given, for the log and --print-config. */
   text: string;
 }
-
-const usage = (message: string): never => {
-  throw new StatforkError('SF_USAGE', message);
-};
 
 /** Entries of a colon-separated database (/etc/passwd, /etc/group): name -> fields. */
 function database(path: string): Map<string, string[]> {
@@ -30,8 +25,6 @@ function database(path: string): Map<string, string[]> {
 }
 
 const isId = (v: unknown) => typeof v === 'number' ? Number.isInteger(v) && v >= 0 : typeof v === 'string' && /^\d+$/.test(v);
-
-type Field = <T>(key: keyof Options, check: () => T) => T;
 
 export function workerIdentity(options: Options, field: Field, currentUid = process.getuid?.() ?? 0): WorkerIdentity | null {
   if (options.user === undefined && options.group === undefined) return null;

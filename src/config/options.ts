@@ -142,8 +142,11 @@ export function checkSeconds(name: string, value: unknown): number {
 /** Where each option's value came from: 'command line', 'STATEFORK_CMD_ARGS', 'config file PATH'. */
 export type Sources = Partial<Record<keyof Options, string>>;
 
+/** Validates one option with field()'s error wording; the option checkers in ./*.ts take it. */
+export type Field = <T>(key: keyof Options, check: () => T) => T;
+
 /** A true/false option (a flag on the command line, a boolean in a config file). */
-function checkFlag(key: 'captureOutput' | 'daemon', value: unknown, f: <T>(key: keyof Options, check: () => T) => T): boolean {
+export function checkFlag(key: 'captureOutput' | 'daemon' | 'reusePort', value: unknown, f: Field): boolean {
   if (value === undefined) return false;
   return f(key, () => {
     if (typeof value !== 'boolean') usage(`invalid ${key} '${value}': expected true or false`);
@@ -228,7 +231,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     reload: !options.reload ? null : { extraFiles: f('reloadExtraFile', () => ([] as string[]).concat(options.reloadExtraFile ?? []).map((p) => resolve(checkString('--reload-extra-file', p)))) },
     captureOutput: checkFlag('captureOutput', options.captureOutput, f),
     daemon: checkFlag('daemon', options.daemon, f),
-    reusePort: checkReusePort(options, binds, f),
+    reusePort: checkReusePort(checkFlag('reusePort', options.reusePort, f), binds, f),
     accessLogFormat: options.accessLogFormat === undefined ? DEFAULT_ACCESS_FORMAT : f('accessLogFormat', () => checkString('--access-log-format', options.accessLogFormat)),
     inspectStately: options.inspectStately === undefined ? null : f('inspectStately', () => {
       const url = checkString('--inspect-stately', options.inspectStately);

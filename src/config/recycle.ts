@@ -2,8 +2,7 @@
  * Worker recycling limits (--max-requests, --max-requests-jitter, --max-memory), validated like
  * every other option. 0 turns a limit off; that is the default for all three.
  */
-import { StatforkError } from '../errors.js';
-import type { Options } from './options.js';
+import { usage, type Field, type Options } from './options.js';
 
 export interface RecycleLimits {
   /** Requests a worker serves before it asks to be replaced; 0: never. */
@@ -19,19 +18,17 @@ export const RECYCLE_DEFAULTS: RecycleLimits = { maxRequests: 0, maxRequestsJitt
 export function checkWholeNumber(name: string, value: unknown): number {
   const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) {
-    throw new StatforkError('SF_USAGE', `invalid ${name} '${value}': expected a whole number, 0 or more; 0 turns it off (e.g. ${name} 1000)`);
+    usage(`invalid ${name} '${value}': expected a whole number, 0 or more; 0 turns it off (e.g. ${name} 1000)`);
   }
   return n;
 }
-
-type Field = <T>(key: keyof Options, check: () => T) => T;
 
 export function recycleLimits(options: Options, field: Field): RecycleLimits {
   const maxRequests = field('maxRequests', () => checkWholeNumber('--max-requests', options.maxRequests ?? RECYCLE_DEFAULTS.maxRequests));
   const maxRequestsJitter = field('maxRequestsJitter', () => checkWholeNumber('--max-requests-jitter', options.maxRequestsJitter ?? RECYCLE_DEFAULTS.maxRequestsJitter));
   const maxMemoryMb = field('maxMemory', () => checkWholeNumber('--max-memory', options.maxMemory ?? RECYCLE_DEFAULTS.maxMemoryMb));
   if (maxRequestsJitter > 0 && maxRequests === 0) {
-    throw new StatforkError('SF_USAGE', `--max-requests-jitter ${maxRequestsJitter} needs --max-requests: set --max-requests too, or drop the jitter`);
+    usage(`--max-requests-jitter ${maxRequestsJitter} needs --max-requests: set --max-requests too, or drop the jitter`);
   }
   return { maxRequests, maxRequestsJitter, maxMemoryMb };
 }

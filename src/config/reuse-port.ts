@@ -5,7 +5,7 @@
  * still the master's.
  */
 import type { BindSpec } from './bind.js';
-import { usage, type Options } from './options.js';
+import { usage, type Field } from './options.js';
 
 const SINCE = [22, 12];
 
@@ -14,12 +14,10 @@ export function nodeHasReusePort(version = process.versions.node): boolean {
   return major > SINCE[0] || (major === SINCE[0] && minor >= SINCE[1]);
 }
 
-type Field = <T>(key: keyof Options, check: () => T) => T;
-
-export function checkReusePort(options: Options, binds: BindSpec[], field: Field, version = process.versions.node): boolean {
-  if (options.reusePort === undefined || options.reusePort === false) return false;
+/** `wanted`: the option, already checked to be a boolean (checkFlag). */
+export function checkReusePort(wanted: boolean, binds: BindSpec[], field: Field, version = process.versions.node): boolean {
+  if (!wanted) return false;
   return field('reusePort', () => {
-    if (options.reusePort !== true) usage(`invalid reusePort '${options.reusePort}': expected true or false`);
     if (!nodeHasReusePort(version)) usage(`--reuse-port needs Node 22.12 or newer (this is ${version}): older versions ignore it silently; upgrade Node or drop --reuse-port`);
     const zero = binds.find((b) => b.kind === 'tcp' && b.port === 0);
     if (zero) usage(`--reuse-port needs a fixed port (got ${zero.text}): each worker binds it on its own, so port 0 would give each a different one`);

@@ -5,11 +5,13 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../helpers/http.js';
+
+export { freePort };
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const APPS = join(ROOT, 'test/bench/apps');
@@ -41,14 +43,6 @@ export interface StartOptions {
   args?: string[];
   /** Chosen free by default; given when a caller polls the port while the server starts. */
   port?: number;
-}
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address() as { port: number };
-  await new Promise((ok) => s.close(ok));
-  return port;
 }
 
 /** The children of a process, from the kernel. */

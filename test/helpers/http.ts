@@ -1,5 +1,5 @@
+/** Real HTTP clients for the tests (and the bench): single requests, request loops, free ports. */
 import net from 'node:net';
-/** Real HTTP clients for the tests: single requests and bounded request loops. */
 import http from 'node:http';
 
 export interface Reply {

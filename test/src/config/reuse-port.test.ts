@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseBind } from '../../../src/config/bind.js';
 import { checkReusePort, nodeHasReusePort } from '../../../src/config/reuse-port.js';
+import { checkFlag } from '../../../src/config/options.js';
 
-const run = (binds: string[], version: string, reusePort: unknown = true) => checkReusePort({ app: 'x', reusePort } as never, binds.map(parseBind), (_k, check) => check(), version);
+// As normalize() does: the flag checked to be a boolean, then what --reuse-port needs.
+const field = <T>(_key: unknown, check: () => T) => check();
+const run = (binds: string[], version: string, reusePort: unknown = true) => checkReusePort(checkFlag('reusePort', reusePort, field), binds.map(parseBind), field, version);
 
 describe('--reuse-port checks', () => {
   it('knows which Node versions have it', () => {
