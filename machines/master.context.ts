@@ -13,6 +13,16 @@ export interface MasterSettings {
   bootTimeoutMs: number;
   /** On TERM, keep serving this long before draining (--drain-delay); 0 or absent: drain at once. */
   drainDelayMs?: number;
+  /** --upgrade-auto: once the new master of a USR2 reports ready, this one stops by itself. */
+  upgradeAuto?: boolean;
+}
+
+/** The new master a USR2 started (hot upgrade), as long as it runs. */
+export interface Upgrade {
+  /** Its pid, once the process exists. */
+  pid: number | null;
+  /** It reported every worker of its first generation ready. */
+  ready: boolean;
 }
 
 export interface MasterContext {
@@ -31,6 +41,13 @@ export interface MasterContext {
   drainAt: number | null;
   /** The listening sockets were closed (the drain or a quick stop began). */
   socketsClosed: boolean;
+  /** USR2: the new master started from the files on disk, while it runs; null when none. */
+  upgrade: Upgrade | null;
+  /**
+   * This master is the new master of a hot upgrade and the old one (this pid) still runs: it is
+   * not promoted yet. null for a master started normally, and once promoted.
+   */
+  upgradeFrom: number | null;
   lastFailureAt: number;
   startedAt: number;
   exitCode: number;
@@ -40,6 +57,8 @@ export interface MasterContext {
 export interface MasterInput {
   settings: MasterSettings;
   now: number;
+  /** Started by the USR2 of the master with this pid (STATEFORK_UPGRADE_FROM). */
+  upgradeFrom?: number | null;
 }
 
 /** A quick stop (INT/QUIT) gives workers this long after SIGQUIT before SIGKILL. */
@@ -55,7 +74,7 @@ export function backoffDelay(failures: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 2));
 }
 
-export function initialContext({ settings, now }: MasterInput): MasterContext {
+export function initialContext({ settings, now, upgradeFrom = null }: MasterInput): MasterContext {
   return {
     settings,
     target: settings.workers,
@@ -67,6 +86,8 @@ export function initialContext({ settings, now }: MasterInput): MasterContext {
     reloadQueued: false,
     drainAt: null,
     socketsClosed: false,
+    upgrade: null,
+    upgradeFrom,
     lastFailureAt: 0,
     startedAt: now,
     exitCode: 0,

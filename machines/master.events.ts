@@ -27,6 +27,14 @@ export type MasterEvent =
   | (Timed & { type: 'WORKER_RECYCLE'; id: number; reason: RecycleReason })
   /** The worker process is gone (exit code, or the signal that killed it). */
   | (Timed & { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null })
+  /** Hot upgrade, in the old master: the new master's process exists. */
+  | (Timed & { type: 'UPGRADE_SPAWNED'; pid: number })
+  /** IPC from the new master: every worker of its first generation is ready. */
+  | (Timed & { type: 'UPGRADE_READY' })
+  /** The new master is gone (or could not be started: `reason`). */
+  | (Timed & { type: 'UPGRADE_EXIT'; code: number | null; signal: string | null; reason?: string })
+  /** Hot upgrade, in the new master: the old master is gone (its IPC channel closed). */
+  | (Timed & { type: 'PROMOTED' })
   /** Periodic check: `beats` holds each live worker's latest heartbeat stamp, by worker id. */
   | (Timed & { type: 'TICK'; beats: Record<number, number> });
 

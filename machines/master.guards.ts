@@ -25,6 +25,10 @@ export const guards = {
   noWorkersLeft: ({ context }: { context: MasterContext }) => context.workers.length === 0,
   canShrink: ({ context }: { context: MasterContext }) => context.target > 1,
   reloadQueued: ({ context }: { context: MasterContext }) => context.reloadQueued,
+  /** One upgrade at a time, and none from a new master that is not promoted yet. */
+  upgradeAllowed: ({ context }: { context: MasterContext }) => context.upgrade === null && context.upgradeFrom === null,
+  upgradeRunning: ({ context }: { context: MasterContext }) => context.upgrade !== null,
+  upgradeAuto: ({ context }: { context: MasterContext }) => context.settings.upgradeAuto === true,
   exitIsAppLoadError: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>
     kindOfExit(context, event) === 'app-load-error',
   exitIsBootFailure: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>

@@ -7,6 +7,10 @@
  *      │                        │  HUP ─────────────────────────────▶│
  *      └── first generation cannot boot ─▶ stopping.quick            │
  *   any ── TERM ─▶ stopping.graceful ── INT/QUIT ─▶ stopping.quick ─▶ halted
+ *
+ * Hot upgrade: USR2 starts a new master beside this one (context.upgrade); WINCH then hands the
+ * traffic over (serving.handedOver: the workers retire, the sockets stay open), and HUP or the
+ * new master's exit takes it back; QUIT there lets the retiring workers finish.
  */
 import { initialContext } from './master.context.js';
 import { masterSetup } from './master.setup.js';
@@ -19,8 +23,11 @@ const common = {
   WORKER_SPAWNED: { actions: 'recordSpawn' as const },
   WORKER_FAILED: { actions: 'recordFailure' as const },
   USR1: { actions: ['reopenLogs' as const, 'forwardReopen' as const] },
-  USR2: { actions: log('warn', MSG.usr2Unsupported) },
   WINCH: { actions: log('debug', MSG.winchIgnored) },
+  UPGRADE_SPAWNED: { actions: 'recordUpgradeSpawn' as const },
+  UPGRADE_READY: { actions: 'noteUpgradeReady' as const },
+  UPGRADE_EXIT: { actions: 'noteUpgradeExit' as const },
+  PROMOTED: { actions: 'promote' as const },
 };
 
 /** Scaling is the same while booting and serving; TTOU never goes below one worker. */
@@ -46,12 +53,13 @@ export const masterMachine = masterSetup.createMachine({
   states: {
     booting: {
       entry: 'reconcile',
-      always: { guard: 'allReady', target: 'serving', actions: log('info', MSG.ready) },
+      always: { guard: 'allReady', target: 'serving', actions: [log('info', MSG.ready), 'announceReady'] },
       on: {
         ...common,
         ...scaling,
         ...stops,
         HUP: { actions: log('warn', MSG.hupWhileBooting) },
+        USR2: { actions: log('warn', MSG.usr2WhileBooting) },
         WORKER_READY: { actions: 'markReady' },
         WORKER_RECYCLE: { actions: ['markRecycling', 'reconcile'] },
         TICK: { actions: ['watchWorkers', 'reconcile'] },
@@ -74,12 +82,46 @@ export const masterMachine = masterSetup.createMachine({
         TICK: { actions: ['watchWorkers', 'reconcile'] },
         // After start-up a boot failure never halts: it is logged and retried with backoff.
         WORKER_EXIT: { actions: ['noteExit', 'reconcile'] },
+        USR2: [
+          { guard: 'upgradeAllowed', actions: 'beginUpgrade' },
+          { guard: 'upgradeRunning', actions: log('warn', MSG.usr2Pending) },
+          { actions: log('warn', MSG.usr2Unpromoted) },
+        ],
+        // --upgrade-auto: the new master serves, so this one stops as if it got TERM.
+        UPGRADE_READY: [
+          { guard: 'upgradeAuto', target: '#master.stopping.graceful', actions: 'noteUpgradeReady' },
+          { actions: 'noteUpgradeReady' },
+        ],
       },
       states: {
         running: {
           // A HUP that came during a reload starts the next one as soon as that one is over.
           always: { guard: 'reloadQueued', target: 'reloading', actions: ['dequeueReload', log('info', MSG.queuedReloadStarts)] },
-          on: { HUP: { target: 'reloading', actions: log('info', MSG.hup) } },
+          on: {
+            HUP: { target: 'reloading', actions: log('info', MSG.hup) },
+            WINCH: { guard: 'upgradeRunning', target: 'handedOver', actions: log('info', MSG.winchHandOver) },
+          },
+        },
+        /**
+         * WINCH while a new master runs: this master's workers retire and its sockets stay open
+         * (the new master's workers accept on them), so the upgrade can still be rolled back.
+         */
+        handedOver: {
+          entry: 'handOver',
+          on: {
+            HUP: { target: 'running', actions: [log('info', MSG.handedOverRollback), 'reconcile'] },
+            UPGRADE_EXIT: { target: 'running', actions: ['noteUpgradeExit', log('error', MSG.upgradeRestored), 'reconcile'] },
+            // The workers are already draining: a quick stop would cut requests short for nothing.
+            INT: { target: '#master.stopping.graceful', actions: log('info', MSG.handedOverStop) },
+            QUIT: { target: '#master.stopping.graceful', actions: log('info', MSG.handedOverStop) },
+            TTIN: { actions: log('warn', `TTIN ${MSG.handedOverScale}`) },
+            TTOU: { actions: log('warn', `TTOU ${MSG.handedOverScale}`) },
+            // Every worker was told to go: nothing is replaced until the upgrade is rolled back.
+            WORKER_READY: {},
+            WORKER_RECYCLE: {},
+            TICK: { actions: 'watchWorkers' },
+            WORKER_EXIT: { actions: 'noteExit' },
+          },
         },
         reloading: {
           initial: 'configuring',
@@ -117,6 +159,7 @@ export const masterMachine = masterSetup.createMachine({
         WORKER_EXIT: { actions: 'noteExit' },
         TICK: { actions: 'watchWorkers' },
         HUP: { actions: log('warn', MSG.hupStopping) },
+        USR2: { actions: log('warn', MSG.usr2Stopping) },
         TTIN: { actions: log('warn', MSG.ttinStopping) },
         TTOU: { actions: log('warn', MSG.ttouStopping) },
       },

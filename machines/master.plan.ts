@@ -105,14 +105,17 @@ export function watch(ctx: MasterContext, now: number, beats: Record<number, num
   return plan;
 }
 
-/** Workers that have not been told to go yet get `signal`; the others keep the sooner deadline. */
-export function stopAll(ctx: MasterContext, now: number, quick: boolean): Plan {
+/**
+ * Workers that have not been told to go yet get `signal`; the others keep the sooner deadline.
+ * `cause` 'handover': a hot upgrade's WINCH retires them for the new master's workers.
+ */
+export function stopAll(ctx: MasterContext, now: number, quick: boolean, cause: StopCause = 'stop'): Plan {
   const plan: Plan = { workers: [...ctx.workers], nextId: ctx.nextId, effects: [] };
   const deadline = now + (quick ? Math.min(QUICK_STOP_MS, ctx.settings.gracefulTimeoutMs) : ctx.settings.gracefulTimeoutMs);
   for (const w of ctx.workers) {
     if (w.phase === 'killed' || w.phase === 'quitting') continue;
     if (!quick && !isServing(w)) continue;
-    send(plan, w, quick ? 'SIGQUIT' : 'SIGTERM', 'stop', Math.min(deadline, w.deadline ?? Infinity));
+    send(plan, w, quick ? 'SIGQUIT' : 'SIGTERM', cause, Math.min(deadline, w.deadline ?? Infinity));
   }
   return plan;
 }

@@ -28,12 +28,18 @@ function decide(fn: (args: DecideArgs) => void): any {
   return enqueueActions(fn as never);
 }
 
-/** Closes the listening sockets once: before the workers are told to go. */
+/**
+ * Closes the listening sockets once: before the workers are told to go. A unix socket's file is
+ * removed only when no other master shares the sockets: during a hot upgrade the path is the
+ * other master's too.
+ */
 function closeSockets(context: MasterContext, enqueue: Enqueue) {
   if (context.socketsClosed) return;
   enqueue.assign({ socketsClosed: true });
-  enqueue({ type: 'closeListeners' });
+  enqueue({ type: 'closeListeners', params: { unlink: context.upgrade === null && context.upgradeFrom === null } });
 }
+
+const logParams = (level: LogParams['level'], msg: string, fields: Record<string, unknown> = {}) => ({ type: 'log' as const, params: { level, msg, ...fields } });
 
 function apply(plan: Plan, enqueue: Enqueue) {
   enqueue.assign({ workers: plan.workers, nextId: plan.nextId });
@@ -51,9 +57,15 @@ export const masterSetup = setup({
     // Effects: named here, carried out by the runtime (src/master/effects.ts).
     spawnWorker: (_, _params: { id: number; generation: number }) => {},
     signalWorker: (_, _params: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {},
-    closeListeners: () => {},
+    closeListeners: (_, _params: { unlink: boolean }) => {},
     reopenLogs: () => {},
     loadConfig: () => {},
+    /** Hot upgrade: start a new master from the files on disk, with the sockets. */
+    startUpgrade: () => {},
+    /** In a new master: tell the old one every worker is ready. */
+    tellOldMaster: () => {},
+    /** In a promoted master: <pidfile>.2 becomes <pidfile>. */
+    claimPidfile: () => {},
     log: (_, _params: LogParams) => {},
 
     // Decisions: pure context updates, plus effects enqueued from a plan.
@@ -70,8 +82,9 @@ export const masterSetup = setup({
     terminateAll: decide(({ context, event, enqueue }) => {
       const now = nowOf(event, context);
       const delay = context.settings.drainDelayMs ?? 0;
-      // Graceful is entered once per stop, so this is the first TERM.
-      if (delay > 0 && context.workers.length) {
+      // Graceful is entered once per stop, so this is the first TERM. A master handing over to
+      // a new one on the same sockets is in no load balancer's way: no delay then.
+      if (delay > 0 && context.workers.length && context.upgrade === null) {
         enqueue.assign({ drainAt: now + delay });
         enqueue({ type: 'log', params: { level: 'info', msg: MSG.drainDelay, drainDelayMs: delay } });
         return;
@@ -92,6 +105,43 @@ export const masterSetup = setup({
     quitAll: decide(({ context, event, enqueue }) => {
       closeSockets(context, enqueue);
       apply(stopAll(context, nowOf(event, context), true), enqueue);
+    }),
+    /** WINCH during an upgrade: every worker retires gracefully; the sockets stay open. */
+    handOver: decide(({ context, event, enqueue }) => apply(stopAll(context, nowOf(event, context), false, 'handover'), enqueue)),
+    /** The first generation is ready: a new master tells the old one. */
+    announceReady: decide(({ context, enqueue }) => {
+      if (context.upgradeFrom !== null) enqueue({ type: 'tellOldMaster' });
+    }),
+    beginUpgrade: decide(({ enqueue }) => {
+      enqueue.assign({ upgrade: { pid: null, ready: false } });
+      enqueue(logParams('info', MSG.usr2));
+      enqueue({ type: 'startUpgrade' });
+    }),
+    recordUpgradeSpawn: decide(({ context, event, enqueue }) => {
+      assertEvent(event, 'UPGRADE_SPAWNED');
+      if (!context.upgrade) return;
+      enqueue.assign({ upgrade: { ...context.upgrade, pid: event.pid } });
+      enqueue(logParams('info', MSG.upgradeSpawned, { newMasterPid: event.pid }));
+    }),
+    noteUpgradeReady: decide(({ context, enqueue }) => {
+      if (!context.upgrade || context.upgrade.ready) return;
+      enqueue.assign({ upgrade: { ...context.upgrade, ready: true } });
+      const msg = context.settings.upgradeAuto ? MSG.upgradeAuto : MSG.upgradeReady;
+      enqueue(logParams('info', msg, { newMasterPid: context.upgrade.pid }));
+    }),
+    noteUpgradeExit: decide(({ context, event, enqueue }) => {
+      assertEvent(event, 'UPGRADE_EXIT');
+      if (!context.upgrade) return;
+      enqueue.assign({ upgrade: null });
+      const { pid, ready } = context.upgrade;
+      const fields = { newMasterPid: pid, code: event.code, signal: event.signal, reason: event.reason };
+      enqueue(ready ? logParams('warn', MSG.upgradeGone, fields) : logParams('error', MSG.upgradeFailed, fields));
+    }),
+    promote: decide(({ context, enqueue }) => {
+      if (context.upgradeFrom === null) return;
+      enqueue.assign({ upgradeFrom: null });
+      enqueue({ type: 'claimPidfile' });
+      enqueue(logParams('info', MSG.promoted, { oldMasterPid: context.upgradeFrom }));
     }),
     abandonReload: decide(({ context, event, enqueue }) => {
       apply(abandonReload(context, nowOf(event, context)), enqueue);

@@ -7,7 +7,8 @@
  *   spawning -> asked for; the process does not exist yet
  *   booting  -> the process exists and loads the app; not yet ready
  *   ready    -> announced ready over IPC; receives traffic
- *   draining -> sent SIGTERM: finishing its requests (retired by reload, scale-down, recycling or stop)
+ *   draining -> sent SIGTERM: finishing its requests (retired by reload, scale-down, recycling,
+ *               a hot upgrade's WINCH, or stop)
  *   quitting -> sent SIGQUIT: quick stop
  *   aborting -> sent SIGABRT after a heartbeat timeout
  *   killed   -> sent SIGKILL (deadline passed, boot timeout, or still alive after SIGABRT)
@@ -19,7 +20,7 @@ import type { RecycleReason } from './protocol.js';
 export type WorkerPhase = 'spawning' | 'booting' | 'ready' | 'draining' | 'quitting' | 'aborting' | 'killed';
 
 /** Why the master signalled a worker; null while it was never asked to go. */
-export type StopCause = 'retire' | 'recycle' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned';
+export type StopCause = 'retire' | 'recycle' | 'handover' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned';
 
 export interface WorkerHandle {
   id: number;
@@ -59,7 +60,7 @@ export const isServing = (w: WorkerHandle): boolean => isBooting(w) || w.phase =
 export type ExitKind = 'app-load-error' | 'boot-failure' | 'crash' | 'timeout' | 'retired';
 
 export function exitKind(w: WorkerHandle, code: number | null, appLoadErrorCode: number): ExitKind {
-  if (w.cause === 'retire' || w.cause === 'recycle' || w.cause === 'stop' || w.cause === 'reload-abandoned') return 'retired';
+  if (w.cause === 'retire' || w.cause === 'recycle' || w.cause === 'handover' || w.cause === 'stop' || w.cause === 'reload-abandoned') return 'retired';
   if (w.cause === 'boot-timeout') return 'boot-failure';
   if (w.cause === 'timeout') return 'timeout';
   if (w.readyAt === null) return code === appLoadErrorCode ? 'app-load-error' : 'boot-failure';

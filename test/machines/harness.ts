@@ -12,9 +12,12 @@ import { stateName } from '../../src/transition-log.js';
 export type Recorded =
   | { type: 'spawn'; id: number; generation: number }
   | { type: 'signal'; id: number; signal: string }
-  | { type: 'closeListeners' }
+  | { type: 'closeListeners'; unlink: boolean }
   | { type: 'reopenLogs' }
   | { type: 'loadConfig' }
+  | { type: 'startUpgrade' }
+  | { type: 'tellOldMaster' }
+  | { type: 'claimPidfile' }
   | { type: 'log'; level: string; msg: string; fields: Record<string, unknown> };
 
 export const SETTINGS: MasterSettings = { workers: 2, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000 };
@@ -41,20 +44,24 @@ export interface Harness {
   tick(silent?: number[]): Harness;
 }
 
-export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConfig?: () => void } = {}): Harness {
+/** `upgradeFrom`: drive a new master started by the USR2 of that pid. */
+export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConfig?: () => void; upgradeFrom?: number } = {}): Harness {
   const effects: Recorded[] = [];
   let now = 0;
   const machine = masterMachine.provide({
     actions: {
       spawnWorker: (_: unknown, p: { id: number; generation: number }) => { effects.push({ type: 'spawn', ...p }); },
       signalWorker: (_: unknown, p: { id: number; signal: string }) => { effects.push({ type: 'signal', id: p.id, signal: p.signal }); },
-      closeListeners: () => { effects.push({ type: 'closeListeners' }); },
+      closeListeners: (_: unknown, p: { unlink: boolean }) => { effects.push({ type: 'closeListeners', unlink: p.unlink }); },
+      startUpgrade: () => { effects.push({ type: 'startUpgrade' }); },
+      tellOldMaster: () => { effects.push({ type: 'tellOldMaster' }); },
+      claimPidfile: () => { effects.push({ type: 'claimPidfile' }); },
       reopenLogs: () => { effects.push({ type: 'reopenLogs' }); },
       loadConfig: () => { effects.push({ type: 'loadConfig' }); opts.onLoadConfig?.(); },
       log: (_: unknown, { level, msg, ...fields }: { level: string; msg: string }) => { effects.push({ type: 'log', level, msg, fields }); },
     } as never,
   });
-  const actor = createActor(machine, { input: { settings: { ...SETTINGS, ...settings }, now } }).start();
+  const actor = createActor(machine, { input: { settings: { ...SETTINGS, ...settings }, now, upgradeFrom: opts.upgradeFrom ?? null } }).start();
   const h: Harness = {
     actor,
     effects,
