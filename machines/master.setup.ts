@@ -140,8 +140,8 @@ export const masterSetup = setup({
     promote: decide(({ context, enqueue }) => {
       if (context.upgradeFrom === null) return;
       enqueue.assign({ upgradeFrom: null });
-      enqueue({ type: 'claimPidfile' });
       enqueue(logParams('info', MSG.promoted, { oldMasterPid: context.upgradeFrom }));
+      enqueue({ type: 'claimPidfile' });
     }),
     abandonReload: decide(({ context, event, enqueue }) => {
       apply(abandonReload(context, nowOf(event, context)), enqueue);

@@ -1,6 +1,6 @@
 /**
- * The IPC protocol between a worker and its master: the only messages that cross the channel,
- * both ways.
+ * The IPC protocol between a worker and its master, and between the two masters of a hot
+ * upgrade: the only messages that cross the channels.
  * Every message carries `statefork: 1` so that an app's own `process.send()` traffic is never
  * mistaken for ours (and the version lets the protocol grow).
  */
@@ -54,4 +54,20 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
   if (m.kind === 'stats' && Number.isSafeInteger(m.requests) && (m.requests as number) >= 0) return workerMessage.stats(m.requests as number);
   if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;
+}
+
+/**
+ * From the new master of a hot upgrade (USR2) to the old one, its parent: every worker of its
+ * first generation is ready. The old master's --upgrade-auto acts on it.
+ */
+export type UpgradeMessage = { statefork: 1; kind: 'upgrade-ready' };
+
+export const upgradeMessage = {
+  ready: (): UpgradeMessage => ({ statefork: PROTOCOL_VERSION, kind: 'upgrade-ready' }),
+};
+
+export function parseUpgradeMessage(raw: unknown): UpgradeMessage | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  return m.statefork === PROTOCOL_VERSION && m.kind === 'upgrade-ready' ? upgradeMessage.ready() : null;
 }

@@ -5,21 +5,26 @@
  */
 import { CommanderError } from 'commander';
 import { EXIT } from '../machines/exit-codes.js';
-import { describeConfig, loadConfig, type Loaded } from './config/load.js';
+import { fileURLToPath } from 'node:url';
+import { describeConfig, loadConfig, STARTED_IN, type Loaded } from './config/load.js';
 import { isStatforkError, StatforkError } from './errors.js';
 import { createLogger } from './log.js';
 import { startMaster } from './master/runtime.js';
 import { checkApp } from './worker/check.js';
 import { daemonize, isDaemonChild, tellStarter } from './daemon.js';
+import { isNewMaster } from './master/upgrade.js';
 
 async function serve(argv: string[], loaded: Loaded): Promise<number> {
   const { config } = loaded;
-  if (config.daemon && !isDaemonChild()) return daemonize(argv, config.errorLog);
+  // A hot upgrade's new master is the old daemon's child: detached already.
+  if (config.daemon && !isDaemonChild() && !isNewMaster()) return daemonize(argv, config.errorLog);
   // --umask before the first file (the error log) is created; startMaster applies it too.
   if (config.umask !== null) process.umask(config.umask);
   const logging = createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
   if (loaded.configFile) logging.logger.info({ configFile: loaded.configFile }, `configuration file ${loaded.configFile}`);
-  const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv) });
+  // USR2 runs this very file again, from disk, with the same arguments.
+  const command = { script: fileURLToPath(import.meta.url), args: argv, cwd: STARTED_IN };
+  const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv), command });
   if (isDaemonChild()) {
     // The command that started this daemon waits for one word: serving, or why not.
     const watching = master.actor.subscribe((s) => {

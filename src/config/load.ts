@@ -12,7 +12,7 @@ import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
   'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
-  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reusePort', 'reload', 'reloadExtraFile',
+  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reusePort', 'upgradeAuto', 'reload', 'reloadExtraFile',
 ];
 
 export interface Loaded {
@@ -57,7 +57,7 @@ function checkKeys(values: Record<string, unknown>, source: string): void {
  * Where statefork was started: the config file is looked for (and -c resolved) here, also on a
  * HUP after --chdir moved the process.
  */
-const STARTED_IN = process.cwd();
+export const STARTED_IN = process.cwd();
 
 export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = STARTED_IN): Promise<Loaded> {
   const cli = parseArgs(argv);
@@ -121,6 +121,7 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['captureOutput', config.captureOutput, sources.captureOutput ?? 'default'],
     ['daemon', config.daemon, sources.daemon ?? 'default'],
     ['reusePort', config.reusePort, sources.reusePort ?? 'default'],
+    ['upgradeAuto', config.upgradeAuto, sources.upgradeAuto ?? 'default'],
     ['accessLog', config.accessLog ?? '(off)', sources.accessLog ?? 'default'],
     ['accessLogFormat', config.accessLogFormat, sources.accessLogFormat ?? 'default'],
     ['inspector', config.inspector ? `${config.inspector.host}:${config.inspector.port}` : '(off)', sources.inspector ?? 'default'],

@@ -60,6 +60,7 @@ export interface Options {
   captureOutput?: boolean;
   daemon?: boolean;
   reusePort?: boolean;
+  upgradeAuto?: boolean;
   reload?: boolean;
   reloadExtraFile?: string | string[];
   /** HOST:PORT of the live inspector; `true` for the default address. */
@@ -109,6 +110,8 @@ export interface Config {
   daemon: boolean;
   /** Workers bind the TCP addresses themselves with SO_REUSEPORT (see reuse-port.ts). */
   reusePort: boolean;
+  /** Hot upgrade in one step: the old master stops once the new one reports ready. */
+  upgradeAuto: boolean;
   /** Development: reload on changes to the app's directory and these extra files. */
   reload: { extraFiles: string[] } | null;
   inspector: { host: string; port: number } | null;
@@ -146,7 +149,7 @@ export type Sources = Partial<Record<keyof Options, string>>;
 export type Field = <T>(key: keyof Options, check: () => T) => T;
 
 /** A true/false option (a flag on the command line, a boolean in a config file). */
-export function checkFlag(key: 'captureOutput' | 'daemon' | 'reusePort', value: unknown, f: Field): boolean {
+export function checkFlag(key: 'captureOutput' | 'daemon' | 'reusePort' | 'upgradeAuto', value: unknown, f: Field): boolean {
   if (value === undefined) return false;
   return f(key, () => {
     if (typeof value !== 'boolean') usage(`invalid ${key} '${value}': expected true or false`);
@@ -232,6 +235,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     captureOutput: checkFlag('captureOutput', options.captureOutput, f),
     daemon: checkFlag('daemon', options.daemon, f),
     reusePort: checkReusePort(checkFlag('reusePort', options.reusePort, f), binds, f),
+    upgradeAuto: checkFlag('upgradeAuto', options.upgradeAuto, f),
     accessLogFormat: options.accessLogFormat === undefined ? DEFAULT_ACCESS_FORMAT : f('accessLogFormat', () => checkString('--access-log-format', options.accessLogFormat)),
     inspectStately: options.inspectStately === undefined ? null : f('inspectStately', () => {
       const url = checkString('--inspect-stately', options.inspectStately);
@@ -248,6 +252,7 @@ export function masterSettings(config: Config): MasterSettings {
     gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
     bootTimeoutMs: Math.round(config.bootTimeout * 1000),
     drainDelayMs: Math.round(config.drainDelay * 1000),
+    upgradeAuto: config.upgradeAuto,
   };
 }
 

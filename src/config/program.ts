@@ -45,6 +45,7 @@ export function buildProgram(name = 'statefork'): Command {
     .option('--reload', "development: reload (as HUP) when a file in the app's directory changes")
     .option('--reload-extra-file <file>', 'with --reload, also watch this file; repeatable', collect)
     .option('--reuse-port', 'each worker binds the HOST:PORT binds itself with SO_REUSEPORT, the kernel spreads connections (Node >= 22.12) [default: off]')
+    .option('--upgrade-auto', 'hot upgrade in one step: after USR2 this master stops by itself once the new master serves (and serves on if it fails) [default: off]')
     .option('-D, --daemon', 'run in the background: detach, and exit 0 once the workers serve (or non-zero with the reason); log with --error-log FILE')
     .option('--capture-output', "send the workers' stdout and stderr to the error log, one record per line")
     .option('--access-log <file>', 'write an access log line per request, from the workers (- for stdout) [default: off]')

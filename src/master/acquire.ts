@@ -1,13 +1,15 @@
 /**
- * The master's sockets at start: systemd's when it passed some, else --bind; with --reuse-port
+ * The master's sockets at start: the old master's in a hot upgrade, systemd's when it passed
+ * some, else --bind; with --reuse-port
  * the TCP addresses are left for the workers to bind. Files the workers use themselves are
  * handed to --user.
  */
 import type { Config } from '../config/options.js';
 import type { Logger } from '../log.js';
 import { handOver } from './preflight.js';
-import { bindAll, splitBinds, type Listener } from './sockets.js';
+import { adoptAll, bindAll, splitBinds, type Listener } from './sockets.js';
 import { socketActivation } from './systemd.js';
+import { inheritedSockets } from './upgrade.js';
 
 export async function acquireSockets(config: Config, log: Logger): Promise<{ listeners: Listener[]; workerBinds: Array<{ host: string; port: number }> }> {
   // Sockets from systemd, when it started us with some, stand in for --bind.
@@ -16,7 +18,10 @@ export async function acquireSockets(config: Config, log: Logger): Promise<{ lis
   // --reuse-port: the TCP binds are the workers' own; the master binds the rest.
   const { masterBinds, workerBinds } = splitBinds(activation?.binds ?? config.binds, config.reusePort && !activation);
   for (const b of workerBinds) log.info({ bind: `${b.host}:${b.port}` }, `every worker binds ${b.host}:${b.port} itself (--reuse-port)`);
-  const listeners: Listener[] = await bindAll(masterBinds, log);
+  // A hot upgrade's new master serves on the old master's sockets: binding again would fail.
+  const inherited = inheritedSockets(process.env);
+  if (inherited) log.info({ sockets: inherited.map((s) => s.spec.text) }, `hot upgrade: serving on the ${inherited.length} socket(s) the old master passed`);
+  const listeners: Listener[] = inherited ? adoptAll(inherited) : await bindAll(masterBinds, log);
   try {
     handOver(config.workerIdentity, [
       ...listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])),

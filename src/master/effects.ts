@@ -23,6 +23,10 @@ export interface EffectDeps {
   /** Re-reads the configuration; rejects with a one-line message when it cannot. */
   reloadConfig(): Promise<MasterSettings>;
   send(event: ConfigOutcome): void;
+  /** Hot upgrade: start the new master (its outcome comes back as events), tell the old one, take over its pidfile. */
+  startUpgrade(): void;
+  tellOldMaster(): void;
+  claimPidfile(): void;
 }
 
 /**
@@ -49,11 +53,14 @@ export function masterEffects(deps: EffectDeps) {
       deps.log.debug({ id, workerPid, signal }, 'signalling worker');
       deps.workers.signal(id, signal, signal === 'SIGTERM' && holdingSockets ? masterMessage.socketsHeld() : undefined);
     },
-    closeListeners: () => {
+    closeListeners: (_: unknown, { unlink }: { unlink: boolean }) => {
       holdingSockets = false;
-      for (const l of deps.listeners) l.close();
+      for (const l of deps.listeners) l.close(unlink);
       deps.log.info('listening sockets closed: no new connections');
     },
+    startUpgrade: () => deps.startUpgrade(),
+    tellOldMaster: () => deps.tellOldMaster(),
+    claimPidfile: () => deps.claimPidfile(),
     reopenLogs: () => {
       deps.reopenLogs();
       deps.log.info('log files reopened');

@@ -5,11 +5,20 @@
  * one run of systemd's own systemd-notify (with --pid, so systemd knows the main pid; a unit
  * needs NotifyAccess=all, as the sender is that helper). NOTIFY_SOCKET is removed from the
  * environment once read: workers never notify.
+ *
+ * A hot upgrade moves the main pid: the new master's READY=1 names itself (MAINPID=), after which
+ * the old master stays silent (its STOPPING=1 would stop the service); a new master stopped
+ * before it was promoted (a rollback) gives MAINPID= back to the old one, and the old master takes
+ * it back too when its new master is gone.
  */
 import { spawn } from 'node:child_process';
 import type { Logger } from '../log.js';
 
-export type Notify = (fields: Record<string, string | number>) => void;
+/** MAINPID: the pid the message is about (systemd-notify --pid); the other fields as given. */
+export type Notify = ((fields: { MAINPID: number } & Record<string, string | number>) => void) & {
+  /** The socket's path: gone from the environment, but a hot upgrade's new master needs it. */
+  socket: string;
+};
 
 export function systemdNotifier(env: NodeJS.ProcessEnv, log: Logger): Notify | null {
   const socket = env.NOTIFY_SOCKET;
@@ -28,10 +37,11 @@ export function systemdNotifier(env: NodeJS.ProcessEnv, log: Logger): Notify | n
       log.warn({ err: e.message }, `NOTIFY_SOCKET is set but systemd-notify cannot run (${e.code ?? e.message}): install systemd's systemd-notify, or unset NOTIFY_SOCKET`);
     });
   });
-  return (fields) => {
-    const args = [`--pid=${process.pid}`, ...Object.entries(fields).map(([k, v]) => `${k}=${v}`)];
+  const notify = ({ MAINPID, ...fields }: { MAINPID: number } & Record<string, string | number>) => {
+    const args = [`--pid=${MAINPID}`, ...Object.entries(fields).map(([k, v]) => `${k}=${v}`)];
     previous = previous.then(() => send(args));
   };
+  return Object.assign(notify, { socket });
 }
 
 /** CLOCK_MONOTONIC in microseconds, which systemd wants beside RELOADING=1. */
@@ -49,4 +59,23 @@ export function notification(from: string | null, to: string, workers: number, w
   if (from?.startsWith('serving.reloading') && to === 'serving.running') return { READY: 1, STATUS: status };
   if (to.startsWith('stopping') && !from?.startsWith('stopping')) return { STOPPING: 1, STATUS: status };
   return null;
+}
+
+/** What the notifications are decided from: one step of the master. */
+export interface NotifyView {
+  state: string;
+  target: number;
+  upgrade: { ready: boolean } | null;
+  upgradeFrom: number | null;
+}
+
+/** The whole message for a step (MAINPID included), or null: `notification` plus the hot upgrade's rules. */
+export function stepNotification(before: NotifyView | null, after: NotifyView, pid: number): ({ MAINPID: number } & Record<string, string | number>) | null {
+  // A ready new master is systemd's main process: this one says nothing any more.
+  if (after.upgrade?.ready) return null;
+  const stopping = after.state.startsWith('stopping');
+  if (before?.upgrade?.ready && !stopping) return { MAINPID: pid, READY: 1, STATUS: `${after.state}, ${after.target} worker${after.target === 1 ? '' : 's'}` };
+  if (after.upgradeFrom !== null && stopping && !before?.state.startsWith('stopping')) return { MAINPID: after.upgradeFrom };
+  const message = notification(before?.state ?? null, after.state, after.target, before?.target ?? null);
+  return message && { MAINPID: pid, ...message };
 }

@@ -23,11 +23,12 @@ import { transitionLogger } from '../transition-log.js';
 import { masterEffects, type ConfigOutcome } from './effects.js';
 import { acquireSockets } from './acquire.js';
 import { removePidfile, writePidfile } from './pidfile.js';
-import { notification, systemdNotifier } from './notify.js';
+import { stepNotification, systemdNotifier, type NotifyView } from './notify.js';
+import { oldMasterGone$, oldMasterPid, startNewMaster, tellOldMaster, type Command, type UpgradeEvent } from './upgrade.js';
 import { WorkerProcesses } from './worker-processes.js';
 import { logWorkerPhases } from './worker-log.js';
 import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 import { InspectorHub } from '../inspector/hub.js';
 import { StatforkError } from '../errors.js';
 import { callHook, type Hooks } from '../hooks.js';
@@ -41,6 +42,8 @@ export interface MasterOptions {
   hooks?: Hooks;
   /** Already set up logging (the CLI makes it early to report bind retries). */
   logging?: LogSetup;
+  /** How to start statefork again for a hot upgrade (USR2); without it USR2 cannot upgrade. */
+  command?: Command;
 }
 
 export interface Master {
@@ -59,6 +62,11 @@ export interface Reloaded {
   config: Config;
   hooks?: Hooks;
 }
+
+const notifyView = (s: { value: unknown; context: unknown }): NotifyView => {
+  const c = s.context as MasterContext;
+  return { state: stateName(s.value as never), target: c.target, upgrade: c.upgrade, upgradeFrom: c.upgradeFrom };
+};
 
 /** An onExit hook gets this long before the master exits anyway. */
 const EXIT_HOOK_MS = 5000;
@@ -81,12 +89,21 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   await callHook(hooks, 'onStarting', log, master);
   checkWorkerTmpDir(config.workerTmpDir);
   checkAccessLog(config.accessLog);
+  // The new master of a hot upgrade: the old one (its parent) still runs.
+  const upgradeFrom = oldMasterPid(process.env);
   const { listeners, workerBinds } = await acquireSockets(config, log);
-  // The pidfile written at start is the one removed at the end, whatever a reload says.
-  const pidfile = config.pidfile;
+  // The pidfile written at start is the one removed at the end, whatever a reload says; a new
+  // master writes <pidfile>.2 and takes over <pidfile> once promoted.
+  let pidfile = config.pidfile && upgradeFrom !== null ? `${config.pidfile}.2` : config.pidfile;
   const release = () => {
-    for (const l of listeners) l.close();
+    for (const l of listeners) l.close(upgradeFrom === null);
     if (pidfile) removePidfile(pidfile);
+  };
+  const claimPidfile = () => {
+    if (!config.pidfile || !pidfile || pidfile === config.pidfile) return;
+    renameSync(pidfile, initial.pidfile!);
+    pidfile = initial.pidfile;
+    log.info({ pidfile }, `pidfile ${pidfile} is this master's now`);
   };
   try {
     const reused = pidfile ? writePidfile(pidfile) : null;
@@ -102,7 +119,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   }
 
   const clock = () => performance.now();
-  const internal$ = new Subject<ConfigOutcome | { type: 'TERM' | 'QUIT' }>();
+  const internal$ = new Subject<ConfigOutcome | UpgradeEvent | { type: 'TERM' | 'QUIT' }>();
   const workers = new WorkerProcesses(() => config, { fds: listeners.map((l) => l.fd), reuse: workerBinds }, log, {
     preFork: (worker) => void callHook(hooks, 'preFork', log, master, worker),
     postFork: (worker) => void callHook(hooks, 'postFork', log, master, worker),
@@ -121,6 +138,17 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
         return masterSettings(config);
       },
       send: (e) => internal$.next(e),
+      startUpgrade: () => {
+        if (!options.command) {
+          internal$.next({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: 'an embedded master cannot start itself again: hot upgrade needs the statefork command' });
+          return;
+        }
+        void callHook(hooks, 'preExec', log, master);
+        // systemd's notify socket went from this environment once read; the new master reports too.
+        startNewMaster(options.command, listeners, (e) => internal$.next(e), notify ? { NOTIFY_SOCKET: notify.socket } : {});
+      },
+      tellOldMaster,
+      claimPidfile,
     }) as never,
   });
   // The live inspector and the recording see every step the log sees.
@@ -146,12 +174,12 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     hub?.step(prev, next, cause);
     const [before, after] = [prev?.context as MasterContext | undefined, next.context as MasterContext];
     if (before?.target !== after.target) void callHook(hooks, 'nworkersChanged', log, master, after.target, before?.target ?? null);
-    const message = notify && notification(prev ? stateName(prev.value) : null, stateName(next.value), after.target, before?.target ?? null);
+    const message = notify && stepNotification(prev && notifyView(prev), notifyView(next), process.pid);
     if (message) notify!(message);
     if (prev && stateName(prev.value) === 'booting' && stateName(next.value).startsWith('serving')) void callHook(hooks, 'whenReady', log, master);
   });
   const actor = createActor(machine, {
-    input: { settings: masterSettings(config), now: clock() },
+    input: { settings: masterSettings(config), now: clock(), upgradeFrom },
     inspect: (ev) => {
       logTransitions(ev);
       stately?.inspect.next?.(ev);
@@ -167,7 +195,8 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     ? fileChanges$([{ path: dirname(config.app.path), isDirectory: true }, ...config.reload.extraFiles.map((path) => ({ path, isDirectory: false }))], RELOAD_DEBOUNCE_MS)
       .pipe(tap((files) => log.info({ files }, 'files changed: reloading')), map(() => ({ type: 'HUP' as const })))
     : EMPTY;
-  const events$ = merge(signalEvents$, workerEvents$, ticks$(tickInterval(config), () => workers.beats()), internal$, reload$)
+  const promoted$ = upgradeFrom !== null ? oldMasterGone$() : EMPTY;
+  const events$ = merge(signalEvents$, workerEvents$, ticks$(tickInterval(config), () => workers.beats()), internal$, reload$, promoted$)
     .pipe(map((e) => ({ ...e, now: clock() }) as MasterEvent));
 
   const done = new Promise<number>((resolve) => {

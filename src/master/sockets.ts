@@ -26,7 +26,21 @@ export interface Listener {
   fd: number;
   /** Where clients connect, for the log: http://127.0.0.1:8000, unix:/run/app.sock, fd://3. */
   url: string;
-  close(): void;
+  /** Closes this master's copy; `unlink` false keeps a unix socket's file (another master shares it). */
+  close(unlink?: boolean): void;
+}
+
+function listener(spec: BindSpec, h: ServerHandle): Listener {
+  let closed = false;
+  return {
+    spec, fd: h.fd, url: urlOf(spec, h),
+    close(unlink = true) {
+      if (closed) return;
+      closed = true;
+      h.close();
+      if (unlink && spec.kind === 'unix') try { unlinkSync(spec.path); } catch { /* already gone */ }
+    },
+  };
 }
 
 export const BIND_ATTEMPTS = 5;
@@ -108,21 +122,28 @@ export async function bindAll(specs: BindSpec[], log: Logger, retryMs = BIND_RET
         await sleep(retryMs);
       }
       if (typeof handle === 'string') throw bindError(spec, handle);
-      const h = handle;
-      let closed = false;
-      listeners.push({
-        spec, fd: h.fd, url: urlOf(spec, h),
-        close() {
-          if (closed) return;
-          closed = true;
-          h.close();
-          if (spec.kind === 'unix') try { unlinkSync(spec.path); } catch { /* already gone */ }
-        },
-      });
+      listeners.push(listener(spec, handle));
     }
   } catch (e) {
     for (const l of listeners) l.close();
     throw e;
+  }
+  return listeners;
+}
+
+/**
+ * A hot upgrade's new master: the old master's sockets, inherited as fds, each with the bind it
+ * was made for (a unix socket keeps its path, so the promoted master removes the file at its end).
+ */
+export function adoptAll(inherited: Array<{ fd: number; spec: BindSpec }>): Listener[] {
+  const listeners: Listener[] = [];
+  for (const { fd, spec } of inherited) {
+    const handle = createServerHandle(null, null, null, fd);
+    if (typeof handle === 'number') {
+      for (const l of listeners) l.close(false);
+      throw bindError({ kind: 'fd', fd, text: `fd://${fd} (${spec.text}, from the old master)` }, getSystemErrorName(handle));
+    }
+    listeners.push(listener(spec, handle));
   }
   return listeners;
 }

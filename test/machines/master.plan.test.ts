@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { initialContext, QUICK_STOP_MS, STABLE_MS, type MasterContext } from '../../machines/master.context.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch } from '../../machines/master.plan.js';
 import { diedOfItself, exitKind, handleChanges, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
-import { masterMessage, parseMasterMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
+import { masterMessage, parseMasterMessage, parseUpgradeMessage, parseWorkerMessage, upgradeMessage, workerMessage } from '../../machines/protocol.js';
 import { nowOf } from '../../machines/master.setup.js';
 import { SETTINGS } from './harness.js';
 
@@ -205,5 +205,14 @@ describe('IPC protocol', () => {
       expect(parseMasterMessage(raw)).toBeNull();
     }
     expect(parseWorkerMessage(masterMessage.socketsHeld())).toBeNull();
+  });
+
+  it('between masters: only upgrade-ready, versioned; never mistaken for a worker or master message', () => {
+    expect(parseUpgradeMessage(upgradeMessage.ready())).toEqual({ statefork: 1, kind: 'upgrade-ready' });
+    for (const raw of [null, undefined, 'upgrade-ready', 3, {}, { kind: 'upgrade-ready' }, { statefork: 2, kind: 'upgrade-ready' }, workerMessage.ready(), masterMessage.socketsHeld()]) {
+      expect(parseUpgradeMessage(raw)).toBeNull();
+    }
+    expect(parseWorkerMessage(upgradeMessage.ready())).toBeNull();
+    expect(parseMasterMessage(upgradeMessage.ready())).toBeNull();
   });
 });

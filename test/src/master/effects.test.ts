@@ -9,12 +9,14 @@ function memoryLog() {
   return { log: pino({ level: 'debug' }, stream), records };
 }
 
+const upgrades = { startUpgrade: () => {}, tellOldMaster: () => {}, claimPidfile: () => {} };
+
 describe('masterEffects', () => {
   it('logs an effect that throws instead of letting it stop the master actor', () => {
     const { log, records } = memoryLog();
     const effects = masterEffects({
       workers: { spawn: () => { throw new Error('EAGAIN'); }, signal: () => {} } as never,
-      listeners: [], log, reopenLogs: () => {}, reloadConfig: async () => { throw new Error('unused'); }, send: () => {},
+      listeners: [], log, reopenLogs: () => {}, reloadConfig: async () => { throw new Error('unused'); }, send: () => {}, ...upgrades,
     });
     expect(() => effects.spawnWorker(undefined, { id: 1, generation: 1 })).not.toThrow();
     expect(records).toContainEqual(expect.objectContaining({ effect: 'spawnWorker', msg: 'effect spawnWorker failed' }));
@@ -26,7 +28,7 @@ describe('masterEffects', () => {
     const effects = masterEffects({
       workers: {} as never, listeners: [], log, reopenLogs: () => {},
       reloadConfig: async () => { throw new Error("invalid --workers 'x'"); },
-      send: (e) => sent.push(e),
+      send: (e) => sent.push(e), ...upgrades,
     });
     effects.loadConfig();
     await new Promise((ok) => setImmediate(ok));
@@ -36,14 +38,16 @@ describe('masterEffects', () => {
   it('notes to a TERMed worker that the master holds the sockets, until the listeners close', () => {
     const { log } = memoryLog();
     const calls: unknown[][] = [];
+    const closed: boolean[] = [];
     const effects = masterEffects({
       workers: { signal: (...args: unknown[]) => calls.push(args) } as never,
-      listeners: [{ close: () => {} } as never], log, reopenLogs: () => {}, reloadConfig: async () => { throw new Error('unused'); }, send: () => {},
+      listeners: [{ close: (unlink: boolean) => closed.push(unlink) } as never], log, reopenLogs: () => {}, reloadConfig: async () => { throw new Error('unused'); }, send: () => {}, ...upgrades,
     });
     effects.signalWorker(undefined, { id: 1, workerPid: 11, signal: 'SIGTERM' });
     effects.signalWorker(undefined, { id: 2, workerPid: 12, signal: 'SIGQUIT' });
-    effects.closeListeners();
+    effects.closeListeners(undefined, { unlink: false });
     effects.signalWorker(undefined, { id: 3, workerPid: 13, signal: 'SIGTERM' });
+    expect(closed).toEqual([false]);
     expect(calls).toEqual([
       [1, 'SIGTERM', { statefork: 1, kind: 'sockets-held' }],
       [2, 'SIGQUIT', undefined],
