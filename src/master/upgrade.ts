@@ -71,7 +71,7 @@ export function oldMasterPid(env: NodeJS.ProcessEnv): number | null {
 }
 
 /** Whether this process is the new master of a hot upgrade (before it has read its variables). */
-export const isNewMaster = (env: NodeJS.ProcessEnv = process.env): boolean => env[UPGRADE_ENV.from] !== undefined;
+export const isNewMaster = (env: NodeJS.ProcessEnv = process.env): boolean => env[UPGRADE_ENV.from] !== undefined && Boolean(process.send);
 
 /** In a new master: the sockets the old one passed, each with its bind; null when none were passed. */
 export function inheritedSockets(env: NodeJS.ProcessEnv): Array<{ fd: number; spec: BindSpec }> | null {

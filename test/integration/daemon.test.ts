@@ -21,6 +21,13 @@ function stat(pid: number): string[] {
   return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }
 
+/** The pid a file names once it names one other than `not`. */
+async function pidIn(file: string, not = 0): Promise<number> {
+  const read = () => { try { return Number(readFileSync(file, 'utf8')); } catch { return 0; } };
+  await eventually(() => read() > 0 && read() !== not, 20_000, `${file} to name a new process`);
+  return read();
+}
+
 describe('-D/--daemon', () => {
   it('returns 0 once the workers serve; the daemon has its own session, no terminal, and stops on TERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-daemon-'));
@@ -72,5 +79,28 @@ describe('-D/--daemon', () => {
     expect((await cmd.exited).code).toBe(0);
     daemons.push(Number(readFileSync(pidfile, 'utf8')));
     expect(cmd.stderrText()).toMatch(/^statefork: warning: --daemon with --error-log - \(stderr\): the daemon has no stderr, its log goes nowhere; give --error-log FILE\n$/);
+  });
+
+  it('upgrades in place with USR2, WINCH and QUIT: the new master stays detached and takes over the pidfile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-daemon-'));
+    const [pidfile, log, port] = [join(dir, 'app.pid'), join(dir, 'error.log'), await freePort()];
+    const cmd = startCli(['-D', '-p', pidfile, '--error-log', log, '-w', '1', '-b', `127.0.0.1:${port}`, 'hello.cjs']);
+    expect((await cmd.exited).code).toBe(0);
+    const old = Number(readFileSync(pidfile, 'utf8'));
+    daemons.push(old);
+    process.kill(old, 'SIGUSR2');
+    const next = await pidIn(`${pidfile}.2`);
+    daemons.push(next);
+    await eventually(() => /new master ready/.test(readFileSync(log, 'utf8')), 20_000, 'the new master to be ready');
+    // Not daemonized again: the old daemon's child, in its session, until the old one goes.
+    const [, ppid, , session] = stat(next);
+    expect([Number(ppid), Number(session)]).toEqual([old, old]);
+    process.kill(old, 'SIGWINCH');
+    process.kill(old, 'SIGQUIT');
+    expect(await pidIn(pidfile, old)).toBe(next);
+    await eventually(() => !isAlive(old) && !existsSync(`${pidfile}.2`), 10_000, 'the old master to be gone');
+    expect((await get(`http://127.0.0.1:${port}/`)).status).toBe(200);
+    process.kill(next, 'SIGTERM');
+    await eventually(() => !isAlive(next) && !existsSync(pidfile), 10_000, 'the new master to stop and remove its pidfile');
   });
 });

@@ -92,4 +92,41 @@ describe('systemd notify', () => {
       n.close();
     }
   });
+
+  it('follows a hot upgrade: the new master claims MAINPID, gives it back on a rollback, and the old one never says STOPPING', async () => {
+    const n = notifySocket();
+    const killed: number[] = [];
+    try {
+      await eventually(() => n.messages.includes('listening'), 10_000, 'the notify socket to listen');
+      const has = (re: RegExp) => () => n.messages.some((m) => re.test(m));
+      const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs'], { env: { NOTIFY_SOCKET: n.path } });
+      const upgrade = async () => {
+        const start = m.records.length;
+        m.signal('SIGUSR2');
+        const pid = (await m.waitFor((x) => /^new master started/.test(x.msg ?? ''), { from: start })).newMasterPid as number;
+        killed.push(pid);
+        await m.waitFor((x) => /^new master ready/.test(x.msg ?? ''), { from: start });
+        await eventually(has(new RegExp(`^MAINPID=${pid}\\|READY=1\\|STATUS=serving.running, 1 worker$`)), 10_000, 'READY=1 from the new master');
+        return pid;
+      };
+      // Rolled back: the new master hands MAINPID back, and the old one says it is ready again.
+      const first = await upgrade();
+      process.kill(first, 'SIGTERM');
+      await eventually(has(new RegExp(`^MAINPID=${m.pid}$`)), 10_000, 'MAINPID given back');
+      await eventually(() => n.messages.filter((x) => x.startsWith(`MAINPID=${m.pid}|READY=1|`)).length === 2, 10_000, 'READY=1 from the old master again');
+      expect(n.messages.some((x) => x.startsWith(`MAINPID=${first}|STOPPING`))).toBe(false);
+      // Finished: WINCH and QUIT the old master, which says nothing more; the new one stops last.
+      const second = await upgrade();
+      m.signal('SIGWINCH');
+      m.signal('SIGQUIT');
+      expect((await m.exited).code).toBe(0);
+      await m.waitFor((x) => x.pid === second && /^promoted/.test(x.msg ?? ''));
+      process.kill(second, 'SIGTERM');
+      await eventually(has(new RegExp(`^MAINPID=${second}\\|STOPPING=1`)), 10_000, 'STOPPING=1 from the new master');
+      expect(n.messages.some((x) => x.startsWith(`MAINPID=${m.pid}|STOPPING`))).toBe(false);
+    } finally {
+      for (const pid of killed) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      n.close();
+    }
+  });
 });

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { APPS, eventually, isAlive, isTransition, startServing, type Rec, type Running } from '../helpers/cli.js';
+import { APPS, eventually, isAlive, isTransition, startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
 import { get, pidOf, requestLoop } from '../helpers/http.js';
 
 /** A private copy of the test app: version 1 on disk, and the means to put version 2 there. */
@@ -152,5 +152,23 @@ describe('hot upgrade: --upgrade-auto', () => {
     expect(failed).toMatchObject({ newMasterPid: newPid, code: 4, level: 50 });
     expect(isAlive(m.pid)).toBe(true);
     expect((await get(`${m.url()}/`)).body).toMatch(/^hello /);
+  });
+});
+
+describe('hot upgrade variables set by hand', () => {
+  it('a malformed STATEFORK_FD is refused with one line and exit 2', async () => {
+    const m = startCli(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs'], { env: { STATEFORK_FD: 'three' } });
+    expect((await m.exited).code).toBe(2);
+    expect(m.stderrText().trim().split('\n')).toEqual([expect.stringMatching(/^statefork: error: invalid STATEFORK_FD 'three': .*unset it to start normally$/)]);
+  });
+
+  it('a stray STATEFORK_UPGRADE_FROM without the channel to an old master changes nothing', async () => {
+    const { dir, app } = appDir();
+    const pidfile = join(dir, 'statefork.pid');
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '-p', pidfile, app], { env: { STATEFORK_UPGRADE_FROM: '1' } });
+    expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(m.pid));
+    expect(existsSync(`${pidfile}.2`)).toBe(false);
+    // Not a pending upgrade itself: it may start one.
+    await usr2(m);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { notification } from '../../../src/master/notify.js';
+import { notification, stepNotification, type NotifyView } from '../../../src/master/notify.js';
 
 describe('systemd notifications for master transitions', () => {
   it('READY once the first generation serves, RELOADING then READY around a reload, STOPPING once', () => {
@@ -22,5 +22,39 @@ describe('systemd notifications for master transitions', () => {
     expect(notification('serving.running', 'serving.running', 1, 2)).toEqual({ STATUS: 'serving.running, 1 worker' });
     expect(notification('serving.running', 'serving.running', 2, 2)).toBeNull();
     expect(notification('booting', 'booting', 3, 2)).toBeNull();
+  });
+});
+
+describe('systemd notifications through a hot upgrade', () => {
+  const view = (state: string, over: Partial<NotifyView> = {}): NotifyView => ({ state, target: 2, upgrade: null, upgradeFrom: null, ...over });
+  const pending = { upgrade: { ready: false } };
+  const ready = { upgrade: { ready: true } };
+
+  it('name this master as MAINPID in every ordinary message', () => {
+    expect(stepNotification(view('booting'), view('serving.running'), 10)).toEqual({ MAINPID: 10, READY: 1, STATUS: 'serving.running, 2 workers' });
+    expect(stepNotification(null, view('booting'), 10)).toBeNull();
+    expect(stepNotification(view('serving.running', pending), view('stopping.graceful', pending), 10)).toMatchObject({ MAINPID: 10, STOPPING: 1 });
+  });
+
+  it('the new master claims MAINPID when ready; the old master then says nothing, not even STOPPING', () => {
+    expect(stepNotification(view('booting', { upgradeFrom: 10 }), view('serving.running', { upgradeFrom: 10 }), 20)).toEqual({ MAINPID: 20, READY: 1, STATUS: 'serving.running, 2 workers' });
+    expect(stepNotification(view('serving.running', pending), view('serving.running', ready), 10)).toBeNull();
+    expect(stepNotification(view('serving.running', ready), view('serving.handedOver', ready), 10)).toBeNull();
+    expect(stepNotification(view('serving.handedOver', ready), view('stopping.graceful', ready), 10)).toBeNull();
+    expect(stepNotification(view('serving.running', ready), view('serving.running', { ...ready, target: 3 }), 10)).toBeNull();
+  });
+
+  it('the old master takes MAINPID back when its ready new master is gone, unless it is stopping itself', () => {
+    expect(stepNotification(view('serving.handedOver', ready), view('serving.running', { target: 1 }), 10)).toEqual({ MAINPID: 10, READY: 1, STATUS: 'serving.running, 1 worker' });
+    expect(stepNotification(view('serving.running', ready), view('serving.running'), 10)).toMatchObject({ MAINPID: 10, READY: 1 });
+    expect(stepNotification(view('stopping.graceful', ready), view('stopping.graceful'), 10)).toBeNull();
+    // A new master that failed before it was ready never had MAINPID: nothing to take back.
+    expect(stepNotification(view('serving.running', pending), view('serving.running'), 10)).toBeNull();
+  });
+
+  it('a new master stopped before it is promoted gives MAINPID back to the old one, once', () => {
+    expect(stepNotification(view('serving.running', { upgradeFrom: 10 }), view('stopping.graceful', { upgradeFrom: 10 }), 20)).toEqual({ MAINPID: 10 });
+    expect(stepNotification(view('stopping.graceful', { upgradeFrom: 10 }), view('stopping.quick', { upgradeFrom: 10 }), 20)).toBeNull();
+    expect(stepNotification(view('serving.running'), view('stopping.graceful'), 20)).toMatchObject({ MAINPID: 20, STOPPING: 1 });
   });
 });
