@@ -18,7 +18,7 @@ const MAX_SPAWNS = Number(process.env.MODEL_BOUND ?? 4);
 export const STOP_WHEN = (s: MasterSnapshot) => s.context.workers.length > 3 || s.context.nextId > MAX_SPAWNS;
 
 const paths = getShortestPaths(masterMachine, {
-  events: candidates as never,
+  events: ((s: MasterSnapshot) => candidates(s)) as never,
   serializeState: serialize as never,
   serializeEvent: serializeEvent as never,
   input: { settings: MODEL_SETTINGS, now: 0 },
@@ -26,16 +26,35 @@ const paths = getShortestPaths(masterMachine, {
   limit: 100_000,
 });
 
+/**
+ * Hot upgrades multiply the state space by what the new master can be (none, started, running,
+ * ready), so they get a traversal of their own with tighter bounds: USR2 from the first worker's
+ * serving only, the target left at one, no recycling, at most two tracked workers and three spawns.
+ */
+const UPGRADE_STOP_WHEN = (s: MasterSnapshot) => s.context.workers.length > 2 || s.context.nextId > Math.min(3, MAX_SPAWNS);
+const upgradeEvents = (s: MasterSnapshot) => candidates(s, true).filter((e) =>
+  e.type !== 'TTIN' && e.type !== 'WORKER_RECYCLE' && (e.type !== 'USR2' || s.context.nextId <= 2 || !stateName(s.value).startsWith('serving')));
+const upgradePaths = getShortestPaths(masterMachine, {
+  events: upgradeEvents as never,
+  serializeState: serialize as never,
+  serializeEvent: serializeEvent as never,
+  input: { settings: MODEL_SETTINGS, now: 0 },
+  stopWhen: UPGRADE_STOP_WHEN as never,
+  limit: 100_000,
+});
+
 describe('master machine, model-based (level 1: simulated world)', () => {
-  it(`generates a bounded set of paths (${paths.length})`, () => {
+  it(`generates a bounded set of paths (${paths.length}, and ${upgradePaths.length} with hot upgrades)`, () => {
     expect(paths.length).toBeGreaterThan(MAX_SPAWNS < 4 ? 100 : 1000);
     expect(paths.length).toBeLessThan(50_000);
+    expect(upgradePaths.length).toBeGreaterThan(MAX_SPAWNS < 4 ? 100 : 1000);
+    expect(upgradePaths.length).toBeLessThan(50_000);
   });
 
-  it('every generated path, and every next step from its end, holds every invariant and matches the model', () => {
-    const transitions = new Set<string>();
-    const states = new Set<string>();
-    for (const path of paths) {
+  const transitions = new Set<string>();
+  const states = new Set<string>();
+  const walk = (all: typeof paths, next: (s: MasterSnapshot) => ReturnType<typeof candidates>) => {
+    for (const path of all) {
       const world = new World(MODEL_SETTINGS);
       states.add(world.state());
       for (const step of path.steps.slice(1)) {
@@ -50,7 +69,7 @@ describe('master machine, model-based (level 1: simulated world)', () => {
       }
       for (const t of world.transitions) transitions.add(t);
       // Shortest paths reach every state but not every edge: try each possible next event too.
-      for (const event of candidates(world.actor.getSnapshot())) {
+      for (const event of next(world.actor.getSnapshot())) {
         const branch = world.fork();
         const seen = branch.transitions.length;
         try {
@@ -62,7 +81,16 @@ describe('master machine, model-based (level 1: simulated world)', () => {
         states.add(branch.state());
       }
     }
-    recordLevel1(states, transitions);
+  };
+
+  it('every generated path, and every next step from its end, holds every invariant and matches the model', () => {
+    walk(paths, (s) => candidates(s));
     expect(states).toContain('halted');
+  });
+
+  it('so does every path through a hot upgrade (WINCH, rollback, a new master that fails)', () => {
+    walk(upgradePaths, upgradeEvents);
+    expect(states).toContain('serving.handedOver');
+    recordLevel1(states, transitions);
   });
 });

@@ -9,11 +9,11 @@ import type { MasterSettings } from '../../machines/master.context.js';
 import { candidates, describeEvent, MODEL_SETTINGS } from './model/candidates.js';
 import { World } from './model/world.js';
 
-function runSequence(settings: MasterSettings, picks: number[]): void {
+function runSequence(settings: MasterSettings, picks: number[], upgrades = false): void {
   const world = new World(settings);
   const taken: string[] = [];
   for (const pick of picks) {
-    const options = candidates(world.actor.getSnapshot());
+    const options = candidates(world.actor.getSnapshot(), upgrades);
     if (!options.length) return; // halted
     const event = options[pick % options.length];
     taken.push(describeEvent(event));
@@ -32,6 +32,18 @@ describe('master machine, property-based (random signal and world sequences)', (
         fc.constantFrom(1, 2),
         fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 50 }),
         (workers, picks) => runSequence({ ...MODEL_SETTINGS, workers }, picks),
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('holds them through hot upgrades too, by hand (WINCH, QUIT, HUP) or --upgrade-auto', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 2),
+        fc.boolean(),
+        fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 50 }),
+        (workers, upgradeAuto, picks) => runSequence({ ...MODEL_SETTINGS, workers, upgradeAuto }, picks, true),
       ),
       { numRuns: 1500 },
     );

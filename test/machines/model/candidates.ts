@@ -6,6 +6,7 @@
  *
  * Bounds (so traversal terminates): the target stays within 1..2 (TTIN only below 2), at most two
  * reloads (HUP only while the generation is below 3), failures count only as "none / some".
+ * Hot upgrades are explored only when asked (`upgrades`), with bounds of their own.
  */
 import type { MasterContext, MasterSettings } from '../../../machines/master.context.js';
 import type { MasterEvent } from '../../../machines/master.events.js';
@@ -30,12 +31,14 @@ export function clockOf(ctx: MasterContext): number {
 export function describeEvent(e: MasterEvent): string {
   switch (e.type) {
     case 'WORKER_EXIT': return `WORKER_EXIT(${e.signal ?? `code ${e.code}`})`;
+    case 'UPGRADE_EXIT': return `UPGRADE_EXIT(code ${e.code})`;
     case 'TICK': return (e as MasterEvent & { kind?: string }).kind ?? 'TICK';
     default: return e.type;
   }
 }
 
-export function candidates(s: MasterSnapshot): MasterEvent[] {
+/** `upgrades`: include USR2 while serving, and so everything a new master can do. */
+export function candidates(s: MasterSnapshot, upgrades = false): MasterEvent[] {
   if (s.status !== 'active') return [];
   const ctx = s.context;
   const now = clockOf(ctx);
@@ -45,7 +48,15 @@ export function candidates(s: MasterSnapshot): MasterEvent[] {
   if (stateName(s.value) === 'serving.reloading.configuring') {
     out.push(at({ type: 'CONFIG_LOADED', settings: ctx.settings }), at({ type: 'CONFIG_FAILED', reason: 'bad value' }));
   }
-  for (const type of ['TERM', 'INT', 'QUIT', 'TTOU', 'USR1', 'USR2', 'WINCH'] as const) out.push(at({ type }));
+  for (const type of ['TERM', 'INT', 'QUIT', 'TTOU', 'USR1', 'WINCH'] as const) out.push(at({ type }));
+  // USR2 while serving starts a hot upgrade, a whole second space of states: only when asked.
+  if (upgrades || !stateName(s.value).startsWith('serving')) out.push(at({ type: 'USR2' }));
+  // The new master of a hot upgrade: it starts, reports ready, and may exit at any point.
+  if (ctx.upgrade) {
+    if (ctx.upgrade.pid === null) out.push(at({ type: 'UPGRADE_SPAWNED', pid: 900 }));
+    else if (!ctx.upgrade.ready) out.push(at({ type: 'UPGRADE_READY' }));
+    out.push(at({ type: 'UPGRADE_EXIT', code: ctx.upgrade.ready ? 0 : 4, signal: null }));
+  }
   if (ctx.target < MAX_TARGET) out.push(at({ type: 'TTIN' }));
   if (ctx.generation <= MAX_GENERATION) out.push(at({ type: 'HUP' }));
   for (const w of ctx.workers) {
@@ -91,7 +102,8 @@ export function serialize(s: MasterSnapshot): string {
   const workers = ctx.workers
     .map((w) => `${w.generation === ctx.generation ? 'cur' : 'old'}:${w.phase}:${w.cause ?? '-'}`)
     .sort();
-  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.reloadQueued, ctx.exitCode, workers]);
+  const upgrade = ctx.upgrade ? (ctx.upgrade.ready ? 'ready' : ctx.upgrade.pid === null ? 'starting' : 'booting') : 'none';
+  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.reloadQueued, ctx.exitCode, upgrade, workers]);
 }
 
 export const serializeEvent = (e: MasterEvent) => JSON.stringify({ ...e, now: undefined, kind: undefined, beats: undefined, settings: undefined, d: describeEvent(e) });

@@ -30,6 +30,10 @@ const machine = masterMachine.provide({
   actions: {
     spawnWorker: (_: unknown, { id }: { id: number }) => active.spawned(id),
     signalWorker: (_: unknown, { id, signal }: { id: number; signal: string }) => active.signalled(id, signal),
+    startUpgrade: () => active.upgradeStarted(),
+    closeListeners: (_: unknown, { unlink }: { unlink: boolean }) => {
+      if (unlink && active.newMaster !== 'none') active.fail('unix socket files removed while a new master shares them');
+    },
   } as never,
 });
 
@@ -43,6 +47,8 @@ export class World {
   /** Facts the invariants need about the history. */
   reachedServing = false;
   stopRequested = false;
+  /** The new master of a hot upgrade, as a process: none, started, running (spawned), ready. */
+  newMaster: 'none' | 'started' | 'running' | 'ready' = 'none';
   private readyAtReload: number | null = null;
   private lostReadyDuringReload = 0;
 
@@ -52,6 +58,7 @@ export class World {
     for (const [id, p] of this.processes) copy.processes.set(id, { ...p, signals: [...p.signals] });
     copy.reachedServing = this.reachedServing;
     copy.stopRequested = this.stopRequested;
+    copy.newMaster = this.newMaster;
     copy.readyAtReload = this.readyAtReload;
     copy.lostReadyDuringReload = this.lostReadyDuringReload;
     return copy;
@@ -84,6 +91,11 @@ export class World {
     this.processes.set(id, { id, alive: true, ready: false, signals: [] });
   }
 
+  upgradeStarted(): void {
+    if (this.newMaster !== 'none') this.fail('a second new master started while one runs');
+    this.newMaster = 'started';
+  }
+
   signalled(id: number, signal: string): void {
     const p = this.processes.get(id);
     if (!p) this.fail(`signal ${signal} to worker ${id}, which was never spawned`);
@@ -114,7 +126,12 @@ export class World {
         p.alive = false;
       }
     }
+    if (e.type === 'UPGRADE_SPAWNED') this.newMaster = this.newMaster === 'started' ? 'running' : this.fail('UPGRADE_SPAWNED with no new master starting');
+    if (e.type === 'UPGRADE_READY') this.newMaster = this.newMaster === 'running' ? 'ready' : this.fail('UPGRADE_READY from no running new master');
+    if (e.type === 'UPGRADE_EXIT') this.newMaster = this.newMaster !== 'none' ? 'none' : this.fail('UPGRADE_EXIT with no new master');
     if (e.type === 'TERM' || e.type === 'INT' || e.type === 'QUIT') this.stopRequested = true;
+    // --upgrade-auto: the new master's ready is this master's stop.
+    if (e.type === 'UPGRADE_READY' && this.settings.upgradeAuto) this.stopRequested = true;
     active = this;
     const before = this.state();
     const readyBefore = this.actor.getSnapshot().context.workers.filter((w) => w.phase === 'ready');
@@ -155,6 +172,14 @@ export class World {
       const serving = ctx.workers.filter((w) => w.generation === ctx.generation && w.recycle === null && ['spawning', 'booting', 'ready'].includes(w.phase)).length;
       if (serving !== ctx.target) this.fail(`running with ${serving} serving workers, target ${ctx.target}`);
     }
+    // The traffic is handed over only while a new master runs, and then no worker serves here.
+    if (state === 'serving.handedOver') {
+      if (this.newMaster === 'none') this.fail('handed over with no new master running');
+      if (ctx.workers.some((w) => ['spawning', 'booting', 'ready'].includes(w.phase))) this.fail('a worker serves after WINCH handed over');
+    }
+    // The machine's idea of the new master is the world's.
+    const known = ctx.upgrade ? (ctx.upgrade.ready ? 'ready' : ctx.upgrade.pid === null ? 'started' : 'running') : 'none';
+    if (known !== this.newMaster) this.fail(`the master thinks its new master is ${known}, it is ${this.newMaster}`);
     // From a HUP until the new generation is all ready, the ready workers never drop below the
     // target (or below those ready at the HUP, if fewer were).
     if (this.readyAtReload !== null) {
