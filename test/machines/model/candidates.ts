@@ -44,6 +44,9 @@ export function candidates(s: MasterSnapshot, upgrades = false): MasterEvent[] {
   const now = clockOf(ctx);
   const at = <T extends object>(e: T) => ({ ...e, now }) as unknown as MasterEvent;
   const out: MasterEvent[] = [];
+  // Node reports a spawn (or its failure) on the very next tick: right after USR2 nothing else
+  // can happen first.
+  if (ctx.upgrade?.pid === null) return [at({ type: 'UPGRADE_SPAWNED', pid: 900 }), at({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: 'spawn ENOENT' })];
   // Loading the configuration takes a while (a JS file is imported): anything can happen meanwhile.
   if (stateName(s.value) === 'serving.reloading.configuring') {
     out.push(at({ type: 'CONFIG_LOADED', settings: ctx.settings }), at({ type: 'CONFIG_FAILED', reason: 'bad value' }));
@@ -51,10 +54,9 @@ export function candidates(s: MasterSnapshot, upgrades = false): MasterEvent[] {
   for (const type of ['TERM', 'INT', 'QUIT', 'TTOU', 'USR1', 'WINCH'] as const) out.push(at({ type }));
   // USR2 while serving starts a hot upgrade, a whole second space of states: only when asked.
   if (upgrades || !stateName(s.value).startsWith('serving')) out.push(at({ type: 'USR2' }));
-  // The new master of a hot upgrade: it starts, reports ready, and may exit at any point.
+  // The new master of a hot upgrade: it reports ready, and may exit at any point.
   if (ctx.upgrade) {
-    if (ctx.upgrade.pid === null) out.push(at({ type: 'UPGRADE_SPAWNED', pid: 900 }));
-    else if (!ctx.upgrade.ready) out.push(at({ type: 'UPGRADE_READY' }));
+    if (!ctx.upgrade.ready) out.push(at({ type: 'UPGRADE_READY' }));
     out.push(at({ type: 'UPGRADE_EXIT', code: ctx.upgrade.ready ? 0 : 4, signal: null }));
   }
   if (ctx.target < MAX_TARGET) out.push(at({ type: 'TTIN' }));

@@ -13,7 +13,8 @@ function save(name: string, states: Set<string>, transitions: Set<string>): void
 }
 
 export const recordLevel1 = (states: Set<string>, transitions: Set<string>) => save('model-level1', states, transitions);
-export const recordLevel2 = (states: Set<string>, transitions: Set<string>) => save('model-level2', states, transitions);
+/** Level 2 runs in several files (`part`): the report takes the union. */
+export const recordLevel2 = (part: string, states: Set<string>, transitions: Set<string>) => save(`model-level2-${part}`, states, transitions);
 
 export function load(name: string): { states: string[]; transitions: string[] } | null {
   const file = `${DIR}${name}.json`;
