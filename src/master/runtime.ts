@@ -95,13 +95,16 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   // The pidfile written at start is the one removed at the end, whatever a reload says; a new
   // master writes <pidfile>.2 and takes over <pidfile> once promoted.
   let pidfile = config.pidfile && upgradeFrom !== null ? `${config.pidfile}.2` : config.pidfile;
+  // While the old master runs, the unix socket files are its too.
+  let sharingSockets = upgradeFrom !== null;
   const release = () => {
-    for (const l of listeners) l.close(upgradeFrom === null);
+    for (const l of listeners) l.close(!sharingSockets);
     if (pidfile) removePidfile(pidfile);
   };
   const claimPidfile = () => {
-    if (!config.pidfile || !pidfile || pidfile === config.pidfile) return;
-    renameSync(pidfile, initial.pidfile!);
+    sharingSockets = false;
+    if (!initial.pidfile || pidfile === initial.pidfile) return;
+    renameSync(pidfile!, initial.pidfile);
     pidfile = initial.pidfile;
     log.info({ pidfile }, `pidfile ${pidfile} is this master's now`);
   };

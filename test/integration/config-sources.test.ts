@@ -48,6 +48,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['caCerts', p('ca.pem'), ['--ca-certs', p('ca.pem')]],
   ['captureOutput', true, ['--capture-output']],
   ['daemon', true, ['--daemon']],
+  ['upgradeAuto', true, ['--upgrade-auto']],
   ['reload', true, ['--reload']],
   ['reloadExtraFile', [p('extra.txt')], ['--reload-extra-file', p('extra.txt')]],
   ['inspector', '127.0.0.1:7801', ['--inspector', '127.0.0.1:7801']],

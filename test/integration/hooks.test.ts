@@ -2,7 +2,7 @@
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { APPS, eventually, isTransition, startServing } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
@@ -58,6 +58,19 @@ describe('server hooks', () => {
     expect((await m.exited).code).toBe(0);
     expect(named(log, 'workerExit').filter((r) => live.includes(r.pid)).map((r) => r.code)).toEqual(live.map(() => 0));
     expect(named(log, 'onExit')).toEqual([{ name: 'onExit', pid: m.pid, code: 0 }]);
+  });
+
+  it('preExec runs in the old master just before USR2 starts the new one', async () => {
+    const { dir, log } = project(readFileSync(new URL('../fixtures/hooks.config.mjs', import.meta.url), 'utf8'));
+    const m = await startServing([], { cwd: dir, env: { HOOK_LOG: log } });
+    expect(named(log, 'preExec')).toEqual([]);
+    m.signal('SIGUSR2');
+    const next = (await m.waitFor((x) => /^new master started/.test(x.msg ?? ''))).newMasterPid as number;
+    onTestFinished(() => { try { process.kill(next, 'SIGKILL'); } catch { /* gone */ } });
+    await eventually(() => named(log, 'onStarting').length === 2, 5000, 'the new master to start');
+    const order = ran(log).filter((r) => r.name === 'preExec' || r.name === 'onStarting').map((r) => [r.name, r.pid]);
+    expect(order).toEqual([['onStarting', m.pid], ['preExec', m.pid], ['onStarting', next]]);
+    expect(named(log, 'preExec')).toEqual([{ name: 'preExec', pid: m.pid, state: 'serving.running' }]);
   });
 
   it('a hook that throws is logged with its name and changes nothing else', async () => {

@@ -17,7 +17,7 @@ describe('diagrams from the machine definitions', () => {
   it('the shape has every state and every transition of the master, with guards and eventless ones', () => {
     const shape = shapeOf(masterMachine);
     expect(allStates(shape).map((s) => s.id)).toEqual([
-      'booting', 'serving', 'serving.running', 'serving.reloading', 'serving.reloading.configuring', 'serving.reloading.rolling',
+      'booting', 'serving', 'serving.running', 'serving.handedOver', 'serving.reloading', 'serving.reloading.configuring', 'serving.reloading.rolling',
       'stopping', 'stopping.graceful', 'stopping.quick', 'halted',
     ]);
     const label = (from: string, to: string) => shape.edges.find((e) => e.from === from && e.to === to)?.label;
@@ -26,6 +26,8 @@ describe('diagrams from the machine definitions', () => {
     expect(label('serving.running', 'serving.reloading')).toBe('HUP, always [reloadQueued]');
     expect(label('stopping', 'halted')).toBe('always [noWorkersLeft]');
     expect(label('stopping.graceful', 'stopping.quick')).toBe('INT, QUIT');
+    expect(label('serving.running', 'serving.handedOver')).toBe('WINCH [upgradeRunning]');
+    expect(label('serving', 'stopping.graceful')).toBe('UPGRADE_READY [upgradeAuto], TERM');
   });
 
   it('Mermaid text declares each state once and draws each edge, nested as defined', () => {

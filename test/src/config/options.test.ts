@@ -8,7 +8,12 @@ describe('normalize', () => {
     const c = normalize({ app: 'app.js' }, { WEB_CONCURRENCY: '3' });
     expect(c).toMatchObject({ workers: 3, timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-', name: 'app.js' });
     expect(c.binds.map((b) => b.text)).toEqual(['127.0.0.1:8000']);
-    expect(masterSettings(c)).toEqual({ workers: 3, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0 });
+    expect(masterSettings(c)).toEqual({ workers: 3, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0, upgradeAuto: false });
+  });
+
+  it('--upgrade-auto reaches the master machine; a non-boolean is refused', () => {
+    expect(masterSettings(normalize({ app: 'a.js', upgradeAuto: true })).upgradeAuto).toBe(true);
+    expect(() => normalize({ app: 'a.js', upgradeAuto: 'yes' as never })).toThrow(/invalid upgradeAuto 'yes': expected true or false/);
   });
 
   it('names the option and the expected form for a bad value', () => {
