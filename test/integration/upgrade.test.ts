@@ -73,6 +73,9 @@ describe('hot upgrade: USR2, WINCH, QUIT', () => {
     // The new master's workers answer, and it owns <pidfile> now.
     const newWorkers = m.records.filter((x) => from(newPid)(x) && x.event === 'spawned').map((x) => x.workerPid);
     expect(newWorkers).toContain(pidOf(after.body));
+    // The variables were the new master's alone: its workers never see them.
+    for (const pid of newWorkers.filter(isAlive)) expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).not.toMatch(/STATEFORK_(FD|FD_BINDS|UPGRADE_FROM)=/);
+    expect(readFileSync(`/proc/${newPid}/environ`, 'utf8')).toMatch(/STATEFORK_FD=3\0/);
     expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(newPid));
     expect(existsSync(`${pidfile}.2`)).toBe(false);
     process.kill(newPid, 'SIGTERM');
