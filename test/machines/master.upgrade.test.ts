@@ -24,9 +24,10 @@ describe('master machine: USR2 in the old master', () => {
     expect(count(h, 'startUpgrade')).toBe(1);
     expect(h.ctx().upgrade).toEqual({ pid: 4242, ready: false });
     expect(h.logs(/USR2 ignored: an upgrade is already pending/)).toEqual([expect.objectContaining({ level: 'warn' })]);
-    h.send({ type: 'UPGRADE_READY' });
+    expect(h.logs(/^new master started/)).toEqual([expect.objectContaining({ level: 'info', fields: { newMasterPid: 4242 } })]);
+    h.send({ type: 'UPGRADE_READY' }).send({ type: 'UPGRADE_READY' });
     expect(h.ctx().upgrade).toEqual({ pid: 4242, ready: true });
-    expect(h.logs(/new master ready: WINCH then QUIT/)[0]).toMatchObject({ level: 'info', fields: { newMasterPid: 4242 } });
+    expect(h.logs(/new master ready: WINCH then QUIT/)).toEqual([expect.objectContaining({ level: 'info', fields: { newMasterPid: 4242 } })]);
     expect(h.state()).toBe('serving.running');
     expect(h.signals()).toEqual([]);
   });
@@ -194,5 +195,35 @@ describe('master machine: the new master of an upgrade', () => {
     expect(h.ctx().upgrade).toBeNull();
     expect(count(h, 'claimPidfile')).toBe(0);
     expect(h.effects.filter((e) => e.type === 'log' && /upgrade|promoted|new master/.test(e.msg))).toEqual([]);
+    expect(h.actor.getSnapshot().status).toBe('active');
+  });
+});
+
+describe('master machine: the hot upgrade in the log', () => {
+  it('says each step at a level that fits it', () => {
+    const h = drive().send({ type: 'USR2' }).readyAll().send({ type: 'USR2' }).send({ type: 'UPGRADE_SPAWNED', pid: 4242 }).send({ type: 'USR2' });
+    h.send({ type: 'UPGRADE_READY' }).send({ type: 'WINCH' }).send({ type: 'TTIN' }).send({ type: 'TTOU' }).send({ type: 'HUP' });
+    h.readyAll().send({ type: 'WINCH' }).send({ type: 'UPGRADE_EXIT', code: 0, signal: null }).readyAll();
+    h.send({ type: 'USR2' }).send({ type: 'UPGRADE_SPAWNED', pid: 4343 }).send({ type: 'UPGRADE_EXIT', code: 4, signal: null });
+    h.send({ type: 'USR2' }).send({ type: 'UPGRADE_SPAWNED', pid: 4444 }).send({ type: 'UPGRADE_READY' }).send({ type: 'WINCH' }).send({ type: 'QUIT' }).send({ type: 'USR2' });
+    const lines = h.effects.filter((e): e is Extract<typeof e, { type: 'log' }> => e.type === 'log' && !/^(worker|ready|graceful|listening)/.test(e.msg));
+    expect(lines.map((l) => `${l.level} ${l.msg.split(/[:(]/)[0].trim()}`)).toEqual([
+      'warn USR2 ignored while the first generation boots', 'info USR2', 'info new master started', 'warn USR2 ignored',
+      'info new master ready', 'info WINCH', 'warn TTIN ignored', 'warn TTOU ignored', 'info HUP',
+      'info WINCH', 'warn the new master exited', 'error the new master exited',
+      'info USR2', 'info new master started', 'error upgrade failed',
+      'info USR2', 'info new master started', 'info new master ready', 'info WINCH', 'info stopping', 'warn USR2 ignored',
+    ]);
+    const unpromoted = drive({}, { upgradeFrom: 7 }).readyAll().send({ type: 'USR2' }).send({ type: 'PROMOTED' });
+    expect(unpromoted.logs(/USR2 ignored|promoted/).map((l) => l.level)).toEqual(['warn', 'info']);
+  });
+
+  it('after WINCH the master still watches its retiring workers: one past its deadline is killed', () => {
+    const h = upgrading({ gracefulTimeoutMs: 5000 }).send({ type: 'WINCH' });
+    h.advance(4000).tick();
+    expect(h.signals('SIGKILL')).toEqual([]);
+    h.advance(1001).tick();
+    expect(h.signals('SIGKILL').map((s) => s.id)).toEqual([1, 2]);
+    expect(h.state()).toBe('serving.handedOver');
   });
 });
