@@ -11,10 +11,27 @@ export type WorkerMessage =
   | { statefork: 1; kind: 'ready' }
   /** The worker is about to exit because it could not boot; `reason` is one line for the log. */
   | { statefork: 1; kind: 'failed'; reason: string }
-  /** Requests served so far: for display (the inspector), no decision depends on it. */
-  | { statefork: 1; kind: 'stats'; requests: number }
+  /**
+   * Requests served so far, and how long they took (counts per DURATION_BUCKETS bucket, the last
+   * one above them all, and their sum in seconds), both since the worker started: for display
+   * and metrics, no decision depends on them.
+   */
+  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations }
   /** The worker reached a recycling limit (--max-requests, --max-memory): the master decides. */
   | { statefork: 1; kind: 'recycle'; reason: RecycleReason };
+
+/** Upper bounds (seconds) of the request duration histogram's buckets, Prometheus's defaults. */
+export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+export interface Durations {
+  counts: number[];
+  sum: number;
+}
+
+const isDurations = (d: unknown): d is Durations => {
+  const x = d as Durations;
+  return typeof x === 'object' && x !== null && Array.isArray(x.counts) && x.counts.length === DURATION_BUCKETS.length + 1
+    && x.counts.every((n) => Number.isSafeInteger(n) && n >= 0) && typeof x.sum === 'number' && Number.isFinite(x.sum) && x.sum >= 0;
+};
 
 export const RECYCLE_REASONS = ['max-requests', 'max-memory'] as const;
 export type RecycleReason = (typeof RECYCLE_REASONS)[number];
@@ -22,7 +39,7 @@ export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 export const workerMessage = {
   ready: (): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'ready' }),
   failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason }),
-  stats: (requests: number): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'stats', requests }),
+  stats: (requests: number, durations?: Durations): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}) }),
   recycle: (reason: RecycleReason): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'recycle', reason }),
 };
 
@@ -51,7 +68,10 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
   if (m.statefork !== PROTOCOL_VERSION) return null;
   if (m.kind === 'ready') return workerMessage.ready();
   if (m.kind === 'failed' && typeof m.reason === 'string') return workerMessage.failed(m.reason);
-  if (m.kind === 'stats' && Number.isSafeInteger(m.requests) && (m.requests as number) >= 0) return workerMessage.stats(m.requests as number);
+  if (m.kind === 'stats' && Number.isSafeInteger(m.requests) && (m.requests as number) >= 0) {
+    if (m.durations !== undefined && !isDurations(m.durations)) return null;
+    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined);
+  }
   if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;
 }

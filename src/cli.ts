@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The command line: `statefork [options] [app]`. Usage and configuration errors print one line
+ * The command line: `statefork [options] [app]`, `statefork visualize`, and the control commands
+ * (`statefork status`, ...). Usage and configuration errors print one line
  * and exit 2; start-up failures print one line with their exit code (see the README's table).
  */
 import { CommanderError } from 'commander';
@@ -83,6 +84,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   try {
     // A subcommand; an app that is really called "visualize" can be given as ./visualize.
     if (argv[0] === 'visualize') return await visualizeCommand(argv.slice(1));
+    // A running master's control socket: statefork status, workers, scale, reload, reopen, stop, kill.
+    const { CONTROL_COMMANDS, controlCommand } = await import('./control/cli.js');
+    if ((CONTROL_COMMANDS as readonly string[]).includes(argv[0])) return await controlCommand(argv[0] as never, argv.slice(1));
     const loaded = await loadConfig(argv);
     if (loaded.cli.printConfig) {
       process.stdout.write(describeConfig(loaded));

@@ -16,6 +16,9 @@ export const ERRORS = {
   SF_ERROR_LOG: EXIT.FAILURE,
   SF_WORKER_BOOT: EXIT.WORKER_BOOT_ERROR,
   SF_APP_LOAD: EXIT.APP_LOAD_ERROR,
+  /** The control commands (statefork status, ...): no master answers, or it refused. */
+  SF_NO_MASTER: EXIT.FAILURE,
+  SF_REFUSED: EXIT.FAILURE,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

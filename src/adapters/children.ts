@@ -4,13 +4,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { Observable } from 'rxjs';
-import { parseWorkerMessage, type RecycleReason } from '../../machines/protocol.js';
+import { parseWorkerMessage, type Durations, type RecycleReason } from '../../machines/protocol.js';
 
 export type ChildEvent =
   | { type: 'WORKER_SPAWNED'; id: number; pid: number }
   | { type: 'WORKER_READY'; id: number }
   | { type: 'WORKER_FAILED'; id: number; reason: string }
-  | { type: 'WORKER_STATS'; id: number; requests: number }
+  | { type: 'WORKER_STATS'; id: number; requests: number; durations?: Durations }
   | { type: 'WORKER_RECYCLE'; id: number; reason: RecycleReason }
   | { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null; error?: string };
 
@@ -21,7 +21,7 @@ export function childEvents$(child: ChildProcess, id: number): Observable<ChildE
       const msg = parseWorkerMessage(raw);
       if (msg?.kind === 'ready') subscriber.next({ type: 'WORKER_READY', id });
       if (msg?.kind === 'failed') subscriber.next({ type: 'WORKER_FAILED', id, reason: msg.reason });
-      if (msg?.kind === 'stats') subscriber.next({ type: 'WORKER_STATS', id, requests: msg.requests });
+      if (msg?.kind === 'stats') subscriber.next({ type: 'WORKER_STATS', id, requests: msg.requests, durations: msg.durations });
       if (msg?.kind === 'recycle') subscriber.next({ type: 'WORKER_RECYCLE', id, reason: msg.reason });
     };
     const onExit = (code: number | null, signal: string | null) => {

@@ -1,4 +1,4 @@
-/** --inspector [HOST:PORT]: where the live inspector listens (a TCP address; the default without one). */
+/** --inspector [HOST:PORT] and --metrics HOST:PORT: where an HTTP endpoint of the master listens. */
 import { parseBind } from './bind.js';
 import { DEFAULT_INSPECTOR, usage } from './options.js';
 
@@ -12,5 +12,19 @@ export function inspectorAddress(value: string | boolean): { host: string; port:
     }
   })();
   if (!spec || spec.kind !== 'tcp') usage(`invalid --inspector '${text}': expected HOST:PORT (e.g. --inspector ${DEFAULT_INSPECTOR})`);
+  return { host: spec.host, port: spec.port };
+}
+
+/** HOST:PORT, or a bare PORT on loopback (an endpoint is never public unless asked). */
+export function listenAddress(flag: string, value: unknown, example: string): { host: string; port: number } {
+  const text = String(value).trim();
+  const spec = (() => {
+    try {
+      return parseBind(/^\d+$/.test(text) ? `127.0.0.1:${text}` : text);
+    } catch {
+      return null;
+    }
+  })();
+  if (typeof value !== 'string' || !spec || spec.kind !== 'tcp') usage(`invalid ${flag} '${text}': expected HOST:PORT or PORT (e.g. ${flag} ${example})`);
   return { host: spec.host, port: spec.port };
 }

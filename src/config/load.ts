@@ -12,7 +12,7 @@ import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
   'app', 'bind', 'workers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
-  'inspector', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reusePort', 'upgradeAuto', 'reload', 'reloadExtraFile',
+  'inspector', 'controlSocket', 'metrics', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reusePort', 'upgradeAuto', 'reload', 'reloadExtraFile',
 ];
 
 export interface Loaded {
@@ -125,6 +125,8 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['accessLog', config.accessLog ?? '(off)', sources.accessLog ?? 'default'],
     ['accessLogFormat', config.accessLogFormat, sources.accessLogFormat ?? 'default'],
     ['inspector', config.inspector ? `${config.inspector.host}:${config.inspector.port}` : '(off)', sources.inspector ?? 'default'],
+    ['controlSocket', config.controlSocket?.path ?? '(off)', sources.controlSocket ?? 'default'],
+    ['metrics', config.metrics ? `${config.metrics.host}:${config.metrics.port}` : '(off)', sources.metrics ?? 'default'],
     ['record', config.record ?? '(off)', sources.record ?? 'default'],
     ['inspectStately', config.inspectStately ?? '(off)', sources.inspectStately ?? 'default'],
   ];

@@ -11,7 +11,8 @@ import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
 import { recycleLimits, type RecycleLimits } from './recycle.js';
 import { tlsFiles } from './tls.js';
 import { checkEnv, checkUmask } from './process-options.js';
-import { inspectorAddress } from './inspector-address.js';
+import { inspectorAddress, listenAddress } from './inspector-address.js';
+import { controlSocketOption } from './control-socket.js';
 import { workerIdentity, type WorkerIdentity } from './identity.js';
 import { checkReusePort } from './reuse-port.js';
 import { changeDirectory, defaultWorkers, defaultWorkerTmpDir } from './host-defaults.js';
@@ -65,6 +66,10 @@ export interface Options {
   reloadExtraFile?: string | string[];
   /** HOST:PORT of the live inspector; `true` for the default address. */
   inspector?: string | boolean;
+  /** The control socket's path; false disables it (--no-control-socket). */
+  controlSocket?: string | boolean;
+  /** HOST:PORT (or PORT, on loopback) for Prometheus metrics; off when absent. */
+  metrics?: string;
   record?: string;
   /** ws:// address of a Stately inspector relay (@statelyai/inspect) to forward inspection events to. */
   inspectStately?: string;
@@ -115,6 +120,9 @@ export interface Config {
   /** Development: reload on changes to the app's directory and these extra files. */
   reload: { extraFiles: string[] } | null;
   inspector: { host: string; port: number } | null;
+  /** The control socket; `isDefault`: the per-master path in the default directory. */
+  controlSocket: { path: string; isDefault: boolean } | null;
+  metrics: { host: string; port: number } | null;
   record: string | null;
   inspectStately: string | null;
   /** The configuration file, when it has worker hooks: workers load it to find them. */
@@ -225,6 +233,8 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     logLevel,
     errorLog: optionalPath('errorLog', '--error-log') ?? DEFAULTS.errorLog,
     inspector: options.inspector === undefined || options.inspector === false ? null : f('inspector', () => inspectorAddress(options.inspector!)),
+    controlSocket: f('controlSocket', () => controlSocketOption(options.controlSocket)),
+    metrics: options.metrics === undefined ? null : f('metrics', () => listenAddress('--metrics', options.metrics!, '127.0.0.1:9100')),
     record: options.record === undefined ? null : resolve(f('record', () => checkString('--record', options.record))),
     accessLog: options.accessLog === undefined ? null : f('accessLog', () => {
       const target = checkString('--access-log', options.accessLog);

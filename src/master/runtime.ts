@@ -13,7 +13,7 @@ const RELOAD_DEBOUNCE_MS = 300;
 import { masterMachine } from '../../machines/master.machine.js';
 import type { MasterContext } from '../../machines/master.context.js';
 import type { MasterEvent } from '../../machines/master.events.js';
-import { MASTER_SIGNALS } from '../../machines/signals.js';
+import { MASTER_SIGNALS, type MasterSignalEvent } from '../../machines/signals.js';
 import { EXIT } from '../../machines/exit-codes.js';
 import { signals$ } from '../adapters/signals.js';
 import { ticks$ } from '../adapters/heartbeat.js';
@@ -26,6 +26,7 @@ import { removePidfile, writePidfile } from './pidfile.js';
 import { stepNotification, systemdNotifier, type NotifyView } from './notify.js';
 import { oldMasterGone$, oldMasterPid, startNewMaster, tellOldMaster, type Command, type UpgradeEvent } from './upgrade.js';
 import { WorkerProcesses } from './worker-processes.js';
+import { startViews, type Views } from './views.js';
 import { logWorkerPhases } from './worker-log.js';
 import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
 import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -122,7 +123,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   }
 
   const clock = () => performance.now();
-  const internal$ = new Subject<ConfigOutcome | UpgradeEvent | { type: 'TERM' | 'QUIT' }>();
+  const internal$ = new Subject<ConfigOutcome | UpgradeEvent | { type: MasterSignalEvent }>();
   const workers = new WorkerProcesses(() => config, { fds: listeners.map((l) => l.fd), reuse: workerBinds }, log, {
     preFork: (worker) => void callHook(hooks, 'preFork', log, master, worker),
     postFork: (worker) => void callHook(hooks, 'postFork', log, master, worker),
@@ -161,7 +162,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     writeFileSync(file, '');
     hub!.subscribe((step) => appendFileSync(file, `${JSON.stringify(step)}\n`));
   }
-  const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port, () => Object.fromEntries(workers.requests)).catch((e: NodeJS.ErrnoException) => {
+  const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port, () => Object.fromEntries(workers.stats.byWorker())).catch((e: NodeJS.ErrnoException) => {
     release();
     throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
   }) : null;
@@ -172,9 +173,11 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     : null;
   if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
   const notify = systemdNotifier(process.env, log);
+  let views: Views | null = null;
   const logTransitions = transitionLogger('master', log, (prev, next, cause) => {
     logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause);
     hub?.step(prev, next, cause);
+    views?.step(prev, next, cause);
     const [before, after] = [prev?.context as MasterContext | undefined, next.context as MasterContext];
     if (before?.target !== after.target) void callHook(hooks, 'nworkersChanged', log, master, after.target, before?.target ?? null);
     const message = notify && stepNotification(prev && notifyView(prev), notifyView(next), process.pid);
@@ -205,6 +208,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   const done = new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
       subscription.unsubscribe();
+      views?.close();
       release();
       void inspector?.close();
       stately?.stop();
@@ -227,6 +231,15 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     });
   });
   running = actor;
+  // Before the first worker: a control socket or metrics address that cannot be served stops
+  // the start with one line, like a bind.
+  views = await startViews(config, {
+    snapshot: () => actor.getSnapshot(), send: (type) => internal$.next({ type }), stats: workers.stats, now: clock, log, newMaster: upgradeFrom !== null,
+  }).catch((e) => {
+    release();
+    void inspector?.close();
+    throw e;
+  });
   // Subscribe first: the actor holds events until it starts, and the first workers' spawn
   // events are emitted while it starts.
   const subscription = events$.subscribe((e) => actor.send(e));

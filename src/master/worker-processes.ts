@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
 import { childEvents$, type ChildEvent } from '../adapters/children.js';
+import { RequestStats } from '../metrics/request-stats.js';
 import { closeHeartbeatFile, createHeartbeatFile, readBeat } from '../adapters/heartbeat.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../log.js';
@@ -25,8 +26,8 @@ export type MachineChildEvent = Exclude<ChildEvent, { type: 'WORKER_STATS' }>;
 
 export class WorkerProcesses {
   readonly events$ = new Subject<MachineChildEvent>();
-  /** Requests served, by worker id, as the workers last reported them (for the inspector). */
-  readonly requests = new Map<number, number>();
+  /** Requests served and their durations, as the workers report them (inspector, control, metrics). */
+  readonly stats = new RequestStats();
   private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number }>();
 
   constructor(
@@ -82,7 +83,7 @@ export class WorkerProcesses {
     if (config.captureOutput) this.capture(child, id);
     this.around.postFork?.({ id, generation, pid: child.pid });
     childEvents$(child, id).subscribe((event) => {
-      if (event.type === 'WORKER_STATS') return void this.requests.set(id, event.requests);
+      if (event.type === 'WORKER_STATS') return void this.stats.update(id, event.requests, event.durations);
       if (event.type === 'WORKER_EXIT') {
         this.forget(id);
         if (event.error) this.log.error({ id, err: event.error }, 'worker process did not start');
@@ -136,6 +137,6 @@ export class WorkerProcesses {
     if (!entry) return;
     closeHeartbeatFile(entry.heartbeatFd);
     this.live.delete(id);
-    this.requests.delete(id);
+    this.stats.retire(id);
   }
 }

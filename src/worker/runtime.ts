@@ -98,13 +98,16 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     { inspect: transitionLogger('worker', log) },
   );
 
-  // Requests served, for the inspector: sent when the number moved, at most once per beat.
-  let reported = 0;
-  const stats = setInterval(() => {
-    if (!serving || serving.requests === reported || !process.connected) return;
-    reported = serving.requests;
-    process.send?.(workerMessage.stats(reported));
-  }, settings.heartbeatMs);
+  // Requests served and their durations, for the inspector and metrics: sent when they moved, at
+  // most once per beat, and a last time before the worker exits.
+  let reported = '';
+  const reportStats = () => new Promise<void>((done) => {
+    const key = serving ? `${serving.requests}/${serving.durations.sum}` : '';
+    if (!serving || key === reported || !process.connected || !process.send) return done();
+    reported = key;
+    process.send(workerMessage.stats(serving.requests, serving.durations), undefined, {}, () => done());
+  });
+  const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
   stats.unref();
 
   const heartbeat = setInterval(() => {
@@ -142,7 +145,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
       // A boot failure's reason must reach the master before this process goes.
       const timeout = new Promise((ok) => setTimeout(ok, 500).unref());
       const exitHook = callHook(hooks, 'workerExit', log, worker, exitCode);
-      void Promise.race([Promise.all([pending, exitHook]), timeout]).then(() => process.exit(exitCode));
+      void Promise.race([Promise.all([pending, exitHook, reportStats()]), timeout]).then(() => process.exit(exitCode));
     },
   });
   actor.start();

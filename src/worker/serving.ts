@@ -9,6 +9,7 @@ import net, { type Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AccessLog } from './access-log.js';
+import { DURATION_BUCKETS, type Durations } from '../../machines/protocol.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** A steady stream of new connections must not keep a draining worker sweeping forever. */
@@ -34,6 +35,9 @@ function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResp
   res.once('close', () => accessLog.write({ req, res, startedAt, endedAt: performance.now(), bytes }));
 }
 
+/** When a request arrived, on its response: one shared finish listener, no closure per request. */
+const STARTED = Symbol('started');
+
 export class Serving {
   private readonly sockets = new Set<Socket>();
   private readonly inFlight = new Set<ServerResponse>();
@@ -42,8 +46,10 @@ export class Serving {
   private accepted = 0;
   /** The master said it still holds the listening sockets: no backlog sweep needed. */
   socketsHeldElsewhere = false;
-  /** Requests received so far (reported to the master for the inspector). */
+  /** Requests received so far (reported to the master for the inspector and metrics). */
   requests = 0;
+  /** How long the answered ones took, per DURATION_BUCKETS bucket (reported for metrics). */
+  readonly durations: Durations = { counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 };
   private onIdle: (() => void) | null = null;
 
   constructor(
@@ -64,13 +70,18 @@ export class Serving {
     const responseClosed = function (this: ServerResponse) {
       serving.inFlight.delete(this);
     };
+    const responseFinished = function (this: ServerResponse & { [STARTED]?: number }) {
+      serving.observe((performance.now() - this[STARTED]!) / 1000);
+    };
     server.prependListener('connection', (socket: Socket) => {
       this.sockets.add(socket);
       this.accepted++;
       socket.on('close', socketClosed);
     });
-    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse & { [STARTED]?: number }) => {
       this.requests++;
+      res[STARTED] = performance.now();
+      res.once('finish', responseFinished);
       if (hooks.counted) hooks.counted(this.requests);
       if (this.draining) res.setHeader('Connection', 'close');
       if (accessLog) logWhenDone(accessLog, req, res);
@@ -79,6 +90,13 @@ export class Serving {
       this.inFlight.add(res);
       res.on('close', responseClosed);
     });
+  }
+
+  private observe(seconds: number): void {
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]) i++;
+    this.durations.counts[i]++;
+    this.durations.sum += seconds;
   }
 
   /**

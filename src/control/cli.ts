@@ -1,0 +1,73 @@
+/**
+ * `statefork status|workers|scale|reload|reopen|stop|kill`: talk to a running master over its
+ * control socket. A table or a line for people, `--json` (the response's data) for scripts.
+ */
+import { Command as Program } from 'commander';
+import { EXIT } from '../../machines/exit-codes.js';
+import { StatforkError } from '../errors.js';
+import { controlRequest } from './client.js';
+import { locateControlSocket } from './paths.js';
+import type { Command } from './protocol.js';
+
+export const CONTROL_COMMANDS = ['status', 'workers', 'scale', 'reload', 'reopen', 'stop', 'kill'] as const;
+
+interface Opts { controlSocket?: string; pid?: string; json?: boolean; quick?: boolean }
+type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null };
+type Worker = { id: number; pid: number | null; state: string; generation: number; ageSeconds: number; requests: number; rssBytes: number | null; heartbeatAgeSeconds: number | null };
+
+const duration = (s: number) => (s < 60 ? `${s.toFixed(1)}s` : s < 3600 ? `${Math.floor(s / 60)}m${Math.floor(s % 60)}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`);
+const mib = (b: number | null) => (b === null ? '-' : `${(b / 1048576).toFixed(1)} MiB`);
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export function formatStatus(s: Status): string {
+  const upgrade = s.upgrade ? `new master ${s.upgrade.newMasterPid ?? '(starting)'}, ${s.upgrade.ready ? 'ready' : 'booting'}` : s.upgradeFrom ? `this is the new master; the old one (${s.upgradeFrom}) still runs` : 'none';
+  return table([
+    ['pid', String(s.pid)], ['state', s.state], ['uptime', duration(s.uptimeSeconds)], ['generation', String(s.generation)],
+    ['workers', `${s.workers.ready} ready of ${s.target} (${s.workers.booting} booting, ${s.workers.retiring} retiring)`], ['upgrade', upgrade],
+  ]);
+}
+
+export function formatWorkers(ws: Worker[]): string {
+  return table([
+    ['ID', 'PID', 'STATE', 'GEN', 'AGE', 'REQUESTS', 'RSS', 'HEARTBEAT'],
+    ...ws.map((w) => [String(w.id), String(w.pid ?? '-'), w.state, String(w.generation), duration(w.ageSeconds), String(w.requests), mib(w.rssBytes), w.heartbeatAgeSeconds === null ? '-' : `${w.heartbeatAgeSeconds.toFixed(1)}s ago`]),
+  ]);
+}
+
+function describe(command: Command, data: Record<string, unknown>): string {
+  switch (command) {
+    case 'scale': return `target ${data.target} worker${data.target === 1 ? '' : 's'} (${data.state})\n`;
+    case 'kill': return `sent SIGTERM to worker ${data.id} (pid ${data.pid}); the master replaces it\n`;
+    default: return `${command} requested (${data.state})\n`;
+  }
+}
+
+export async function controlCommand(name: Command, argv: string[]): Promise<number> {
+  let args: Record<string, unknown> = {};
+  const program = new Program(`statefork ${name}`)
+    .option('--control-socket <path>', 'the master\'s control socket [default: the only running master\'s]')
+    .option('-p, --pid <file>', 'find the master by its pidfile')
+    .option('--json', 'print the reply\'s data as JSON')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`statefork: ${text.trim().replace(/\n+/g, ' ')}\n`) });
+  if (name === 'scale') program.argument('<workers>', 'N, +N or -N').action((w: string) => { args = { workers: w }; });
+  if (name === 'kill') program.argument('<pid>', 'a worker\'s pid').action((p: string) => {
+    if (!/^\d+$/.test(p)) throw new StatforkError('SF_USAGE', `invalid pid '${p}': expected a worker's pid (see statefork workers)`);
+    args = { pid: Number(p) };
+  });
+  if (name === 'stop') program.option('--quick', 'stop at once (as QUIT) instead of gracefully (as TERM)');
+  program.parse(argv, { from: 'user' });
+  const opts = program.opts<Opts>();
+  if (name === 'stop') args = { quick: opts.quick === true };
+  const reply = await controlRequest(locateControlSocket(opts), name, args);
+  if (!reply.ok) throw new StatforkError(reply.error.code === 'bad-args' ? 'SF_USAGE' : 'SF_REFUSED', `the master refused: ${reply.error.message}`);
+  if (opts.json) process.stdout.write(`${JSON.stringify(reply.data, null, 2)}\n`);
+  else if (name === 'status') process.stdout.write(formatStatus(reply.data as Status));
+  else if (name === 'workers') process.stdout.write(formatWorkers(reply.data as Worker[]));
+  else process.stdout.write(describe(name, reply.data as Record<string, unknown>));
+  return EXIT.OK;
+}

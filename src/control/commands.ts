@@ -1,0 +1,110 @@
+/**
+ * What each control command does in the master. Reading commands (status, workers) read the
+ * master machine's snapshot; every other command is a machine event a signal would also be
+ * (scale is TTIN/TTOU, one per worker, reload HUP, reopen USR1, stop TERM or QUIT), and kill is a
+ * TERM to one worker process, as `kill PID` would be: no second code path.
+ */
+import { readFileSync } from 'node:fs';
+import type { MasterContext } from '../../machines/master.context.js';
+import type { MasterSignalEvent } from '../../machines/signals.js';
+import { stateName } from '../transition-log.js';
+import type { Request } from './protocol.js';
+import { ControlError } from './server.js';
+
+export interface ControlDeps {
+  snapshot(): { value: unknown; context: MasterContext };
+  /** Delivers a signal's machine event, as if the signal had come. */
+  send(event: MasterSignalEvent): void;
+  /** Requests served, by worker id, as the workers last reported. */
+  requests(): Map<number, number>;
+  /** The master's monotonic clock (the machine's time). */
+  now(): number;
+  /** When the master started, wall clock (ms). */
+  startedAt: number;
+}
+
+/** A process's resident memory, from /proc; null when it cannot be read (gone). */
+export function rssBytes(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? null : Number(kb) * 1024;
+  } catch {
+    return null;
+  }
+}
+
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+function status(deps: ControlDeps) {
+  const { value, context: c } = deps.snapshot();
+  const count = (...phases: string[]) => c.workers.filter((w) => phases.includes(w.phase)).length;
+  return {
+    pid: process.pid,
+    state: stateName(value as never),
+    uptimeSeconds: seconds(Date.now() - deps.startedAt),
+    generation: c.generation,
+    target: c.target,
+    workers: { live: c.workers.filter((w) => w.pid !== null).length, ready: count('ready'), booting: count('spawning', 'booting'), retiring: count('draining', 'quitting', 'aborting', 'killed') },
+    upgrade: c.upgrade ? { newMasterPid: c.upgrade.pid, ready: c.upgrade.ready } : null,
+    upgradeFrom: c.upgradeFrom,
+  };
+}
+
+function workers(deps: ControlDeps) {
+  const { context: c } = deps.snapshot();
+  const now = deps.now();
+  const requests = deps.requests();
+  return c.workers.map((w) => ({
+    id: w.id,
+    pid: w.pid,
+    state: w.phase,
+    generation: w.generation,
+    ageSeconds: seconds(now - w.spawnedAt),
+    requests: requests.get(w.id) ?? 0,
+    rssBytes: rssBytes(w.pid),
+    heartbeatAgeSeconds: w.readyAt === null ? null : seconds(now - w.beatAt),
+  }));
+}
+
+/** scale N (absolute), +N or -N: the target it asks for. */
+export function scaleTarget(raw: unknown, current: number): number {
+  const text = typeof raw === 'number' ? String(raw) : raw;
+  if (typeof text !== 'string' || !/^[+-]?\d+$/.test(text.trim())) throw new ControlError('bad-args', `invalid workers ${JSON.stringify(raw)}: expected N, +N or -N (e.g. "+2")`);
+  const n = Number(text.trim());
+  const target = /^[+-]/.test(text.trim()) ? current + n : n;
+  if (target < 1) throw new ControlError('bad-args', `cannot scale to ${target} workers: the least is 1`);
+  return target;
+}
+
+export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
+  const state = () => stateName(deps.snapshot().value as never);
+  const signal = (event: MasterSignalEvent) => {
+    deps.send(event);
+    return { state: state() };
+  };
+  return (req) => {
+    switch (req.command) {
+      case 'status': return status(deps);
+      case 'workers': return workers(deps);
+      case 'scale': {
+        const before = deps.snapshot().context.target;
+        const target = scaleTarget(req.args.workers, before);
+        if (state().startsWith('stopping')) throw new ControlError('refused', 'the master is stopping');
+        for (let n = before; n < target; n++) deps.send('TTIN');
+        for (let n = before; n > target; n--) deps.send('TTOU');
+        return { target: deps.snapshot().context.target, state: state() };
+      }
+      case 'reload': return signal('HUP');
+      case 'reopen': return signal('USR1');
+      case 'stop': return signal(req.args.quick === true ? 'QUIT' : 'TERM');
+      case 'kill': {
+        const pid = req.args.pid;
+        const w = deps.snapshot().context.workers.find((x) => x.pid === pid && x.pid !== null);
+        if (!w) throw new ControlError('bad-args', `no worker of this master has pid ${JSON.stringify(pid)}: see statefork workers`);
+        process.kill(w.pid!, 'SIGTERM');
+        return { pid: w.pid, id: w.id, signal: 'SIGTERM' };
+      }
+    }
+  };
+}

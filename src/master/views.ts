@@ -1,0 +1,71 @@
+/**
+ * Ways to see and steer a running master besides signals and the log: the control socket
+ * (statefork status, workers, scale, ...) and the Prometheus metrics. Both read the master
+ * machine's snapshot; control commands go into the same event stream as signals.
+ */
+import { basename, dirname, join } from 'node:path';
+import type { MasterSignalEvent } from '../../machines/signals.js';
+import type { Config } from '../config/options.js';
+import { controlHandler } from '../control/commands.js';
+import { ensureControlDir } from '../control/paths.js';
+import { serveControl, type ControlServer } from '../control/server.js';
+import type { Logger } from '../log.js';
+import { MasterMetrics } from '../metrics/master-metrics.js';
+import type { RequestStats } from '../metrics/request-stats.js';
+import { serveMetrics } from '../metrics/server.js';
+
+type Snapshot = { value: unknown; context: unknown };
+
+export interface Views {
+  /** Each step of the master machine (the metrics count exits, reloads, transitions). */
+  step(prev: Snapshot | null, next: Snapshot, cause: string): void;
+  close(): void;
+}
+
+export interface ViewDeps {
+  snapshot(): Snapshot;
+  send(event: MasterSignalEvent): void;
+  stats: RequestStats;
+  now(): number;
+  log: Logger;
+  /** A hot upgrade's new master takes a shared --control-socket path over from the old one. */
+  newMaster: boolean;
+}
+
+export async function startViews(config: Config, deps: ViewDeps): Promise<Views> {
+  let control: ControlServer | null = null;
+  let metricsServer: { close(): void } | null = null;
+  const metrics = config.metrics ? new MasterMetrics(deps) : null;
+  try {
+    if (config.controlSocket) {
+      const { path, isDefault } = config.controlSocket;
+      const where = isDefault ? join(ensureControlDir(dirname(path)), basename(path)) : path;
+      const handle = controlHandler({
+        snapshot: deps.snapshot as never,
+        send: (event) => {
+          deps.log.info({ event }, `control socket: ${event}`);
+          deps.send(event);
+        },
+        requests: () => deps.stats.byWorker(),
+        now: deps.now,
+        startedAt: Date.now(),
+      });
+      control = await serveControl(where, handle, deps.log, { takeOver: deps.newMaster });
+    }
+    if (metrics && config.metrics) {
+      const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port);
+      metricsServer = served;
+      deps.log.info({ metrics: served.url }, `metrics at ${served.url}`);
+    }
+  } catch (e) {
+    control?.close();
+    throw e;
+  }
+  return {
+    step: (prev, next, cause) => metrics?.step(prev, next, cause),
+    close: () => {
+      control?.close();
+      metricsServer?.close();
+    },
+  };
+}
