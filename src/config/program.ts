@@ -68,6 +68,7 @@ export function buildProgram(name = 'statefork'): Command {
     .option('--record <file>', 'write every step of the master to this file as JSON lines (replay: statefork visualize --replay FILE)')
     .option('--print-config', 'print the effective configuration, with where each value came from, and exit')
     .option('--check-config', 'load the configuration and the app, report what is wrong, and exit without serving')
+    .addHelpText('after', '\nA running master (see the README\'s Control socket):\n  statefork status | workers | scale N|+N|-N | reload | reopen | stop [--quick] | kill PID\n  [--control-socket PATH | -p FILE] [--json]\nDiagrams: statefork visualize --help')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`statefork: ${text.trim().replace(/\n+/g, ' ')}\n`) });

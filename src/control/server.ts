@@ -101,12 +101,21 @@ export async function serveControl(path: string, handle: (req: Request) => unkno
   return {
     path,
     close() {
-      server.close();
       for (const c of clients) c.destroy();
+      let ours = false;
       try {
-        if (statSync(path).ino === ino) unlinkSync(path);
+        ours = statSync(path).ino === ino;
       } catch {
         // gone already
+      }
+      // Closing would make libuv remove the path, which a hot upgrade's new master may have
+      // taken over: then the server is left to this master's exit, which removes nothing.
+      if (!ours) return;
+      server.close();
+      try {
+        unlinkSync(path);
+      } catch {
+        // libuv removed it already
       }
     },
   };

@@ -37,6 +37,10 @@ function listener(spec: BindSpec, h: ServerHandle): Listener {
     close(unlink = true) {
       if (closed) return;
       closed = true;
+      // libuv removes a unix socket's file when a handle bound to that path closes, and the
+      // other master of a hot upgrade serves on it: such a handle is left open instead, until
+      // this master exits (an exit leaves the file alone). It accepts nothing meanwhile.
+      if (!unlink && spec.kind === 'unix') return;
       h.close();
       if (unlink && spec.kind === 'unix') try { unlinkSync(spec.path); } catch { /* already gone */ }
     },

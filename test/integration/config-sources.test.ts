@@ -52,6 +52,8 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['reload', true, ['--reload']],
   ['reloadExtraFile', [p('extra.txt')], ['--reload-extra-file', p('extra.txt')]],
   ['inspector', '127.0.0.1:7801', ['--inspector', '127.0.0.1:7801']],
+  ['controlSocket', p('app.ctl'), ['--control-socket', p('app.ctl')]],
+  ['metrics', '127.0.0.1:9109', ['--metrics', '127.0.0.1:9109']],
   ['record', p('steps.jsonl'), ['--record', p('steps.jsonl')]],
   ['inspectStately', 'ws://127.0.0.1:9', ['--inspect-stately', 'ws://127.0.0.1:9']],
 ];

@@ -96,6 +96,7 @@ describe('-D/--daemon', () => {
     const [, ppid, , session] = stat(next);
     expect([Number(ppid), Number(session)]).toEqual([old, old]);
     process.kill(old, 'SIGWINCH');
+    await eventually(() => /WINCH: workers retire gracefully/.test(readFileSync(log, 'utf8')), 10_000, 'WINCH to be handled');
     process.kill(old, 'SIGQUIT');
     expect(await pidIn(pidfile, old)).toBe(next);
     await eventually(() => !isAlive(old) && !existsSync(`${pidfile}.2`), 10_000, 'the old master to be gone');

@@ -46,6 +46,8 @@ describe('--reuse-port', () => {
     const fresh = m.records.filter((r) => r.pid === next && r.event === 'spawned').map((r) => r.workerPid as number);
     expect(listeners(port)).toEqual([...old, ...fresh].sort());
     m.signal('SIGWINCH');
+    // Not both at once: pending signals arrive lowest number first, QUIT (3) before WINCH (28).
+    await m.waitFor((r) => r.to === 'serving.handedOver' && r.pid === m.pid);
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
     expect(listeners(port)).toEqual(fresh.sort());

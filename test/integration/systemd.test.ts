@@ -118,6 +118,7 @@ describe('systemd notify', () => {
       // Finished: WINCH and QUIT the old master, which says nothing more; the new one stops last.
       const second = await upgrade();
       m.signal('SIGWINCH');
+      await m.waitFor((x) => x.to === 'serving.handedOver' && x.pid === m.pid);
       m.signal('SIGQUIT');
       expect((await m.exited).code).toBe(0);
       await m.waitFor((x) => x.pid === second && /^promoted/.test(x.msg ?? ''));

@@ -44,7 +44,8 @@ describe('hot upgrade: USR2, WINCH, QUIT', () => {
   it('hands over to the new code without failing one request (fresh and keep-alive clients); the pidfile follows', async () => {
     const { dir, app, nextVersion } = appDir();
     const pidfile = join(dir, 'statefork.pid');
-    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '-p', pidfile, '--keep-alive', '1', app]);
+    const sock = join(dir, 'app.sock');
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '-b', `unix:${sock}`, '-p', pidfile, '--keep-alive', '1', app]);
     const url = `${m.url()}/`;
     let done = false;
     const loops = [requestLoop(url, { concurrency: 3, stop: () => done, maxMs: 60_000 }), requestLoop(url, { concurrency: 3, keepAlive: true, stop: () => done, maxMs: 60_000 })];
@@ -70,12 +71,14 @@ describe('hot upgrade: USR2, WINCH, QUIT', () => {
     }
     expect(after.body).toMatch(/^upgraded /);
     expect(isAlive(newPid)).toBe(true);
+    // The old master left the unix socket's file to the new one.
+    expect((await get('', { socketPath: sock })).body).toMatch(/^upgraded /);
     // The new master's workers answer, and it owns <pidfile> now.
     const newWorkers = m.records.filter((x) => from(newPid)(x) && x.event === 'spawned').map((x) => x.workerPid);
     expect(newWorkers).toContain(pidOf(after.body));
     // The variables were the new master's alone: its workers never see them.
     for (const pid of newWorkers.filter(isAlive)) expect(readFileSync(`/proc/${pid}/environ`, 'utf8')).not.toMatch(/STATEFORK_(FD|FD_BINDS|UPGRADE_FROM)=/);
-    expect(readFileSync(`/proc/${newPid}/environ`, 'utf8')).toMatch(/STATEFORK_FD=3\0/);
+    expect(readFileSync(`/proc/${newPid}/environ`, 'utf8')).toMatch(/STATEFORK_FD=3,4\0/);
     expect(readFileSync(pidfile, 'utf8').trim()).toBe(String(newPid));
     expect(existsSync(`${pidfile}.2`)).toBe(false);
     process.kill(newPid, 'SIGTERM');
@@ -155,6 +158,39 @@ describe('hot upgrade: --upgrade-auto', () => {
     expect(failed).toMatchObject({ newMasterPid: newPid, code: 4, level: 50 });
     expect(isAlive(m.pid)).toBe(true);
     expect((await get(`${m.url()}/`)).body).toMatch(/^hello /);
+  });
+});
+
+describe('hot upgrade and the control socket', () => {
+  it('each master answers on its own default socket; a shared --control-socket path goes to the new master', async () => {
+    const { dir, app } = appDir();
+    const shared = join(dir, 'app.ctl');
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--control-socket', shared, app]);
+    const status = async (path: string) => {
+      const r = startCli(['status', '--json', '--control-socket', path]);
+      expect((await r.exited).code, r.stderrText()).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    expect((await status(shared)).pid).toBe(m.pid);
+    const newPid = await usr2(m);
+    await m.waitFor((x) => /^new master ready/.test(x.msg ?? ''));
+    expect(await status(shared)).toMatchObject({ pid: newPid, upgradeFrom: m.pid });
+    m.signal('SIGWINCH');
+    await m.waitFor((x) => isTransition('master', 'serving.handedOver')(x) && x.pid === m.pid);
+    m.signal('SIGQUIT');
+    expect((await m.exited).code).toBe(0);
+    await m.waitFor((x) => x.pid === newPid && /^promoted/.test(x.msg ?? ''));
+    expect(await status(shared)).toMatchObject({ pid: newPid, upgradeFrom: null, state: 'serving.running' });
+  });
+
+  it('status shows the pending upgrade', async () => {
+    const { app } = appDir();
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', app]);
+    const newPid = await usr2(m);
+    await m.waitFor((x) => /^new master ready/.test(x.msg ?? ''));
+    const r = startCli(['status', '--control-socket', `/run/statefork/${m.pid}.sock`]);
+    await r.exited;
+    expect(r.stdout).toMatch(new RegExp(`\nupgrade +new master ${newPid}, ready\n$`));
   });
 });
 

@@ -11,6 +11,20 @@ describe('normalize', () => {
     expect(masterSettings(c)).toEqual({ workers: 3, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0, upgradeAuto: false });
   });
 
+  it('a control socket by default, per master; a path of one\'s own; none with false', () => {
+    expect(normalize({ app: 'a.js' }).controlSocket).toEqual({ path: expect.stringMatching(new RegExp(`/${process.pid}\\.sock$`)), isDefault: true });
+    expect(normalize({ app: 'a.js', controlSocket: 'run/app.ctl' }).controlSocket).toEqual({ path: `${process.cwd()}/run/app.ctl`, isDefault: false });
+    expect(normalize({ app: 'a.js', controlSocket: false }).controlSocket).toBeNull();
+    expect(() => normalize({ app: 'a.js', controlSocket: 3 as never })).toThrow(/invalid controlSocket '3': expected a path, or false to disable it/);
+  });
+
+  it('--metrics: HOST:PORT, or a bare port on loopback', () => {
+    expect(normalize({ app: 'a.js', metrics: '9100' }).metrics).toEqual({ host: '127.0.0.1', port: 9100 });
+    expect(normalize({ app: 'a.js', metrics: '0.0.0.0:9100' }).metrics).toEqual({ host: '0.0.0.0', port: 9100 });
+    expect(normalize({ app: 'a.js' }).metrics).toBeNull();
+    expect(() => normalize({ app: 'a.js', metrics: 'unix:/x' })).toThrow("invalid --metrics 'unix:/x': expected HOST:PORT or PORT (e.g. --metrics 127.0.0.1:9100)");
+  });
+
   it('--upgrade-auto reaches the master machine; a non-boolean is refused', () => {
     expect(masterSettings(normalize({ app: 'a.js', upgradeAuto: true })).upgradeAuto).toBe(true);
     expect(() => normalize({ app: 'a.js', upgradeAuto: 'yes' as never })).toThrow(/invalid upgradeAuto 'yes': expected true or false/);
