@@ -87,6 +87,17 @@ describe('--metrics', () => {
     expect(broken.get('statefork_workers{state="ready"}')).toBe(2);
   });
 
+  it('exits for a hung worker (timeout) and for recycling count under their reasons', async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--timeout', '1', '--max-requests', '3', 'hello.cjs']);
+    const url = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics;
+    get(`${m.url()}/hang`).catch(() => {});
+    await until(url, (x) => x.get('statefork_worker_exits_total{reason="timeout"}') === 1, 'the hung worker\'s exit');
+    for (let i = 0; i < 8; i++) await get(`${m.url()}/`);
+    const after = await until(url, (x) => (x.get('statefork_worker_exits_total{reason="recycled"}') ?? 0) >= 1, 'a recycled worker\'s exit');
+    expect(after.get('statefork_worker_exits_total{reason="crash"}')).toBe(0);
+    expect(after.get('statefork_workers_target')).toBe(2);
+  });
+
   it('is off by default; a bad address is refused (exit 2), one in use too (exit 1)', async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs']);
     expect(m.records.some((x) => 'metrics' in x)).toBe(false);
