@@ -5,129 +5,22 @@
 import { resolve } from 'node:path';
 import type { MasterSettings } from '../../machines/master.context.js';
 import { StatforkError } from '../errors.js';
-import { defaultBind, parseBind, type BindSpec } from './bind.js';
-import { parseAppSpec, type AppSpec } from './app-spec.js';
+import { defaultBind, parseBind } from './bind.js';
+import { parseAppSpec } from './app-spec.js';
 import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
-import { recycleLimits, type RecycleLimits } from './recycle.js';
+import { recycleLimits } from './recycle.js';
 import { tlsFiles } from './tls.js';
 import { checkEnv, checkUmask } from './process-options.js';
 import { inspectorAddress, listenAddress } from './inspector-address.js';
 import { controlSocketOption } from './control-socket.js';
-import { workerIdentity, type WorkerIdentity } from './identity.js';
+import { workerIdentity } from './identity.js';
 import { checkReusePort } from './reuse-port.js';
 import { changeDirectory, defaultWorkers, defaultWorkerTmpDir } from './host-defaults.js';
 
 export { defaultWorkerTmpDir };
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
-
-/** What a user may pass; times are in seconds, as on the command line. */
-export interface Options {
-  app: string;
-  bind?: string | string[];
-  workers?: number;
-  timeout?: number;
-  gracefulTimeout?: number;
-  bootTimeout?: number;
-  drainDelay?: number;
-  keepAlive?: number;
-  maxHeaderSize?: number;
-  headersTimeout?: number;
-  requestTimeout?: number;
-  maxRequests?: number;
-  maxRequestsJitter?: number;
-  /** MiB. */
-  maxMemory?: number;
-  workerTmpDir?: string;
-  /** KEY=VALUE strings, or an object. */
-  env?: string | string[] | Record<string, string>;
-  /** Octal: '027', or a number. */
-  umask?: string | number;
-  /** Working directory of the master and workers; relative paths are taken from it. */
-  chdir?: string;
-  /** Name or uid (and group name or gid) the workers run as. */
-  user?: string | number;
-  group?: string | number;
-  pid?: string;
-  name?: string;
-  logLevel?: LogLevelName;
-  errorLog?: string;
-  accessLog?: string;
-  accessLogFormat?: string;
-  certfile?: string;
-  keyfile?: string;
-  caCerts?: string;
-  captureOutput?: boolean;
-  daemon?: boolean;
-  reusePort?: boolean;
-  upgradeAuto?: boolean;
-  reload?: boolean;
-  reloadExtraFile?: string | string[];
-  /** HOST:PORT of the live inspector; `true` for the default address. */
-  inspector?: string | boolean;
-  /** The control socket's path; false disables it (--no-control-socket). */
-  controlSocket?: string | boolean;
-  /** HOST:PORT (or PORT, on loopback) for Prometheus metrics; off when absent. */
-  metrics?: string;
-  record?: string;
-  /** ws:// address of a Stately inspector relay (@statelyai/inspect) to forward inspection events to. */
-  inspectStately?: string;
-}
-
-export const DEFAULT_INSPECTOR = '127.0.0.1:7700';
-
-export interface Config {
-  app: AppSpec;
-  binds: BindSpec[];
-  workers: number;
-  timeout: number;
-  gracefulTimeout: number;
-  bootTimeout: number;
-  /** On TERM, seconds of normal serving before the drain (endpoint removal can propagate). */
-  drainDelay: number;
-  keepAlive: number;
-  /** Request limits (Node's own): bytes of request line plus headers; seconds to get the headers, the whole request. */
-  maxHeaderSize: number;
-  headersTimeout: number;
-  requestTimeout: number;
-  recycle: RecycleLimits;
-  workerTmpDir: string;
-  /** Variables the workers get on top of the master's environment. */
-  env: Record<string, string>;
-  /** The master's file mode creation mask (the workers inherit it); null keeps the one it got. */
-  umask: number | null;
-  /** The working directory --chdir moved to, if any. */
-  chdir: string | null;
-  /** Who the workers run as; null: the master's own identity. */
-  workerIdentity: WorkerIdentity | null;
-  pidfile: string | null;
-  name: string;
-  logLevel: LogLevelName;
-  errorLog: string;
-  accessLog: string | null;
-  accessLogFormat: string;
-  /** TLS on every bind: paths the workers read when they start (so a HUP picks up new files). */
-  tls: { cert: string; key: string; ca: string | null } | null;
-  /** Workers' stdout and stderr become records of the error log. */
-  captureOutput: boolean;
-  /** Detach: run in the background (see src/daemon.ts). */
-  daemon: boolean;
-  /** Workers bind the TCP addresses themselves with SO_REUSEPORT (see reuse-port.ts). */
-  reusePort: boolean;
-  /** Hot upgrade in one step: the old master stops once the new one reports ready. */
-  upgradeAuto: boolean;
-  /** Development: reload on changes to the app's directory and these extra files. */
-  reload: { extraFiles: string[] } | null;
-  inspector: { host: string; port: number } | null;
-  /** The control socket; `isDefault`: the per-master path in the default directory. */
-  controlSocket: { path: string; isDefault: boolean } | null;
-  metrics: { host: string; port: number } | null;
-  record: string | null;
-  inspectStately: string | null;
-  /** The configuration file, when it has worker hooks: workers load it to find them. */
-  workerHooksFile?: string | null;
-}
+export { LOG_LEVELS, DEFAULT_INSPECTOR, type LogLevelName, type Options, type Config } from './types.js';
+import { LOG_LEVELS, type Config, type Options } from './types.js';
 
 export const DEFAULTS = {
   timeout: 30, gracefulTimeout: 30, bootTimeout: 60, drainDelay: 0, keepAlive: 5, maxHeaderSize: 16384, headersTimeout: 60, requestTimeout: 300,

@@ -52,3 +52,36 @@ export function removePidfile(path: string, pid = process.pid): void {
     // gone already, or not ours
   }
 }
+
+/**
+ * This master's pidfile, the one written at start and removed at the end whatever a reload says:
+ * <path>.2 while this is a hot upgrade's new master, <path> once it is promoted.
+ */
+export class MasterPidfile {
+  private current: string | null;
+
+  constructor(private readonly path: string | null, newMaster: boolean) {
+    this.current = path && newMaster ? `${path}.2` : path;
+  }
+
+  get name(): string | null {
+    return this.current;
+  }
+
+  /** Writes it; returns the pid of another program a stale file named (see writePidfile). */
+  write(): number | null {
+    return this.current ? writePidfile(this.current) : null;
+  }
+
+  /** Promoted: <path>.2 becomes <path>. Returns the new name, or null when there was nothing to do. */
+  claim(): string | null {
+    if (!this.path || !this.current || this.current === this.path) return null;
+    renameSync(this.current, this.path);
+    this.current = this.path;
+    return this.path;
+  }
+
+  remove(): void {
+    if (this.current) removePidfile(this.current);
+  }
+}

@@ -22,14 +22,14 @@ import { createLogger, type LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';
 import { masterEffects, type ConfigOutcome } from './effects.js';
 import { acquireSockets } from './acquire.js';
-import { removePidfile, writePidfile } from './pidfile.js';
+import { MasterPidfile } from './pidfile.js';
 import { stepNotification, systemdNotifier, type NotifyView } from './notify.js';
 import { oldMasterGone$, oldMasterPid, startNewMaster, tellOldMaster, type Command, type UpgradeEvent } from './upgrade.js';
 import { WorkerProcesses } from './worker-processes.js';
 import { startViews, type Views } from './views.js';
 import { logWorkerPhases } from './worker-log.js';
 import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { InspectorHub } from '../inspector/hub.js';
 import { StatforkError } from '../errors.js';
 import { callHook, type Hooks } from '../hooks.js';
@@ -93,25 +93,21 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   // The new master of a hot upgrade: the old one (its parent) still runs.
   const upgradeFrom = oldMasterPid(process.env);
   const { listeners, workerBinds } = await acquireSockets(config, log);
-  // The pidfile written at start is the one removed at the end, whatever a reload says; a new
-  // master writes <pidfile>.2 and takes over <pidfile> once promoted.
-  let pidfile = config.pidfile && upgradeFrom !== null ? `${config.pidfile}.2` : config.pidfile;
+  const pidfile = new MasterPidfile(config.pidfile, upgradeFrom !== null);
   // While the old master runs, the unix socket files are its too.
   let sharingSockets = upgradeFrom !== null;
   const release = () => {
     for (const l of listeners) l.close(!sharingSockets);
-    if (pidfile) removePidfile(pidfile);
+    pidfile.remove();
   };
   const claimPidfile = () => {
     sharingSockets = false;
-    if (!initial.pidfile || pidfile === initial.pidfile) return;
-    renameSync(pidfile!, initial.pidfile);
-    pidfile = initial.pidfile;
-    log.info({ pidfile }, `pidfile ${pidfile} is this master's now`);
+    const claimed = pidfile.claim();
+    if (claimed) log.info({ pidfile: claimed }, `pidfile ${claimed} is this master's now`);
   };
   try {
-    const reused = pidfile ? writePidfile(pidfile) : null;
-    if (reused) log.warn({ pidfile, stalePid: reused }, `pidfile ${pidfile} named process ${reused}, which is not a statefork master (a stale file, its pid reused): replaced`);
+    const reused = pidfile.write();
+    if (reused) log.warn({ pidfile: pidfile.name, stalePid: reused }, `pidfile ${pidfile.name} named process ${reused}, which is not a statefork master (a stale file, its pid reused): replaced`);
   } catch (e) {
     release();
     throw e;
