@@ -87,6 +87,19 @@ describe('--metrics', () => {
     expect(broken.get('statefork_workers{state="ready"}')).toBe(2);
   });
 
+  it('a reload whose configuration does not load counts as config_failed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-metrics-'));
+    cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
+    writeFileSync(join(dir, 'statefork.config.mjs'), "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1, metrics: '127.0.0.1:0' };\n");
+    const m = await startServing([], { cwd: dir });
+    const url = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics;
+    writeFileSync(join(dir, 'statefork.config.mjs'), "export default { app: './app.cjs', workers: 'many' };\n");
+    m.signal('SIGHUP');
+    const after = await until(url, (x) => x.get('statefork_reloads_total{outcome="config_failed"}') === 1, 'a reload with a broken configuration');
+    expect(after.get('statefork_reloads_total{outcome="completed"}')).toBe(0);
+    expect(after.get('statefork_master_state{state="serving.running"}')).toBe(1);
+  });
+
   it('exits for a hung worker (timeout) and for recycling count under their reasons', async () => {
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--timeout', '1', '--max-requests', '3', 'hello.cjs']);
     const url = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics;
