@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatforkError } from '../errors.js';
+import { isAlive } from '../master/pidfile.js';
 
 export function controlDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
   if (uid === 0) return '/run/statefork';
@@ -26,15 +27,6 @@ export function ensureControlDir(dir: string): string {
     if (dir === fallback) throw e;
     mkdirSync(fallback, { recursive: true, mode: 0o700 });
     return fallback;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

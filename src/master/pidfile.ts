@@ -5,7 +5,8 @@
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { StatforkError } from '../errors.js';
 
-function isAlive(pid: number): boolean {
+/** Whether a process runs (one of another user's counts: EPERM). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
