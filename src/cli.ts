@@ -14,6 +14,7 @@ import { startMaster } from './master/runtime.js';
 import { checkApp } from './worker/check.js';
 import { daemonize, isDaemonChild, tellStarter } from './daemon.js';
 import { isNewMaster } from './master/upgrade.js';
+import { COMMANDS, type Command } from './control/protocol.js';
 
 async function serve(argv: string[], loaded: Loaded): Promise<number> {
   const { config } = loaded;
@@ -85,8 +86,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     // A subcommand; an app that is really called "visualize" can be given as ./visualize.
     if (argv[0] === 'visualize') return await visualizeCommand(argv.slice(1));
     // A running master's control socket: statefork status, workers, scale, reload, reopen, stop, kill.
-    const { CONTROL_COMMANDS, controlCommand } = await import('./control/cli.js');
-    if ((CONTROL_COMMANDS as readonly string[]).includes(argv[0])) return await controlCommand(argv[0] as never, argv.slice(1));
+    if ((COMMANDS as readonly string[]).includes(argv[0])) return await (await import('./control/cli.js')).controlCommand(argv[0] as Command, argv.slice(1));
     const loaded = await loadConfig(argv);
     if (loaded.cli.printConfig) {
       process.stdout.write(describeConfig(loaded));

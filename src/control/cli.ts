@@ -9,8 +9,6 @@ import { controlRequest } from './client.js';
 import { locateControlSocket } from './paths.js';
 import type { Command } from './protocol.js';
 
-export const CONTROL_COMMANDS = ['status', 'workers', 'scale', 'reload', 'reopen', 'stop', 'kill'] as const;
-
 interface Opts { controlSocket?: string; pid?: string; json?: boolean; quick?: boolean }
 type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null };
 type Worker = { id: number; pid: number | null; state: string; generation: number; ageSeconds: number; requests: number; rssBytes: number | null; heartbeatAgeSeconds: number | null };

@@ -6,9 +6,10 @@
  * connection and never reaches the master.
  */
 import net from 'node:net';
-import { chmodSync, lstatSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { StatforkError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { unixPathState } from '../master/unix-socket.js';
 import { fail, IDLE_MS, isResponse, MAX_LINE, ok, parseRequest, type ErrorCode, type Request } from './protocol.js';
 
 /** A command refused for a reason the client can act on. */
@@ -27,20 +28,10 @@ const inUse = (path: string) => new StatforkError('SF_BIND_IN_USE', `cannot serv
 
 /** A socket file left by a dead master is replaced; a live one is refused, unless `takeOver`. */
 async function clearPath(path: string, takeOver: boolean): Promise<void> {
-  let isSocket: boolean;
-  try {
-    isSocket = lstatSync(path).isSocket();
-  } catch {
-    return;
-  }
-  if (!isSocket) throw new StatforkError('SF_BIND_FAILED', `cannot serve the control socket ${path}: the path exists and is not a socket; remove it or choose another --control-socket`);
-  const live = await new Promise<boolean>((done) => {
-    const c = net.connect(path);
-    c.once('connect', () => { c.destroy(); done(true); });
-    c.once('error', () => done(false));
-  });
-  if (live && !takeOver) throw inUse(path);
-  unlinkSync(path);
+  const state = await unixPathState(path);
+  if (state === 'not-a-socket') throw new StatforkError('SF_BIND_FAILED', `cannot serve the control socket ${path}: the path exists and is not a socket; remove it or choose another --control-socket`);
+  if (state === 'live' && !takeOver) throw inUse(path);
+  if (state !== 'free') unlinkSync(path);
 }
 
 export async function serveControl(path: string, handle: (req: Request) => unknown, log: Logger, { takeOver = false } = {}): Promise<ControlServer> {

@@ -94,14 +94,12 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   const upgradeFrom = oldMasterPid(process.env);
   const { listeners, workerBinds } = await acquireSockets(config, log);
   const pidfile = new MasterPidfile(config.pidfile, upgradeFrom !== null);
-  // While the old master runs, the unix socket files are its too.
-  let sharingSockets = upgradeFrom !== null;
+  // While the old master runs (not promoted yet), the unix socket files are its too.
   const release = () => {
-    for (const l of listeners) l.close(!sharingSockets);
+    for (const l of listeners) l.close((running ? running.getSnapshot().context.upgradeFrom : upgradeFrom) === null);
     pidfile.remove();
   };
   const claimPidfile = () => {
-    sharingSockets = false;
     const claimed = pidfile.claim();
     if (claimed) log.info({ pidfile: claimed }, `pidfile ${claimed} is this master's now`);
   };

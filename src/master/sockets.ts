@@ -4,13 +4,14 @@
  * primitive Node's cluster module uses, and the workers call listen() on their copies.
  */
 import net from 'node:net';
-import { lstatSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { getSystemErrorName } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StatforkError } from '../errors.js';
 import type { BindSpec } from '../config/bind.js';
 import type { Logger } from '../log.js';
+import { unixPathState } from './unix-socket.js';
 
 interface ServerHandle {
   fd: number;
@@ -63,20 +64,10 @@ function bindError(spec: BindSpec, err: string): StatforkError {
 
 /** A unix socket file left by a dead server is replaced; one a live server answers on is not. */
 async function clearStaleUnixSocket(spec: Extract<BindSpec, { kind: 'unix' }>): Promise<void> {
-  let isSocket: boolean;
-  try {
-    isSocket = lstatSync(spec.path).isSocket();
-  } catch {
-    return; // nothing there
-  }
-  if (!isSocket) throw new StatforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the path exists and is not a socket; remove it or choose another path`);
-  const live = await new Promise<boolean>((done) => {
-    const c = net.connect(spec.path);
-    c.once('connect', () => { c.destroy(); done(true); });
-    c.once('error', () => done(false));
-  });
-  if (live) throw new StatforkError('SF_BIND_IN_USE', `cannot bind ${spec.text}: another server is listening on it; stop it or choose another path`);
-  unlinkSync(spec.path);
+  const state = await unixPathState(spec.path);
+  if (state === 'not-a-socket') throw new StatforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the path exists and is not a socket; remove it or choose another path`);
+  if (state === 'live') throw new StatforkError('SF_BIND_IN_USE', `cannot bind ${spec.text}: another server is listening on it; stop it or choose another path`);
+  if (state === 'stale') unlinkSync(spec.path);
 }
 
 async function bindOnce(spec: BindSpec): Promise<ServerHandle | string> {

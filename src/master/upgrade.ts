@@ -16,6 +16,7 @@ import { parseBind, type BindSpec } from '../config/bind.js';
 import { DAEMON_ENV } from '../daemon.js';
 import { StatforkError } from '../errors.js';
 import type { Listener } from './sockets.js';
+import { inheritedExecArgv } from './worker-processes.js';
 
 export const UPGRADE_ENV = { fds: 'STATEFORK_FD', binds: 'STATEFORK_FD_BINDS', from: 'STATEFORK_UPGRADE_FROM' } as const;
 
@@ -34,8 +35,6 @@ export interface Command {
   cwd: string;
 }
 
-/** Debugger flags would make the new master fight the old one for the inspector port. */
-const execArgv = () => process.execArgv.filter((a) => !a.startsWith('--inspect'));
 
 /** In the old master: starts the new one. Every outcome, even a failed spawn, comes back as an event. */
 export function startNewMaster(command: Command, listeners: Listener[], send: (e: UpgradeEvent) => void, extraEnv: NodeJS.ProcessEnv = {}): void {
@@ -51,7 +50,7 @@ export function startNewMaster(command: Command, listeners: Listener[], send: (e
     send(e);
   };
   try {
-    const child = spawn(process.execPath, [...execArgv(), command.script, ...command.args], {
+    const child = spawn(process.execPath, [...inheritedExecArgv(), command.script, ...command.args], {
       cwd: command.cwd, env, stdio: ['ignore', 'inherit', 'inherit', ...listeners.map((l) => l.fd), 'ipc'],
     });
     child.once('spawn', () => send({ type: 'UPGRADE_SPAWNED', pid: child.pid! }));

@@ -18,8 +18,8 @@ import type { MasterMessage } from '../../machines/protocol.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 
-/** Debugger flags would make every worker fight for the same inspector port. */
-const inheritedExecArgv = () => process.execArgv.filter((a) => !a.startsWith('--inspect'));
+/** Debugger flags would make every worker (and a hot upgrade's new master) fight for the same inspector port. */
+export const inheritedExecArgv = () => process.execArgv.filter((a) => !a.startsWith('--inspect'));
 
 /** What reaches the master machine: every child event but the display-only statistics. */
 export type MachineChildEvent = Exclude<ChildEvent, { type: 'WORKER_STATS' }>;
