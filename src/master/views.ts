@@ -10,9 +10,8 @@ import { controlHandler } from '../control/commands.js';
 import { ensureControlDir } from '../control/paths.js';
 import { serveControl, type ControlServer } from '../control/server.js';
 import type { Logger } from '../log.js';
-import { MasterMetrics } from '../metrics/master-metrics.js';
+import type { MasterMetrics } from '../metrics/master-metrics.js';
 import type { RequestStats } from '../metrics/request-stats.js';
-import { serveMetrics } from '../metrics/server.js';
 
 type Snapshot = { value: unknown; context: unknown };
 
@@ -35,7 +34,7 @@ export interface ViewDeps {
 export async function startViews(config: Config, deps: ViewDeps): Promise<Views> {
   let control: ControlServer | null = null;
   let metricsServer: { close(): void } | null = null;
-  const metrics = config.metrics ? new MasterMetrics(deps) : null;
+  let metrics: MasterMetrics | null = null;
   try {
     if (config.controlSocket) {
       const { path, isDefault } = config.controlSocket;
@@ -52,7 +51,10 @@ export async function startViews(config: Config, deps: ViewDeps): Promise<Views>
       });
       control = await serveControl(where, handle, deps.log, { takeOver: deps.newMaster });
     }
-    if (metrics && config.metrics) {
+    if (config.metrics) {
+      // prom-client is loaded only by a master that serves metrics.
+      const [{ MasterMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/master-metrics.js'), import('../metrics/server.js')]);
+      metrics = new MasterMetrics(deps);
       const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port);
       metricsServer = served;
       deps.log.info({ metrics: served.url }, `metrics at ${served.url}`);

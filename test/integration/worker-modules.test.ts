@@ -29,4 +29,9 @@ describe('worker start-up', () => {
     const loaded = loadedBy([`${DIST}master/runtime.js`]);
     expect(loaded.some((f) => f.endsWith('/rxjs/dist/cjs/index.js'))).toBe(true);
   });
+
+  it('the master loads prom-client only to serve metrics', () => {
+    expect(loadedBy([`${DIST}master/runtime.js`, `${DIST}master/views.js`]).filter((f) => f.includes('/prom-client/'))).toEqual([]);
+    expect(loadedBy([`${DIST}metrics/master-metrics.js`]).some((f) => f.includes('/prom-client/'))).toBe(true);
+  });
 });
