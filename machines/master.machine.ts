@@ -15,8 +15,9 @@
 import { initialContext } from './master.context.js';
 import { masterSetup } from './master.setup.js';
 import { MSG } from './master.messages.js';
+import { logEffect } from './master.plan.js';
 
-const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => ({ type: 'log' as const, params: { level, msg } });
+const log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => logEffect(level, msg);
 
 /** Events every live state treats the same way. */
 const common = {

@@ -15,6 +15,9 @@ export interface LogParams {
   [field: string]: unknown;
 }
 
+/** A log effect: what every decision says, in one shape. */
+export const logEffect = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => ({ type: 'log' as const, params: { level, msg, ...fields } });
+
 export type Effect =
   | { type: 'spawnWorker'; params: { id: number; generation: number } }
   | { type: 'signalWorker'; params: { id: number; workerPid: number | null; signal: WorkerKillSignal } }
@@ -91,13 +94,13 @@ export function watch(ctx: MasterContext, now: number, beats: Record<number, num
     plan.workers.push(w);
     if (w.phase === 'killed') continue;
     if (w.deadline !== null && now > w.deadline) {
-      plan.effects.push({ type: 'log', params: { level: 'warn', msg: MSG.killedAfterDeadline, id: w.id, workerPid: w.pid } });
+      plan.effects.push(logEffect('warn', MSG.killedAfterDeadline, { id: w.id, workerPid: w.pid }));
       send(plan, w, 'SIGKILL', w.cause ?? 'stop', null);
     } else if (isBooting(w) && bootTimeoutMs > 0 && now - w.spawnedAt > bootTimeoutMs) {
-      plan.effects.push({ type: 'log', params: { level: 'error', msg: MSG.bootTimeout, id: w.id, workerPid: w.pid, bootTimeoutMs } });
+      plan.effects.push(logEffect('error', MSG.bootTimeout, { id: w.id, workerPid: w.pid, bootTimeoutMs }));
       send(plan, w, 'SIGKILL', 'boot-timeout', null);
     } else if (!isBooting(w) && w.phase !== 'aborting' && timeoutMs > 0 && now - w.beatAt > timeoutMs) {
-      plan.effects.push({ type: 'log', params: { level: 'error', msg: MSG.workerTimeout, id: w.id, workerPid: w.pid, silentMs: now - w.beatAt } });
+      plan.effects.push(logEffect('error', MSG.workerTimeout, { id: w.id, workerPid: w.pid, silentMs: now - w.beatAt }));
       // SIGABRT lets a live worker log a stack; one that is still there on the next tick is killed.
       send(plan, w, 'SIGABRT', 'timeout', now);
     }

@@ -7,7 +7,7 @@ import { EXIT } from './exit-codes.js';
 import { STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit } from './master.guards.js';
-import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
+import { abandonReload, isStableAfterFailures, logEffect, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
 import type { WorkerKillSignal } from './signals.js';
 import { diedOfItself, isBooting } from './worker-handle.js';
 import { MSG } from './master.messages.js';
@@ -38,8 +38,6 @@ function closeSockets(context: MasterContext, enqueue: Enqueue) {
   enqueue.assign({ socketsClosed: true });
   enqueue({ type: 'closeListeners', params: { unlink: context.upgrade === null && context.upgradeFrom === null } });
 }
-
-const logParams = (level: LogParams['level'], msg: string, fields: Record<string, unknown> = {}) => ({ type: 'log' as const, params: { level, msg, ...fields } });
 
 function apply(plan: Plan, enqueue: Enqueue) {
   enqueue.assign({ workers: plan.workers, nextId: plan.nextId });
@@ -75,7 +73,7 @@ export const masterSetup = setup({
       apply(watch(context, event.now, event.beats), enqueue);
       if (isStableAfterFailures(context, event.now)) {
         enqueue.assign({ failures: 0 });
-        enqueue({ type: 'log', params: { level: 'info', msg: MSG.stableAgain } });
+        enqueue(logEffect('info', MSG.stableAgain));
       }
     }),
     /** Graceful stop: close the sockets and TERM every worker; with --drain-delay, first wait. */
@@ -86,19 +84,19 @@ export const masterSetup = setup({
       // a new one on the same sockets is in no load balancer's way: no delay then.
       if (delay > 0 && context.workers.length && context.upgrade === null) {
         enqueue.assign({ drainAt: now + delay });
-        enqueue({ type: 'log', params: { level: 'info', msg: MSG.drainDelay, drainDelayMs: delay } });
+        enqueue(logEffect('info', MSG.drainDelay, { drainDelayMs: delay }));
         return;
       }
       closeSockets(context, enqueue);
       apply(stopAll(context, now, false), enqueue);
-      enqueue({ type: 'log', params: { level: 'info', msg: MSG.gracefulStop } });
+      enqueue(logEffect('info', MSG.gracefulStop));
     }),
     /** --drain-delay: on the first tick past it, the graceful stop proper. */
     drainWhenDue: decide(({ context, event, enqueue }) => {
       const now = nowOf(event, context);
       if (context.drainAt === null || now < context.drainAt) return;
       enqueue.assign({ drainAt: null });
-      enqueue({ type: 'log', params: { level: 'info', msg: MSG.drainDelayOver } });
+      enqueue(logEffect('info', MSG.drainDelayOver));
       closeSockets(context, enqueue);
       apply(stopAll(context, now, false), enqueue);
     }),
@@ -114,20 +112,20 @@ export const masterSetup = setup({
     }),
     beginUpgrade: decide(({ enqueue }) => {
       enqueue.assign({ upgrade: { pid: null, ready: false } });
-      enqueue(logParams('info', MSG.usr2));
+      enqueue(logEffect('info', MSG.usr2));
       enqueue({ type: 'startUpgrade' });
     }),
     recordUpgradeSpawn: decide(({ context, event, enqueue }) => {
       assertEvent(event, 'UPGRADE_SPAWNED');
       if (!context.upgrade) return;
       enqueue.assign({ upgrade: { ...context.upgrade, pid: event.pid } });
-      enqueue(logParams('info', MSG.upgradeSpawned, { newMasterPid: event.pid }));
+      enqueue(logEffect('info', MSG.upgradeSpawned, { newMasterPid: event.pid }));
     }),
     noteUpgradeReady: decide(({ context, enqueue }) => {
       if (!context.upgrade || context.upgrade.ready) return;
       enqueue.assign({ upgrade: { ...context.upgrade, ready: true } });
       const msg = context.settings.upgradeAuto ? MSG.upgradeAuto : MSG.upgradeReady;
-      enqueue(logParams('info', msg, { newMasterPid: context.upgrade.pid }));
+      enqueue(logEffect('info', msg, { newMasterPid: context.upgrade.pid }));
     }),
     noteUpgradeExit: decide(({ context, event, enqueue }) => {
       assertEvent(event, 'UPGRADE_EXIT');
@@ -135,18 +133,18 @@ export const masterSetup = setup({
       enqueue.assign({ upgrade: null });
       const { pid, ready } = context.upgrade;
       const fields = { newMasterPid: pid, code: event.code, signal: event.signal, reason: event.reason };
-      enqueue(ready ? logParams('warn', MSG.upgradeGone, fields) : logParams('error', MSG.upgradeFailed, fields));
+      enqueue(ready ? logEffect('warn', MSG.upgradeGone, fields) : logEffect('error', MSG.upgradeFailed, fields));
     }),
     promote: decide(({ context, enqueue }) => {
       if (context.upgradeFrom === null) return;
       enqueue.assign({ upgradeFrom: null });
-      enqueue(logParams('info', MSG.promoted, { oldMasterPid: context.upgradeFrom }));
+      enqueue(logEffect('info', MSG.promoted, { oldMasterPid: context.upgradeFrom }));
       enqueue({ type: 'claimPidfile' });
     }),
     abandonReload: decide(({ context, event, enqueue }) => {
       apply(abandonReload(context, nowOf(event, context)), enqueue);
       enqueue.assign({ generation: context.previousGeneration });
-      enqueue({ type: 'log', params: { level: 'error', msg: MSG.reloadAbandoned, generation: context.generation } });
+      enqueue(logEffect('error', MSG.reloadAbandoned, { generation: context.generation }));
     }),
     /**
      * USR1 to every worker that has reported ready (so has its handlers in place). A worker
@@ -171,7 +169,7 @@ export const masterSetup = setup({
       if (!w || !isBooting(w)) return;
       enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
       if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1' } });
-      enqueue({ type: 'log', params: { level: 'info', msg: MSG.workerReady, id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt } });
+      enqueue(logEffect('info', MSG.workerReady, { id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt }));
     }),
     /** A ready worker at its limit is marked; reconcile spawns its replacement first. */
     markRecycling: decide(({ context, event, enqueue }) => {
@@ -179,7 +177,7 @@ export const masterSetup = setup({
       const w = findWorker(context, event.id);
       if (!w || w.phase !== 'ready' || w.recycle) return;
       enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, recycle: event.reason } : x)) });
-      enqueue({ type: 'log', params: { level: 'info', msg: MSG.recycle, id: w.id, workerPid: w.pid, reason: event.reason } });
+      enqueue(logEffect('info', MSG.recycle, { id: w.id, workerPid: w.pid, reason: event.reason }));
     }),
     recordFailure: assign({
       workers: ({ context, event }) => {
@@ -197,7 +195,7 @@ export const masterSetup = setup({
       const failed = kind === 'boot-failure' || kind === 'app-load-error' || young;
       if (failed) enqueue.assign({ failures: context.failures + 1, lastFailureAt: event.now });
       const level = kind === 'retired' ? 'info' : kind === 'timeout' ? 'warn' : 'error';
-      enqueue({ type: 'log', params: { level, msg: `worker exited: ${kind}`, id: w.id, workerPid: w.pid, code: event.code, signal: event.signal, reason: w.failure ?? undefined, failures: failed ? context.failures + 1 : undefined } });
+      enqueue(logEffect(level, `worker exited: ${kind}`, { id: w.id, workerPid: w.pid, code: event.code, signal: event.signal, reason: w.failure ?? undefined, failures: failed ? context.failures + 1 : undefined }));
       enqueue.assign({ workers: context.workers.filter((x) => x.id !== w.id) });
     }),
     /** The first generation cannot boot: remember the exit code and reason the master will halt with. */

@@ -51,8 +51,10 @@ export const monotonicUsec = (): string => String(process.hrtime.bigint() / 1000
  * What to tell systemd after a step of the master (null: nothing): its state change, or a new
  * worker target (TTIN/TTOU) while serving.
  */
+const statusLine = (state: string, workers: number) => `${state}, ${workers} worker${workers === 1 ? '' : 's'}`;
+
 export function notification(from: string | null, to: string, workers: number, workersBefore: number | null = workers): Record<string, string | number> | null {
-  const status = `${to}, ${workers} worker${workers === 1 ? '' : 's'}`;
+  const status = statusLine(to, workers);
   if (from === to) return to.startsWith('serving') && workersBefore !== workers ? { STATUS: status } : null;
   if (from === 'booting' && to.startsWith('serving')) return { READY: 1, STATUS: status };
   if (from === 'serving.running' && to.startsWith('serving.reloading')) return { RELOADING: 1, MONOTONIC_USEC: monotonicUsec(), STATUS: status };
@@ -74,7 +76,7 @@ export function stepNotification(before: NotifyView | null, after: NotifyView, p
   // A ready new master is systemd's main process: this one says nothing any more.
   if (after.upgrade?.ready) return null;
   const stopping = after.state.startsWith('stopping');
-  if (before?.upgrade?.ready && !stopping) return { MAINPID: pid, READY: 1, STATUS: `${after.state}, ${after.target} worker${after.target === 1 ? '' : 's'}` };
+  if (before?.upgrade?.ready && !stopping) return { MAINPID: pid, READY: 1, STATUS: statusLine(after.state, after.target) };
   if (after.upgradeFrom !== null && stopping && !before?.state.startsWith('stopping')) return { MAINPID: after.upgradeFrom };
   const message = notification(before?.state ?? null, after.state, after.target, before?.target ?? null);
   return message && { MAINPID: pid, ...message };

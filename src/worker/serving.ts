@@ -16,8 +16,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 const SWEEP_MAX_MS = 1000;
 
 /** Counts the body bytes a response sends, and writes its access-log line once it is done. */
-function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResponse): void {
-  const startedAt = performance.now();
+function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResponse, startedAt: number): void {
   let bytes = 0;
   const count = (chunk: unknown) => {
     if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
@@ -80,11 +79,11 @@ export class Serving {
     });
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse & { [STARTED]?: number }) => {
       this.requests++;
-      res[STARTED] = performance.now();
+      const startedAt = (res[STARTED] = performance.now());
       res.once('finish', responseFinished);
       if (hooks.counted) hooks.counted(this.requests);
       if (this.draining) res.setHeader('Connection', 'close');
-      if (accessLog) logWhenDone(accessLog, req, res);
+      if (accessLog) logWhenDone(accessLog, req, res, startedAt);
       if (hooks.pre) hooks.pre(req);
       if (hooks.post) res.once('finish', () => hooks.post!(req, res));
       this.inFlight.add(res);
