@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StatforkError } from '../errors.js';
-import { isAlive } from '../master/pidfile.js';
+import { isAlive, isMaster } from '../master/pidfile.js';
 
 export function controlDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
   if (uid === 0) return '/run/statefork';
@@ -30,6 +30,9 @@ export function ensureControlDir(dir: string): string {
   }
 }
 
+/** A socket file whose pid runs a statefork master: one left by a master killed with -9 whose pid was reused does not count. */
+const isRunningMaster = (pid: number) => isAlive(pid) && isMaster(pid) !== false;
+
 /** The socket a command talks to. */
 export function locateControlSocket(opts: { controlSocket?: string; pid?: string }, dirs = [controlDir(), join(tmpdir(), `statefork-${process.getuid?.() ?? 0}`)]): string {
   if (opts.controlSocket) return opts.controlSocket;
@@ -45,7 +48,7 @@ export function locateControlSocket(opts: { controlSocket?: string; pid?: string
   }
   const found = [...new Set(dirs)].flatMap((dir) => {
     try {
-      return readdirSync(dir).filter((f) => /^\d+\.sock$/.test(f) && isAlive(Number.parseInt(f, 10))).map((f) => join(dir, f));
+      return readdirSync(dir).filter((f) => /^\d+\.sock$/.test(f) && isRunningMaster(Number.parseInt(f, 10))).map((f) => join(dir, f));
     } catch {
       return [];
     }

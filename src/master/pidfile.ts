@@ -16,7 +16,7 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Whether a live process is a statefork master (its title); null when /proc cannot tell. */
-function isMaster(pid: number): boolean | null {
+export function isMaster(pid: number): boolean | null {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('statefork: master');
   } catch {

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,11 +53,19 @@ describe('control socket paths', () => {
     writeFileSync(join(dir, 'bad.pid'), 'x');
     expect(() => locateControlSocket({ pid: join(dir, 'bad.pid') })).toThrow(/holds no pid/);
     expect(() => locateControlSocket({}, [dir])).toThrow(/no statefork master found in .*; give --control-socket PATH or --pid FILE/);
-    // A dead master's socket file does not count; a live one does.
-    writeFileSync(join(dir, '999999999.sock'), '');
-    writeFileSync(join(dir, `${process.pid}.sock`), '');
-    expect(locateControlSocket({}, [dir])).toBe(join(dir, `${process.pid}.sock`));
-    writeFileSync(join(dir, `${process.ppid}.sock`), '');
-    expect(() => locateControlSocket({}, [dir])).toThrow(/^2 masters are running .*choose one with --control-socket PATH or --pid FILE$/);
+    // A dead master's socket file does not count, nor one whose pid another program has now;
+    // a running master's does.
+    const masters = [0, 1].map(() => spawn('sleep', ['30'], { argv0: 'statefork: master [test]', stdio: 'ignore' }));
+    try {
+      writeFileSync(join(dir, '999999999.sock'), '');
+      writeFileSync(join(dir, `${process.pid}.sock`), '');
+      expect(() => locateControlSocket({}, [dir])).toThrow(/no statefork master found/);
+      writeFileSync(join(dir, `${masters[0].pid}.sock`), '');
+      expect(locateControlSocket({}, [dir])).toBe(join(dir, `${masters[0].pid}.sock`));
+      writeFileSync(join(dir, `${masters[1].pid}.sock`), '');
+      expect(() => locateControlSocket({}, [dir])).toThrow(/^2 masters are running .*choose one with --control-socket PATH or --pid FILE$/);
+    } finally {
+      for (const p of masters) p.kill();
+    }
   });
 });
