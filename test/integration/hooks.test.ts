@@ -47,6 +47,9 @@ describe('server hooks', () => {
     await eventually(() => named(log, 'childExit').length === 2, 5000, 'the second childExit');
     expect(named(log, 'workerAbort')).toEqual([{ name: 'workerAbort', pid: w2, id: 2 }]);
     expect(named(log, 'childExit')[1]).toEqual({ name: 'childExit', pid: m.pid, id: 2, code: 1, signal: null });
+    // Both replacements ready first: one retired by the reload while it still loads the config
+    // file would exit before it knew its hooks, and miss its workerExit below (a CI flake).
+    await m.waitForCount((x) => x.msg === 'worker ready', 5);
 
     from = m.records.length;
     m.signal('SIGHUP');
