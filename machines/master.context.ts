@@ -15,7 +15,14 @@ export interface MasterSettings {
   drainDelayMs?: number;
   /** --upgrade-auto: once the new master of a USR2 reports ready, this one stops by itself. */
   upgradeAuto?: boolean;
+  /** The most workers TTIN and `statefork scale` may reach (--max-workers); absent: MAX_WORKERS. */
+  maxWorkers?: number;
 }
+
+/** The ceiling of the worker target when --max-workers is not given. */
+export const MAX_WORKERS = 1024;
+
+export const maxWorkersOf = (settings: MasterSettings): number => settings.maxWorkers ?? MAX_WORKERS;
 
 /** The new master a USR2 started (hot upgrade), as long as it runs. */
 export interface Upgrade {
@@ -35,6 +42,11 @@ export interface MasterContext {
   workers: WorkerHandle[];
   /** Consecutive boot failures and young crashes, for the respawn backoff. */
   failures: number;
+  /**
+   * A worker of this master has been ready: the site has served. From then on a sibling's boot
+   * failure is retried with backoff instead of halting the master (the fail-fast is for the start).
+   */
+  hasServed: boolean;
   /** A HUP arrived during a reload: reload again once it is over. */
   reloadQueued: boolean;
   /** TERM with --drain-delay: the time the drain starts; null when not waiting for it. */
@@ -83,6 +95,7 @@ export function initialContext({ settings, now, upgradeFrom = null }: MasterInpu
     nextId: 1,
     workers: [],
     failures: 0,
+    hasServed: false,
     reloadQueued: false,
     drainAt: null,
     socketsClosed: false,

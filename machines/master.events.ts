@@ -25,6 +25,11 @@ export type MasterEvent =
   | (Timed & { type: 'WORKER_FAILED'; id: number; reason: string })
   /** IPC: the worker reached a recycling limit and asks to be replaced. */
   | (Timed & { type: 'WORKER_RECYCLE'; id: number; reason: RecycleReason })
+  /**
+   * The worker wrote something on its channel that is not the protocol (not JSON, a line too
+   * long, an unknown message): the app has the channel's fd, so this is a bug or an attack.
+   */
+  | (Timed & { type: 'WORKER_PROTOCOL_ERROR'; id: number; reason: string })
   /** The worker process is gone (exit code, or the signal that killed it). */
   | (Timed & { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null })
   /** Hot upgrade, in the old master: the new master's process exists. */
@@ -35,6 +40,11 @@ export type MasterEvent =
   | (Timed & { type: 'UPGRADE_EXIT'; code: number | null; signal: string | null; reason?: string })
   /** Hot upgrade, in the new master: the old master is gone (its IPC channel closed). */
   | (Timed & { type: 'PROMOTED' })
+  /**
+   * The master process itself met an error nothing else caught (a bug, or a server hook that
+   * throws later on its own): it stops gracefully and exits 1 rather than die with its workers.
+   */
+  | (Timed & { type: 'FAULT'; reason: string })
   /** Periodic check: `beats` holds each live worker's latest heartbeat stamp, by worker id. */
   | (Timed & { type: 'TICK'; beats: Record<number, number> });
 

@@ -1,7 +1,7 @@
 /** Pure predicates the master machine's transitions are guarded by. */
 import { assertEvent } from 'xstate';
 import { EXIT } from './exit-codes.js';
-import type { MasterContext } from './master.context.js';
+import { maxWorkersOf, type MasterContext } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
 import { exitKind, isServing, type ExitKind, type WorkerHandle } from './worker-handle.js';
 
@@ -16,6 +16,15 @@ export function kindOfExit(ctx: MasterContext, event: MasterEvent): ExitKind | n
   return w ? exitKind(w, event.code, EXIT.APP_LOAD_ERROR) : null;
 }
 
+/**
+ * A boot failure halts the master only at the start, before any worker has served (the fail-fast
+ * systemd and an operator need), and in the new master of a hot upgrade, whose old master serves
+ * on. Once a worker serves, a sibling that cannot boot is retried with backoff.
+ */
+export const bootFailureHalts = (ctx: MasterContext): boolean => !ctx.hasServed || ctx.upgradeFrom !== null;
+
+const isBootFailure = (kind: ExitKind | null) => kind === 'boot-failure' || kind === 'app-load-error';
+
 export const guards = {
   /** While booting there is only the first generation: every ready worker is current. */
   allReady: ({ context }: { context: MasterContext }) =>
@@ -24,19 +33,24 @@ export const guards = {
     !context.workers.some((w) => w.generation !== context.generation && isServing(w)),
   noWorkersLeft: ({ context }: { context: MasterContext }) => context.workers.length === 0,
   canShrink: ({ context }: { context: MasterContext }) => context.target > 1,
+  canGrow: ({ context }: { context: MasterContext }) => context.target < maxWorkersOf(context.settings),
   reloadQueued: ({ context }: { context: MasterContext }) => context.reloadQueued,
   /** One upgrade at a time, and none from a new master that is not promoted yet. */
   upgradeAllowed: ({ context }: { context: MasterContext }) => context.upgrade === null && context.upgradeFrom === null,
   upgradeRunning: ({ context }: { context: MasterContext }) => context.upgrade !== null,
   upgradeAuto: ({ context }: { context: MasterContext }) => context.settings.upgradeAuto === true,
-  exitIsAppLoadError: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>
-    kindOfExit(context, event) === 'app-load-error',
-  exitIsBootFailure: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>
-    kindOfExit(context, event) === 'boot-failure',
+  /** The app cannot load and nothing has served yet: halt with exit 4. */
+  appCannotLoadAtStart: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>
+    kindOfExit(context, event) === 'app-load-error' && bootFailureHalts(context),
+  /** A worker cannot boot and nothing has served yet: halt with exit 3. */
+  workerCannotBootAtStart: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>
+    kindOfExit(context, event) === 'boot-failure' && bootFailureHalts(context),
+  /** A first-generation worker cannot boot while a sibling already served: serve on, retry with backoff. */
+  siblingCannotBoot: ({ context, event }: { context: MasterContext; event: MasterEvent }) =>
+    isBootFailure(kindOfExit(context, event)) && !bootFailureHalts(context),
   /** A worker of the generation being rolled out could not boot: the reload is abandoned. */
   exitIsNewGenerationBootFailure: ({ context, event }: { context: MasterContext; event: MasterEvent }) => {
     assertEvent(event, 'WORKER_EXIT');
-    const kind = kindOfExit(context, event);
-    return (kind === 'boot-failure' || kind === 'app-load-error') && findWorker(context, event.id)!.generation === context.generation;
+    return isBootFailure(kindOfExit(context, event)) && findWorker(context, event.id)!.generation === context.generation;
   },
 };

@@ -5,8 +5,8 @@
  *
  *   booting ──all ready──▶ serving.running ◀──done/abandoned── serving.reloading
  *      │                        │  HUP ─────────────────────────────▶│
- *      └── first generation cannot boot ─▶ stopping.quick            │
- *   any ── TERM ─▶ stopping.graceful ── INT/QUIT ─▶ stopping.quick ─▶ halted
+ *      └── first generation cannot boot, nothing served yet ─▶ stopping.quick
+ *   any ── TERM, FAULT ─▶ stopping.graceful ── INT/QUIT ─▶ stopping.quick ─▶ halted
  *
  * Hot upgrade: USR2 starts a new master beside this one (context.upgrade); WINCH then hands the
  * traffic over (serving.handedOver: the workers retire, the sockets stay open), and HUP or the
@@ -29,11 +29,20 @@ const common = {
   UPGRADE_READY: { actions: 'noteUpgradeReady' as const },
   UPGRADE_EXIT: { actions: 'noteUpgradeExit' as const },
   PROMOTED: { actions: 'promote' as const },
+  WORKER_PROTOCOL_ERROR: { actions: 'dismissWorker' as const },
 };
 
-/** Scaling is the same while booting and serving; TTOU never goes below one worker. */
+/** While the master keeps a worker count (booting, serving): a dismissed worker is replaced at once. */
+const replacing = {
+  WORKER_PROTOCOL_ERROR: { actions: ['dismissWorker' as const, 'reconcile' as const] },
+};
+
+/** Scaling is the same while booting and serving; TTOU never goes below one worker, TTIN never above --max-workers. */
 const scaling = {
-  TTIN: { actions: ['scaleUp' as const, log('info', MSG.ttin), 'reconcile' as const] },
+  TTIN: [
+    { guard: 'canGrow' as const, actions: ['scaleUp' as const, log('info', MSG.ttin), 'reconcile' as const] },
+    { actions: log('warn', MSG.ttinAtMax) },
+  ],
   TTOU: [
     { guard: 'canShrink' as const, actions: ['scaleDown' as const, log('info', MSG.ttou), 'reconcile' as const] },
     { actions: log('warn', MSG.ttouAtOne) },
@@ -44,6 +53,8 @@ const stops = {
   TERM: { target: '#master.stopping.graceful' },
   INT: { target: '#master.stopping.quick' },
   QUIT: { target: '#master.stopping.quick' },
+  // The master itself is in trouble: the workers are stopped gracefully, nothing is dropped.
+  FAULT: { target: '#master.stopping.graceful', actions: 'noteFault' as const },
 };
 
 export const masterMachine = masterSetup.createMachine({
@@ -57,17 +68,21 @@ export const masterMachine = masterSetup.createMachine({
       always: { guard: 'allReady', target: 'serving', actions: [log('info', MSG.ready), 'announceReady'] },
       on: {
         ...common,
+        ...replacing,
         ...scaling,
         ...stops,
-        HUP: { actions: log('warn', MSG.hupWhileBooting) },
+        // A deploy's HUP that races the first boot is not lost: it runs once the site serves.
+        HUP: { actions: ['queueReload', log('info', MSG.hupWhileBooting)] },
         USR2: { actions: log('warn', MSG.usr2WhileBooting) },
         WORKER_READY: { actions: 'markReady' },
         WORKER_RECYCLE: { actions: ['markRecycling', 'reconcile'] },
         TICK: { actions: ['watchWorkers', 'reconcile'] },
-        // gunicorn halts on any boot failure; we do only while nothing serves yet.
+        // gunicorn halts on any boot failure; we do only while nothing has served yet. Once a
+        // worker serves, a sibling that cannot boot is a later generation's failure: backoff.
         WORKER_EXIT: [
-          { guard: 'exitIsAppLoadError', target: 'stopping.quick', actions: ['haltOnBootFailure', 'noteExit'] },
-          { guard: 'exitIsBootFailure', target: 'stopping.quick', actions: ['haltOnBootFailure', 'noteExit'] },
+          { guard: 'appCannotLoadAtStart', target: 'stopping.quick', actions: ['haltOnBootFailure', 'noteExit'] },
+          { guard: 'workerCannotBootAtStart', target: 'stopping.quick', actions: ['haltOnBootFailure', 'noteExit'] },
+          { guard: 'siblingCannotBoot', target: 'serving', actions: ['noteExit', log('warn', MSG.siblingCannotBoot), 'reconcile'] },
           { actions: ['noteExit', 'reconcile'] },
         ],
       },
@@ -76,6 +91,7 @@ export const masterMachine = masterSetup.createMachine({
       initial: 'running',
       on: {
         ...common,
+        ...replacing,
         ...scaling,
         ...stops,
         WORKER_READY: { actions: ['markReady', 'reconcile'] },
@@ -118,6 +134,7 @@ export const masterMachine = masterSetup.createMachine({
             TTIN: { actions: log('warn', `TTIN ${MSG.handedOverScale}`) },
             TTOU: { actions: log('warn', `TTOU ${MSG.handedOverScale}`) },
             // Every worker was told to go: nothing is replaced until the upgrade is rolled back.
+            WORKER_PROTOCOL_ERROR: { actions: 'dismissWorker' },
             WORKER_READY: {},
             WORKER_RECYCLE: {},
             TICK: { actions: 'watchWorkers' },
@@ -161,6 +178,7 @@ export const masterMachine = masterSetup.createMachine({
         TICK: { actions: 'watchWorkers' },
         HUP: { actions: log('warn', MSG.hupStopping) },
         USR2: { actions: log('warn', MSG.usr2Stopping) },
+        FAULT: { actions: 'noteFault' },
         TTIN: { actions: log('warn', MSG.ttinStopping) },
         TTOU: { actions: log('warn', MSG.ttouStopping) },
       },

@@ -4,12 +4,12 @@
  */
 import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import { EXIT } from './exit-codes.js';
-import { STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
+import { maxWorkersOf, STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit } from './master.guards.js';
 import { abandonReload, isStableAfterFailures, logEffect, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
 import type { WorkerKillSignal } from './signals.js';
-import { diedOfItself, isBooting } from './worker-handle.js';
+import { diedOfItself, isBooting, signalled } from './worker-handle.js';
 import { MSG } from './master.messages.js';
 
 /** Time of the event being handled; only the init event lacks one. */
@@ -167,7 +167,7 @@ export const masterSetup = setup({
       assertEvent(event, 'WORKER_READY');
       const w = findWorker(context, event.id);
       if (!w || !isBooting(w)) return;
-      enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
+      enqueue.assign({ hasServed: true, workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
       if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1' } });
       enqueue(logEffect('info', MSG.workerReady, { id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt }));
     }),
@@ -178,6 +178,28 @@ export const masterSetup = setup({
       if (!w || w.phase !== 'ready' || w.recycle) return;
       enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? { ...x, recycle: event.reason } : x)) });
       enqueue(logEffect('info', MSG.recycle, { id: w.id, workerPid: w.pid, reason: event.reason }));
+    }),
+    /**
+     * A worker broke the IPC protocol: it is killed at once (SIGKILL: whatever wrote the garbage
+     * is not trusted to drain). It counts as a failure now, so that the replacement reconcile
+     * starts is already under the backoff: a worker that always does it never spawns in a loop.
+     */
+    dismissWorker: decide(({ context, event, enqueue }) => {
+      assertEvent(event, 'WORKER_PROTOCOL_ERROR');
+      const w = findWorker(context, event.id);
+      if (!w || w.phase === 'killed') return;
+      const killed = { ...signalled(w, 'SIGKILL', 'protocol', null), failure: `broke the IPC protocol: ${event.reason}` };
+      const failures = context.failures + 1;
+      enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? killed : x)), failures, lastFailureAt: event.now });
+      enqueue(logEffect('error', MSG.protocolError, { id: w.id, workerPid: w.pid, reason: event.reason, failures }));
+      enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGKILL' } });
+    }),
+    /** The master's last-resort handler caught an error: the stop it causes ends with exit 1. */
+    noteFault: decide(({ context, event, enqueue }) => {
+      assertEvent(event, 'FAULT');
+      // A stop that already has a reason to fail (a first generation that cannot boot) keeps it.
+      if (context.exitCode === 0) enqueue.assign({ exitCode: EXIT.FAILURE, reason: `master fault: ${event.reason}` });
+      enqueue(logEffect('fatal', MSG.fault, { reason: event.reason }));
     }),
     recordFailure: assign({
       workers: ({ context, event }) => {
@@ -192,7 +214,8 @@ export const masterSetup = setup({
       if (!w) return; // not one of ours (already forgotten)
       const kind = kindOfExit(context, event)!;
       const young = kind === 'crash' && event.now - w.readyAt! < STABLE_MS && diedOfItself(event.code, event.signal);
-      const failed = kind === 'boot-failure' || kind === 'app-load-error' || young;
+      // A worker that broke the protocol was counted when it was dismissed.
+      const failed = w.cause !== 'protocol' && (kind === 'boot-failure' || kind === 'app-load-error' || young);
       if (failed) enqueue.assign({ failures: context.failures + 1, lastFailureAt: event.now });
       const level = kind === 'retired' ? 'info' : kind === 'timeout' ? 'warn' : 'error';
       enqueue(logEffect(level, `worker exited: ${kind}`, { id: w.id, workerPid: w.pid, code: event.code, signal: event.signal, reason: w.failure ?? undefined, failures: failed ? context.failures + 1 : undefined }));
@@ -219,7 +242,7 @@ export const masterSetup = setup({
       const settings: MasterSettings = event.settings;
       return {
         settings,
-        target: settings.workers !== context.settings.workers ? settings.workers : context.target,
+        target: Math.min(settings.workers !== context.settings.workers ? settings.workers : context.target, maxWorkersOf(settings)),
         previousGeneration: context.generation,
         generation: context.generation + 1,
       };

@@ -1,10 +1,22 @@
 /**
  * The IPC protocol between a worker and its master, and between the two masters of a hot
  * upgrade: the only messages that cross the channels.
- * Every message carries `statefork: 1` so that an app's own `process.send()` traffic is never
- * mistaken for ours (and the version lets the protocol grow).
+ *
+ * A worker's channel is a socket pair the master parses itself: one JSON message per line, each
+ * carrying `statefork: 1` (the version lets the protocol grow). The app runs in the worker and
+ * can write to the channel's fd, so the master trusts nothing on it: a line longer than
+ * CHANNEL_MAX_LINE, one that is not JSON, or one that is not a message below is a protocol
+ * error (the worker is killed and replaced); more than CHANNEL_MAX_RATE lines in a second are
+ * read later, not at once (a flood cannot take the master's loop).
  */
 export const PROTOCOL_VERSION = 1;
+
+/** The longest line a worker may send, newline excluded. */
+export const CHANNEL_MAX_LINE = 16 * 1024;
+/** Lines read from one worker per second; the rest wait in the socket (a legitimate worker sends a few). */
+export const CHANNEL_MAX_RATE = 200;
+/** A worker's one-line failure reason is cut to this many characters, so it always fits a line. */
+export const MAX_REASON = 2000;
 
 export type WorkerMessage =
   /** The worker's app is loaded and it listens on every socket: it may now receive traffic. */
@@ -16,7 +28,7 @@ export type WorkerMessage =
    * one above them all, and their sum in seconds), both since the worker started: for display
    * and metrics, no decision depends on them.
    */
-  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations }
+  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations; logFailures?: number }
   /** The worker reached a recycling limit (--max-requests, --max-memory): the master decides. */
   | { statefork: 1; kind: 'recycle'; reason: RecycleReason };
 
@@ -38,8 +50,11 @@ export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 
 export const workerMessage = {
   ready: (): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'ready' }),
-  failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason }),
-  stats: (requests: number, durations?: Durations): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}) }),
+  failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason: reason.slice(0, MAX_REASON) }),
+  /** `logFailures`: access-log lines this worker could not write (a full disk), since it started. */
+  stats: (requests: number, durations?: Durations, logFailures = 0): WorkerMessage => ({
+    statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}), ...(logFailures ? { logFailures } : {}),
+  }),
   recycle: (reason: RecycleReason): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'recycle', reason }),
 };
 
@@ -61,16 +76,39 @@ export function parseMasterMessage(raw: unknown): MasterMessage | null {
   return m.statefork === PROTOCOL_VERSION && m.kind === 'sockets-held' ? masterMessage.socketsHeld() : null;
 }
 
-/** Returns the message if it is one of ours, otherwise null (app traffic, garbage). */
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/** One line a worker sent, read by the master: our message, or what is wrong with it. */
+export type ChannelLine = { message: WorkerMessage } | { violation: string };
+
+/** `line` without its newline; the caller has already refused lines over CHANNEL_MAX_LINE. */
+export function parseWorkerLine(line: string): ChannelLine {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { violation: `a line that is not JSON (${JSON.stringify(line.slice(0, 40))}${line.length > 40 ? '...' : ''})` };
+  }
+  const message = parseWorkerMessage(raw);
+  return message ? { message } : { violation: `a message that is not statefork's (${JSON.stringify(line.slice(0, 40))}${line.length > 40 ? '...' : ''})` };
+}
+
+export const tooLong = (bytes: number) => `a line over ${CHANNEL_MAX_LINE} bytes (${bytes} so far, no newline)`;
+
+/** One line on the wire: a message and its newline. */
+export const encodeMessage = (m: WorkerMessage | MasterMessage): string => `${JSON.stringify(m)}\n`;
+
+/** Returns the message if it is one of ours, otherwise null (garbage). */
 export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const m = raw as Record<string, unknown>;
   if (m.statefork !== PROTOCOL_VERSION) return null;
   if (m.kind === 'ready') return workerMessage.ready();
   if (m.kind === 'failed' && typeof m.reason === 'string') return workerMessage.failed(m.reason);
-  if (m.kind === 'stats' && Number.isSafeInteger(m.requests) && (m.requests as number) >= 0) {
+  if (m.kind === 'stats' && isCount(m.requests)) {
     if (m.durations !== undefined && !isDurations(m.durations)) return null;
-    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined);
+    if (m.logFailures !== undefined && !isCount(m.logFailures)) return null;
+    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined, (m.logFailures as number | undefined) ?? 0);
   }
   if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;

@@ -11,7 +11,8 @@
  *               a hot upgrade's WINCH, or stop)
  *   quitting -> sent SIGQUIT: quick stop
  *   aborting -> sent SIGABRT after a heartbeat timeout
- *   killed   -> sent SIGKILL (deadline passed, boot timeout, or still alive after SIGABRT)
+ *   killed   -> sent SIGKILL (deadline passed, boot timeout, still alive after SIGABRT, or it
+ *               broke the IPC protocol)
  * A worker leaves the context when its exit is reported.
  */
 import type { WorkerKillSignal } from './signals.js';
@@ -20,7 +21,7 @@ import type { RecycleReason } from './protocol.js';
 export type WorkerPhase = 'spawning' | 'booting' | 'ready' | 'draining' | 'quitting' | 'aborting' | 'killed';
 
 /** Why the master signalled a worker; null while it was never asked to go. */
-export type StopCause = 'retire' | 'recycle' | 'handover' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned';
+export type StopCause = 'retire' | 'recycle' | 'handover' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned' | 'protocol';
 
 export interface WorkerHandle {
   id: number;

@@ -26,7 +26,7 @@ async function serve(argv: string[], loaded: Loaded): Promise<number> {
   if (loaded.configFile) logging.logger.info({ configFile: loaded.configFile }, `configuration file ${loaded.configFile}`);
   // USR2 runs this very file again, from disk, with the same arguments.
   const command = { script: fileURLToPath(import.meta.url), args: argv, cwd: STARTED_IN };
-  const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv), command });
+  const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv), command, faultHandler: true });
   if (isDaemonChild()) {
     // The command that started this daemon waits for one word: serving, or why not.
     const watching = master.actor.subscribe((s) => {

@@ -1,11 +1,12 @@
 /**
  * The logger factory: pino JSON records (one line each, so a log is a replayable history), or
- * pino-pretty when the error log is a terminal. Writes are synchronous: a record logged right
- * before process.exit() is never lost, and there is no logging thread in every worker.
+ * pino-pretty when the error log is a terminal. Writes are synchronous (a record logged right
+ * before process.exit() is never lost, and there is no logging thread in every worker) and go
+ * through a LogSink, so a full disk or a closed stderr is counted, never thrown.
  */
 import { pino, type Logger } from 'pino';
 import { createRequire } from 'node:module';
-import { StatforkError } from './errors.js';
+import { LogSink } from './log-sink.js';
 import type { LogLevelName } from './config/options.js';
 
 /** pino-pretty only for a terminal: loaded then, not in every worker (whose stderr is a pipe). */
@@ -15,26 +16,46 @@ export type { Logger };
 
 export interface LogSetup {
   logger: Logger;
-  /** Reopen the log file (USR1, after logrotate moved it); a no-op on stderr. */
+  /** Reopen the log file (USR1, after logrotate moved it); a no-op on stderr. Never throws. */
   reopen(): void;
+  /** Writes a record that is already one JSON line (a worker's, relayed by the master). */
+  raw(line: string): void;
+  /** Records that could not be written (a full disk), since the start. */
+  failures(): number;
 }
 
-export function createLogger(opts: { level: LogLevelName; errorLog: string; base: Record<string, unknown> }): LogSetup {
-  const toStderr = opts.errorLog === '-';
+export interface LoggerOptions {
+  level: LogLevelName;
+  /** A path, or '-' for stderr. */
+  errorLog: string;
+  base: Record<string, unknown>;
+  /** Write to this fd instead (a worker whose master writes the error log for it). */
+  fd?: number;
+}
+
+export function createLogger(opts: LoggerOptions): LogSetup {
+  const toStderr = opts.fd === undefined && opts.errorLog === '-';
   if (toStderr && process.stderr.isTTY) {
     const stream = prettyStream({ sync: true, destination: 2, ignore: 'hostname', translateTime: 'SYS:HH:MM:ss.l', singleLine: true });
-    return { logger: pino({ level: opts.level, base: opts.base }, stream), reopen: () => {} };
+    return { logger: pino({ level: opts.level, base: opts.base }, stream), reopen: () => {}, raw: (line) => stream.write(`${line}\n`), failures: () => 0 };
   }
-  let destination: ReturnType<typeof pino.destination>;
-  try {
-    destination = toStderr
-      ? pino.destination({ fd: 2, sync: true })
-      : pino.destination({ dest: opts.errorLog, sync: true, append: true, mkdir: false });
-  } catch (e) {
-    throw new StatforkError('SF_ERROR_LOG', `cannot open --error-log '${opts.errorLog}': ${(e as Error).message}; give a writable file or - for stderr`);
-  }
+  let logger: Logger | null = null;
+  const sink = new LogSink(opts.fd ?? (toStderr ? 2 : opts.errorLog), {
+    label: '--error-log',
+    dash: 'stderr',
+    onRecovered: (lost, code) => logger?.warn({ lost, err: code }, `${lost} log record${lost === 1 ? '' : 's'} could not be written (${code}): writing again`),
+  });
+  logger = pino({ level: opts.level, base: opts.base }, { write: (s: string) => sink.write(s) });
   return {
-    logger: pino({ level: opts.level, base: opts.base }, destination),
-    reopen: () => { if (!toStderr) destination.reopen(); },
+    logger,
+    reopen: () => {
+      try {
+        sink.reopen();
+      } catch (e) {
+        logger!.error({ errorLog: opts.errorLog, err: (e as Error).message }, `${(e as Error).message}; still writing to the file open before`);
+      }
+    },
+    raw: (line) => sink.write(`${line}\n`),
+    failures: () => sink.failures,
   };
 }

@@ -3,7 +3,7 @@
  * normalised into a Config. Every bad value is one StatforkError naming the option and the form.
  */
 import { resolve } from 'node:path';
-import type { MasterSettings } from '../../machines/master.context.js';
+import { MAX_WORKERS, type MasterSettings } from '../../machines/master.context.js';
 import { StatforkError } from '../errors.js';
 import { defaultBind, parseBind } from './bind.js';
 import { parseAppSpec } from './app-spec.js';
@@ -103,10 +103,17 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
   if (requestTimeout > 0 && headersTimeout > requestTimeout) {
     usage(`invalid --headers-timeout '${headersTimeout}': it must not exceed --request-timeout (${requestTimeout}); lower it or raise --request-timeout`);
   }
+  const maxWorkers = options.maxWorkers === undefined ? MAX_WORKERS : f('maxWorkers', () => checkPositiveInt('--max-workers', options.maxWorkers));
+  const workers = options.workers === undefined ? defaultWorkers(env) : f('workers', () => checkPositiveInt('--workers', options.workers));
+  if (workers > maxWorkers) {
+    const name = options.workers !== undefined ? '--workers' : env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : '--workers (the number of CPUs)';
+    f(options.workers !== undefined ? 'workers' : 'maxWorkers', () => usage(`invalid ${name} '${workers}': it must not exceed --max-workers (${maxWorkers}); lower it or raise --max-workers`));
+  }
   return {
     app,
     binds,
-    workers: options.workers === undefined ? defaultWorkers(env) : f('workers', () => checkPositiveInt('--workers', options.workers)),
+    workers,
+    maxWorkers,
     timeout: f('timeout', () => checkSeconds('--timeout', options.timeout ?? DEFAULTS.timeout)),
     gracefulTimeout: f('gracefulTimeout', () => checkSeconds('--graceful-timeout', options.gracefulTimeout ?? DEFAULTS.gracefulTimeout)),
     bootTimeout: f('bootTimeout', () => checkSeconds('--boot-timeout', options.bootTimeout ?? DEFAULTS.bootTimeout)),
@@ -151,6 +158,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
 export function masterSettings(config: Config): MasterSettings {
   return {
     workers: config.workers,
+    maxWorkers: config.maxWorkers,
     timeoutMs: Math.round(config.timeout * 1000),
     gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
     bootTimeoutMs: Math.round(config.bootTimeout * 1000),

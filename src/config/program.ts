@@ -27,6 +27,7 @@ export function buildProgram(name = 'statefork'): Command {
     .argument('[app]', 'module to serve: PATH or PATH:EXPORT (a request listener, a { fetch } object, or an http.Server)')
     .option('-c, --config <file>', 'configuration file [default: statefork.config.{js,mjs,cjs,json} in the working directory, if any]')
     .option('-w, --workers <n>', 'worker processes [default: $WEB_CONCURRENCY or the number of CPUs]', asParser(checkPositiveInt, '--workers'))
+    .option('--max-workers <n>', 'the most workers TTIN and statefork scale may reach [default: 1024]', asParser(checkPositiveInt, '--max-workers'))
     .option('-b, --bind <address>', 'HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N; repeatable [default: 127.0.0.1:8000, or 0.0.0.0:$PORT]', collect)
     .option('-t, --timeout <seconds>', `kill a worker whose heartbeat is silent this long; 0 disables [default: ${DEFAULTS.timeout}]`, asParser(checkSeconds, '--timeout'))
     .option('--graceful-timeout <seconds>', `time a stopping worker gets before SIGKILL [default: ${DEFAULTS.gracefulTimeout}]`, asParser(checkSeconds, '--graceful-timeout'))

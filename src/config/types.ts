@@ -15,6 +15,8 @@ export interface Options {
   app: string;
   bind?: string | string[];
   workers?: number;
+  /** The most workers TTIN and `statefork scale` may reach. */
+  maxWorkers?: number;
   timeout?: number;
   gracefulTimeout?: number;
   bootTimeout?: number;
@@ -69,6 +71,7 @@ export interface Config {
   app: AppSpec;
   binds: BindSpec[];
   workers: number;
+  maxWorkers: number;
   timeout: number;
   gracefulTimeout: number;
   bootTimeout: number;

@@ -5,10 +5,10 @@
  * TERM to one worker process, as `kill PID` would be: no second code path.
  */
 import { readFileSync } from 'node:fs';
-import type { MasterContext } from '../../machines/master.context.js';
+import { maxWorkersOf, type MasterContext } from '../../machines/master.context.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
 import { stateName } from '../transition-log.js';
-import type { Request } from './protocol.js';
+import { shown, type Request } from './protocol.js';
 import { ControlError } from './server.js';
 
 export interface ControlDeps {
@@ -67,13 +67,14 @@ function workers(deps: ControlDeps) {
   }));
 }
 
-/** scale N (absolute), +N or -N: the target it asks for. */
-export function scaleTarget(raw: unknown, current: number): number {
+/** scale N (absolute), +N or -N: the target it asks for, between 1 and `max` (--max-workers). */
+export function scaleTarget(raw: unknown, current: number, max = Infinity): number {
   const text = typeof raw === 'number' ? String(raw) : raw;
-  if (typeof text !== 'string' || !/^[+-]?\d+$/.test(text.trim())) throw new ControlError('bad-args', `invalid workers ${JSON.stringify(raw)}: expected N, +N or -N (e.g. "+2")`);
+  if (typeof text !== 'string' || !/^[+-]?\d{1,9}$/.test(text.trim())) throw new ControlError('bad-args', `invalid workers ${shown(raw)}: expected N, +N or -N (e.g. "+2")`);
   const n = Number(text.trim());
   const target = /^[+-]/.test(text.trim()) ? current + n : n;
   if (target < 1) throw new ControlError('bad-args', `cannot scale to ${target} workers: the least is 1`);
+  if (target > max) throw new ControlError('bad-args', `cannot scale to ${target} workers: the most is ${max} (--max-workers)`);
   return target;
 }
 
@@ -88,8 +89,8 @@ export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
       case 'status': return status(deps);
       case 'workers': return workers(deps);
       case 'scale': {
-        const before = deps.snapshot().context.target;
-        const target = scaleTarget(req.args.workers, before);
+        const { target: before, settings } = deps.snapshot().context;
+        const target = scaleTarget(req.args.workers, before, maxWorkersOf(settings));
         if (state().startsWith('stopping')) throw new ControlError('refused', 'the master is stopping');
         for (let n = before; n < target; n++) deps.send('TTIN');
         for (let n = before; n > target; n--) deps.send('TTOU');
@@ -101,7 +102,7 @@ export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
       case 'kill': {
         const pid = req.args.pid;
         const w = deps.snapshot().context.workers.find((x) => x.pid === pid && x.pid !== null);
-        if (!w) throw new ControlError('bad-args', `no worker of this master has pid ${JSON.stringify(pid)}: see statefork workers`);
+        if (!w) throw new ControlError('bad-args', `no worker of this master has pid ${shown(pid)}: see statefork workers`);
         process.kill(w.pid!, 'SIGTERM');
         return { pid: w.pid, id: w.id, signal: 'SIGTERM' };
       }

@@ -10,7 +10,16 @@ import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { StatforkError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { unixPathState } from '../master/unix-socket.js';
-import { fail, IDLE_MS, isResponse, MAX_LINE, ok, parseRequest, type ErrorCode, type Request } from './protocol.js';
+import { fail, IDLE_MS, isResponse, MAX_LINE, ok, parseRequest, type ErrorCode, type Request, type Response } from './protocol.js';
+
+/** One reply line; a reply that cannot be written as JSON becomes an error reply, never a throw. */
+function serialize(response: Response): string {
+  try {
+    return `${JSON.stringify(response)}\n`;
+  } catch (e) {
+    return `${JSON.stringify(fail(null, 'refused', `the reply could not be written: ${(e as Error).message}`))}\n`;
+  }
+}
 
 /** A command refused for a reason the client can act on. */
 export class ControlError extends Error {
@@ -42,7 +51,7 @@ export async function serveControl(path: string, handle: (req: Request) => unkno
     socket.setEncoding('utf8');
     socket.setTimeout(IDLE_MS);
     let buffer = '';
-    const reply = (line: object) => { if (!socket.destroyed) socket.write(`${JSON.stringify(line)}\n`); };
+    const reply = (line: Response) => { if (!socket.destroyed) socket.write(serialize(line)); };
     socket.on('timeout', () => {
       reply(fail(null, 'idle', `nothing received for ${IDLE_MS / 1000} s: disconnected`));
       socket.end();

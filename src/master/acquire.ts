@@ -1,12 +1,12 @@
 /**
  * The master's sockets at start: the old master's in a hot upgrade, systemd's when it passed
  * some, else --bind; with --reuse-port
- * the TCP addresses are left for the workers to bind. Files the workers use themselves are
- * handed to --user.
+ * the TCP addresses are left for the workers to bind. The unix sockets the workers listen on
+ * are handed to --user.
  */
 import type { Config } from '../config/options.js';
 import type { Logger } from '../log.js';
-import { handOver } from './preflight.js';
+import { handOverSockets } from './preflight.js';
 import { adoptAll, bindAll, splitBinds, type Listener } from './sockets.js';
 import { socketActivation } from './systemd.js';
 import { inheritedSockets } from './upgrade.js';
@@ -23,10 +23,7 @@ export async function acquireSockets(config: Config, log: Logger): Promise<{ lis
   if (inherited) log.info({ sockets: inherited.map((s) => s.spec.text) }, `hot upgrade: serving on the ${inherited.length} socket(s) the old master passed`);
   const listeners: Listener[] = inherited ? adoptAll(inherited) : await bindAll(masterBinds, log);
   try {
-    handOver(config.workerIdentity, [
-      ...listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])),
-      ...[config.errorLog, config.accessLog].filter((p): p is string => Boolean(p) && p !== '-'),
-    ]);
+    handOverSockets(config.workerIdentity, listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])));
   } catch (e) {
     for (const l of listeners) l.close();
     throw e;

@@ -1,9 +1,10 @@
 /**
- * The pidfile: written atomically; refused when it names a live statefork master; a stale one
+ * The pidfile: written atomically (a new file, then a rename); refused when it names a live statefork master; a stale one
  * (its process gone, or its pid reused by another program) is replaced; removed only if ours.
  */
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { StatforkError } from '../errors.js';
+import { writeAtomically } from '../files.js';
 
 /** Whether a process runs (one of another user's counts: EPERM). */
 export function isAlive(pid: number): boolean {
@@ -36,10 +37,10 @@ export function writePidfile(path: string, pid = process.pid): number | null {
   if (existing && existing !== pid && isAlive(existing) && !reused) {
     throw new StatforkError('SF_PIDFILE', `pidfile ${path} names running process ${existing}; stop it first or choose another --pid`);
   }
-  const tmp = `${path}.${pid}.tmp`;
   try {
-    writeFileSync(tmp, `${pid}\n`, { mode: 0o644 });
-    renameSync(tmp, path);
+    // A new file under a random name (O_EXCL), then a rename: a link planted at a predictable
+    // temporary name would otherwise have root write through it.
+    writeAtomically(path, `${pid}\n`);
   } catch (e) {
     throw new StatforkError('SF_PIDFILE', `cannot write pidfile ${path}: ${(e as Error).message}; choose a writable --pid path`);
   }

@@ -1,16 +1,24 @@
 /** Checks made before binding, so a bad environment fails fast with one clear line. */
 import { closeHeartbeatFile, createHeartbeatFile } from '../adapters/heartbeat.js';
-import { chownSync, closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import type { WorkerIdentity } from '../config/identity.js';
 import { StatforkError } from '../errors.js';
+import { giveFd, giveSocketFile, openForWriting } from '../files.js';
 
-/** Workers append to the access log: make sure they can, before any of them starts. */
-export function checkAccessLog(target: string | null): void {
+/**
+ * Workers append to the access log: it is created (or found) here, as a regular file reached
+ * without following a link, and given to --user through the open fd, so that the workers can
+ * open it themselves. Run at start and again on USR1 (logrotate may have moved it away).
+ */
+export function prepareAccessLog(target: string | null, owner: WorkerIdentity | null): void {
   if (!target || target === '-') return;
+  const fd = openForWriting(target, '--access-log', { dash: 'stdout' });
   try {
-    closeSync(openSync(target, 'a'));
+    giveFd(fd, owner);
   } catch (e) {
-    throw new StatforkError('SF_ERROR_LOG', `cannot open --access-log ${target}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give a writable file or - for stdout`);
+    throw new StatforkError('SF_ERROR_LOG', `cannot give --access-log ${target} to --user ${owner!.text}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the file, or drop --user`);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -23,16 +31,17 @@ export function checkWorkerTmpDir(dir: string): void {
 }
 
 /**
- * --user/--group: the files a worker opens or uses itself (its log files, the unix sockets) are
- * handed to the workers' identity; the master, root, can still use them all.
+ * --user/--group: the unix sockets the master just bound are handed to the workers' identity
+ * (they listen on them); never by a path that may have become a link. The master's own error
+ * log is never handed over: workers send their records to the master, which writes them.
  */
-export function handOver(identity: WorkerIdentity | null, paths: string[]): void {
+export function handOverSockets(identity: WorkerIdentity | null, paths: string[]): void {
   if (!identity) return;
   for (const path of paths) {
     try {
-      chownSync(path, identity.uid, identity.gid);
+      giveSocketFile(path, identity);
     } catch (e) {
-      throw new StatforkError('SF_USAGE', `cannot give ${path} to --user ${identity.text}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the path, or drop --user`);
+      throw new StatforkError('SF_BIND_FAILED', `cannot give the socket ${path} to --user ${identity.text}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the path, or drop --user`);
     }
   }
 }

@@ -28,13 +28,16 @@ import { oldMasterGone$, oldMasterPid, startNewMaster, tellOldMaster, type Comma
 import { WorkerProcesses } from './worker-processes.js';
 import { startViews, type Views } from './views.js';
 import { logWorkerPhases } from './worker-log.js';
-import { checkAccessLog, checkWorkerTmpDir } from './preflight.js';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { prepareAccessLog, checkWorkerTmpDir } from './preflight.js';
+import type { LogSink } from '../log-sink.js';
+import { reopenLogFiles, startRecording } from './log-files.js';
 import { InspectorHub } from '../inspector/hub.js';
 import { StatforkError } from '../errors.js';
 import { callHook, type Hooks } from '../hooks.js';
 import { stateName } from '../transition-log.js';
 import { serveInspector } from '../inspector/server.js';
+import { closeStrayFds } from './stray-fds.js';
+import { installFaultHandler } from './fault.js';
 
 export interface MasterOptions {
   /** Re-reads the configuration (and hooks) on HUP; by default the one given is kept. */
@@ -45,6 +48,13 @@ export interface MasterOptions {
   logging?: LogSetup;
   /** How to start statefork again for a hot upgrade (USR2); without it USR2 cannot upgrade. */
   command?: Command;
+  /**
+   * Install the last-resort handler: an error nothing caught (a bug, a hook that throws later on
+   * its own) stops the workers gracefully and ends with exit 1, instead of killing the master
+   * and orphaning them. The CLI installs it; an embedded master leaves the process's handlers to
+   * the program that embeds it.
+   */
+  faultHandler?: boolean;
 }
 
 export interface Master {
@@ -89,7 +99,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   if (config.umask !== null) process.umask(config.umask);
   await callHook(hooks, 'onStarting', log, master);
   checkWorkerTmpDir(config.workerTmpDir);
-  checkAccessLog(config.accessLog);
+  prepareAccessLog(config.accessLog, config.workerIdentity);
   // The new master of a hot upgrade: the old one (its parent) still runs.
   const upgradeFrom = oldMasterPid(process.env);
   const { listeners, workerBinds } = await acquireSockets(config, log);
@@ -110,6 +120,9 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     release();
     throw e;
   }
+  // Before the first worker: nothing the master was not given may reach a worker.
+  const strays = closeStrayFds(listeners.map((l) => l.fd));
+  if (strays.length) log.info({ fds: strays }, `closed ${strays.length} inherited file descriptor(s) statefork was not given (${strays.map((s) => s.fd).join(', ')}): workers must not inherit them`);
   process.title = `statefork: master [${config.name}]`;
   for (const l of listeners) {
     const url = config.tls ? l.url.replace(/^http:/, 'https:') : l.url;
@@ -117,15 +130,15 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   }
 
   const clock = () => performance.now();
-  const internal$ = new Subject<ConfigOutcome | UpgradeEvent | { type: MasterSignalEvent }>();
-  const workers = new WorkerProcesses(() => config, { fds: listeners.map((l) => l.fd), reuse: workerBinds }, log, {
+  const internal$ = new Subject<ConfigOutcome | UpgradeEvent | { type: MasterSignalEvent } | { type: 'FAULT'; reason: string }>();
+  const workers = new WorkerProcesses(() => config, { fds: listeners.map((l) => l.fd), reuse: workerBinds }, log, logging.raw, {
     preFork: (worker) => void callHook(hooks, 'preFork', log, master, worker),
     postFork: (worker) => void callHook(hooks, 'postFork', log, master, worker),
   });
   const machine = masterMachine.provide({
     actions: masterEffects({
       workers, listeners, log, workersOwnSockets: workerBinds.length > 0,
-      reopenLogs: logging.reopen,
+      reopenLogs: () => reopenLogFiles(logging, config),
       reloadConfig: async () => {
         const next = options.reload ? await options.reload() : { config, hooks };
         if (JSON.stringify(next.config.binds) !== JSON.stringify(config.binds)) log.warn('--bind changed: sockets are kept as they are until a restart');
@@ -151,10 +164,12 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   });
   // The live inspector and the recording see every step the log sees.
   const hub = config.inspector || config.record ? new InspectorHub(clock) : null;
-  if (config.record) {
-    const file = config.record;
-    writeFileSync(file, '');
-    hub!.subscribe((step) => appendFileSync(file, `${JSON.stringify(step)}\n`));
+  let recording: LogSink | null = null;
+  try {
+    recording = startRecording(config.record, hub);
+  } catch (e) {
+    release();
+    throw e;
   }
   const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port, () => Object.fromEntries(workers.stats.byWorker())).catch((e: NodeJS.ErrnoException) => {
     release();
@@ -199,10 +214,13 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   const events$ = merge(signalEvents$, workerEvents$, ticks$(tickInterval(config), () => workers.beats()), internal$, reload$, promoted$)
     .pipe(map((e) => ({ ...e, now: clock() }) as MasterEvent));
 
+  let uninstallFaults = () => {};
   const done = new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
+      uninstallFaults();
       subscription.unsubscribe();
       views?.close();
+      recording?.close();
       release();
       void inspector?.close();
       stately?.stop();
@@ -237,6 +255,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   // Subscribe first: the actor holds events until it starts, and the first workers' spawn
   // events are emitted while it starts.
   const subscription = events$.subscribe((e) => actor.send(e));
+  if (options.faultHandler) uninstallFaults = installFaultHandler(log, (reason) => internal$.next({ type: 'FAULT', reason }));
   actor.start();
   return {
     pid: process.pid,

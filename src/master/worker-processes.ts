@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fchownSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Subject } from 'rxjs';
 import { childEvents$, type ChildEvent } from '../adapters/children.js';
@@ -12,9 +12,10 @@ import { RequestStats } from '../metrics/request-stats.js';
 import { closeHeartbeatFile, createHeartbeatFile, readBeat } from '../adapters/heartbeat.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../log.js';
-import { FIRST_LISTEN_FD, HEARTBEAT_FD, heartbeatPeriod, WORKER_ENV, type WorkerSettings } from '../worker/settings.js';
+import { FIRST_LISTEN_FD, HEARTBEAT_FD, heartbeatPeriod, IPC_FD, LOG_FD, WORKER_ENV, type WorkerSettings } from '../worker/settings.js';
 import type { WorkerKillSignal } from '../../machines/signals.js';
-import type { MasterMessage } from '../../machines/protocol.js';
+import { encodeMessage, type MasterMessage } from '../../machines/protocol.js';
+import { MAX_LINE, relayLines, relayWorkerLog, workerRecord } from './worker-log-relay.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 
@@ -28,18 +29,43 @@ export class WorkerProcesses {
   readonly events$ = new Subject<MachineChildEvent>();
   /** Requests served and their durations, as the workers report them (inspector, control, metrics). */
   readonly stats = new RequestStats();
-  private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number }>();
+  private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number; channel: Socket }>();
+  /** Spawns asked for and not carried out yet: one per turn of the event loop. */
+  private readonly queued = new Map<number, number>();
+  private draining: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly config: () => Config,
     /** The master's listening sockets (passed as fds), and the addresses workers bind themselves. */
     private readonly sockets: { fds: number[]; reuse: Array<{ host: string; port: number }> },
     private readonly log: Logger,
+    /** Writes a record that is one JSON line to the error log (the workers' records, relayed). */
+    private readonly raw: (line: string) => void,
     /** preFork/postFork hooks: called around each spawn. */
     private readonly around: { preFork?: (w: { id: number; generation: number }) => void; postFork?: (w: { id: number; generation: number; pid: number | undefined }) => void } = {},
   ) {}
 
+  /**
+   * Starts a worker on a later turn of the event loop. A spawn blocks the master for a few
+   * milliseconds: a step of a thousand (`statefork scale 1000`) is spread over as many turns, and
+   * signals, ticks and control commands are handled between them.
+   */
   spawn(id: number, generation: number): void {
+    this.queued.set(id, generation);
+    this.draining ??= setImmediate(() => this.startNext());
+  }
+
+  private startNext(): void {
+    this.draining = null;
+    const next = this.queued.entries().next();
+    if (next.done) return;
+    const [id, generation] = next.value;
+    this.queued.delete(id);
+    this.start(id, generation);
+    if (this.queued.size) this.draining = setImmediate(() => this.startNext());
+  }
+
+  private start(id: number, generation: number): void {
     const config = this.config();
     let heartbeatFd: number;
     try {
@@ -51,12 +77,15 @@ export class WorkerProcesses {
       this.events$.next({ type: 'WORKER_EXIT', id, code: null, signal: null, error: (e as Error).message });
       return;
     }
+    // The error log is the master's own file: a worker never opens it (under --user it could not,
+    // and must not be given it); its records come through a pipe and the master writes them.
+    const logToMaster = config.errorLog !== '-';
     const settings: WorkerSettings = {
       id, generation, app: config.app, name: config.name, masterPid: process.pid,
       heartbeatFd: HEARTBEAT_FD, heartbeatMs: heartbeatPeriod(config.timeout),
       listenFds: this.sockets.fds.map((_, i) => FIRST_LISTEN_FD + i),
       reuseBinds: this.sockets.reuse,
-      keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog,
+      keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog, logToMaster,
       tls: config.tls,
       configFile: config.workerHooksFile ?? null,
       accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,
@@ -69,7 +98,8 @@ export class WorkerProcesses {
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
-        stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'ipc', heartbeatFd, ...this.sockets.fds],
+        // The slots of worker/settings.ts: the channel (IPC_FD) is a socket pair, not Node's IPC.
+        stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'pipe', heartbeatFd, logToMaster ? 'pipe' : 'ignore', ...this.sockets.fds],
         env: { ...process.env, ...config.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
         ...(config.workerIdentity ? { uid: config.workerIdentity.uid, gid: config.workerIdentity.gid } : {}),
       });
@@ -79,11 +109,13 @@ export class WorkerProcesses {
       this.events$.next({ type: 'WORKER_EXIT', id, code: null, signal: null, error: (e as Error).message });
       return;
     }
-    this.live.set(id, { child, heartbeatFd });
+    const channel = child.stdio[IPC_FD] as Socket;
+    this.live.set(id, { child, heartbeatFd, channel });
     if (config.captureOutput) this.capture(child, id);
+    if (logToMaster) relayWorkerLog(child.stdio.at(LOG_FD) as Socket, id, child.pid, this.raw);
     this.around.postFork?.({ id, generation, pid: child.pid });
-    childEvents$(child, id).subscribe((event) => {
-      if (event.type === 'WORKER_STATS') return void this.stats.update(id, event.requests, event.durations);
+    childEvents$(child, id, channel).subscribe((event) => {
+      if (event.type === 'WORKER_STATS') return void this.stats.update(id, event.requests, event.durations, event.logFailures);
       if (event.type === 'WORKER_EXIT') {
         this.forget(id);
         if (event.error) this.log.error({ id, err: event.error }, 'worker process did not start');
@@ -92,12 +124,14 @@ export class WorkerProcesses {
     });
   }
 
-  /** Signals a worker; `note` goes over IPC first, so it is there when the signal is handled. */
+  /** Signals a worker; `note` goes on its channel first, so it is there when the signal is handled. */
   signal(id: number, signal: WorkerKillSignal, note?: MasterMessage): void {
+    // Told to go before it was started: it never is, and that is its exit.
+    if (this.queued.delete(id)) return void this.events$.next({ type: 'WORKER_EXIT', id, code: null, signal });
     const entry = this.live.get(id);
     if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
     try {
-      if (note && entry.child.connected) entry.child.send(note);
+      if (note && entry.channel.writable) entry.channel.write(encodeMessage(note));
       entry.child.kill(signal);
     } catch (e) {
       this.log.warn({ id, signal, err: (e as Error).message }, 'could not signal worker');
@@ -115,20 +149,20 @@ export class WorkerProcesses {
 
   /**
    * --capture-output: each line a worker prints becomes a record of the error log. The worker's
-   * own log records (already JSON lines on stderr) pass through as they are.
+   * own log records (already JSON lines on stderr) pass through as the worker's.
    */
   private capture(child: ChildProcess, id: number): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      const lines = createInterface({ input: child[stream]!, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        if (stream === 'stderr' && line.startsWith('{"level":')) process.stderr.write(`${line}\n`);
+      relayLines(child[stream]!, (line) => {
+        if (stream === 'stderr' && line.startsWith('{"level":')) this.raw(workerRecord(line, id, child.pid));
         else this.log.info({ worker: id, workerPid: child.pid, stream }, line);
-      });
+      }, (bytes) => this.log.warn({ worker: id, workerPid: child.pid, stream, bytes }, `a line over ${MAX_LINE} bytes on the worker's ${stream}: dropped`));
     }
   }
 
   /** Last resort when the master itself fails: no worker may outlive it. */
   killAll(): void {
+    this.queued.clear();
     for (const id of this.live.keys()) this.signal(id, 'SIGKILL');
   }
 

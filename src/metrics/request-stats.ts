@@ -8,11 +8,12 @@ import { DURATION_BUCKETS, type Durations } from '../../machines/protocol.js';
 const empty = (): Durations => ({ counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 });
 
 export class RequestStats {
-  private readonly live = new Map<number, { requests: number; durations: Durations }>();
-  private readonly gone = { requests: 0, durations: empty() };
+  private readonly live = new Map<number, { requests: number; durations: Durations; logFailures: number }>();
+  private readonly gone = { requests: 0, durations: empty(), logFailures: 0 };
 
-  update(id: number, requests: number, durations: Durations = empty()): void {
-    this.live.set(id, { requests, durations });
+  /** `logFailures`: access-log lines the worker could not write (a full disk). */
+  update(id: number, requests: number, durations: Durations = empty(), logFailures = 0): void {
+    this.live.set(id, { requests, durations, logFailures });
   }
 
   /** The worker is gone: what it reported last stays in the totals. */
@@ -20,6 +21,7 @@ export class RequestStats {
     const last = this.live.get(id);
     if (!last) return;
     this.gone.requests += last.requests;
+    this.gone.logFailures += last.logFailures;
     last.durations.counts.forEach((n, i) => { this.gone.durations.counts[i] += n; });
     this.gone.durations.sum += last.durations.sum;
     this.live.delete(id);
@@ -30,10 +32,11 @@ export class RequestStats {
     return new Map([...this.live].map(([id, s]) => [id, s.requests]));
   }
 
-  totals(): { requests: number; durations: Durations } {
-    const t = { requests: this.gone.requests, durations: { counts: [...this.gone.durations.counts], sum: this.gone.durations.sum } };
+  totals(): { requests: number; durations: Durations; logFailures: number } {
+    const t = { requests: this.gone.requests, durations: { counts: [...this.gone.durations.counts], sum: this.gone.durations.sum }, logFailures: this.gone.logFailures };
     for (const s of this.live.values()) {
       t.requests += s.requests;
+      t.logFailures += s.logFailures;
       s.durations.counts.forEach((n, i) => { t.durations.counts[i] += n; });
       t.durations.sum += s.durations.sum;
     }

@@ -1,10 +1,13 @@
 /**
  * The access log, written by each worker: one line per request, in gunicorn's format atoms or as
  * one JSON record. Every line goes out in a single write to a file opened for appending (or to
- * stdout), so lines from several workers never interleave mid-line; USR1 reopens the file.
+ * stdout), so lines from several workers never interleave mid-line; USR1 reopens the file. The
+ * file is opened without following a link (the master created it and gave it to --user), and a
+ * line that cannot be written (a full disk) is counted, never thrown into the request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino } from 'pino';
+import { LogSink } from '../log-sink.js';
 
 export const DEFAULT_ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"';
 
@@ -58,24 +61,28 @@ function atom(name: string, s: Served): string {
 
 export interface AccessLog {
   write(s: Served): void;
+  /** Opens the file again (logrotate moved it); throws, keeping the old file, when it cannot. */
   reopen(): void;
+  /** Lines that could not be written, since the worker started. */
+  failures(): number;
 }
 
 export function createAccessLog(target: string, format: string): AccessLog {
-  const destination = pino.destination(target === '-' ? { fd: 1, sync: true } : { dest: target, sync: true, append: true, mkdir: false });
+  const sink = new LogSink(target === '-' ? 1 : target, { label: '--access-log', dash: 'stdout' });
+  const common = { reopen: () => sink.reopen(), failures: () => sink.failures };
   if (format === 'json') {
-    const log = pino({ base: { pid: process.pid } }, destination);
+    const log = pino({ base: { pid: process.pid } }, { write: (line: string) => sink.write(line) });
     return {
+      ...common,
       write: ({ req, res, startedAt, endedAt, bytes }) => log.info({
         remote: req.socket.remoteAddress, method: req.method, url: req.url, httpVersion: req.httpVersion, status: res.statusCode, bytes,
         referer: req.headers.referer, userAgent: req.headers['user-agent'], durationMs: Number((endedAt - startedAt).toFixed(3)),
       }, 'request'),
-      reopen: () => destination.reopen(),
     };
   }
   return {
+    ...common,
     // One write per line: the whole line lands at once.
-    write: (s) => destination.write(`${format.replace(/%\(([^)]+)\)s/g, (_, name: string) => atom(name, s))}\n`),
-    reopen: () => destination.reopen(),
+    write: (s) => sink.write(`${format.replace(/%\(([^)]+)\)s/g, (_, name: string) => atom(name, s))}\n`),
   };
 }

@@ -4,7 +4,8 @@
  * starting must not linger (no orphans, even under load when Node takes a while to start).
  */
 import { EXIT } from '../../machines/exit-codes.js';
-import { WORKER_ENV, type WorkerSettings } from './settings.js';
+import { IPC_FD, LOG_FD, WORKER_ENV, type WorkerSettings } from './settings.js';
+import { openChannel } from './channel.js';
 
 const raw = process.env[WORKER_ENV];
 if (!raw) {
@@ -17,13 +18,17 @@ if (process.argv[2]) process.title = process.argv[2];
 
 const orphanedEarly = () => process.exit(EXIT.OK);
 if (process.ppid !== settings.masterPid) orphanedEarly();
-process.once('disconnect', orphanedEarly);
+const channel = openChannel(IPC_FD);
+channel.onGone(orphanedEarly);
 
 const [{ createLogger }, { runWorker }, { loadConfigFile }] = await Promise.all([import('../log.js'), import('./runtime.js'), import('../config/file.js')]);
-process.off('disconnect', orphanedEarly);
-if (!process.connected || process.ppid !== settings.masterPid) orphanedEarly();
+channel.offGone(orphanedEarly);
+if (!channel.connected || process.ppid !== settings.masterPid) orphanedEarly();
 
-const logging = createLogger({ level: settings.logLevel, errorLog: settings.errorLog, base: { role: 'worker', pid: process.pid, worker: settings.id } });
+const logging = createLogger({
+  level: settings.logLevel, errorLog: settings.errorLog, base: { role: 'worker', pid: process.pid, worker: settings.id },
+  ...(settings.logToMaster ? { fd: LOG_FD } : {}),
+});
 const log = logging.logger;
 
 // A request handler that rejects must not take the worker (and its other requests) down.
@@ -42,4 +47,4 @@ if (settings.configFile) {
   });
 }
 
-runWorker(settings, logging, hooks);
+runWorker(settings, logging, channel, hooks);

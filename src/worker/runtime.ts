@@ -6,7 +6,7 @@
 import { createActor } from 'xstate';
 import { map } from '../adapters/rx.js';
 import { EXIT } from '../../machines/exit-codes.js';
-import { parseMasterMessage, workerMessage, type WorkerMessage } from '../../machines/protocol.js';
+import { workerMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
 import { workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { signals$ } from '../adapters/signals.js';
@@ -19,23 +19,19 @@ import { createAccessLog } from './access-log.js';
 import { recycling } from './recycling.js';
 import { callHook, type Hooks } from '../hooks.js';
 import type { WorkerSettings } from './settings.js';
+import type { MasterChannel } from './channel.js';
 
 /** An orphaned worker finishes what is in flight for at most this long: no orphan outlives 1 s. */
 const ORPHAN_DRAIN_MS = 700;
 const PARENT_POLL_MS = 200;
 
-function sendToMaster(message: WorkerMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.send || !process.connected) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
-}
-
-export function runWorker(settings: WorkerSettings, { logger: log, reopen }: LogSetup, hooks: Hooks = {}): void {
+export function runWorker(settings: WorkerSettings, { logger: log, reopen }: LogSetup, channel: MasterChannel, hooks: Hooks = {}): void {
+  const sendToMaster = channel.send;
   let serving: Serving | null = null;
   // What a worker hook receives.
   const worker = { id: settings.id, pid: process.pid, generation: settings.generation };
-  const accessLog = settings.accessLog ? createAccessLog(settings.accessLog.target, settings.accessLog.format) : undefined;
+  // Opened as the worker boots: a file it cannot open is a boot failure with its reason.
+  let accessLog: ReturnType<typeof createAccessLog> | undefined;
   let pending: Promise<void> = Promise.resolve();
   const send = (e: WorkerEvent) => actor.send(e);
   const recycle = recycling(settings.recycle, (reason, detail) => {
@@ -47,7 +43,11 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     workerMachine.provide({
       actions: {
         boot: () => {
-          loadApp(settings.app, log, settings.limits, settings.tls)
+          Promise.resolve()
+            .then(() => {
+              if (settings.accessLog) accessLog = createAccessLog(settings.accessLog.target, settings.accessLog.format);
+              return loadApp(settings.app, log, settings.limits, settings.tls);
+            })
             .then(async (server) => {
               await callHook(hooks, 'postWorkerInit', log, worker);
               serving = new Serving(server, settings.keepAliveMs, accessLog, {
@@ -89,7 +89,11 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
         },
         reopenLogs: () => {
           reopen();
-          accessLog?.reopen();
+          try {
+            accessLog?.reopen();
+          } catch (e) {
+            log.error({ err: (e as Error).message }, `${(e as Error).message}; still writing to the file open before`);
+          }
           log.info('log file reopened');
         },
         logIgnored: ({ event }) => log.debug({ signal: event.type === 'IGNORED' ? event.signal : event.type }, 'signal ignored by worker'),
@@ -102,10 +106,11 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   // most once per beat, and a last time before the worker exits.
   let reported = '';
   const reportStats = () => new Promise<void>((done) => {
-    const key = serving ? `${serving.requests}/${serving.durations.sum}` : '';
-    if (!serving || key === reported || !process.connected || !process.send) return done();
+    const logFailures = accessLog?.failures() ?? 0;
+    const key = serving ? `${serving.requests}/${serving.durations.sum}/${logFailures}` : '';
+    if (!serving || key === reported || !channel.connected) return done();
     reported = key;
-    process.send(workerMessage.stats(serving.requests, serving.durations), undefined, {}, () => done());
+    void channel.send(workerMessage.stats(serving.requests, serving.durations, logFailures)).then(done);
   });
   const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
   stats.unref();
@@ -121,13 +126,13 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   heartbeat.unref();
 
   // The master's note before a retiring TERM (see masterMessage.socketsHeld).
-  process.on('message', (raw) => {
-    if (parseMasterMessage(raw) && serving) serving.socketsHeldElsewhere = true;
+  channel.onMessage((message) => {
+    if (message.kind === 'sockets-held' && serving) serving.socketsHeldElsewhere = true;
   });
 
-  // Parent death: the IPC channel closes at once; the ppid check covers a master that died
+  // Parent death: the channel closes at once; the ppid check covers a master that died
   // before this process got going (then ppid was never the master's).
-  process.on('disconnect', () => send({ type: 'PARENT_GONE' }));
+  channel.onGone(() => send({ type: 'PARENT_GONE' }));
   const parentCheck = setInterval(() => {
     if (process.ppid !== settings.masterPid) send({ type: 'PARENT_GONE' });
   }, PARENT_POLL_MS);

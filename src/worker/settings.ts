@@ -34,12 +34,19 @@ export interface WorkerSettings {
   configFile: string | null;
   logLevel: LogLevelName;
   errorLog: string;
+  /** The error log is a file: write records to LOG_FD, and the master writes them to it. */
+  logToMaster: boolean;
 }
 
-/** The first stdio slots: stdin, stdout, stderr, the IPC channel, then the heartbeat file. */
+/**
+ * A worker's file descriptors: stdin, stdout, stderr, its channel to the master (a socket pair,
+ * see machines/protocol.ts), the heartbeat file, the pipe its log records go to when the master
+ * writes the error log for it, then the listening sockets. Nothing else is inherited.
+ */
 export const IPC_FD = 3;
 export const HEARTBEAT_FD = 4;
-export const FIRST_LISTEN_FD = 5;
+export const LOG_FD = 5;
+export const FIRST_LISTEN_FD = 6;
 
 /** Beat four times per timeout, and at least once a second, so one slow beat is never a timeout. */
 export function heartbeatPeriod(timeoutSeconds: number): number {

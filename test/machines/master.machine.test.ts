@@ -70,13 +70,14 @@ describe('master machine: booting', () => {
     }
   });
 
-  it('accepts TTIN/TTOU while booting and ignores HUP', () => {
+  it('accepts TTIN/TTOU while booting and queues HUP for once it serves', () => {
     const h = drive();
     h.send({ type: 'TTIN' });
     expect(h.spawned()).toHaveLength(3);
     h.send({ type: 'HUP' });
-    expect(h.logs(/HUP ignored/)).toHaveLength(1);
+    expect(h.logs(/HUP while the first generation boots: queued/)).toHaveLength(1);
     expect(h.state()).toBe('booting');
+    expect(h.ctx().reloadQueued).toBe(true);
   });
 });
 
@@ -247,10 +248,16 @@ describe('master machine: what it logs about workers', () => {
   });
 
   it('a failure reason belongs to the worker that reported it', () => {
+    // Nothing served yet: the halt's reason is worker 2's, not worker 1's.
     const h = drive();
     h.send({ type: 'WORKER_FAILED', id: 1, reason: 'mine' }).send({ type: 'TTIN' });
-    h.send({ type: 'WORKER_READY', id: 1 }).send({ type: 'WORKER_READY', id: 3 }).exit(2, 3).exit(1, 0).exit(3, 0);
+    h.exit(2, 3).exit(1, 0).exit(3, 0);
     expect(h.actor.getSnapshot().output?.reason).toBe('Worker failed to boot: exited with code 3 before it was ready');
+    // Once workers 1 and 3 served, worker 2's failure is logged, with no reason of another's.
+    const s = drive();
+    s.send({ type: 'WORKER_FAILED', id: 1, reason: 'mine' }).send({ type: 'TTIN' });
+    s.send({ type: 'WORKER_READY', id: 1 }).send({ type: 'WORKER_READY', id: 3 }).exit(2, 3);
+    expect(s.logs(/worker exited: boot-failure/).map((l) => [l.fields.id, l.fields.reason])).toEqual([[2, undefined]]);
   });
 
   it('a heartbeat timeout exit is a warning', () => {
@@ -279,7 +286,7 @@ describe('master machine: what it logs about workers', () => {
 
   it('logs every decision at a level that fits it', () => {
     const h = drive({ workers: 1 });
-    h.send({ type: 'HUP' }).readyAll().send({ type: 'WINCH' }).send({ type: 'USR2' }).send({ type: 'TTOU' }).send({ type: 'TTIN' }).send({ type: 'TTOU' });
+    h.send({ type: 'HUP' }).readyAll().send({ type: 'CONFIG_FAILED', reason: 'x' }).send({ type: 'WINCH' }).send({ type: 'USR2' }).send({ type: 'TTOU' }).send({ type: 'TTIN' }).send({ type: 'TTOU' });
     h.send({ type: 'HUP' }).send({ type: 'CONFIG_FAILED', reason: 'x' });
     h.send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: SETTINGS }).send({ type: 'HUP' }).readyAll();
     h.send({ type: 'CONFIG_LOADED', settings: SETTINGS }).exit(h.workers().find((w) => w.phase !== 'ready' && w.phase !== 'draining')!.id, 3);
@@ -287,9 +294,9 @@ describe('master machine: what it logs about workers', () => {
     h.send({ type: 'TERM' }).send({ type: 'INT' }).send({ type: 'QUIT' });
     const levels = h.effects.filter((e): e is Extract<typeof e, { type: 'log' }> => e.type === 'log' && !/^worker (exited|ready)/.test(e.msg)).map((l) => `${l.level} ${l.msg.split(':')[0]}`);
     expect(levels).toEqual([
-      'warn HUP ignored while the first generation boots', 'info ready', 'debug WINCH ignored', 'info USR2',
+      'info HUP while the first generation boots', 'info ready', 'info starting the reload queued before', 'error reload failed', 'debug WINCH ignored', 'info USR2',
       'warn TTOU ignored', 'info TTIN', 'info TTOU', 'info HUP', 'error reload failed', 'info HUP', 'info HUP during a reload', 'info reload complete',
-      'info starting the reload queued during the last one', 'error reload abandoned', 'info graceful stop', 'warn HUP ignored', 'warn TTIN ignored', 'warn TTOU ignored',
+      'info starting the reload queued before', 'error reload abandoned', 'info graceful stop', 'warn HUP ignored', 'warn TTIN ignored', 'warn TTOU ignored',
       'info TERM ignored', 'info quick stop', 'info TERM ignored', 'info INT ignored', 'info QUIT ignored',
     ]);
   });

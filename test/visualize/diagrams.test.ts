@@ -21,13 +21,15 @@ describe('diagrams from the machine definitions', () => {
       'stopping', 'stopping.graceful', 'stopping.quick', 'halted',
     ]);
     const label = (from: string, to: string) => shape.edges.find((e) => e.from === from && e.to === to)?.label;
-    expect(label('booting', 'serving')).toBe('always [allReady]');
+    expect(label('booting', 'serving')).toBe('WORKER_EXIT [siblingCannotBoot], always [allReady]');
+    expect(label('booting', 'stopping.quick')).toBe('INT, QUIT, WORKER_EXIT [appCannotLoadAtStart], WORKER_EXIT [workerCannotBootAtStart]');
+    expect(label('booting', 'stopping.graceful')).toBe('TERM, FAULT');
     expect(label('serving.reloading.rolling', 'serving.running')).toBe('WORKER_EXIT [exitIsNewGenerationBootFailure], always [noStaleWorkers]');
     expect(label('serving.running', 'serving.reloading')).toBe('HUP, always [reloadQueued]');
     expect(label('stopping', 'halted')).toBe('always [noWorkersLeft]');
     expect(label('stopping.graceful', 'stopping.quick')).toBe('INT, QUIT');
     expect(label('serving.running', 'serving.handedOver')).toBe('WINCH [upgradeRunning]');
-    expect(label('serving', 'stopping.graceful')).toBe('UPGRADE_READY [upgradeAuto], TERM');
+    expect(label('serving', 'stopping.graceful')).toBe('UPGRADE_READY [upgradeAuto], TERM, FAULT');
   });
 
   it('Mermaid text declares each state once and draws each edge, nested as defined', () => {

@@ -4,7 +4,7 @@
  * time it has seen), so paths stay pure and replayable. This one list drives the graph
  * traversal, the simulated-world replay and the property tests.
  *
- * Bounds (so traversal terminates): the target stays within 1..2 (TTIN only below 2), at most two
+ * Bounds (so traversal terminates): the target stays within 1..2 (--max-workers 2), at most two
  * reloads (HUP only while the generation is below 3), failures count only as "none / some".
  * Hot upgrades are explored only when asked (`upgrades`), with bounds of their own.
  */
@@ -16,8 +16,9 @@ import { stateName } from '../../../src/transition-log.js';
 
 export type MasterSnapshot = SnapshotFrom<typeof masterMachine>;
 
-export const MODEL_SETTINGS: MasterSettings = { workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000 };
 export const MAX_TARGET = 2;
+/** --max-workers is the traversal's bound on the target: TTIN at it is refused by the machine. */
+export const MODEL_SETTINGS: MasterSettings = { workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, maxWorkers: MAX_TARGET };
 export const MAX_GENERATION = 2;
 
 /** The latest time the snapshot has seen: events are stamped at or after it. */
@@ -59,10 +60,14 @@ export function candidates(s: MasterSnapshot, upgrades = false): MasterEvent[] {
     if (!ctx.upgrade.ready) out.push(at({ type: 'UPGRADE_READY' }));
     out.push(at({ type: 'UPGRADE_EXIT', code: ctx.upgrade.ready ? 0 : 4, signal: null }));
   }
-  if (ctx.target < MAX_TARGET) out.push(at({ type: 'TTIN' }));
+  out.push(at({ type: 'TTIN' }));
   if (ctx.generation <= MAX_GENERATION) out.push(at({ type: 'HUP' }));
+  // The master's last-resort handler can fire at any moment (a hook's late throw, a bug).
+  out.push(at({ type: 'FAULT', reason: 'uncaught' }));
   for (const w of ctx.workers) {
     const id = w.id;
+    // Any running process can write garbage on its channel (the app holds the fd), once.
+    if (w.pid !== null && w.cause !== 'protocol') out.push(at({ type: 'WORKER_PROTOCOL_ERROR', id, reason: 'not JSON' }));
     switch (w.phase) {
       case 'spawning': out.push(at({ type: 'WORKER_SPAWNED', id, pid: 1000 + id })); break;
       case 'booting':
@@ -105,7 +110,7 @@ export function serialize(s: MasterSnapshot): string {
     .map((w) => `${w.generation === ctx.generation ? 'cur' : 'old'}:${w.phase}:${w.cause ?? '-'}`)
     .sort();
   const upgrade = ctx.upgrade ? (ctx.upgrade.ready ? 'ready' : ctx.upgrade.pid === null ? 'starting' : 'booting') : 'none';
-  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.reloadQueued, ctx.exitCode, upgrade, workers]);
+  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.reloadQueued, ctx.exitCode, ctx.hasServed, upgrade, workers]);
 }
 
 export const serializeEvent = (e: MasterEvent) => JSON.stringify({ ...e, now: undefined, kind: undefined, beats: undefined, settings: undefined, d: describeEvent(e) });

@@ -47,6 +47,10 @@ export class World {
   /** Facts the invariants need about the history. */
   reachedServing = false;
   stopRequested = false;
+  /** A worker reported ready at some point: the site served. */
+  served = false;
+  /** The master's last-resort handler fired. */
+  faulted = false;
   /** The new master of a hot upgrade, as a process: none, started, running (spawned), ready. */
   newMaster: 'none' | 'started' | 'running' | 'ready' = 'none';
   private readyAtReload: number | null = null;
@@ -58,6 +62,8 @@ export class World {
     for (const [id, p] of this.processes) copy.processes.set(id, { ...p, signals: [...p.signals] });
     copy.reachedServing = this.reachedServing;
     copy.stopRequested = this.stopRequested;
+    copy.served = this.served;
+    copy.faulted = this.faulted;
     copy.newMaster = this.newMaster;
     copy.readyAtReload = this.readyAtReload;
     copy.lostReadyDuringReload = this.lostReadyDuringReload;
@@ -118,7 +124,10 @@ export class World {
     if ('id' in e) {
       const p = this.processes.get(e.id);
       if (!p || !p.alive) this.fail(`${e.type} from worker ${e.id}, which is not running`);
-      if (e.type === 'WORKER_READY') p.ready = true;
+      if (e.type === 'WORKER_READY') {
+        p.ready = true;
+        this.served = true;
+      }
       if (e.type === 'WORKER_EXIT') {
         const told = (s: string) => p.signals.includes(s);
         if (e.signal === 'SIGKILL' && !told('SIGKILL')) this.fail(`worker ${e.id} died of a SIGKILL nobody sent`);
@@ -130,6 +139,7 @@ export class World {
     if (e.type === 'UPGRADE_READY') this.newMaster = this.newMaster === 'running' ? 'ready' : this.fail('UPGRADE_READY from no running new master');
     if (e.type === 'UPGRADE_EXIT') this.newMaster = this.newMaster !== 'none' ? 'none' : this.fail('UPGRADE_EXIT with no new master');
     if (e.type === 'TERM' || e.type === 'INT' || e.type === 'QUIT') this.stopRequested = true;
+    if (e.type === 'FAULT') this.stopRequested = this.faulted = true;
     // --upgrade-auto: the new master's ready is this master's stop.
     if (e.type === 'UPGRADE_READY' && this.settings.upgradeAuto) this.stopRequested = true;
     active = this;
@@ -150,6 +160,11 @@ export class World {
       if ((!n || n.phase !== 'ready') && !retired) this.lostReadyDuringReload++;
     }
     this.check(before);
+    // A worker that broke the protocol is killed at once, whatever it was doing.
+    if (e.type === 'WORKER_PROTOCOL_ERROR') {
+      const p = this.processes.get(e.id)!;
+      if (p.alive && !p.signals.includes('SIGKILL')) this.fail(`worker ${e.id} broke the protocol and was not killed`);
+    }
   }
 
   private readyCount(): number {
@@ -188,14 +203,19 @@ export class World {
       const booting = ctx.workers.some((w) => w.phase === 'spawning' || w.phase === 'booting');
       if ((state === 'serving.running' && !booting) || !state.startsWith('serving')) this.readyAtReload = null;
     }
-    // After start-up, only an operator's stop ends serving: boot failures never halt.
-    if (this.reachedServing && state.startsWith('stopping') && !before.startsWith('stopping') && !this.stopRequested) {
-      this.fail(`left serving for ${state} without TERM, INT or QUIT`);
+    // Once a worker has served (or after start-up), only an operator's stop or a fault ends
+    // serving: boot failures never halt then. A hot upgrade's new master is the exception: its
+    // old master serves on.
+    const servedHere = this.reachedServing || (this.served && ctx.upgradeFrom === null);
+    if (servedHere && state.startsWith('stopping') && !before.startsWith('stopping') && !this.stopRequested) {
+      this.fail(`left ${before} for ${state} without TERM, INT, QUIT or a fault, after a worker served`);
     }
-    // Every stop ends halted with no worker left, and only an early failure exits non-zero.
+    if (ctx.target > (ctx.settings.maxWorkers ?? Infinity)) this.fail(`target ${ctx.target} above --max-workers ${ctx.settings.maxWorkers}`);
+    // Every stop ends halted with no worker left; only an early failure or a fault exits non-zero.
     if (snap.status === 'done') {
       if (alive.length) this.fail(`halted with live workers ${alive}`);
-      if (this.reachedServing && ctx.exitCode !== 0) this.fail(`exit ${ctx.exitCode} after having served`);
+      if (servedHere && ctx.exitCode !== 0 && !this.faulted) this.fail(`exit ${ctx.exitCode} after having served`);
+      if (this.faulted && ctx.exitCode === 0) this.fail('exit 0 after a master fault');
     }
   }
 }

@@ -6,9 +6,17 @@ import { heartbeatPeriod } from '../../../src/worker/settings.js';
 describe('normalize', () => {
   it('fills the documented defaults', () => {
     const c = normalize({ app: 'app.js' }, { WEB_CONCURRENCY: '3' });
-    expect(c).toMatchObject({ workers: 3, timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-', name: 'app.js' });
+    expect(c).toMatchObject({ workers: 3, maxWorkers: 1024, timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-', name: 'app.js' });
     expect(c.binds.map((b) => b.text)).toEqual(['127.0.0.1:8000']);
-    expect(masterSettings(c)).toEqual({ workers: 3, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0, upgradeAuto: false });
+    expect(masterSettings(c)).toEqual({ workers: 3, maxWorkers: 1024, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0, upgradeAuto: false });
+  });
+
+  it('--max-workers: the ceiling of TTIN and scale, never below --workers', () => {
+    expect(normalize({ app: 'a.js', workers: 2, maxWorkers: 4 })).toMatchObject({ workers: 2, maxWorkers: 4 });
+    expect(() => normalize({ app: 'a.js', workers: 5, maxWorkers: 4 })).toThrow("invalid --workers '5': it must not exceed --max-workers (4); lower it or raise --max-workers");
+    expect(() => normalize({ app: 'a.js', maxWorkers: 2 }, { WEB_CONCURRENCY: '3' })).toThrow("invalid WEB_CONCURRENCY '3': it must not exceed --max-workers (2)");
+    expect(() => normalize({ app: 'a.js', maxWorkers: 0 })).toThrow(/invalid --max-workers '0': expected a whole number of 1 or more/);
+    expect(() => normalize({ app: 'a.js', workers: 1025 })).toThrow("invalid --workers '1025': it must not exceed --max-workers (1024)");
   });
 
   it('a control socket by default, per master; a path of one\'s own; none with false', () => {

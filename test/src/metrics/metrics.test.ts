@@ -36,11 +36,11 @@ describe('metrics', () => {
 
   it('keeps what a gone worker reported in the totals', () => {
     const stats = new RequestStats();
-    stats.update(1, 5, { counts: counts(5), sum: 0.01 });
-    stats.update(2, 2, { counts: counts(0, 2), sum: 0.02 });
+    stats.update(1, 5, { counts: counts(5), sum: 0.01 }, 3);
+    stats.update(2, 2, { counts: counts(0, 2), sum: 0.02 }, 1);
     stats.retire(1);
     stats.update(3, 1);
-    expect(stats.totals()).toEqual({ requests: 8, durations: { counts: counts(5, 2), sum: 0.03 } });
+    expect(stats.totals()).toEqual({ requests: 8, durations: { counts: counts(5, 2), sum: 0.03 }, logFailures: 4 });
     expect(stats.byWorker()).toEqual(new Map([[2, 2], [3, 1]]));
     stats.retire(9);
     expect(stats.totals().requests).toBe(8);

@@ -1,0 +1,28 @@
+/**
+ * The files the master writes besides its sockets and pidfile: the error log (its own), the
+ * access log (made for the workers, which write it) and the recording (--record). Each is
+ * opened without following a link, and a write that fails (a full disk) is counted, not thrown.
+ */
+import type { Config } from '../config/options.js';
+import { LogSink } from '../log-sink.js';
+import type { LogSetup } from '../log.js';
+import type { InspectorHub } from '../inspector/hub.js';
+import { prepareAccessLog } from './preflight.js';
+
+/** USR1: the master's error log, then the access log made again for the workers' user. Never throws. */
+export function reopenLogFiles(logging: LogSetup, config: Config): void {
+  logging.reopen();
+  try {
+    prepareAccessLog(config.accessLog, config.workerIdentity);
+  } catch (e) {
+    logging.logger.error({ accessLog: config.accessLog, err: (e as Error).message }, `${(e as Error).message}; the workers keep the file open before`);
+  }
+}
+
+/** --record: every step the inspector sees, one JSON line each, in a file started afresh. */
+export function startRecording(file: string | null, hub: InspectorHub | null): LogSink | null {
+  if (!file || !hub) return null;
+  const recording = new LogSink(file, { label: '--record', truncate: true });
+  hub.subscribe((step) => recording.write(`${JSON.stringify(step)}\n`));
+  return recording;
+}
