@@ -19,6 +19,8 @@ export const ERRORS = {
   /** The control commands (statefork status, ...): no master answers, or it refused. */
   SF_NO_MASTER: EXIT.FAILURE,
   SF_REFUSED: EXIT.FAILURE,
+  /** A control socket, or its directory, that another user could have put there. */
+  SF_UNTRUSTED: EXIT.FAILURE,
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

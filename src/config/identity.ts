@@ -33,7 +33,15 @@ export function workerIdentity(options: Options, field: Field, currentUid = proc
   if (options.user !== undefined) {
     field('user', () => {
       const value = options.user!;
-      if (isId(value)) return (uid = Number(value));
+      if (isId(value)) {
+        uid = Number(value);
+        // A uid's primary group comes from the passwd database too; without an entry there is
+        // none to take (the master's own group, root's, would be a privilege left behind).
+        const entry = [...database('/etc/passwd').values()].find((f) => Number(f[2]) === uid);
+        if (entry) primaryGid = Number(entry[3]);
+        else if (options.group === undefined) usage(`invalid --user '${value}': uid ${uid} has no entry in /etc/passwd, so its primary group is unknown; give --group too (e.g. --group ${uid})`);
+        return uid;
+      }
       const entry = database('/etc/passwd').get(String(value));
       if (!entry) usage(`invalid --user '${value}': no such user in /etc/passwd; give a user name or a numeric uid (e.g. --user nobody)`);
       uid = Number(entry![2]);

@@ -13,10 +13,18 @@ interface Opts { controlSocket?: string; pid?: string; json?: boolean; quick?: b
 type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null };
 type Worker = { id: number; pid: number | null; state: string; generation: number; ageSeconds: number; requests: number; rssBytes: number | null; heartbeatAgeSeconds: number | null };
 
+/**
+ * What the master sent is shown on a terminal: control characters (an escape sequence could
+ * rewrite the screen, or the title) are replaced, and so is C1 in --json, which JSON leaves as is.
+ */
+export const printable = (v: unknown): string => String(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+const printableJson = (v: unknown): string => JSON.stringify(v, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 const duration = (s: number) => (s < 60 ? `${s.toFixed(1)}s` : s < 3600 ? `${Math.floor(s / 60)}m${Math.floor(s % 60)}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`);
 const mib = (b: number | null) => (b === null ? '-' : `${(b / 1048576).toFixed(1)} MiB`);
 
-function table(rows: string[][]): string {
+function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(printable));
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
 }
@@ -38,9 +46,9 @@ export function formatWorkers(ws: Worker[]): string {
 
 function describe(command: Command, data: Record<string, unknown>): string {
   switch (command) {
-    case 'scale': return `target ${data.target} worker${data.target === 1 ? '' : 's'} (${data.state})\n`;
-    case 'kill': return `sent SIGTERM to worker ${data.id} (pid ${data.pid}); the master replaces it\n`;
-    default: return `${command} requested (${data.state})\n`;
+    case 'scale': return `target ${printable(data.target)} worker${data.target === 1 ? '' : 's'} (${printable(data.state)})\n`;
+    case 'kill': return `sent SIGTERM to worker ${printable(data.id)} (pid ${printable(data.pid)}); the master replaces it\n`;
+    default: return `${command} requested (${printable(data.state)})\n`;
   }
 }
 
@@ -62,8 +70,9 @@ export async function controlCommand(name: Command, argv: string[]): Promise<num
   const opts = program.opts<Opts>();
   if (name === 'stop') args = { quick: opts.quick === true };
   const reply = await controlRequest(locateControlSocket(opts), name, args);
-  if (!reply.ok) throw new StatforkError(reply.error.code === 'bad-args' ? 'SF_USAGE' : 'SF_REFUSED', `the master refused: ${reply.error.message}`);
-  if (opts.json) process.stdout.write(`${JSON.stringify(reply.data, null, 2)}\n`);
+  if (typeof reply !== 'object' || reply === null || (reply.ok !== true && reply.ok !== false)) throw new StatforkError('SF_NO_MASTER', 'the master\'s reply is not a statefork reply');
+  if (!reply.ok) throw new StatforkError(reply.error?.code === 'bad-args' ? 'SF_USAGE' : 'SF_REFUSED', `the master refused: ${printable(reply.error?.message)}`);
+  if (opts.json) process.stdout.write(`${printableJson(reply.data)}\n`);
   else if (name === 'status') process.stdout.write(formatStatus(reply.data as Status));
   else if (name === 'workers') process.stdout.write(formatWorkers(reply.data as Worker[]));
   else process.stdout.write(describe(name, reply.data as Record<string, unknown>));

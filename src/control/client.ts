@@ -2,8 +2,11 @@
 import net from 'node:net';
 import { StatforkError } from '../errors.js';
 import { CONTROL_VERSION, type Command, type Response } from './protocol.js';
+import { trustSocket } from './paths.js';
 
 export function controlRequest(path: string, command: Command, args: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Response> {
+  // A socket someone else put there would answer whatever they like ("stopped", while it runs on).
+  trustSocket(path);
   return new Promise((resolve, reject) => {
     const socket = net.connect(path);
     let buffer = '';

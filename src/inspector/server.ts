@@ -7,6 +7,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PAGE } from './page.js';
 import type { InspectorHub, Step } from './hub.js';
+import { guardLocalServer } from '../local-http.js';
+
+/** A page that stops reading its stream is dropped once this much waits for it. */
+export const MAX_UNREAD = 4 * 1024 * 1024;
 
 export interface Inspector {
   url: string;
@@ -20,7 +24,14 @@ export async function serveInspector(
   const { render } = await import('../../visualize/render.js');
   const svgs = { '/master.svg': await render('master', 'svg'), '/worker.svg': await render('worker', 'svg') };
   const clients = new Set<http.ServerResponse>();
-  const server = http.createServer((req, res) => {
+  // One write to a client that reads: a client that does not gets dropped, never buffered for.
+  const send = (res: http.ServerResponse, text: string) => {
+    if (res.writableEnded || res.destroyed) return;
+    res.write(text);
+    if (res.writableLength > MAX_UNREAD) res.destroy();
+  };
+  const server = http.createServer();
+  guardLocalServer(server, host, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
     if (path in svgs) return void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(svgs[path as keyof typeof svgs]);
@@ -28,11 +39,11 @@ export async function serveInspector(
     if (path === '/steps') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hub.steps));
     if (path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      res.write('event: reset\ndata: {}\n\n');
-      for (const step of hub.steps) res.write(`data: ${JSON.stringify(step)}\n\n`);
+      send(res, 'event: reset\ndata: {}\n\n');
+      for (const step of hub.steps) send(res, `data: ${JSON.stringify(step)}\n\n`);
       clients.add(res);
       // A page that went away, or a server closing, must never turn into a write after end.
-      const unsubscribe = hub.subscribe((step) => { if (!res.writableEnded) res.write(`data: ${JSON.stringify(step)}\n\n`); });
+      const unsubscribe = hub.subscribe((step) => send(res, `data: ${JSON.stringify(step)}\n\n`));
       res.on('error', () => {});
       res.on('close', () => { unsubscribe(); clients.delete(res); });
       return;

@@ -20,9 +20,12 @@ export function reopenLogFiles(logging: LogSetup, config: Config): void {
 }
 
 /** --record: every step the inspector sees, one JSON line each, in a file started afresh. */
-export function startRecording(file: string | null, hub: InspectorHub | null): LogSink | null {
+export function startRecording(file: string | null, hub: InspectorHub | null, logging: LogSetup): LogSink | null {
   if (!file || !hub) return null;
-  const recording = new LogSink(file, { label: '--record', truncate: true });
+  const recording = new LogSink(file, {
+    label: '--record', truncate: true,
+    onRecovered: (lost, code) => logging.logger.warn({ record: file, lost, err: code }, `${lost} step${lost === 1 ? '' : 's'} could not be written to --record (${code}): writing again`),
+  });
   hub.subscribe((step) => recording.write(`${JSON.stringify(step)}\n`));
   return recording;
 }

@@ -102,7 +102,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   prepareAccessLog(config.accessLog, config.workerIdentity);
   // The new master of a hot upgrade: the old one (its parent) still runs.
   const upgradeFrom = oldMasterPid(process.env);
-  const { listeners, workerBinds } = await acquireSockets(config, log);
+  const { listeners, workerBinds } = await acquireSockets(config, log, upgradeFrom);
   const pidfile = new MasterPidfile(config.pidfile, upgradeFrom !== null);
   // While the old master runs (not promoted yet), the unix socket files are its too.
   const release = () => {
@@ -164,9 +164,10 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   });
   // The live inspector and the recording see every step the log sees.
   const hub = config.inspector || config.record ? new InspectorHub(clock) : null;
+  // Left open to the end: the last steps (halted) come after the actor completes.
   let recording: LogSink | null = null;
   try {
-    recording = startRecording(config.record, hub);
+    recording = startRecording(config.record, hub, logging);
   } catch (e) {
     release();
     throw e;
@@ -220,7 +221,6 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
       uninstallFaults();
       subscription.unsubscribe();
       views?.close();
-      recording?.close();
       release();
       void inspector?.close();
       stately?.stop();
@@ -247,6 +247,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   // the start with one line, like a bind.
   views = await startViews(config, {
     snapshot: () => actor.getSnapshot(), send: (type) => internal$.next({ type }), stats: workers.stats, now: clock, log, newMaster: upgradeFrom !== null,
+    logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: recording?.failures ?? 0 }),
   }).catch((e) => {
     release();
     void inspector?.close();

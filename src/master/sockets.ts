@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StatforkError } from '../errors.js';
 import type { BindSpec } from '../config/bind.js';
 import type { Logger } from '../log.js';
-import { unixPathState } from './unix-socket.js';
+import { boundPath, socketInode, unixPathState } from './unix-socket.js';
 
 interface ServerHandle {
   fd: number;
@@ -33,6 +33,8 @@ export interface Listener {
 
 function listener(spec: BindSpec, h: ServerHandle): Listener {
   let closed = false;
+  // The socket file this master bound (or adopted): the only file it will ever remove.
+  const ino = spec.kind === 'unix' ? socketInode(spec.path) : null;
   return {
     spec, fd: h.fd, url: urlOf(spec, h),
     close(unlink = true) {
@@ -43,7 +45,7 @@ function listener(spec: BindSpec, h: ServerHandle): Listener {
       // this master exits (an exit leaves the file alone). It accepts nothing meanwhile.
       if (!unlink && spec.kind === 'unix') return;
       h.close();
-      if (unlink && spec.kind === 'unix') try { unlinkSync(spec.path); } catch { /* already gone */ }
+      if (unlink && spec.kind === 'unix' && ino !== null && socketInode(spec.path) === ino) try { unlinkSync(spec.path); } catch { /* already gone */ }
     },
   };
 }
@@ -133,15 +135,22 @@ export async function bindAll(specs: BindSpec[], log: Logger, retryMs = BIND_RET
 export function adoptAll(inherited: Array<{ fd: number; spec: BindSpec }>): Listener[] {
   const listeners: Listener[] = [];
   for (const { fd, spec } of inherited) {
-    const handle = createServerHandle(null, null, null, fd);
-    if (typeof handle === 'number') {
+    const fail = (err: StatforkError) => {
       for (const l of listeners) l.close(false);
-      throw bindError({ kind: 'fd', fd, text: `fd://${fd} (${spec.text}, from the old master)` }, getSystemErrorName(handle));
+      throw err;
+    };
+    // A unix socket is the one named only if the kernel says it is bound there.
+    if (spec.kind === 'unix' && boundPath(fd) !== spec.path) {
+      fail(new StatforkError('SF_USAGE', `cannot serve on fd ${fd} as ${spec.text}: that fd is not a socket bound at ${spec.path} (${UPGRADE_NOTE})`));
     }
-    listeners.push(listener(spec, handle));
+    const handle = createServerHandle(null, null, null, fd);
+    if (typeof handle === 'number') fail(bindError({ kind: 'fd', fd, text: `fd://${fd} (${spec.text}, from the old master)` }, getSystemErrorName(handle)));
+    else listeners.push(listener(spec, handle));
   }
   return listeners;
 }
+
+const UPGRADE_NOTE = 'STATEFORK_FD_BINDS names it; only a statefork master sets it, for its new master';
 
 /** With --reuse-port, the TCP binds go to the workers (each binds its own socket). */
 export function splitBinds(specs: BindSpec[], reusePort: boolean): { masterBinds: BindSpec[]; workerBinds: Array<{ host: string; port: number }> } {

@@ -62,23 +62,35 @@ export function startNewMaster(command: Command, listeners: Listener[], send: (e
   }
 }
 
-/** In a master: the old master's pid if this one was started by its USR2 (and still has the channel to it). */
+/**
+ * In a master: the old master's pid if this one was started by its USR2: the variable names the
+ * parent, and the channel to it is there. Otherwise (a stray variable in a shell) null.
+ */
 export function oldMasterPid(env: NodeJS.ProcessEnv): number | null {
   const raw = env[UPGRADE_ENV.from];
   delete env[UPGRADE_ENV.from];
-  return raw !== undefined && /^\d+$/.test(raw) && process.send ? Number(raw) : null;
+  return raw !== undefined && /^\d+$/.test(raw) && Number(raw) === process.ppid && process.send ? Number(raw) : null;
 }
 
 /** Whether this process is the new master of a hot upgrade (before it has read its variables). */
 export const isNewMaster = (env: NodeJS.ProcessEnv = process.env): boolean => env[UPGRADE_ENV.from] !== undefined && Boolean(process.send);
 
-/** In a new master: the sockets the old one passed, each with its bind; null when none were passed. */
-export function inheritedSockets(env: NodeJS.ProcessEnv): Array<{ fd: number; spec: BindSpec }> | null {
+/**
+ * In a new master (`upgradeFrom`, see oldMasterPid): the sockets the old one passed, each with its
+ * bind; null when none were passed. Outside a hot upgrade the variables are refused: they would
+ * make a master serve on fds it was never given, and remove at its end a file they name.
+ */
+export function inheritedSockets(env: NodeJS.ProcessEnv, upgradeFrom: number | null): Array<{ fd: number; spec: BindSpec }> | null {
   const fds = env[UPGRADE_ENV.fds];
   const binds = env[UPGRADE_ENV.binds];
   delete env[UPGRADE_ENV.fds];
   delete env[UPGRADE_ENV.binds];
-  if (fds === undefined) return null;
+  if (fds === undefined && binds === undefined) return null;
+  if (upgradeFrom === null) {
+    const name = fds !== undefined ? UPGRADE_ENV.fds : UPGRADE_ENV.binds;
+    throw new StatforkError('SF_USAGE', `${name} is set, but this is not a hot upgrade (no ${UPGRADE_ENV.from} naming the parent master, with its channel): only a statefork master sets it, for its new master; unset it to start normally`);
+  }
+  if (fds === undefined) throw new StatforkError('SF_USAGE', `${UPGRADE_ENV.binds} is set without ${UPGRADE_ENV.fds}; unset it to start normally`);
   const bad = (why: string) => new StatforkError('SF_USAGE', `invalid ${UPGRADE_ENV.fds} '${fds}': ${why}; it is set by a statefork master for the new master of a hot upgrade, unset it to start normally`);
   const list = fds === '' ? [] : fds.split(',').map((f) => (/^\d+$/.test(f) && Number(f) >= FIRST_FD ? Number(f) : NaN));
   if (list.some(Number.isNaN)) throw bad('expected fd numbers of 3 or more, comma-separated');

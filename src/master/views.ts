@@ -29,6 +29,8 @@ export interface ViewDeps {
   log: Logger;
   /** A hot upgrade's new master takes a shared --control-socket path over from the old one. */
   newMaster: boolean;
+  /** Log lines that could not be written (a full disk), by log. */
+  logFailures(): Record<'error' | 'access' | 'record', number>;
 }
 
 export async function startViews(config: Config, deps: ViewDeps): Promise<Views> {

@@ -46,7 +46,7 @@ export class MasterMetrics {
   private readonly reloads: client.Counter<'outcome'>;
   private readonly transitions: client.Counter<'event' | 'to'>;
 
-  constructor(source: { snapshot(): Snapshot; stats: RequestStats; now(): number }) {
+  constructor(source: { snapshot(): Snapshot; stats: RequestStats; now(): number; logFailures?: () => Record<string, number> }) {
     const registers = [this.registry];
     const ctx = () => ctxOf(source.snapshot());
     new client.Gauge({
@@ -69,6 +69,14 @@ export class MasterMetrics {
     new client.Counter({
       name: 'statefork_requests_total', help: 'Requests received by the workers (live ones and those gone).', registers,
       collect() { this.reset(); this.inc(source.stats.totals().requests); },
+    });
+    new client.Counter({
+      name: 'statefork_log_write_failures_total', help: 'Log lines that could not be written (a full disk, a closed stream), by log: error, access, record.', labelNames: ['log'], registers,
+      collect() {
+        this.reset();
+        const counts = source.logFailures?.() ?? {};
+        for (const log of ['error', 'access', 'record']) this.inc({ log }, counts[log] ?? 0);
+      },
     });
     this.registry.registerMetric(new DurationHistogram('statefork_request_duration_seconds', 'How long the workers took to answer requests, in seconds.', () => source.stats.totals().durations) as never);
     this.exits = new client.Counter({ name: 'statefork_worker_exits_total', help: 'Worker exits by reason: crash, timeout, boot_failure, recycled, reload, scale, upgrade, stop.', labelNames: ['reason'], registers });

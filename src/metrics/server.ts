@@ -3,9 +3,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StatforkError } from '../errors.js';
 import type { MasterMetrics } from './master-metrics.js';
+import { guardLocalServer } from '../local-http.js';
 
 export async function serveMetrics(metrics: MasterMetrics, host: string, port: number): Promise<{ url: string; close(): void }> {
-  const server = http.createServer((req, res) => {
+  const server = http.createServer();
+  guardLocalServer(server, host, (req, res) => {
     if ((req.url ?? '/').split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the metrics are at /metrics\n');
     }

@@ -67,8 +67,9 @@ export interface AccessLog {
   failures(): number;
 }
 
-export function createAccessLog(target: string, format: string): AccessLog {
-  const sink = new LogSink(target === '-' ? 1 : target, { label: '--access-log', dash: 'stdout' });
+/** `onRecovered`: writing works again after `lost` lines could not be written (a full disk). */
+export function createAccessLog(target: string, format: string, onRecovered?: (lost: number, code: string) => void): AccessLog {
+  const sink = new LogSink(target === '-' ? 1 : target, { label: '--access-log', dash: 'stdout', onRecovered });
   const common = { reopen: () => sink.reopen(), failures: () => sink.failures };
   if (format === 'json') {
     const log = pino({ base: { pid: process.pid } }, { write: (line: string) => sink.write(line) });

@@ -45,7 +45,11 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
         boot: () => {
           Promise.resolve()
             .then(() => {
-              if (settings.accessLog) accessLog = createAccessLog(settings.accessLog.target, settings.accessLog.format);
+              if (settings.accessLog) {
+                accessLog = createAccessLog(settings.accessLog.target, settings.accessLog.format, (lost, code) => {
+                  log.warn({ lost, err: code }, `${lost} access log line${lost === 1 ? '' : 's'} could not be written (${code}): writing again`);
+                });
+              }
               return loadApp(settings.app, log, settings.limits, settings.tls);
             })
             .then(async (server) => {

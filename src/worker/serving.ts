@@ -59,6 +59,9 @@ export class Serving {
     hooks: { pre?: (req: IncomingMessage) => void; post?: (req: IncomingMessage, res: ServerResponse) => void; counted?: (n: number) => void } = {},
   ) {
     server.keepAliveTimeout = keepAliveMs;
+    // Node reads a keep-alive timeout of 0 as "never time out": an idle client would then hold a
+    // draining worker until SIGKILL. --keep-alive 0 means no keep-alive: close after each response.
+    const closeEach = keepAliveMs === 0;
     // One close listener each, shared by every socket and every response: no closure is made
     // per connection or per request (measurable with a new connection per request).
     const serving = this;
@@ -82,7 +85,7 @@ export class Serving {
       const startedAt = (res[STARTED] = performance.now());
       res.once('finish', responseFinished);
       if (hooks.counted) hooks.counted(this.requests);
-      if (this.draining) res.setHeader('Connection', 'close');
+      if (this.draining || closeEach) res.setHeader('Connection', 'close');
       if (accessLog) logWhenDone(accessLog, req, res, startedAt);
       if (hooks.pre) hooks.pre(req);
       if (hooks.post) res.once('finish', () => hooks.post!(req, res));

@@ -19,6 +19,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['app', join(APPS, 'hello.cjs'), [join(APPS, 'hello.cjs')]],
   ['bind', ['127.0.0.1:9001', `unix:${p('s.sock')}`], ['-b', '127.0.0.1:9001', '--bind', `unix:${p('s.sock')}`]],
   ['workers', 3, ['-w', '3']],
+  ['maxWorkers', 40, ['--max-workers', '40']],
   ['timeout', 12, ['-t', '12']],
   ['gracefulTimeout', 13, ['--graceful-timeout', '13']],
   ['bootTimeout', 14, ['--boot-timeout', '14']],

@@ -1,0 +1,51 @@
+/**
+ * The master's own small HTTP servers (the inspector, the metrics) are for the operator, on
+ * loopback by default, so they guard themselves as such a server must:
+ *  - DNS rebinding: a web page can make a browser on this machine send requests to 127.0.0.1
+ *    under the page's own host name. Only a Host that names this server is answered: on a
+ *    loopback address, a loopback name or address; on any other, an IP address, the configured
+ *    host, or this machine's name. Anything else gets 421.
+ *  - a bounded number of clients, and none that sits idle on a connection forever.
+ */
+import type http from 'node:http';
+import net from 'node:net';
+import { hostname } from 'node:os';
+
+export const MAX_CLIENTS = 64;
+
+const isLoopbackIp = (ip: string) => (net.isIPv4(ip) && ip.startsWith('127.')) || ip === '::1' || ip.toLowerCase() === '::ffff:127.0.0.1';
+
+/** The host part of a Host header value (brackets of an IPv6 literal removed), or null. */
+export function hostOf(header: string | undefined): string | null {
+  if (!header) return null;
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?::\d{1,5})?$/.exec(header.trim());
+  return m ? (m[1] ?? m[2]).toLowerCase() : null;
+}
+
+/** Whether a request with this Host header is meant for a server bound to `bound`. */
+export function hostAllowed(header: string | undefined, bound: string, machine = hostname()): boolean {
+  const host = hostOf(header);
+  if (host === null) return false;
+  const loopbackName = host === 'localhost' || host.endsWith('.localhost');
+  if (isLoopbackIp(bound) || bound === 'localhost') return loopbackName || isLoopbackIp(host);
+  const me = machine.toLowerCase();
+  return net.isIP(host) !== 0 || loopbackName || host === bound.toLowerCase() || host === me || host.startsWith(`${me}.`);
+}
+
+/**
+ * Puts the guards on `server` for requests to `bound`: a Host check before `handler`, at most
+ * MAX_CLIENTS connections, and timeouts for clients that never finish a request.
+ */
+export function guardLocalServer(server: http.Server, bound: string, handler: http.RequestListener): void {
+  server.maxConnections = MAX_CLIENTS;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!hostAllowed(req.headers.host, bound)) {
+      res.writeHead(421, { 'content-type': 'text/plain', connection: 'close' }).end(`this server answers only to its own address (Host ${JSON.stringify(req.headers.host ?? '')} is not it)\n`);
+      return;
+    }
+    handler(req, res);
+  });
+}
