@@ -40,6 +40,9 @@ export function openForWriting(path: string, label: string, { truncate = false, 
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ELOOP') throw new StatforkError(code, `cannot open ${label} ${path}: it is a symbolic link, and statefork does not follow links for files it writes; give the real path`);
+    // A fifo with no reader (or a device that is not there) cannot even be opened without waiting.
+    if (err.code === 'EISDIR') throw new StatforkError(code, `cannot use ${label} ${path}: it is a directory, statefork writes only regular files; give a file path`);
+    if (err.code === 'ENXIO') throw new StatforkError(code, `cannot use ${label} ${path}: it is a fifo or a device, statefork writes only regular files; give a file path`);
     throw new StatforkError(code, `cannot open ${label} ${path}: ${err.code ?? err.message}; give a writable file${dash ? ` or - for ${dash}` : ''}`);
   }
   const stat = fstatSync(fd);

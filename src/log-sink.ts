@@ -5,7 +5,7 @@
  * how many were lost (the logger logs one warning). A reopen (USR1, after logrotate) opens the
  * path again the safe way and keeps the old fd when that fails.
  */
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, writeSync } from 'node:fs';
 import { openForWriting, giveFd, type Owner } from './files.js';
 
 /** EAGAIN on a non-blocking pipe (stderr): retry for this long, then drop the line. */
@@ -19,6 +19,12 @@ export interface SinkOptions {
   dash?: string;
   /** Whose file it is once (re)opened (--user for the access log); null: leave it as created. */
   owner?: Owner | null;
+  /**
+   * This process is the file's only writer (the error log, the recording): a line cut short by a
+   * full disk is cut off again, so the file holds whole lines only. With several writers (the
+   * access log) the cut line is ended instead, and the next line starts on its own.
+   */
+  onlyWriter?: boolean;
   /** Empty the file when it is first opened (--record starts a new recording). */
   truncate?: boolean;
   /** Writing works again after `lost` lines could not be written (the last error's code). */
@@ -83,11 +89,22 @@ export class LogSink {
           continue;
         }
         this.lastError = code;
-        this.torn = off > 0;
+        this.torn = off > 0 && !this.untear(off);
         return false;
       }
     }
     return true;
+  }
+
+  /** Removes the `written` bytes of a line cut short; false when it cannot (or must not). */
+  private untear(written: number): boolean {
+    if (!this.options.onlyWriter || typeof this.target === 'number') return false;
+    try {
+      ftruncateSync(this.fd, fstatSync(this.fd).size - written);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Opens the path again (it was moved away); on failure the old file is kept and the error thrown. */

@@ -43,6 +43,8 @@ export function createLogger(opts: LoggerOptions): LogSetup {
   const sink = new LogSink(opts.fd ?? (toStderr ? 2 : opts.errorLog), {
     label: '--error-log',
     dash: 'stderr',
+    // In a worker the fd is a pipe to the master; the master is the error log's only writer.
+    onlyWriter: true,
     onRecovered: (lost, code) => logger?.warn({ lost, err: code }, `${lost} log record${lost === 1 ? '' : 's'} could not be written (${code}): writing again`),
   });
   logger = pino({ level: opts.level, base: opts.base }, { write: (s: string) => sink.write(s) });

@@ -19,13 +19,16 @@ export function reopenLogFiles(logging: LogSetup, config: Config): void {
   }
 }
 
-/** --record: every step the inspector sees, one JSON line each, in a file started afresh. */
-export function startRecording(file: string | null, hub: InspectorHub | null, logging: LogSetup): LogSink | null {
-  if (!file || !hub) return null;
-  const recording = new LogSink(file, {
-    label: '--record', truncate: true,
+/** --record: opened (afresh) before anything binds, so a bad path stops the start at once. */
+export function openRecording(file: string | null, logging: LogSetup): LogSink | null {
+  if (!file) return null;
+  return new LogSink(file, {
+    label: '--record', truncate: true, onlyWriter: true,
     onRecovered: (lost, code) => logging.logger.warn({ record: file, lost, err: code }, `${lost} step${lost === 1 ? '' : 's'} could not be written to --record (${code}): writing again`),
   });
-  hub.subscribe((step) => recording.write(`${JSON.stringify(step)}\n`));
-  return recording;
+}
+
+/** Every step the inspector sees, one JSON line each. */
+export function record(recording: LogSink | null, hub: InspectorHub | null): void {
+  if (recording && hub) hub.subscribe((step) => recording.write(`${JSON.stringify(step)}\n`));
 }

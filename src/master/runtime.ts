@@ -29,8 +29,7 @@ import { WorkerProcesses } from './worker-processes.js';
 import { startViews, type Views } from './views.js';
 import { logWorkerPhases } from './worker-log.js';
 import { prepareAccessLog, checkWorkerTmpDir } from './preflight.js';
-import type { LogSink } from '../log-sink.js';
-import { reopenLogFiles, startRecording } from './log-files.js';
+import { openRecording, record, reopenLogFiles } from './log-files.js';
 import { InspectorHub } from '../inspector/hub.js';
 import { StatforkError } from '../errors.js';
 import { callHook, type Hooks } from '../hooks.js';
@@ -100,6 +99,8 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   await callHook(hooks, 'onStarting', log, master);
   checkWorkerTmpDir(config.workerTmpDir);
   prepareAccessLog(config.accessLog, config.workerIdentity);
+  // Left open to the end: the last steps (halted) come after the actor completes.
+  const recording = openRecording(config.record, logging);
   // The new master of a hot upgrade: the old one (its parent) still runs.
   const upgradeFrom = oldMasterPid(process.env);
   const { listeners, workerBinds } = await acquireSockets(config, log, upgradeFrom);
@@ -164,14 +165,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   });
   // The live inspector and the recording see every step the log sees.
   const hub = config.inspector || config.record ? new InspectorHub(clock) : null;
-  // Left open to the end: the last steps (halted) come after the actor completes.
-  let recording: LogSink | null = null;
-  try {
-    recording = startRecording(config.record, hub, logging);
-  } catch (e) {
-    release();
-    throw e;
-  }
+  record(recording, hub);
   const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port, () => Object.fromEntries(workers.stats.byWorker())).catch((e: NodeJS.ErrnoException) => {
     release();
     throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
