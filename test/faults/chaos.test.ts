@@ -3,9 +3,18 @@
  * load, the master killed under load, and a flood of signals.
  */
 import net from 'node:net';
-import { describe, expect, it } from 'vitest';
-import { eventually, isAlive, isTransition, startServing, type Running } from '../helpers/cli.js';
-import { get, requestLoop } from '../helpers/http.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI, eventually, isAlive, isTransition, startCli, startServing, type Running } from '../helpers/cli.js';
+import { freePort, get, requestLoop } from '../helpers/http.js';
+
+const isRoot = process.getuid?.() === 0;
+const mounts: string[] = [];
+const readdirOf = (dir: string) => execFileSync('ls', [dir], { encoding: 'utf8' }).split('\n').filter(Boolean);
+afterAll(() => { for (const dir of mounts) try { execFileSync('umount', ['-l', dir]); } catch { /* gone */ } });
 
 /** Ready workers as the log tells (ready and not exited). */
 function readyWorkers(m: Running): number[] {
@@ -94,5 +103,49 @@ describe('faults', () => {
     }, 30_000, `the master to settle on ${target} workers`);
     expect((await get(`${m.url()}/`)).status).toBe(200);
     console.log(`flood: ${handled.length} TTIN/TTOU handled of ${Array.from({ length: 1000 }, (_, i) => mix[i % mix.length]).filter((s) => s.startsWith('SIGTT')).length} sent, target ${target}`);
+  });
+
+  it.runIf(isRoot)('chaos: graceful kills, HUPs and a disk that fills and empties, under load: the master serves on and loses nothing', async () => {
+    const disk = mkdtempSync(join(tmpdir(), 'statefork-chaos-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', disk]);
+    mounts.push(disk);
+    const errorLog = join(disk, 'error.log');
+    const sock = join(mkdtempSync(join(tmpdir(), 'statefork-chaos-ctl-')), 'ctl.sock');
+    const port = await freePort();
+    const m = startCli(['-w', '3', '-b', `127.0.0.1:${port}`, '--error-log', errorLog, '--access-log', join(disk, 'access.log'), '--control-socket', sock, 'hello.cjs']);
+    const status = () => JSON.parse(execFileSync(process.execPath, [CLI, 'status', '--json', '--control-socket', sock], { encoding: 'utf8' }));
+    const workers = () => JSON.parse(execFileSync(process.execPath, [CLI, 'workers', '--json', '--control-socket', sock], { encoding: 'utf8' })) as Array<{ pid: number; state: string }>;
+    await eventually(() => existsSync(sock) && status().workers.ready === 3, 20_000, 'three workers serving');
+    const url = `http://127.0.0.1:${port}/`;
+    let done = false;
+    const loops = [requestLoop(url, { concurrency: 3, keepAlive: true, stop: () => done, maxMs: 40_000 }), requestLoop(url, { concurrency: 3, stop: () => done, maxMs: 40_000 })];
+    const actions = { kill: 0, hup: 0, fill: 0, free: 0 };
+    const until = Date.now() + 12_000;
+    for (let i = 0; Date.now() < until; i++) {
+      // Every kind in turn, the disk full for half of the run.
+      const pick = (['fill', 'kill', 'hup', 'kill', 'free', 'hup'] as const)[i % 6];
+      if (pick === 'kill') {
+        const ready = workers().filter((w) => w.state === 'ready');
+        if (ready.length > 1) execFileSync(process.execPath, [CLI, 'kill', String(ready[0].pid), '--control-socket', sock]);
+      }
+      if (pick === 'hup') process.kill(m.pid, 'SIGHUP');
+      if (pick === 'fill') try { execFileSync('dd', ['if=/dev/zero', `of=${join(disk, `filler-${i}`)}`, 'bs=4k'], { stdio: 'ignore' }); } catch { /* full */ }
+      if (pick === 'free') for (const f of readdirOf(disk).filter((n) => n.startsWith('filler'))) rmSync(join(disk, f));
+      actions[pick]++;
+      await new Promise((ok) => setTimeout(ok, 300)); // the chaos's own pace, not a wait for the system
+    }
+    for (const f of readdirOf(disk).filter((n) => n.startsWith('filler'))) rmSync(join(disk, f));
+    done = true;
+    const results = await Promise.all(loops);
+    // Every request sent was answered: graceful kills and reloads drain, a full disk costs log lines only.
+    expect(results.flatMap((r) => r.failures)).toEqual([]);
+    expect(results.reduce((n, r) => n + r.ok, 0)).toBeGreaterThan(200);
+    expect(isAlive(m.pid)).toBe(true);
+    expect(Math.min(...Object.values(actions))).toBeGreaterThanOrEqual(3);
+    await eventually(() => { const s = status(); return s.state === 'serving.running' && s.workers.ready === 3 && s.workers.live === 3; }, 30_000, 'settled on three workers');
+    expect((await get(url)).status).toBe(200);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    console.log(`chaos: ${JSON.stringify(actions)}, ${results.reduce((n, r) => n + r.ok, 0)} answered, ${readFileSync(errorLog, 'utf8').length} bytes of log kept`);
   });
 });
