@@ -189,3 +189,35 @@ describe('master machine: the worker ceiling (--max-workers)', () => {
     expect(h.ctx().target).toBe(3);
   });
 });
+
+describe('master machine: what the mutation run asked for', () => {
+  it('a worker retired while nothing has served yet (TTOU while booting) does not halt the master', () => {
+    const h = drive({ workers: 2 });
+    h.send({ type: 'TTIN' }).send({ type: 'TTOU' });
+    const retired = h.signals('SIGTERM').map((s) => s.id);
+    expect(retired).toHaveLength(1);
+    h.exit(retired[0], 0);
+    expect(h.state()).toBe('booting');
+    expect(h.ctx().exitCode).toBe(0);
+    h.readyAll();
+    expect(h.state()).toBe('serving.running');
+  });
+
+  it('a booting worker that broke the protocol counts once, at its dismissal, not again at its exit', () => {
+    const h = drive();
+    h.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 }).send({ type: 'WORKER_READY', id: 1 });
+    h.send({ type: 'WORKER_SPAWNED', id: 2, pid: 12 }).send({ type: 'WORKER_PROTOCOL_ERROR', id: 2, reason: 'garbage' });
+    expect(h.ctx().failures).toBe(1);
+    h.exit(2, null, 'SIGKILL');
+    expect(h.state()).toBe('serving.running');
+    expect(h.ctx().failures).toBe(1);
+  });
+
+  it('a new worker that crashes during a reload is replaced at once', () => {
+    const h = drive().readyAll().send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: SETTINGS });
+    const [three] = h.workers().filter((w) => w.generation === 2);
+    h.send({ type: 'WORKER_SPAWNED', id: three.id, pid: 13 }).send({ type: 'WORKER_READY', id: three.id }).advance(STABLE_MS).exit(three.id, null, 'SIGKILL');
+    expect(h.state()).toBe('serving.reloading.rolling');
+    expect(h.spawned().filter((s) => s.generation === 2)).toHaveLength(3);
+  });
+});
