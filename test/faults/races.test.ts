@@ -27,7 +27,7 @@ describe('races at the first boot', () => {
     m.signal('SIGHUP'); // ... and says so, before the first generation is up
     await m.waitFor((x) => x.msg === 'HUP while the first generation boots: queued; the reload starts once it serves');
     writeFileSync(gate, 'ok');
-    await m.waitFor((x) => /^reload complete/.test(x.msg ?? ''));
+    await m.waitForCount(isTransition('master', 'serving.running'), 2, { what: 'the queued reload to complete' });
     const path = m.records.filter((x) => x.event === 'transition' && x.machine === 'master').map((x) => x.to);
     expect(path).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running']);
     for (let i = 0; i < 10; i++) expect((await get(`${m.url()}/`)).body).toMatch(/^gated v2 from/);
