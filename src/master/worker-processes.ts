@@ -85,7 +85,7 @@ export class WorkerProcesses {
       heartbeatFd: HEARTBEAT_FD, heartbeatMs: heartbeatPeriod(config.timeout),
       listenFds: this.sockets.fds.map((_, i) => FIRST_LISTEN_FD + i),
       reuseBinds: this.sockets.reuse,
-      keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog, logToMaster,
+      keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
       tls: config.tls,
       configFile: config.workerHooksFile ?? null,
       accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,

@@ -55,9 +55,10 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
             .then(async (server) => {
               await callHook(hooks, 'postWorkerInit', log, worker);
               serving = new Serving(server, settings.keepAliveMs, accessLog, {
-                pre: (req) => void callHook(hooks, 'preRequest', log, worker, req),
-                post: (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res),
+                pre: hooks.preRequest ? (req) => void callHook(hooks, 'preRequest', log, worker, req) : undefined,
+                post: hooks.postRequest ? (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res) : undefined,
                 counted: recycle.requestLimit > 0 ? recycle.served : undefined,
+                measure: settings.measureDurations,
               });
               await serving.listen(settings.listenFds, settings.reuseBinds).catch((e: Error) => {
                 throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${e.message}`);
@@ -111,10 +112,10 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   let reported = '';
   const reportStats = () => new Promise<void>((done) => {
     const logFailures = accessLog?.failures() ?? 0;
-    const key = serving ? `${serving.requests}/${serving.durations.sum}/${logFailures}` : '';
+    const key = serving ? `${serving.requests}/${serving.durations?.sum}/${logFailures}` : '';
     if (!serving || key === reported || !channel.connected) return done();
     reported = key;
-    void channel.send(workerMessage.stats(serving.requests, serving.durations, logFailures)).then(done);
+    void channel.send(workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures)).then(done);
   });
   const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
   stats.unref();

@@ -34,12 +34,28 @@ function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResp
   res.once('close', () => accessLog.write({ req, res, startedAt, endedAt: performance.now(), bytes }));
 }
 
+/**
+ * Runs `first` before the server's own listeners of `event`. With one listener there (the app's
+ * handler, Node's connection listener), both become one function: an emitter with two listeners
+ * copies its listener list on every emit, a cost paid per request and per connection.
+ */
+function before(server: Server, event: 'request' | 'connection', first: (...args: any[]) => void): void {
+  const listeners = server.listeners(event) as Array<(...args: unknown[]) => void>;
+  if (listeners.length !== 1) return void server.prependListener(event, first);
+  const [only] = listeners;
+  server.removeListener(event, only);
+  server.on(event, function (this: Server, a: unknown, b: unknown) {
+    first(a, b);
+    only.call(this, a, b);
+  });
+}
+
 /** When a request arrived, on its response: one shared finish listener, no closure per request. */
 const STARTED = Symbol('started');
 
 export class Serving {
-  private readonly sockets = new Set<Socket>();
-  private readonly inFlight = new Set<ServerResponse>();
+  /** Every open connection; its response in progress, if any, is `socket._httpMessage` (Node's own field). */
+  private readonly sockets = new Set<Socket & { _httpMessage?: ServerResponse | null }>();
   private readonly extra: net.Server[] = [];
   private draining = false;
   private accepted = 0;
@@ -47,17 +63,22 @@ export class Serving {
   socketsHeldElsewhere = false;
   /** Requests received so far (reported to the master for the inspector and metrics). */
   requests = 0;
-  /** How long the answered ones took, per DURATION_BUCKETS bucket (reported for metrics). */
-  readonly durations: Durations = { counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 };
+  /** How long the answered ones took, per DURATION_BUCKETS bucket (reported for --metrics); null when not measured. */
+  readonly durations: Durations | null;
   private onIdle: (() => void) | null = null;
 
   constructor(
     private readonly server: Server,
     keepAliveMs: number,
     accessLog?: AccessLog,
-    /** preRequest/postRequest hooks: called, not awaited; `counted` gets the running request count. */
-    hooks: { pre?: (req: IncomingMessage) => void; post?: (req: IncomingMessage, res: ServerResponse) => void; counted?: (n: number) => void } = {},
+    /**
+     * What is paid for per request only when it is used: preRequest/postRequest hooks (called,
+     * not awaited), `counted` (the running count, for --max-requests), `measure` (durations, for
+     * --metrics). Without them a request costs a counter and one test.
+     */
+    hooks: { pre?: (req: IncomingMessage) => void; post?: (req: IncomingMessage, res: ServerResponse) => void; counted?: (n: number) => void; measure?: boolean } = {},
   ) {
+    this.durations = hooks.measure ? { counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 } : null;
     server.keepAliveTimeout = keepAliveMs;
     // Node reads a keep-alive timeout of 0 as "never time out": an idle client would then hold a
     // draining worker until SIGKILL. --keep-alive 0 means no keep-alive: close after each response.
@@ -69,36 +90,35 @@ export class Serving {
       serving.sockets.delete(this);
       serving.checkIdle();
     };
-    const responseClosed = function (this: ServerResponse) {
-      serving.inFlight.delete(this);
-    };
     const responseFinished = function (this: ServerResponse & { [STARTED]?: number }) {
       serving.observe((performance.now() - this[STARTED]!) / 1000);
     };
-    server.prependListener('connection', (socket: Socket) => {
+    before(server, 'connection', (socket: Socket) => {
       this.sockets.add(socket);
       this.accepted++;
       socket.on('close', socketClosed);
     });
-    server.prependListener('request', (req: IncomingMessage, res: ServerResponse & { [STARTED]?: number }) => {
+    const { counted, pre, post, measure } = hooks;
+    before(server, 'request', (req: IncomingMessage, res: ServerResponse & { [STARTED]?: number }) => {
       this.requests++;
-      const startedAt = (res[STARTED] = performance.now());
-      res.once('finish', responseFinished);
-      if (hooks.counted) hooks.counted(this.requests);
       if (this.draining || closeEach) res.setHeader('Connection', 'close');
-      if (accessLog) logWhenDone(accessLog, req, res, startedAt);
-      if (hooks.pre) hooks.pre(req);
-      if (hooks.post) res.once('finish', () => hooks.post!(req, res));
-      this.inFlight.add(res);
-      res.on('close', responseClosed);
+      if (counted) counted(this.requests);
+      if (measure || accessLog) {
+        const startedAt = (res[STARTED] = performance.now());
+        if (measure) res.once('finish', responseFinished);
+        if (accessLog) logWhenDone(accessLog, req, res, startedAt);
+      }
+      if (pre) pre(req);
+      if (post) res.once('finish', () => post(req, res));
     });
   }
 
   private observe(seconds: number): void {
+    const durations = this.durations!;
     let i = 0;
     while (i < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[i]) i++;
-    this.durations.counts[i]++;
-    this.durations.sum += seconds;
+    durations.counts[i]++;
+    durations.sum += seconds;
   }
 
   /**
@@ -132,7 +152,11 @@ export class Serving {
    */
   async drain(maxMs?: number, swept?: (sweep: boolean) => void): Promise<void> {
     this.draining = true;
-    for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    // Each connection's response in progress, if its headers are not out yet, is its last.
+    for (const socket of this.sockets) {
+      const res = socket._httpMessage;
+      if (res && !res.headersSent) res.setHeader('Connection', 'close');
+    }
     // One turn first: the master's note, sent just before its signal, is read by then.
     await nextTurn();
     // Retired while others accept: what waits in the backlog is theirs, and sweeping under a

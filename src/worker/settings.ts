@@ -34,6 +34,8 @@ export interface WorkerSettings {
   configFile: string | null;
   logLevel: LogLevelName;
   errorLog: string;
+  /** --metrics is on: measure each request's duration (otherwise nothing is paid for it). */
+  measureDurations: boolean;
   /** The error log is a file: write records to LOG_FD, and the master writes them to it. */
   logToMaster: boolean;
 }
