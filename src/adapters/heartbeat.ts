@@ -2,12 +2,12 @@
  * The heartbeat, after gunicorn's WorkerTmp: each worker gets an unlinked temp file whose mtime
  * it bumps from its event loop; the master only reads the stamp and reports it in a tick. The
  * machine notices when a stamp stops changing, timed by the master's own monotonic clock, so the
- * two processes' clocks never need to agree.
+ * two processes' clocks never need to agree. The master's periodic check that reads the
+ * stamps is ./ticks.ts (this module is also the worker's, which has no use for it).
  */
 import { closeSync, fstatSync, futimesSync, openSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { interval, map, type Observable } from './rx.js';
 
 /** Master side: a file nobody else can open, kept only as an fd handed to one worker. */
 export function createHeartbeatFile(dir: string): number {
@@ -37,14 +37,4 @@ export function closeHeartbeatFile(fd: number): void {
 export function touch(fd: number): void {
   const t = Date.now() / 1000;
   futimesSync(fd, t, t);
-}
-
-export interface TickEvent {
-  type: 'TICK';
-  beats: Record<number, number>;
-}
-
-/** The master's periodic check: a tick carrying every live worker's latest stamp. */
-export function ticks$(periodMs: number, beats: () => Record<number, number>): Observable<TickEvent> {
-  return interval(periodMs).pipe(map(() => ({ type: 'TICK' as const, beats: beats() })));
 }

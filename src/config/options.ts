@@ -22,10 +22,9 @@ export { defaultWorkerTmpDir };
 export { LOG_LEVELS, DEFAULT_INSPECTOR, type LogLevelName, type Options, type Config } from './types.js';
 import { LOG_LEVELS, type Config, type Options } from './types.js';
 
-export const DEFAULTS = {
-  timeout: 30, gracefulTimeout: 30, bootTimeout: 60, drainDelay: 0, keepAlive: 5, maxHeaderSize: 16384, headersTimeout: 60, requestTimeout: 300,
-  logLevel: 'info', errorLog: '-',
-} as const;
+import { DEFAULTS } from './defaults.js';
+
+export { DEFAULTS };
 
 export function usage(message: string): never {
   throw new StatforkError('SF_USAGE', message);

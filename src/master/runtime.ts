@@ -16,7 +16,7 @@ import type { MasterEvent } from '../../machines/master.events.js';
 import { MASTER_SIGNALS, type MasterSignalEvent } from '../../machines/signals.js';
 import { EXIT } from '../../machines/exit-codes.js';
 import { signals$ } from '../adapters/signals.js';
-import { ticks$ } from '../adapters/heartbeat.js';
+import { ticks$ } from '../adapters/ticks.js';
 import { masterSettings, tickInterval, type Config } from '../config/options.js';
 import { createLogger, type LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';

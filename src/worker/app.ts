@@ -12,7 +12,7 @@ import type { AppSpec } from '../config/app-spec.js';
 import type { Logger } from '../log.js';
 import { fetchListener } from './fetch-listener.js';
 import type { HttpLimits, WorkerSettings } from './settings.js';
-import { DEFAULTS } from '../config/options.js';
+import { DEFAULTS } from '../config/defaults.js';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 

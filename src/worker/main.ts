@@ -21,7 +21,7 @@ if (process.ppid !== settings.masterPid) orphanedEarly();
 const channel = openChannel(IPC_FD);
 channel.onGone(orphanedEarly);
 
-const [{ createLogger }, { runWorker }, { loadConfigFile }] = await Promise.all([import('../log.js'), import('./runtime.js'), import('../config/file.js')]);
+const [{ createLogger }, { runWorker }] = await Promise.all([import('../log.js'), import('./runtime.js')]);
 channel.offGone(orphanedEarly);
 if (!channel.connected || process.ppid !== settings.masterPid) orphanedEarly();
 
@@ -41,6 +41,7 @@ process.on('uncaughtException', (err) => {
 // Worker hooks live in the configuration file; one that no longer loads leaves the worker without them.
 let hooks = {};
 if (settings.configFile) {
+  const { loadConfigFile } = await import('../config/file.js');
   hooks = await loadConfigFile(settings.configFile).catch((e: Error) => {
     log.error({ err: e }, `hooks not loaded: ${e.message}`);
     return {};

@@ -4,7 +4,6 @@
  * with a code of the exit-code table.
  */
 import { createActor } from 'xstate';
-import { map } from '../adapters/rx.js';
 import { EXIT } from '../../machines/exit-codes.js';
 import { workerMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
@@ -143,9 +142,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   }, PARENT_POLL_MS);
   parentCheck.unref();
 
-  const signalSub = signals$(WORKER_SIGNALS)
-    .pipe(map(({ type, signal }): WorkerEvent => (type === 'IGNORED' ? { type, signal } : { type })))
-    .subscribe(send);
+  const signalSub = signals$(WORKER_SIGNALS).subscribe(({ type, signal }) => send(type === 'IGNORED' ? { type, signal } : { type }));
 
   actor.subscribe({
     complete: () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { closeHeartbeatFile, createHeartbeatFile, readBeat, ticks$, touch } from '../../../src/adapters/heartbeat.js';
+import { closeHeartbeatFile, createHeartbeatFile, readBeat, touch } from '../../../src/adapters/heartbeat.js';
+import { ticks$ } from '../../../src/adapters/ticks.js';
 
 describe('heartbeat file', () => {
   it('is an unlinked file whose stamp moves with every touch and stays put otherwise', async () => {

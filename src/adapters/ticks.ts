@@ -1,0 +1,14 @@
+/**
+ * The master's periodic check as an Observable: a tick carrying every live worker's latest
+ * heartbeat stamp (see ./heartbeat.ts). It only reads; the machine decides what a silent stamp means.
+ */
+import { interval, map, type Observable } from 'rxjs';
+
+export interface TickEvent {
+  type: 'TICK';
+  beats: Record<number, number>;
+}
+
+export function ticks$(periodMs: number, beats: () => Record<number, number>): Observable<TickEvent> {
+  return interval(periodMs).pipe(map(() => ({ type: 'TICK' as const, beats: beats() })));
+}
