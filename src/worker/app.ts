@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { EXIT } from '../../machines/exit-codes.js';
 import type { AppSpec } from '../config/app-spec.js';
 import type { Logger } from '../log.js';
-import { fetchListener } from './fetch-listener.js';
+import type { FetchApp } from './fetch-listener.js';
 import type { HttpLimits, WorkerSettings } from './settings.js';
 import { DEFAULTS } from '../config/defaults.js';
 import https from 'node:https';
@@ -57,8 +57,17 @@ function createServer(options: http.ServerOptions, listener: http.RequestListene
   return https.createServer({ ...options, ...secure }, listener) as unknown as http.Server;
 }
 
+const isFetchApp = (value: unknown): value is FetchApp => typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function';
+
 /** Turns what the module exported into a server, or says exactly what is wrong. */
-export function toServer(value: unknown, where: string, log: Logger, limits: HttpLimits = NO_LIMITS, tls: TlsFiles = null): http.Server {
+/**
+ * `fetchListener`: what serves the fetch form; loaded (with its adapter) only by a worker whose
+ * app is of that form, see loadApp.
+ */
+export function toServer(
+  value: unknown, where: string, log: Logger, limits: HttpLimits = NO_LIMITS, tls: TlsFiles = null,
+  fetchListener?: (app: FetchApp, log: Logger) => http.RequestListener,
+): http.Server {
   if (value instanceof net.Server) {
     if (value.listening) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a server that is already listening; export it before calling listen(), statefork listens for it`);
     if (tls && !(value instanceof https.Server)) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a plain http.Server but --certfile asks for HTTPS; export its request listener instead, or an https.Server with its own certificate`);
@@ -68,8 +77,9 @@ export function toServer(value: unknown, where: string, log: Logger, limits: Htt
     server.requestTimeout = limits.requestTimeoutMs;
     return server;
   }
-  if (typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function') {
-    return createServer(serverOptions(limits), fetchListener(value as { fetch: (r: Request) => Response | Promise<Response> }, log), tls);
+  if (isFetchApp(value)) {
+    if (!fetchListener) throw new Error('the fetch form needs its listener (see loadApp)');
+    return createServer(serverOptions(limits), fetchListener(value, log), tls);
   }
   if (typeof value === 'function') return createServer(serverOptions(limits), value as http.RequestListener, tls);
   throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is ${describe(value)}; ${FORMS}`);
@@ -90,5 +100,6 @@ export async function loadApp(spec: AppSpec, log: Logger, limits?: HttpLimits, t
   const resolved = value instanceof Promise ? await value.catch((e: Error) => {
     throw new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} rejected: ${e?.message ?? String(e)}`);
   }) : value;
-  return toServer(resolved, `${where} of ${spec.path}`, log, limits, tls);
+  const fetchForm = isFetchApp(resolved) ? (await import('./fetch-listener.js')).fetchListener : undefined;
+  return toServer(resolved, `${where} of ${spec.path}`, log, limits, tls, fetchForm);
 }
