@@ -19,7 +19,7 @@ export interface LogParams {
 export const logEffect = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => ({ type: 'log' as const, params: { level, msg, ...fields } });
 
 export type Effect =
-  | { type: 'spawnWorker'; params: { id: number; generation: number } }
+  | { type: 'spawnWorker'; params: { id: number; generation: number; yieldCpu: boolean } }
   | { type: 'signalWorker'; params: { id: number; workerPid: number | null; signal: WorkerKillSignal } }
   | { type: 'log'; params: LogParams };
 
@@ -55,6 +55,8 @@ export function spawnAllowed(ctx: MasterContext, now: number): boolean {
  *    being recycled counts as older-generation: its replacement boots first;
  * 3. retire current workers above the target (TTOU): one still booting if any, else the oldest.
  * Rules 2 and 3 retire workers that are not ready yet first: they serve nobody.
+ * A worker spawned while older ones it replaces still serve (a reload, a recycle) may take its
+ * time and yield the CPU to them (`yieldCpu`); one that replaces lost capacity may not.
  */
 export function reconcile(ctx: MasterContext, now: number): Plan {
   const plan: Plan = { workers: [...ctx.workers], nextId: ctx.nextId, effects: [] };
@@ -63,10 +65,11 @@ export function reconcile(ctx: MasterContext, now: number): Plan {
   const stale = ctx.workers.filter((w) => outgoing(w) && isServing(w)).sort(retireOrder);
 
   if (spawnAllowed(ctx, now)) {
+    const yieldCpu = stale.length > 0;
     for (let n = current.length; n < ctx.target; n++) {
       const id = plan.nextId++;
       plan.workers.push(newHandle(id, ctx.generation, now));
-      plan.effects.push({ type: 'spawnWorker', params: { id, generation: ctx.generation } });
+      plan.effects.push({ type: 'spawnWorker', params: { id, generation: ctx.generation, yieldCpu } });
     }
   }
   const readyCurrent = current.filter((w) => w.phase === 'ready').length;

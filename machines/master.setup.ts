@@ -53,7 +53,8 @@ export const masterSetup = setup({
   },
   actions: {
     // Effects: named here, carried out by the runtime (src/master/effects.ts).
-    spawnWorker: (_, _params: { id: number; generation: number }) => {},
+    /** `yieldCpu`: it boots while the workers it replaces still serve, so it may boot at a lower priority. */
+    spawnWorker: (_, _params: { id: number; generation: number; yieldCpu: boolean }) => {},
     signalWorker: (_, _params: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {},
     closeListeners: (_, _params: { unlink: boolean }) => {},
     reopenLogs: () => {},

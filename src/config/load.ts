@@ -11,7 +11,7 @@ import { formatUmask } from './process-options.js';
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
 export const OPTION_KEYS: Array<keyof Options> = [
-  'app', 'bind', 'workers', 'maxWorkers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
+  'app', 'bind', 'workers', 'maxWorkers', 'bootNice', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
   'inspector', 'controlSocket', 'metrics', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reusePort', 'upgradeAuto', 'reload', 'reloadExtraFile',
 ];
 
@@ -94,6 +94,7 @@ export function describeConfig({ config, sources }: Loaded): string {
     ['bind', config.binds.map((b) => b.text).join(', '), sources.bind ?? 'default'],
     ['workers', config.workers, sources.workers ?? (process.env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : 'default (CPUs)')],
     ['maxWorkers', config.maxWorkers, sources.maxWorkers ?? 'default'],
+    ['bootNice', config.bootNice, sources.bootNice ?? 'default'],
     ['timeout', config.timeout, sources.timeout ?? 'default'],
     ['gracefulTimeout', config.gracefulTimeout, sources.gracefulTimeout ?? 'default'],
     ['bootTimeout', config.bootTimeout, sources.bootTimeout ?? 'default'],

@@ -57,6 +57,15 @@ export function checkFlag(key: 'captureOutput' | 'daemon' | 'reusePort' | 'upgra
   });
 }
 
+/** A booting worker yields to the serving ones this much (a nice value), unless told otherwise. */
+export const DEFAULT_BOOT_NICE = 10;
+
+export function checkNice(name: string, value: unknown): number {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 19) usage(`invalid ${name} '${value}': expected a nice value from 0 (off) to 19 (e.g. ${name} 10)`);
+  return n;
+}
+
 export function checkString(name: string, value: unknown): string {
   if (typeof value !== 'string' || !value) usage(`invalid ${name} '${value}': expected a non-empty string`);
   return value;
@@ -113,6 +122,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     binds,
     workers,
     maxWorkers,
+    bootNice: options.bootNice === undefined ? DEFAULT_BOOT_NICE : f('bootNice', () => checkNice('--boot-nice', options.bootNice)),
     timeout: f('timeout', () => checkSeconds('--timeout', options.timeout ?? DEFAULTS.timeout)),
     gracefulTimeout: f('gracefulTimeout', () => checkSeconds('--graceful-timeout', options.gracefulTimeout ?? DEFAULTS.gracefulTimeout)),
     bootTimeout: f('bootTimeout', () => checkSeconds('--boot-timeout', options.bootTimeout ?? DEFAULTS.bootTimeout)),

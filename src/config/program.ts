@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { checkPositiveInt, checkSeconds, DEFAULT_INSPECTOR, DEFAULTS, LOG_LEVELS, type Options } from './options.js';
+import { checkNice, checkPositiveInt, checkSeconds, DEFAULT_INSPECTOR, DEFAULTS, LOG_LEVELS, type Options } from './options.js';
 import { checkWholeNumber } from './recycle.js';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -27,6 +27,7 @@ export function buildProgram(name = 'statefork'): Command {
     .argument('[app]', 'module to serve: PATH or PATH:EXPORT (a request listener, a { fetch } object, or an http.Server)')
     .option('-c, --config <file>', 'configuration file [default: statefork.config.{js,mjs,cjs,json} in the working directory, if any]')
     .option('-w, --workers <n>', 'worker processes [default: $WEB_CONCURRENCY or the number of CPUs]', asParser(checkPositiveInt, '--workers'))
+    .option('--boot-nice <n>', 'a booting worker runs at this nice value (0 to 19; 0: off) until it is ready, so a reload yields to the workers that serve [default: 10]', asParser(checkNice, '--boot-nice'))
     .option('--max-workers <n>', 'the most workers TTIN and statefork scale may reach [default: 1024]', asParser(checkPositiveInt, '--max-workers'))
     .option('-b, --bind <address>', 'HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N; repeatable [default: 127.0.0.1:8000, or 0.0.0.0:$PORT]', collect)
     .option('-t, --timeout <seconds>', `kill a worker whose heartbeat is silent this long; 0 disables [default: ${DEFAULTS.timeout}]`, asParser(checkSeconds, '--timeout'))

@@ -17,6 +17,8 @@ export interface Options {
   workers?: number;
   /** The most workers TTIN and `statefork scale` may reach. */
   maxWorkers?: number;
+  /** The nice value a worker boots with (0: none), restored once it is ready. */
+  bootNice?: number;
   timeout?: number;
   gracefulTimeout?: number;
   bootTimeout?: number;
@@ -72,6 +74,7 @@ export interface Config {
   binds: BindSpec[];
   workers: number;
   maxWorkers: number;
+  bootNice: number;
   timeout: number;
   gracefulTimeout: number;
   bootTimeout: number;

@@ -48,7 +48,7 @@ export function masterEffects(deps: EffectDeps) {
   // being retired while others accept, and is told so (see masterMessage.socketsHeld).
   let holdingSockets = !deps.workersOwnSockets;
   const effects = {
-    spawnWorker: (_: unknown, { id, generation }: { id: number; generation: number }) => deps.workers.spawn(id, generation),
+    spawnWorker: (_: unknown, { id, generation, yieldCpu }: { id: number; generation: number; yieldCpu: boolean }) => deps.workers.spawn(id, generation, yieldCpu),
     signalWorker: (_: unknown, { id, workerPid, signal }: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {
       deps.log.debug({ id, workerPid, signal }, 'signalling worker');
       deps.workers.signal(id, signal, signal === 'SIGTERM' && holdingSockets ? masterMessage.socketsHeld() : undefined);

@@ -136,6 +136,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     preFork: (worker) => void callHook(hooks, 'preFork', log, master, worker),
     postFork: (worker) => void callHook(hooks, 'postFork', log, master, worker),
   });
+  if (config.bootNice > 0 && !workers.priority.active) log.info({ bootNice: config.bootNice }, 'workers boot at normal priority: lowering it (--boot-nice) needs a master that can raise it again (CAP_SYS_NICE)');
   const machine = masterMachine.provide({
     actions: masterEffects({
       workers, listeners, log, workersOwnSockets: workerBinds.length > 0,

@@ -16,6 +16,7 @@ import { FIRST_LISTEN_FD, HEARTBEAT_FD, heartbeatPeriod, IPC_FD, LOG_FD, WORKER_
 import type { WorkerKillSignal } from '../../machines/signals.js';
 import { encodeMessage, type MasterMessage } from '../../machines/protocol.js';
 import { MAX_LINE, relayLines, relayWorkerLog, workerRecord } from './worker-log-relay.js';
+import { bootPriority, type BootPriority } from './boot-priority.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 
@@ -31,8 +32,10 @@ export class WorkerProcesses {
   readonly stats = new RequestStats();
   private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number; channel: Socket }>();
   /** Spawns asked for and not carried out yet: one per turn of the event loop. */
-  private readonly queued = new Map<number, number>();
+  private readonly queued = new Map<number, { generation: number; yieldCpu: boolean }>();
   private draining: NodeJS.Immediate | null = null;
+  /** Booting workers at a lower CPU priority (--boot-nice), made from the configuration at start. */
+  readonly priority: BootPriority;
 
   constructor(
     private readonly config: () => Config,
@@ -43,15 +46,17 @@ export class WorkerProcesses {
     private readonly raw: (line: string) => void,
     /** preFork/postFork hooks: called around each spawn. */
     private readonly around: { preFork?: (w: { id: number; generation: number }) => void; postFork?: (w: { id: number; generation: number; pid: number | undefined }) => void } = {},
-  ) {}
+  ) {
+    this.priority = bootPriority(config().bootNice);
+  }
 
   /**
    * Starts a worker on a later turn of the event loop. A spawn blocks the master for a few
    * milliseconds: a step of a thousand (`statefork scale 1000`) is spread over as many turns, and
    * signals, ticks and control commands are handled between them.
    */
-  spawn(id: number, generation: number): void {
-    this.queued.set(id, generation);
+  spawn(id: number, generation: number, yieldCpu = false): void {
+    this.queued.set(id, { generation, yieldCpu });
     this.draining ??= setImmediate(() => this.startNext());
   }
 
@@ -59,13 +64,13 @@ export class WorkerProcesses {
     this.draining = null;
     const next = this.queued.entries().next();
     if (next.done) return;
-    const [id, generation] = next.value;
+    const [id, { generation, yieldCpu }] = next.value;
     this.queued.delete(id);
-    this.start(id, generation);
+    this.start(id, generation, yieldCpu);
     if (this.queued.size) this.draining = setImmediate(() => this.startNext());
   }
 
-  private start(id: number, generation: number): void {
+  private start(id: number, generation: number, yieldCpu: boolean): void {
     const config = this.config();
     let heartbeatFd: number;
     try {
@@ -109,6 +114,7 @@ export class WorkerProcesses {
       this.events$.next({ type: 'WORKER_EXIT', id, code: null, signal: null, error: (e as Error).message });
       return;
     }
+    if (child.pid && yieldCpu) this.priority.booting(child.pid);
     const channel = child.stdio[IPC_FD] as Socket;
     this.live.set(id, { child, heartbeatFd, channel });
     if (config.captureOutput) this.capture(child, id);
@@ -116,6 +122,7 @@ export class WorkerProcesses {
     this.around.postFork?.({ id, generation, pid: child.pid });
     childEvents$(child, id, channel).subscribe((event) => {
       if (event.type === 'WORKER_STATS') return void this.stats.update(id, event.requests, event.durations, event.logFailures);
+      if (event.type === 'WORKER_READY' && child.pid) this.priority.ready(child.pid);
       if (event.type === 'WORKER_EXIT') {
         this.forget(id);
         if (event.error) this.log.error({ id, err: event.error }, 'worker process did not start');

@@ -20,6 +20,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['bind', ['127.0.0.1:9001', `unix:${p('s.sock')}`], ['-b', '127.0.0.1:9001', '--bind', `unix:${p('s.sock')}`]],
   ['workers', 3, ['-w', '3']],
   ['maxWorkers', 40, ['--max-workers', '40']],
+  ['bootNice', 5, ['--boot-nice', '5']],
   ['timeout', 12, ['-t', '12']],
   ['gracefulTimeout', 13, ['--graceful-timeout', '13']],
   ['bootTimeout', 14, ['--boot-timeout', '14']],

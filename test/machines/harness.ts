@@ -10,7 +10,7 @@ import type { MasterEvent } from '../../machines/master.events.js';
 import { stateName } from '../../src/transition-log.js';
 
 export type Recorded =
-  | { type: 'spawn'; id: number; generation: number }
+  | { type: 'spawn'; id: number; generation: number; yieldCpu?: true }
   | { type: 'signal'; id: number; signal: string }
   | { type: 'closeListeners'; unlink: boolean }
   | { type: 'reopenLogs' }
@@ -50,7 +50,7 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
   let now = 0;
   const machine = masterMachine.provide({
     actions: {
-      spawnWorker: (_: unknown, p: { id: number; generation: number }) => { effects.push({ type: 'spawn', ...p }); },
+      spawnWorker: (_: unknown, p: { id: number; generation: number; yieldCpu: boolean }) => { effects.push({ type: 'spawn', id: p.id, generation: p.generation, ...(p.yieldCpu ? { yieldCpu: true } : {}) }); },
       signalWorker: (_: unknown, p: { id: number; signal: string }) => { effects.push({ type: 'signal', id: p.id, signal: p.signal }); },
       closeListeners: (_: unknown, p: { unlink: boolean }) => { effects.push({ type: 'closeListeners', unlink: p.unlink }); },
       startUpgrade: () => { effects.push({ type: 'startUpgrade' }); },

@@ -221,3 +221,16 @@ describe('master machine: what the mutation run asked for', () => {
     expect(h.spawned().filter((s) => s.generation === 2)).toHaveLength(3);
   });
 });
+
+describe('master machine: which workers yield the CPU as they boot', () => {
+  it('those that boot while the ones they replace still serve (a reload, a recycle); not the first generation, a TTIN, or a replacement for a crash', () => {
+    const h = drive().readyAll();
+    expect(h.spawned().map((s) => s.yieldCpu ?? false)).toEqual([false, false]);
+    h.send({ type: 'TTIN' });
+    expect(h.spawned().at(-1)?.yieldCpu).toBeUndefined();
+    h.readyAll().advance(STABLE_MS).exit(3, null, 'SIGKILL');
+    expect(h.spawned().at(-1)).toEqual({ type: 'spawn', id: 4, generation: 1 });
+    h.readyAll().send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, workers: 3 } });
+    expect(h.spawned().slice(-3).map((s) => s.yieldCpu)).toEqual([true, true, true]);
+  });
+});

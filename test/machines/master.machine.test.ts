@@ -115,7 +115,7 @@ describe('master machine: reload (HUP)', () => {
     expect(h.effects.filter((e) => e.type === 'loadConfig')).toHaveLength(1);
     h.send(loaded());
     expect(h.state()).toBe('serving.reloading.rolling');
-    expect(h.spawned().slice(2)).toEqual([{ type: 'spawn', id: 3, generation: 2 }, { type: 'spawn', id: 4, generation: 2 }]);
+    expect(h.spawned().slice(2)).toEqual([{ type: 'spawn', id: 3, generation: 2, yieldCpu: true }, { type: 'spawn', id: 4, generation: 2, yieldCpu: true }]);
     expect(h.signals()).toEqual([]);
     h.send({ type: 'WORKER_READY', id: 3 });
     expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1]);

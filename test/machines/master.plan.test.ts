@@ -22,7 +22,8 @@ describe('reconcile', () => {
   it('spawns nothing at the target, and exactly the missing workers below it', () => {
     expect(reconcile(ctx([ready(1), ready(2)]), 5).effects).toEqual([]);
     const plan = reconcile(ctx([ready(1)], { target: 3 }), 5);
-    expect(plan.effects).toEqual([{ type: 'spawnWorker', params: { id: 10, generation: 1 } }, { type: 'spawnWorker', params: { id: 11, generation: 1 } }]);
+    // Nothing they replace still serves: they boot at full speed.
+    expect(plan.effects).toEqual([{ type: 'spawnWorker', params: { id: 10, generation: 1, yieldCpu: false } }, { type: 'spawnWorker', params: { id: 11, generation: 1, yieldCpu: false } }]);
     expect(plan.nextId).toBe(12);
     expect(plan.workers.map((w) => [w.id, w.phase, w.spawnedAt])).toEqual([[1, 'ready', 0], [10, 'spawning', 5], [11, 'spawning', 5]]);
   });

@@ -13,7 +13,7 @@ describe('master machine: recycling', () => {
     const h = drive().readyAll();
     h.send(recycle(1));
     expect(h.state()).toBe('serving.running');
-    expect(h.spawned().slice(2)).toEqual([{ type: 'spawn', id: 3, generation: 1 }]);
+    expect(h.spawned().slice(2)).toEqual([{ type: 'spawn', id: 3, generation: 1, yieldCpu: true }]);
     expect(h.signals()).toEqual([]);
     expect(h.logs(/recycling limit/)[0]).toMatchObject({ level: 'info', fields: { id: 1, reason: 'max-requests' } });
     h.send({ type: 'WORKER_SPAWNED', id: 3, pid: 13 }).send({ type: 'WORKER_READY', id: 3 });
@@ -57,7 +57,7 @@ describe('master machine: recycling', () => {
     h.send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: SETTINGS });
     h.send({ type: 'WORKER_READY', id: 3 });
     h.send(recycle(3));
-    expect(h.spawned().at(-1)).toEqual({ type: 'spawn', id: 5, generation: 2 });
+    expect(h.spawned().at(-1)).toEqual({ type: 'spawn', id: 5, generation: 2, yieldCpu: true });
     h.send({ type: 'WORKER_READY', id: 4 });
     expect(h.state()).toBe('serving.running');
     h.send({ type: 'WORKER_READY', id: 5 });
@@ -70,7 +70,7 @@ describe('master machine: recycling', () => {
     const h = drive();
     h.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 }).send({ type: 'WORKER_READY', id: 1 }).send(recycle(1));
     expect(h.state()).toBe('booting');
-    expect(h.spawned().at(-1)).toEqual({ type: 'spawn', id: 3, generation: 1 });
+    expect(h.spawned().at(-1)).toEqual({ type: 'spawn', id: 3, generation: 1, yieldCpu: true });
     h.send({ type: 'WORKER_READY', id: 2 });
     expect(h.state()).toBe('serving.running');
     expect(h.signals()).toEqual([]);

@@ -18,7 +18,7 @@ describe('masterEffects', () => {
       workers: { spawn: () => { throw new Error('EAGAIN'); }, signal: () => {} } as never,
       listeners: [], log, reopenLogs: () => {}, reloadConfig: async () => { throw new Error('unused'); }, send: () => {}, ...upgrades,
     });
-    expect(() => effects.spawnWorker(undefined, { id: 1, generation: 1 })).not.toThrow();
+    expect(() => effects.spawnWorker(undefined, { id: 1, generation: 1, yieldCpu: false })).not.toThrow();
     expect(records).toContainEqual(expect.objectContaining({ effect: 'spawnWorker', msg: 'effect spawnWorker failed' }));
   });
 
