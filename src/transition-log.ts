@@ -28,6 +28,8 @@ export function transitionLogger(
 ) {
   let prev: SnapshotLike | null = null;
   let current: string | null = null;
+  // Built only when it is written: a master handles a tick a second, forever.
+  const debug = log.isLevelEnabled('debug');
   // Microsteps too: an eventless transition (stopping -> halted) taken in the same step as the
   // one before it would otherwise be missing from the history.
   const record = (snapshot: SnapshotLike, cause: string) => {
@@ -44,7 +46,7 @@ export function transitionLogger(
     record(next, ev.event.type);
     if (ev.type === '@xstate.snapshot') {
       // Every event handled, state change or not: at debug level, the complete path.
-      log.debug({ event: 'step', machine, from: before, to: current, cause: ev.event.type }, `${machine} handled ${ev.event.type}`);
+      if (debug) log.debug({ event: 'step', machine, from: before, to: current, cause: ev.event.type }, `${machine} handled ${ev.event.type}`);
       onStep?.(prev, next, ev.event.type);
       prev = next;
     }

@@ -10,7 +10,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { Observable } from 'rxjs';
+import { Observable } from './rx.js';
 import { CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, parseWorkerLine, tooLong, type Durations, type RecycleReason } from '../../machines/protocol.js';
 import { splitLines } from './lines.js';
 

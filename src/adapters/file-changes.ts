@@ -4,7 +4,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { buffer, debounceTime, map, Observable, share } from 'rxjs';
+import { buffer, debounceTime, map, Observable, share } from './rx-operators.js';
 
 /** Watches each directory once, keeping the changes to the files asked for (or any, for a directory). */
 export function fileChanges$(paths: Array<{ path: string; isDirectory: boolean }>, debounceMs: number): Observable<string[]> {

@@ -2,7 +2,7 @@
  * The master's periodic check as an Observable: a tick carrying every live worker's latest
  * heartbeat stamp (see ./heartbeat.ts). It only reads; the machine decides what a silent stamp means.
  */
-import { interval, map, type Observable } from 'rxjs';
+import { interval, map, type Observable } from './rx-operators.js';
 
 export interface TickEvent {
   type: 'TICK';

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createActor } from 'xstate';
-import { EMPTY, map, merge, Subject, tap } from 'rxjs';
+import { EMPTY, map, merge, Subject, tap } from '../adapters/rx-operators.js';
 import { dirname } from 'node:path';
 import { fileChanges$ } from '../adapters/file-changes.js';
 

@@ -10,7 +10,7 @@
  * when the channel closes: the old master is gone.
  */
 import { spawn } from 'node:child_process';
-import { fromEvent, map, Observable, of, take } from 'rxjs';
+import { fromEvent, map, Observable, of, take } from '../adapters/rx-operators.js';
 import { parseUpgradeMessage, upgradeMessage } from '../../machines/protocol.js';
 import { parseBind, type BindSpec } from '../config/bind.js';
 import { DAEMON_ENV } from '../daemon.js';

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fchownSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { Subject } from 'rxjs';
+import { Subject } from '../adapters/rx-operators.js';
 import { childEvents$, type ChildEvent } from '../adapters/children.js';
 import { RequestStats } from '../metrics/request-stats.js';
 import { closeHeartbeatFile, createHeartbeatFile, readBeat } from '../adapters/heartbeat.js';

@@ -14,7 +14,8 @@ import { markdown, type BenchRun } from './report.js';
 import { killEverything } from './servers.js';
 import { FULL, QUICK } from './settings.js';
 import { requireWrk } from './wrk.js';
-import { throughput } from './sections/throughput.js';
+import { throughput, throughput22 } from './sections/throughput.js';
+import { fetchForm } from './sections/fetch.js';
 import { reload } from './sections/reload.js';
 import { stopUnderLoad } from './sections/stop.js';
 import { hungWorker } from './sections/hung.js';
@@ -23,9 +24,9 @@ import { startup } from './sections/startup.js';
 import { pipeline } from './sections/pipeline.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SECTIONS = { throughput, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline } as const;
+const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline } as const;
 type Section = keyof typeof SECTIONS;
-const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,reload,stop,hung,footprint,startup,pipeline] [-- --report FILE.json]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline] [-- --report FILE.json]';
 
 function parseArgs(argv: string[]): { quick: boolean; only: Section[] | null; report: string | null } {
   let quick = false;

@@ -1,10 +1,22 @@
 /** What the kernel knows about a process: CPU time and resident memory, from /proc. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-/** User + system CPU seconds the process has used so far. */
+/**
+ * CPU seconds the process has used so far, every thread's (the event loop, libuv's pool, V8's
+ * GC helpers). From the scheduler's own count (schedstat, nanoseconds) where the kernel keeps
+ * it: the tick counts of /proc/<pid>/stat are sampled 100 times a second, and a process that
+ * wakes for a moment on a busy CPU is charged a whole 10 ms tick when the sample lands on it.
+ */
 export function cpuSeconds(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    if (ns > 0) return ns / 1e9;
+  } catch {
+    // no schedstat: the tick counts below
+  }
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -6,6 +6,7 @@ import type { HungRow } from './sections/hung.js';
 import type { FootprintRow } from './sections/footprint.js';
 import type { StartupRow } from './sections/startup.js';
 import type { PipelineRow } from './sections/pipeline.js';
+import type { FetchRow } from './sections/fetch.js';
 import type { BenchSettings } from './settings.js';
 
 export interface BenchRun {
@@ -17,6 +18,8 @@ export interface BenchRun {
   tools: Record<string, string>;
   settings: BenchSettings;
   throughput?: ThroughputRow[];
+  throughput22?: ThroughputRow[];
+  fetch?: FetchRow[];
   reload?: ReloadRow[];
   stop?: StopRow[];
   hung?: HungRow[];
@@ -32,11 +35,22 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const table = (head: string[], rows: (string | number)[][]) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-function throughputTable(rows: ThroughputRow[], s: BenchSettings): string {
-  const base = (load: string) => rows.find((r) => r.contender === 'statefork' && r.load === load)!.rps;
-  return `### 1. Throughput and latency\n\n${s.workers} workers each (the single process: one), wrk with ${s.connections} connections, ${s.rounds} rounds of ${s.seconds} s per contender taking turns (all contenders up at once), after a ${s.warmupSeconds} s warm-up; requests summed over the rounds, latency from the median round. "rounds" is the range of the rounds' req/s: differences smaller than it are this machine's noise. "master CPU" is the supervising process's CPU during the run (% of one core): it should be near zero when the master is out of the data path. "spread" is the lowest and highest share of requests one worker served.\n\n${table(
-    ['contender', 'load', 'req/s', 'rounds', 'vs statefork', 'p50', 'p99', 'errors', 'master CPU', 'spread'],
-    rows.map((r) => [r.contender, r.load, int(r.rps), r.roundRps ? `${int(Math.min(...r.roundRps))}–${int(Math.max(...r.roundRps))}` : '–', `${(r.rps / base(r.load)).toFixed(2)}x`, ms(r.p50Ms), ms(r.p99Ms), r.errors, pct(r.masterCpuPercent), r.shares.length > 1 ? `${r.shares[0].toFixed(0)}–${r.shares[r.shares.length - 1].toFixed(0)}%` : '–']),
+/** A contender against the floor: the median of its rounds' ratios to the floor's same rounds, and their range. */
+export const vsFloor = (r: ThroughputRow) => median(r.vsFloor ?? []);
+const ratioCell = (r: ThroughputRow) => (r.vsFloor?.length ? `${vsFloor(r).toFixed(2)}x (${Math.min(...r.vsFloor).toFixed(2)}–${Math.max(...r.vsFloor).toFixed(2)})` : '–');
+
+function throughputTable(rows: ThroughputRow[], s: BenchSettings, title: string): string {
+  return `### ${title}\n\n${s.workers} workers each (the single process: one), wrk with ${s.connections} connections, ${s.rounds} rounds of ${s.seconds} s per contender taking turns (all contenders up at once), after a ${s.warmupSeconds} s warm-up; requests summed over the rounds, latency from the median round, on ${rows[0]?.node ?? 'Node'}. "vs floor" compares each round with the fd-pass floor's round just before it (a parent that binds, children that listen on its socket, no manager at all): the median of the rounds' ratios, and their range. "master CPU" is the supervising process's CPU during the run (% of one core). "spread" is the lowest and highest share of requests one worker served.\n\n${table(
+    ['contender', 'load', 'req/s', 'vs floor (rounds)', 'p50', 'p99', 'errors', 'master CPU', 'spread'],
+    rows.map((r) => [r.contender, r.load, int(r.rps), ratioCell(r), ms(r.p50Ms), ms(r.p99Ms), r.errors, pct(r.masterCpuPercent), r.shares.length > 1 ? `${r.shares[0].toFixed(0)}–${r.shares[r.shares.length - 1].toFixed(0)}%` : '–']),
+  )}`;
+}
+
+function fetchTable(rows: FetchRow[], s: BenchSettings): string {
+  const base = (app: string) => rows.find((r) => r.app === app && r.form.startsWith('request listener (getRequestListener)'))!.rps;
+  return `### 8. The fetch form\n\nThe same Hono and h3 apps served by statefork (${s.workers} workers) in the fetch form, and as the request listener @hono/node-server makes of them (what the fetch form is held to); the h3 app also through h3's own \`toNodeHandler\`. wrk, keep-alive, ${s.connections} connections, ${s.rounds} interleaved rounds of ${s.seconds} s.\n\n${table(
+    ['app', 'served as', 'req/s', 'rounds', 'vs getRequestListener', 'p99', 'errors'],
+    rows.map((r) => [r.app, r.form, int(r.rps), `${int(Math.min(...r.roundRps))}–${int(Math.max(...r.roundRps))}`, `${(r.rps / base(r.app)).toFixed(2)}x`, ms(r.p99Ms), r.errors]),
   )}`;
 }
 
@@ -68,17 +82,18 @@ function hungTable(rows: HungRow[], s: BenchSettings): string {
 }
 
 function footprintTable(rows: FootprintRow[], s: BenchSettings): string {
-  const libs = rows.find((r) => r.process.startsWith('bare node +'))!.rssMiB;
-  return `### 5. Footprint\n\nResident memory and CPU of each process over ${s.idleSeconds} idle seconds, all measured side by side (servers with ${s.workers} workers; the workers are not counted).\n\n${table(
-    ['process', 'RSS', 'vs bare node + the same libraries', 'idle CPU'],
-    rows.map((r) => [r.process, `${r.rssMiB.toFixed(1)} MiB`, `${(r.rssMiB / libs).toFixed(2)}x`, pct(r.idleCpuPercent)]),
+  return `### 5. Footprint\n\nResident memory (RSS) and private memory (what one more such process really costs: RSS also counts the pages of the Node binary that every process shares) of each process, and its CPU over ${s.idleSeconds} idle seconds, measured side by side (servers with ${s.workers} workers, each served 20 requests first); then statefork's master alone with ${s.workers} and with ${s.scaleTo} workers, idle and under wrk (keep-alive, ${s.seconds * 2} s).\n\n${table(
+    ['process', 'RSS', 'private', 'idle CPU', 'CPU under load'],
+    rows.map((r) => [r.process, `${r.rssMiB.toFixed(1)} MiB`, r.privateMiB === undefined ? '–' : `${r.privateMiB.toFixed(1)} MiB`, pct(r.idleCpuPercent), r.loadCpuPercent === undefined ? '–' : pct(r.loadCpuPercent)]),
   )}`;
 }
 
+const floorStart = (rows: StartupRow[]) => rows.find((r) => r.contender === 'fd-pass floor')?.firstResponseMs ?? null;
+
 function startupTable(rows: StartupRow[], s: BenchSettings): string {
   return `### 6. Start and scale\n\n"first 200": from launch (pm2: from \`pm2 start\`, its daemon included) to the first answer. "scale": from ${s.workers} to ${s.scaleTo} workers, all ready (statefork: one TTIN at a time; pm2: \`pm2 scale\`). "swap": a reload with ${s.swapWorkers} workers until every one is new.\n\n${table(
-    ['contender', 'first 200', `scale ${s.workers} → ${s.scaleTo}`, `swap ${s.swapWorkers} workers`],
-    rows.map((r) => [r.contender, ms(r.firstResponseMs), ms(r.scaleMs), ms(r.swapMs)]),
+    ['contender', 'first 200', 'vs floor', `scale ${s.workers} → ${s.scaleTo}`, `swap ${s.swapWorkers} workers`],
+    rows.map((r) => [r.contender, ms(r.firstResponseMs), floorStart(rows) ? `${(r.firstResponseMs / floorStart(rows)!).toFixed(2)}x` : '–', ms(r.scaleMs), ms(r.swapMs)]),
   )}`;
 }
 
@@ -89,40 +104,55 @@ function pipelineTable(rows: PipelineRow[]): string {
   )}`;
 }
 
-/** The issue's targets, each with what this run measured and whether it is met. */
+/** The targets, each with what this run measured and whether it is met. */
 function targetsTable(run: BenchRun): string | null {
-  const { throughput: tp, reload, hung, footprint, settings: s } = run;
+  const { throughput: tp, throughput22: tp22, reload, hung, footprint, startup, fetch, settings: s } = run;
   if (!tp || !reload || !hung || !footprint) return null;
-  const row = (who: string, load: string) => tp.find((r) => r.contender === who && r.load === load)!;
-  const rps = (who: string, load: string) => row(who, load).rps;
   const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
-  // Two contenders whose rounds' ranges overlap are even on this machine: the difference is noise.
-  const overlap = (who: string, load: string) => {
-    const [a, b] = [row('statefork', load).roundRps, row(who, load).roundRps];
-    return Boolean(a && b) && Math.max(...a) >= Math.min(...b) && Math.max(...b) >= Math.min(...a);
-  };
-  const atLeast = (who: string, load: string) => (rps('statefork', load) >= rps(who, load) ? 'met' : overlap(who, load) ? 'even (within the rounds\' spread)' : '**not met**');
-  const above = (whos: string[], load: string) => (whos.every((w) => rps('statefork', load) > rps(w, load) && !overlap(w, load)) ? 'met'
-    : whos.every((w) => rps('statefork', load) > rps(w, load) || overlap(w, load)) ? 'above or even (within the rounds\' spread)' : '**not met**');
   const rows: string[][] = [];
-  for (const load of ['keep-alive', 'new connection']) {
-    const sf = rps('statefork', load);
-    const vs = (who: string) => sf / rps(who, load);
-    rows.push([`throughput (${load}) at least cluster SCHED_NONE's`, `${vs('cluster SCHED_NONE').toFixed(2)}x`, atLeast('cluster SCHED_NONE', load)]);
-    rows.push([`throughput (${load}) above pm2's and cluster round-robin's`, `${vs('pm2 cluster').toFixed(2)}x, ${vs('cluster round-robin').toFixed(2)}x`, above(['pm2 cluster', 'cluster round-robin'], load)]);
+  for (const [rowsOf, node] of [[tp, tp[0]?.node], [tp22 ?? [], tp22?.[0]?.node]] as const) {
+    if (!rowsOf.length) continue;
+    for (const load of ['keep-alive', 'new connection']) {
+      const sf = rowsOf.find((r) => r.contender === 'statefork' && r.load === load)!;
+      const floor = rowsOf.find((r) => r.contender === 'fd-pass floor' && r.load === load)!;
+      rows.push([`throughput (${load}, ${node}) at least 0.97x the floor`, `${vsFloor(sf).toFixed(2)}x`, verdict(vsFloor(sf) >= 0.97)]);
+      const p99 = sf.p99Ms / floor.p99Ms;
+      rows.push([`p99 (${load}, ${node}) at most 1.1x the floor's`, `${p99.toFixed(2)}x (${ms(sf.p99Ms)} vs ${ms(floor.p99Ms)})`, verdict(p99 <= 1.1)]);
+    }
   }
-  const masterCpu = Math.max(...tp.filter((r) => r.contender === 'statefork').map((r) => r.masterCpuPercent ?? 0));
-  rows.push(['master CPU near zero under load (below 1% of a core)', pct(masterCpu), verdict(masterCpu < 1)]);
-  const failed = reload.filter((r) => r.contender === 'statefork').reduce((a, r) => a + r.errors, 0);
-  const pm2Failed = reload.filter((r) => r.contender !== 'statefork').reduce((a, r) => a + r.errors, 0);
-  rows.push([`zero failed requests across ${s.reloads} reloads, both loads`, `${failed} (pm2: ${pm2Failed})`, verdict(failed === 0)]);
+  const rps = (who: string, load: string) => tp.find((r) => r.contender === who && r.load === load)!.rps;
+  const vs = (who: string) => rps('statefork', 'new connection') / rps(who, 'new connection');
+  rows.push(['throughput (new connection) above pm2\'s and cluster round-robin\'s', `${vs('pm2 cluster').toFixed(2)}x, ${vs('cluster round-robin').toFixed(2)}x`, verdict(vs('pm2 cluster') > 1 && vs('cluster round-robin') > 1)]);
+  const fp = (name: string) => footprint.find((r) => r.process === name);
+  const [worker, child] = [fp('statefork worker (hello world)'), fp('fd-pass floor child (hello world)')];
+  if (worker && child) {
+    rows.push(['one idle worker at most 4 MiB above a floor child (RSS)', `+${(worker.rssMiB - child.rssMiB).toFixed(1)} MiB (${worker.rssMiB.toFixed(1)} vs ${child.rssMiB.toFixed(1)}; private +${(worker.privateMiB! - child.privateMiB!).toFixed(1)})`, verdict(worker.rssMiB - child.rssMiB <= 4)]);
+  }
+  for (const m of footprint.filter((r) => r.process.startsWith('statefork master,'))) {
+    rows.push([`master RSS at most 50 MiB (${m.process.slice('statefork master, '.length)})`, `${m.rssMiB.toFixed(1)} MiB`, verdict(m.rssMiB <= 50)]);
+    const cpu = Math.max(m.idleCpuPercent ?? 0, m.loadCpuPercent ?? 0);
+    rows.push([`master CPU at most 0.2% idle and under load (${m.process.slice('statefork master, '.length)})`, `${pct(m.idleCpuPercent)} idle, ${pct(m.loadCpuPercent ?? null)} under load`, verdict(cpu <= 0.2)]);
+  }
+  for (const app of ['hono', 'h3'] as const) {
+    const f = fetch?.filter((r) => r.app === app);
+    if (!f?.length) continue;
+    const ratio = f.find((r) => r.form === 'fetch form')!.rps / f.find((r) => r.form.startsWith('request listener (getRequestListener)'))!.rps;
+    rows.push([`fetch form (${app}) at least 0.95x the adapter used directly`, `${ratio.toFixed(2)}x`, verdict(ratio >= 0.95)]);
+  }
+  const sfReload = reload.filter((r) => r.contender === 'statefork');
+  for (const r of sfReload) {
+    const pm2 = reload.find((x) => x.contender === 'pm2 cluster' && x.load === r.load)!;
+    rows.push([`req/s during ${s.reloads} reloads (${r.load}) at least pm2's`, `${(r.rps / pm2.rps).toFixed(2)}x (${int(r.rps)} vs ${int(pm2.rps)})`, verdict(r.rps >= pm2.rps)]);
+  }
+  const failed = sfReload.reduce((a, r) => a + r.errors, 0);
+  rows.push([`zero failed requests across ${s.reloads} reloads, both loads`, `${failed} (pm2: ${reload.filter((r) => r.contender !== 'statefork').reduce((a, r) => a + r.errors, 0)})`, verdict(failed === 0)]);
+  if (startup && floorStart(startup)) {
+    const ratio = startup.find((r) => r.contender === 'statefork')!.firstResponseMs / floorStart(startup)!;
+    rows.push(['start-up to the first 200 at most 1.1x the floor\'s', `${ratio.toFixed(2)}x`, verdict(ratio <= 1.1)]);
+  }
   const worst = Math.max(...hung.map((r) => r.replacedMs));
   rows.push([`hung worker replaced within timeout + 1 s (${s.hungTimeout + 1} s)`, `worst ${ms(worst)}`, verdict(worst <= (s.hungTimeout + 1) * 1000)]);
-  const ratio = footprint.find((r) => r.process === 'statefork master')!.rssMiB / footprint.find((r) => r.process.startsWith('bare node +'))!.rssMiB;
-  rows.push(['master RSS within 1.5x of bare node + the same libraries', `${ratio.toFixed(2)}x`, verdict(ratio <= 1.5)]);
-  return `### Targets
-
-${table(['target', 'measured', ''], rows)}`;
+  return `### Targets\n\n${table(['target', 'measured', ''], rows)}`;
 }
 
 export function markdown(run: BenchRun, chart: string | null): string {
@@ -133,12 +163,14 @@ export function markdown(run: BenchRun, chart: string | null): string {
   if (chart) parts.push(`![Throughput and failed requests during reloads](${chart})`);
   const targets = targetsTable(run);
   if (targets) parts.push(targets);
-  if (run.throughput) parts.push(throughputTable(run.throughput, s));
+  if (run.throughput) parts.push(throughputTable(run.throughput, s, '1. Throughput and latency'));
+  if (run.throughput22?.length) parts.push(throughputTable(run.throughput22, s, '1b. Throughput and latency on Node 22'));
   if (run.reload) parts.push(reloadTable(run.reload, s));
   if (run.stop) parts.push(stopTable(run.stop));
   if (run.hung) parts.push(hungTable(run.hung, s));
   if (run.footprint) parts.push(footprintTable(run.footprint, s));
   if (run.startup) parts.push(startupTable(run.startup, s));
   if (run.pipeline) parts.push(pipelineTable(run.pipeline));
+  if (run.fetch) parts.push(fetchTable(run.fetch, s));
   return `${parts.join('\n\n')}\n`;
 }

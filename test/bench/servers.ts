@@ -43,7 +43,12 @@ export interface StartOptions {
   args?: string[];
   /** Chosen free by default; given when a caller polls the port while the server starts. */
   port?: number;
+  /** The Node binary to run (the Node 22 run); this one's by default. */
+  node?: string;
 }
+
+/** The Node 22 binary of the optional dependency node-22, when it is installed. */
+export const NODE_22 = join(ROOT, 'node_modules/node-22/bin/node');
 
 /** The children of a process, from the kernel. */
 export function childrenOf(pid: number): number[] {
@@ -144,16 +149,26 @@ async function local(name: string, child: ChildProcess, url: string, ready: (f: 
 
 export async function startStatefork(o: StartOptions): Promise<Server> {
   const port = o.port ?? (await freePort());
-  const child = spawn(process.execPath, [CLI, '-w', String(o.workers), '-b', `127.0.0.1:${port}`, ...(o.args ?? []), join(APPS, o.app ?? 'hello.cjs')], {
+  const child = spawn(o.node ?? process.execPath, [CLI, '-w', String(o.workers), '-b', `127.0.0.1:${port}`, ...(o.args ?? []), join(APPS, o.app ?? 'hello.cjs')], {
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return local('statefork', child, `http://127.0.0.1:${port}/`, (f) => f.waitRecord((r) => /^ready: every worker/.test(r.msg ?? '')));
 }
 
+/** The floor (apps/floor.cjs): a parent that binds, children that listen({ fd: 3 }), nothing else. */
+export async function startFloor(o: StartOptions): Promise<Server> {
+  const port = o.port ?? (await freePort());
+  const child = spawn(o.node ?? process.execPath, [join(APPS, 'floor.cjs')], {
+    env: { ...process.env, ...o.env, PORT: String(port), BENCH_WORKERS: String(o.workers), BENCH_APP: o.app ?? 'hello.cjs' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return local('fd-pass floor', child, `http://127.0.0.1:${port}/`, (f) => until(() => f.text().includes('ready\n'), 'the floor to print ready'));
+}
+
 export async function startCluster(sched: 'rr' | 'none', o: StartOptions): Promise<Server> {
   const port = o.port ?? (await freePort());
-  const child = spawn(process.execPath, [join(APPS, 'cluster.cjs')], {
+  const child = spawn(o.node ?? process.execPath, [join(APPS, 'cluster.cjs')], {
     env: { ...process.env, ...o.env, PORT: String(port), BENCH_SCHED: sched, BENCH_WORKERS: String(o.workers), BENCH_APP: o.app ?? 'hello.cjs' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,7 +4,7 @@
  * generation swap with 8 workers (statefork: HUP; pm2: `pm2 reload`).
  */
 import { request } from 'node:http';
-import { freePort, startCluster, startPm2, startSingle, startStatefork, until, type Server } from '../servers.js';
+import { freePort, startCluster, startFloor, startPm2, startSingle, startStatefork, until, type Server } from '../servers.js';
 import type { BenchSettings } from '../settings.js';
 
 export interface StartupRow {
@@ -99,6 +99,7 @@ async function onlyStart(name: string, start: (port: number) => Promise<Server>)
 
 export async function startup(s: BenchSettings, progress: (line: string) => void): Promise<StartupRow[]> {
   const rows = [
+    await onlyStart('fd-pass floor', (port) => startFloor({ workers: s.workers, port })),
     await statefork(s),
     await pm2(s),
     await onlyStart('cluster round-robin', (port) => startCluster('rr', { workers: s.workers, port })),

@@ -2,14 +2,18 @@
  * (1) Throughput and latency: the same hello-world app under every contender, same worker
  * count, wrk on loopback; once with keep-alive connections, once with a new connection per
  * request (where a master that accepts, like cluster round-robin, sits in the data path).
- * Several short rounds per contender, interleaved, summed.
+ * Several short rounds per contender, interleaved, summed. The fd-pass floor (a parent that
+ * binds, children that listen on its socket, no manager at all) runs in every round: each
+ * contender's round is compared with the floor's same round, so a drift of the machine cancels.
  */
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuDuring } from '../proc.js';
 import { runWrk, type WrkResult } from '../wrk.js';
-import { startCluster, startPm2, startSingle, startStatefork, type Server, type StartOptions } from '../servers.js';
+import { NODE_22, startCluster, startFloor, startPm2, startSingle, startStatefork, type Server, type StartOptions } from '../servers.js';
+import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import type { BenchSettings } from '../settings.js';
 
 export interface ThroughputRow extends WrkResult {
@@ -22,11 +26,16 @@ export interface ThroughputRow extends WrkResult {
   shares: number[];
   /** Requests per second of each round, in order: the spread is this machine's noise. */
   roundRps: number[];
+  /** Each round's req/s divided by the floor's in the same round. */
+  vsFloor: number[];
+  /** The Node version it ran on. */
+  node: string;
 }
 
 type Starter = (o: StartOptions) => Promise<Server>;
 
 export const CONTENDERS: [string, Starter][] = [
+  ['fd-pass floor', (o) => startFloor(o)],
   ['statefork', (o) => startStatefork(o)],
   ['cluster SCHED_NONE', (o) => startCluster('none', o)],
   ['cluster round-robin', (o) => startCluster('rr', o)],
@@ -63,12 +72,13 @@ interface Entry {
  * Every contender runs at the same time (idle when not measured), and the measured runs take
  * turns, round after round: a drift of the machine during the section touches all of them alike.
  */
-async function measureLoad(load: ThroughputRow['load'], s: BenchSettings, progress: (line: string) => void): Promise<ThroughputRow[]> {
+async function measureLoad(load: ThroughputRow['load'], s: BenchSettings, progress: (line: string) => void, contenders = CONTENDERS, node = process.execPath): Promise<ThroughputRow[]> {
   const entries: Entry[] = [];
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   try {
-    for (const [name, start] of CONTENDERS) {
+    for (const [name, start] of contenders) {
       const dir = mkdtempSync(join(tmpdir(), 'statefork-bench-counts-'));
-      entries.push({ name, server: await start({ workers: s.workers, env: { BENCH_COUNTS: dir } }), dir, runs: [], cpuSeconds: 0, wallSeconds: 0, before: new Map() });
+      entries.push({ name, server: await start({ workers: s.workers, env: { BENCH_COUNTS: dir }, node }), dir, runs: [], cpuSeconds: 0, wallSeconds: 0, before: new Map() });
     }
     const opts = { connections: s.connections, close: load === 'new connection' };
     for (const e of entries) {
@@ -82,10 +92,11 @@ async function measureLoad(load: ThroughputRow['load'], s: BenchSettings, progre
         e.wallSeconds += (performance.now() - t0) / 1000;
         e.cpuSeconds += cpuSeconds ?? 0;
         e.runs.push(result);
-        progress(`throughput ${load} round ${round} ${e.name}: ${Math.round(result.rps)} req/s`);
+        progress(`throughput ${load} round ${round} ${e.name} (${version}): ${Math.round(result.rps)} req/s`);
       }
     }
     const rows: ThroughputRow[] = [];
+    const floor = entries.find((e) => e.name === 'fd-pass floor')!;
     for (const e of entries) {
       const after = await settledCounts(e.dir);
       const served = [...after].map(([pid, n]) => n - (e.before.get(pid) ?? 0)).filter((n) => n > 0);
@@ -98,6 +109,8 @@ async function measureLoad(load: ThroughputRow['load'], s: BenchSettings, progre
         masterCpuPercent: e.server.masterPid ? (100 * e.cpuSeconds) / e.wallSeconds : null,
         shares: served.map((n) => (100 * n) / total).sort((a, b) => a - b),
         roundRps: e.runs.map((r) => r.rps),
+        vsFloor: e.runs.map((r, i) => r.rps / floor.runs[i].rps),
+        node: version,
       });
     }
     return rows;
@@ -126,6 +139,18 @@ function combine(runs: WrkResult[]): WrkResult {
     timeouts: sum((r) => r.timeouts),
     non2xx: sum((r) => r.non2xx),
   };
+}
+
+/** The same measurement on Node 22 (the node-22 package's binary), for the floor, statefork and cluster SCHED_NONE. */
+export async function throughput22(s: BenchSettings, progress: (line: string) => void): Promise<ThroughputRow[]> {
+  if (!existsSync(NODE_22)) {
+    progress('throughput on Node 22: skipped, the optional dependency node-22 is not installed');
+    return [];
+  }
+  const contenders = CONTENDERS.filter(([name]) => ['fd-pass floor', 'statefork', 'cluster SCHED_NONE'].includes(name));
+  const rows: ThroughputRow[] = [];
+  for (const load of ['keep-alive', 'new connection'] as const) rows.push(...await measureLoad(load, s, progress, contenders, NODE_22));
+  return rows;
 }
 
 export async function throughput(s: BenchSettings, progress: (line: string) => void): Promise<ThroughputRow[]> {

@@ -1,0 +1,6 @@
+// The same h3 app (h3.mjs) through @hono/node-server's request listener, exported as a plain
+// request listener: what the fetch form is measured against.
+import { getRequestListener } from '@hono/node-server';
+import app from './h3.mjs';
+
+export default getRequestListener(app.fetch);
