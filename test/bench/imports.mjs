@@ -1,5 +1,6 @@
 // What each import costs a process: `node --expose-gc test/bench/imports.mjs` (after npm run build).
-// Every set of modules is imported in a fresh process, after node:http (which any server has);
+// Every set of modules is imported in a fresh process, after node:http and the benchmark app, a
+// CommonJS file (what any server has: the first CommonJS import pays for the loader itself);
 // it prints that process's RSS and private memory (what one more such process really costs:
 // RSS also counts the Node binary's pages, which every process shares) after a GC, and how long
 // the imports took. Each set runs three times; the figures are the medians.
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 const SETS = [
-  ['node:http (every server)', []],
+  ['node:http and the app (every server)', []],
   ['+ xstate', ['xstate']],
   ['+ pino', ['pino']],
   ['+ RxJS Observable alone (the worker\'s)', ['rxjs/internal/Observable']],
@@ -23,6 +24,7 @@ const SETS = [
 if (process.argv[2] === '--child') {
   const t0 = performance.now();
   await import('node:http');
+  await import(fileURLToPath(new URL('apps/hello.cjs', import.meta.url)));
   const t1 = performance.now();
   for (const m of process.argv.slice(3)) await import(m);
   const ms = performance.now() - t1;
