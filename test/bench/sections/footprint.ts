@@ -37,6 +37,15 @@ function idle(args: string[]): Promise<ChildProcess> {
 
 const pause = (s: number) => new Promise((ok) => setTimeout(ok, s * 1000));
 
+/**
+ * Idle is measured once start-up's work is over, V8's included: about 8 s after a process
+ * starts, V8's memory reducer runs a few full collections (measured on statefork's master: three
+ * mark-compacts at 8.2-9.5 s, about 100 ms of CPU on the main and helper threads at once), for
+ * any Node process that allocated at start. Counted in a 30 s window, that one-off alone reads as
+ * 0.3% of a core; a process that serves for days pays it once.
+ */
+const SETTLE_SECONDS = 12;
+
 /** A few requests, so every serving process has loaded what serving needs before it is measured. */
 async function warm(server: Server): Promise<void> {
   for (let i = 0; i < 20; i++) await fetch(server.url).then((r) => r.text(), () => '');
@@ -47,7 +56,7 @@ async function masterAt(workers: number, s: BenchSettings, progress: (line: stri
   const server = await startStatefork({ workers });
   try {
     await warm(server);
-    await pause(2);
+    await pause(SETTLE_SECONDS);
     const before = cpuSeconds(server.masterPid!);
     const t0 = performance.now();
     await pause(s.idleSeconds);
@@ -81,7 +90,7 @@ export async function footprint(s: BenchSettings, progress: (line: string) => vo
       ['fd-pass floor child (hello world)', child, false],
     ];
     // Start-up work is over before the quiet period is measured.
-    await pause(2);
+    await pause(SETTLE_SECONDS);
     const before = watched.map(([, pid]) => cpuSeconds(pid));
     const t0 = performance.now();
     await pause(s.idleSeconds);
