@@ -53,8 +53,8 @@ describe('--boot-nice', () => {
     expect((await m.exited).code).toBe(0);
   });
 
-  it('--boot-nice 0: a reload\'s worker is not lowered', async () => {
-    const { m, gate } = await serving(['--boot-nice', '0']);
+  /** A HUP whose new worker, held at its boot by the gate, runs at the master's priority; then a clean stop. */
+  async function reloadsAtNormalPriority({ m, gate }: Awaited<ReturnType<typeof serving>>): Promise<void> {
     const from = m.records.length;
     m.signal('SIGHUP');
     expect(getPriority(await heldPid(m, from))).toBe(getPriority());
@@ -62,17 +62,15 @@ describe('--boot-nice', () => {
     await m.waitFor((x) => /^reload complete/.test(x.msg ?? ''), { from });
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
+  }
+
+  it('--boot-nice 0: a reload\'s worker is not lowered', async () => {
+    await reloadsAtNormalPriority(await serving(['--boot-nice', '0']));
   });
 
   it.runIf(isRoot)('a master without CAP_SYS_NICE says so once and never lowers a worker it could not raise again', async () => {
     const { m, gate } = await serving([], ['setpriv', '--inh-caps=-sys_nice', '--bounding-set=-sys_nice']);
     expect(m.records.find((x) => /^workers boot at normal priority/.test(x.msg ?? ''))).toMatchObject({ level: 30, bootNice: 10 });
-    const from = m.records.length;
-    m.signal('SIGHUP');
-    expect(getPriority(await heldPid(m, from))).toBe(getPriority());
-    writeFileSync(gate, 'ok');
-    await m.waitFor((x) => /^reload complete/.test(x.msg ?? ''), { from });
-    m.signal('SIGTERM');
-    expect((await m.exited).code).toBe(0);
+    await reloadsAtNormalPriority({ m, gate });
   });
 });
