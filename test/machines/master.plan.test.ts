@@ -16,6 +16,8 @@ function ctx(workers: WorkerHandle[], over: Partial<MasterContext> = {}): Master
   return { ...initialContext({ settings: SETTINGS, now: 0 }), workers, nextId: 10, target: workers.length, ...over };
 }
 const signals = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, (e.params as { signal: string }).signal]);
+/** The log records a plan asks for, whole: the operator reads their fields. */
+const logRecords = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'log').map((e) => e.params);
 const logs = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'log').map((e) => [(e.params as { level: string }).level, (e.params as { msg: string }).msg]);
 
 describe('reconcile', () => {
@@ -59,7 +61,7 @@ describe('watch', () => {
     expect(signals(watch(c, 100, {}))).toEqual([]);
     const late = watch(c, 101, {});
     expect(signals(late)).toEqual([[1, 'SIGKILL']]);
-    expect(logs(late)).toEqual([['warn', 'worker still alive after its deadline: SIGKILL']]);
+    expect(logRecords(late)).toEqual([{ level: 'warn', msg: 'worker still alive after its deadline: SIGKILL', id: 1, workerPid: 101 }]);
     expect(late.workers[0]).toMatchObject({ phase: 'killed', cause: 'retire', deadline: null });
   });
 
@@ -74,8 +76,13 @@ describe('watch', () => {
     const late = watch(c, 5301, {});
     expect(signals(late)).toEqual([[1, 'SIGKILL']]);
     expect(late.workers[0].cause).toBe('boot-timeout');
-    expect(logs(late)).toEqual([['error', 'worker boot timeout']]);
+    expect(logRecords(late)).toEqual([{ level: 'error', msg: 'worker boot timeout', id: 1, workerPid: 101, bootTimeoutMs: 5000 }]);
     expect(signals(watch({ ...c, settings: { ...settings, bootTimeoutMs: 0 } }, 10 ** 9, {}))).toEqual([]);
+  });
+
+  it('says how long a worker was silent, from its last beat', () => {
+    const c = { ...ctx([{ ...ready(1), beatAt: 200 }]), settings };
+    expect(logRecords(watch(c, 1201, {}))).toEqual([{ level: 'error', msg: 'worker timeout', id: 1, workerPid: 101, silentMs: 1001 }]);
   });
 
   it('aborts a ready or draining worker silent strictly longer than the timeout; not a booting or aborting one; not when 0', () => {
