@@ -3,7 +3,7 @@ import type { ThroughputRow } from './sections/throughput.js';
 import type { ReloadRow } from './sections/reload.js';
 import type { StopRow } from './sections/stop.js';
 import type { HungRow } from './sections/hung.js';
-import type { FootprintRow } from './sections/footprint.js';
+import { SETTLE_SECONDS, type FootprintRow } from './sections/footprint.js';
 import type { StartupRow } from './sections/startup.js';
 import type { PipelineRow } from './sections/pipeline.js';
 import type { FetchRow } from './sections/fetch.js';
@@ -82,7 +82,7 @@ function hungTable(rows: HungRow[], s: BenchSettings): string {
 }
 
 function footprintTable(rows: FootprintRow[], s: BenchSettings): string {
-  return `### 5. Footprint\n\nResident memory (RSS) and private memory (what one more such process really costs: RSS also counts the pages of the Node binary that every process shares) of each process, and its CPU over ${s.idleSeconds} idle seconds from 12 s after start (past V8's one-off memory-reducing collections about 8 s in), measured side by side (servers with ${s.workers} workers, each served 20 requests first); then statefork's master alone with ${s.workers} and with ${s.scaleTo} workers, idle and under wrk (keep-alive, ${s.seconds * 2} s).\n\n${table(
+  return `### 5. Footprint\n\nResident memory (RSS) and private memory (what one more such process really costs: RSS also counts the pages of the Node binary that every process shares) of each process, and its CPU over ${s.idleSeconds} idle seconds from ${SETTLE_SECONDS} s after the servers are up (past V8's one-off memory-reducing collections about 8 s after a start), measured side by side (servers with ${s.workers} workers, each served 20 requests first); then statefork's master alone with ${s.workers} and with ${s.scaleTo} workers, idle and under wrk (keep-alive, ${s.seconds * 2} s).\n\n${table(
     ['process', 'RSS', 'private', 'idle CPU', 'CPU under load'],
     rows.map((r) => [r.process, `${r.rssMiB.toFixed(1)} MiB`, r.privateMiB === undefined ? '–' : `${r.privateMiB.toFixed(1)} MiB`, pct(r.idleCpuPercent), r.loadCpuPercent === undefined ? '–' : pct(r.loadCpuPercent)]),
   )}`;

@@ -44,7 +44,7 @@ const pause = (s: number) => new Promise((ok) => setTimeout(ok, s * 1000));
  * any Node process that allocated at start. Counted in a 30 s window, that one-off alone reads as
  * 0.3% of a core; a process that serves for days pays it once.
  */
-const SETTLE_SECONDS = 12;
+export const SETTLE_SECONDS = 12;
 
 /** A few requests, so every serving process has loaded what serving needs before it is measured. */
 async function warm(server: Server): Promise<void> {
