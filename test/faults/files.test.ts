@@ -149,9 +149,12 @@ describe.runIf(isRoot)('a full disk never stops serving', () => {
     const scrape = async () => (await get(`http://127.0.0.1:${metrics}/metrics`)).body;
     const failures = (text: string, log: string) => Number(new RegExp(`^statefork_log_write_failures_total\\{log="${log}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
     let text = '';
-    for (let i = 0; i < 100 && !(failures(text, 'error') > 0 && failures(text, 'access') > 0); i++) {
+    // The workers report their counts once a heartbeat, when they moved: wait for them, to a deadline.
+    const deadline = Date.now() + 15_000;
+    while (!(failures(text, 'error') > 0 && failures(text, 'access') > 0) && Date.now() < deadline) {
       await get(`${url}/`);
       text = await scrape();
+      await new Promise((ok) => setTimeout(ok, 25));
     }
     expect(failures(text, 'error')).toBeGreaterThan(0);
     expect(failures(text, 'access')).toBeGreaterThan(0);
