@@ -12,10 +12,17 @@ import { describe, expect, it } from 'vitest';
 import { APPS, CLI, eventually, isAlive, isTransition, startServing, type Running } from '../helpers/cli.js';
 import { get, requestLoop } from '../helpers/http.js';
 import { execFileSync } from 'node:child_process';
+import { BACKOFF_CAP_MS, STABLE_MS } from '../../dist/machines/index.js';
 
 const isRoot = process.getuid?.() === 0;
 const asNobody = isRoot ? ['-u', 'nobody'] : [];
 const PROTOCOL = 'worker broke the IPC protocol: killed, and replaced';
+/**
+ * How long the storm takes to heal at worst: replacements that were already loading when the
+ * trigger went are dismissed too, so the backoff can reach its cap before the next spawn; then
+ * the workers must stay up for STABLE_MS before the backoff resets. Plus boots on a loaded CI.
+ */
+const HEAL_MS = BACKOFF_CAP_MS + STABLE_MS + 15_000;
 const uidOf = (pid: number) => Number(/^Uid:\s+(\d+)/m.exec(execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' }))![1]);
 
 /** Ready workers as the log tells (ready and not exited since). */
@@ -70,12 +77,12 @@ describe('a worker cannot crash the master through its channel', () => {
     expect(isAlive(m.pid)).toBe(true);
     // The deploy is fixed: once the backoff has passed, four workers serve again.
     rmSync(trigger);
-    await eventually(() => readyWorkers(m).filter(isAlive).length === 4, 40_000, 'four ready workers again');
-    await m.waitFor((x) => x.msg === 'workers stable again: respawn backoff reset', { from, timeoutMs: 40_000 });
+    await eventually(() => readyWorkers(m).filter(isAlive).length === 4, HEAL_MS, 'four ready workers again');
+    await m.waitFor((x) => x.msg === 'workers stable again: respawn backoff reset', { from, timeoutMs: HEAL_MS });
     await servesAll(m);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
-  });
+  }, 30_000 + 2 * HEAL_MS);
 
   it('a flood of valid messages from one worker: the master stays responsive and no request is lost', async () => {
     const control = join(mkdtempSync(join(tmpdir(), 'statefork-flood-')), 'ctl.sock');
