@@ -53,6 +53,8 @@ export interface MasterContext {
   drainAt: number | null;
   /** The listening sockets were closed (the drain or a quick stop began). */
   socketsClosed: boolean;
+  /** --reuse-port: the workers bind the TCP addresses themselves; the master holds none of those. */
+  workersBind: boolean;
   /** USR2: the new master started from the files on disk, while it runs; null when none. */
   upgrade: Upgrade | null;
   /**
@@ -71,7 +73,21 @@ export interface MasterInput {
   now: number;
   /** Started by the USR2 of the master with this pid (STATEFORK_UPGRADE_FROM). */
   upgradeFrom?: number | null;
+  /** --reuse-port: the workers bind the TCP addresses themselves. */
+  workersBind?: boolean;
 }
+
+/**
+ * Whether the master still holds the sockets its workers accept on: then a worker it TERMs is
+ * retired while others accept, and need not sweep the queue the others will take.
+ */
+export const socketsHeld = (ctx: MasterContext): boolean => !ctx.workersBind && !ctx.socketsClosed;
+
+/**
+ * Whether closing the listeners may remove a unix socket's file: not while another master
+ * shares the sockets (a hot upgrade's new master, or the old one of this new master).
+ */
+export const mayUnlinkSockets = (ctx: MasterContext): boolean => ctx.upgrade === null && ctx.upgradeFrom === null;
 
 /** A quick stop (INT/QUIT) gives workers this long after SIGQUIT before SIGKILL. */
 export const QUICK_STOP_MS = 2_000;
@@ -86,7 +102,7 @@ export function backoffDelay(failures: number): number {
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (failures - 2));
 }
 
-export function initialContext({ settings, now, upgradeFrom = null }: MasterInput): MasterContext {
+export function initialContext({ settings, now, upgradeFrom = null, workersBind = false }: MasterInput): MasterContext {
   return {
     settings,
     target: settings.workers,
@@ -99,6 +115,7 @@ export function initialContext({ settings, now, upgradeFrom = null }: MasterInpu
     reloadQueued: false,
     drainAt: null,
     socketsClosed: false,
+    workersBind,
     upgrade: null,
     upgradeFrom,
     lastFailureAt: 0,

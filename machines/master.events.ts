@@ -30,8 +30,11 @@ export type MasterEvent =
    * long, an unknown message): the app has the channel's fd, so this is a bug or an attack.
    */
   | (Timed & { type: 'WORKER_PROTOCOL_ERROR'; id: number; reason: string })
-  /** The worker process is gone (exit code, or the signal that killed it). */
-  | (Timed & { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null })
+  /**
+   * The worker process is gone (exit code, or the signal that killed it). `error`: it never
+   * started (the spawn failed, or its heartbeat file could not be made), and why.
+   */
+  | (Timed & { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null; error?: string })
   /** Hot upgrade, in the old master: the new master's process exists. */
   | (Timed & { type: 'UPGRADE_SPAWNED'; pid: number })
   /** IPC from the new master: every worker of its first generation is ready. */
@@ -49,3 +52,12 @@ export type MasterEvent =
   | (Timed & { type: 'TICK'; beats: Record<number, number> });
 
 export type MasterEventType = MasterEvent['type'];
+
+/** An event as its source emits it (the OS, a child, a timer): the host stamps `now` on it. */
+export type Untimed<E> = E extends Timed ? Omit<E, 'now'> : never;
+
+/** The untimed events of the given types: what each stream into the machine carries. */
+export type SourceEvent<K extends MasterEventType = MasterEventType> = Untimed<Extract<MasterEvent, { type: K }>>;
+
+/** Stamps an event with the master's time as it enters the machine. */
+export const stamp = (event: SourceEvent, now: number): MasterEvent => ({ ...event, now });

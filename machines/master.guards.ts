@@ -3,17 +3,23 @@ import { assertEvent } from 'xstate';
 import { EXIT } from './exit-codes.js';
 import { maxWorkersOf, type MasterContext } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
-import { exitKind, isServing, type ExitKind, type WorkerHandle } from './worker-handle.js';
+import { exitReason, isServing, kindOfReason, type ExitKind, type ExitReason, type WorkerHandle } from './worker-handle.js';
 
 export function findWorker(ctx: MasterContext, id: number): WorkerHandle | undefined {
   return ctx.workers.find((w) => w.id === id);
 }
 
-/** The kind of a WORKER_EXIT event, or null for a worker the master does not know. */
-export function kindOfExit(ctx: MasterContext, event: MasterEvent): ExitKind | null {
+/** Why the worker of a WORKER_EXIT event is gone, or null for a worker the master does not know. */
+export function reasonOfExit(ctx: MasterContext, event: MasterEvent): ExitReason | null {
   assertEvent(event, 'WORKER_EXIT');
   const w = findWorker(ctx, event.id);
-  return w ? exitKind(w, event.code, EXIT.APP_LOAD_ERROR) : null;
+  return w ? exitReason(w, event.code, EXIT.APP_LOAD_ERROR, ctx.generation) : null;
+}
+
+/** The kind of a WORKER_EXIT event (its reason, the retirements as one), or null. */
+export function kindOfExit(ctx: MasterContext, event: MasterEvent): ExitKind | null {
+  const reason = reasonOfExit(ctx, event);
+  return reason && kindOfReason(reason);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The master (arbiter) lifecycle. Every signal, worker exit, IPC message and tick is an event;
- * every decision is a guard or an action here. Effects (spawn, signal, close sockets, reload
- * the configuration, log) are named in master.setup.ts and provided by src/master/.
+ * every decision is a guard or an action here. Effects (spawn, signal, close sockets, log) are
+ * declared in master.effects.ts, the configuration's re-read is an invoked actor, and src/master/
+ * provides both. The states' tags are what observers read (master.facts.ts).
  *
  *   booting ──all ready──▶ serving.running ◀──done/abandoned── serving.reloading
  *      │                        │  HUP ─────────────────────────────▶│
@@ -64,6 +65,7 @@ export const masterMachine = masterSetup.createMachine({
   output: ({ context }) => ({ exitCode: context.exitCode, reason: context.reason }),
   states: {
     booting: {
+      tags: 'booting',
       entry: 'reconcile',
       always: { guard: 'allReady', target: 'serving', actions: [log('info', MSG.ready), 'announceReady'] },
       on: {
@@ -88,6 +90,7 @@ export const masterMachine = masterSetup.createMachine({
       },
     },
     serving: {
+      tags: 'serving',
       initial: 'running',
       on: {
         ...common,
@@ -124,6 +127,7 @@ export const masterMachine = masterSetup.createMachine({
          * (the new master's workers accept on them), so the upgrade can still be rolled back.
          */
         handedOver: {
+          tags: 'handed-over',
           entry: 'handOver',
           on: {
             HUP: { target: 'running', actions: [log('info', MSG.handedOverRollback), 'reconcile'] },
@@ -142,12 +146,14 @@ export const masterMachine = masterSetup.createMachine({
           },
         },
         reloading: {
+          tags: 'reloading',
           initial: 'configuring',
           // One generation boots at a time: a burst of HUPs cannot become a storm of processes.
           on: { HUP: { actions: ['queueReload', log('info', MSG.hupQueued)] } },
           states: {
             configuring: {
-              entry: 'loadConfig',
+              // The re-read runs as an actor of this state: its outcome comes back as an event.
+              invoke: { src: 'loadConfig' },
               on: {
                 CONFIG_LOADED: { target: 'rolling', actions: 'beginGeneration' },
                 CONFIG_FAILED: { target: '#master.serving.running', actions: log('error', MSG.configFailed) },
@@ -168,6 +174,7 @@ export const masterMachine = masterSetup.createMachine({
       },
     },
     stopping: {
+      tags: 'stopping',
       always: { guard: 'noWorkersLeft', target: 'halted' },
       initial: 'graceful',
       on: {
@@ -202,7 +209,7 @@ export const masterMachine = masterSetup.createMachine({
         },
       },
     },
-    halted: { type: 'final' },
+    halted: { type: 'final', tags: 'halted' },
   },
 });
 

@@ -3,25 +3,18 @@
  * abort or kill. The machine's actions apply a plan's new worker list and enqueue its effects;
  * the runtime in src/ only carries the effects out.
  */
-import { backoffDelay, QUICK_STOP_MS, STABLE_MS, type MasterContext } from './master.context.js';
+import { backoffDelay, QUICK_STOP_MS, socketsHeld, STABLE_MS, type MasterContext } from './master.context.js';
 import { isBooting, isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
-import type { WorkerKillSignal } from './signals.js';
+import type { EffectCall, LogLevel } from './master.effects.js';
 import { MSG } from './master.messages.js';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
-export interface LogParams {
-  level: LogLevel;
-  msg: string;
-  [field: string]: unknown;
-}
+export type { LogLevel, LogParams } from './master.effects.js';
 
 /** A log effect: what every decision says, in one shape. */
 export const logEffect = (level: LogLevel, msg: string, fields: Record<string, unknown> = {}) => ({ type: 'log' as const, params: { level, msg, ...fields } });
 
-export type Effect =
-  | { type: 'spawnWorker'; params: { id: number; generation: number; yieldCpu: boolean } }
-  | { type: 'signalWorker'; params: { id: number; workerPid: number | null; signal: WorkerKillSignal } }
-  | { type: 'log'; params: LogParams };
+/** What a plan asks the host to do. */
+export type Effect = EffectCall<'spawnWorker' | 'signalWorker' | 'log'>;
 
 export interface Plan {
   workers: WorkerHandle[];
@@ -33,14 +26,14 @@ const byAge = (a: WorkerHandle, b: WorkerHandle) => a.id - b.id;
 /** Retirement order: workers not ready yet first (they serve nobody), then the oldest. */
 const retireOrder = (a: WorkerHandle, b: WorkerHandle) => Number(a.phase === 'ready') - Number(b.phase === 'ready') || byAge(a, b);
 
-function send(plan: Plan, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null) {
+function send(plan: Plan, ctx: MasterContext, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null) {
   plan.workers = plan.workers.map((x) => (x.id === w.id ? signalled(x, signal, cause, deadline) : x));
-  plan.effects.push({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal } });
+  plan.effects.push({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal, socketsHeld: signal === 'SIGTERM' && socketsHeld(ctx) } });
 }
 
 /** Retiring is always graceful: SIGTERM, then SIGKILL once the graceful timeout has passed. */
 function retire(plan: Plan, ctx: MasterContext, w: WorkerHandle, now: number, cause: StopCause = 'retire') {
-  send(plan, w, 'SIGTERM', cause, now + ctx.settings.gracefulTimeoutMs);
+  send(plan, ctx, w, 'SIGTERM', cause, now + ctx.settings.gracefulTimeoutMs);
 }
 
 export function spawnAllowed(ctx: MasterContext, now: number): boolean {
@@ -98,14 +91,14 @@ export function watch(ctx: MasterContext, now: number, beats: Record<number, num
     if (w.phase === 'killed') continue;
     if (w.deadline !== null && now > w.deadline) {
       plan.effects.push(logEffect('warn', MSG.killedAfterDeadline, { id: w.id, workerPid: w.pid }));
-      send(plan, w, 'SIGKILL', w.cause ?? 'stop', null);
+      send(plan, ctx, w, 'SIGKILL', w.cause ?? 'stop', null);
     } else if (isBooting(w) && bootTimeoutMs > 0 && now - w.spawnedAt > bootTimeoutMs) {
       plan.effects.push(logEffect('error', MSG.bootTimeout, { id: w.id, workerPid: w.pid, bootTimeoutMs }));
-      send(plan, w, 'SIGKILL', 'boot-timeout', null);
+      send(plan, ctx, w, 'SIGKILL', 'boot-timeout', null);
     } else if (!isBooting(w) && w.phase !== 'aborting' && timeoutMs > 0 && now - w.beatAt > timeoutMs) {
       plan.effects.push(logEffect('error', MSG.workerTimeout, { id: w.id, workerPid: w.pid, silentMs: now - w.beatAt }));
       // SIGABRT lets a live worker log a stack; one that is still there on the next tick is killed.
-      send(plan, w, 'SIGABRT', 'timeout', now);
+      send(plan, ctx, w, 'SIGABRT', 'timeout', now);
     }
   }
   return plan;
@@ -121,7 +114,7 @@ export function stopAll(ctx: MasterContext, now: number, quick: boolean, cause: 
   for (const w of ctx.workers) {
     if (w.phase === 'killed' || w.phase === 'quitting') continue;
     if (!quick && !isServing(w)) continue;
-    send(plan, w, quick ? 'SIGQUIT' : 'SIGTERM', cause, Math.min(deadline, w.deadline ?? Infinity));
+    send(plan, ctx, w, quick ? 'SIGQUIT' : 'SIGTERM', cause, Math.min(deadline, w.deadline ?? Infinity));
   }
   return plan;
 }

@@ -2,41 +2,44 @@
  * The master machine's vocabulary: its types, the effects it names (implemented in src/ through
  * `.provide()`; here they do nothing), its guards, and the actions that change its context.
  */
-import { assertEvent, assign, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, fromCallback, setup, type EventObject } from 'xstate';
 import { EXIT } from './exit-codes.js';
-import { maxWorkersOf, STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
+import { mayUnlinkSockets, maxWorkersOf, STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
-import { findWorker, guards, kindOfExit } from './master.guards.js';
-import { abandonReload, isStableAfterFailures, logEffect, reconcile, stopAll, watch, type LogParams, type Plan } from './master.plan.js';
-import type { WorkerKillSignal } from './signals.js';
-import { diedOfItself, isBooting, signalled } from './worker-handle.js';
+import { findWorker, guards, kindOfExit, reasonOfExit } from './master.guards.js';
+import { abandonReload, isStableAfterFailures, logEffect, reconcile, stopAll, watch, type Plan } from './master.plan.js';
+import { diedOfItself, isBooting, kindOfReason, signalled } from './worker-handle.js';
+import { effectStubs, type EffectObject } from './master.effects.js';
+import type { MasterFact, MasterTag } from './master.facts.js';
 import { MSG } from './master.messages.js';
 
 /** Time of the event being handled; only the init event lacks one. */
 export const nowOf = (event: MasterEvent | { type: string }, ctx: MasterContext): number =>
   'now' in event && typeof event.now === 'number' ? event.now : ctx.startedAt;
 
-type Enqueue = { assign: (p: Partial<MasterContext>) => void } & ((action: any) => void);
-type DecideArgs = { context: MasterContext; event: MasterEvent; enqueue: Enqueue };
+/** What a decision may enqueue: the effects of master.effects.ts, no other; the facts it may emit. */
+const decisionOf = enqueueActions<MasterContext, MasterEvent, undefined, MasterEvent, never, EffectObject, never, never, MasterFact>;
+type DecideArgs = Parameters<Parameters<typeof decisionOf>[0]>[0];
+type Enqueue = DecideArgs['enqueue'];
 
 /**
- * An action that decides: reads the context and event, assigns, and enqueues named effects.
- * The explicit generics stop TypeScript from inferring the action map through itself.
+ * An action that decides: reads the context and event, assigns, enqueues effects and emits
+ * facts. Its type is spelt out, so TypeScript does not infer the action map through itself.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function decide(fn: (args: DecideArgs) => void): any {
-  return enqueueActions(fn as never);
+function decide(fn: (args: DecideArgs) => void) {
+  return decisionOf(fn);
 }
 
 /**
- * Closes the listening sockets once: before the workers are told to go. A unix socket's file is
- * removed only when no other master shares the sockets: during a hot upgrade the path is the
- * other master's too.
+ * Closes the listening sockets once: before the workers are told to go (the context returned is
+ * the one they are told in). A unix socket's file is removed only when no other master shares
+ * the sockets.
  */
-function closeSockets(context: MasterContext, enqueue: Enqueue) {
-  if (context.socketsClosed) return;
+function closeSockets(context: MasterContext, enqueue: Enqueue): MasterContext {
+  if (context.socketsClosed) return context;
   enqueue.assign({ socketsClosed: true });
-  enqueue({ type: 'closeListeners', params: { unlink: context.upgrade === null && context.upgradeFrom === null } });
+  enqueue({ type: 'closeListeners', params: { unlink: mayUnlinkSockets(context) } });
+  return { ...context, socketsClosed: true };
 }
 
 function apply(plan: Plan, enqueue: Enqueue) {
@@ -50,22 +53,19 @@ export const masterSetup = setup({
     events: {} as MasterEvent,
     input: {} as MasterInput,
     output: {} as { exitCode: number; reason: string | null },
+    tags: {} as MasterTag,
+    emitted: {} as MasterFact,
+  },
+  actors: {
+    /**
+     * A reload's configuration, re-read (a JS config file is imported, so it takes time): invoked
+     * while configuring, it sends back CONFIG_LOADED or CONFIG_FAILED. Provided by the host.
+     */
+    loadConfig: fromCallback<EventObject>(() => {}),
   },
   actions: {
-    // Effects: named here, carried out by the runtime (src/master/effects.ts).
-    /** `yieldCpu`: it boots while the workers it replaces still serve, so it may boot at a lower priority. */
-    spawnWorker: (_, _params: { id: number; generation: number; yieldCpu: boolean }) => {},
-    signalWorker: (_, _params: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {},
-    closeListeners: (_, _params: { unlink: boolean }) => {},
-    reopenLogs: () => {},
-    loadConfig: () => {},
-    /** Hot upgrade: start a new master from the files on disk, with the sockets. */
-    startUpgrade: () => {},
-    /** In a new master: tell the old one every worker is ready. */
-    tellOldMaster: () => {},
-    /** In a promoted master: <pidfile>.2 becomes <pidfile>. */
-    claimPidfile: () => {},
-    log: (_, _params: LogParams) => {},
+    // Effects: declared in master.effects.ts, carried out by the host (src/master/effects.ts).
+    ...effectStubs,
 
     // Decisions: pure context updates, plus effects enqueued from a plan.
     reconcile: decide(({ context, event, enqueue }) => apply(reconcile(context, nowOf(event, context)), enqueue)),
@@ -88,8 +88,7 @@ export const masterSetup = setup({
         enqueue(logEffect('info', MSG.drainDelay, { drainDelayMs: delay }));
         return;
       }
-      closeSockets(context, enqueue);
-      apply(stopAll(context, now, false), enqueue);
+      apply(stopAll(closeSockets(context, enqueue), now, false), enqueue);
       enqueue(logEffect('info', MSG.gracefulStop));
     }),
     /** --drain-delay: on the first tick past it, the graceful stop proper. */
@@ -98,12 +97,10 @@ export const masterSetup = setup({
       if (context.drainAt === null || now < context.drainAt) return;
       enqueue.assign({ drainAt: null });
       enqueue(logEffect('info', MSG.drainDelayOver));
-      closeSockets(context, enqueue);
-      apply(stopAll(context, now, false), enqueue);
+      apply(stopAll(closeSockets(context, enqueue), now, false), enqueue);
     }),
     quitAll: decide(({ context, event, enqueue }) => {
-      closeSockets(context, enqueue);
-      apply(stopAll(context, nowOf(event, context), true), enqueue);
+      apply(stopAll(closeSockets(context, enqueue), nowOf(event, context), true), enqueue);
     }),
     /** WINCH during an upgrade: every worker retires gracefully; the sockets stay open. */
     handOver: decide(({ context, event, enqueue }) => apply(stopAll(context, nowOf(event, context), false, 'handover'), enqueue)),
@@ -154,7 +151,7 @@ export const masterSetup = setup({
      */
     forwardReopen: decide(({ context, enqueue }) => {
       for (const w of context.workers) {
-        if (w.readyAt !== null) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1' } });
+        if (w.readyAt !== null) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1', socketsHeld: false } });
       }
       enqueue.assign({ workers: context.workers.map((w) => (isBooting(w) ? { ...w, reopenPending: true } : w)) });
     }),
@@ -169,7 +166,7 @@ export const masterSetup = setup({
       const w = findWorker(context, event.id);
       if (!w || !isBooting(w)) return;
       enqueue.assign({ hasServed: true, workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
-      if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1' } });
+      if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1', socketsHeld: false } });
       enqueue(logEffect('info', MSG.workerReady, { id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt }));
     }),
     /** A ready worker at its limit is marked; reconcile spawns its replacement first. */
@@ -193,7 +190,7 @@ export const masterSetup = setup({
       const failures = context.failures + 1;
       enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? killed : x)), failures, lastFailureAt: event.now });
       enqueue(logEffect('error', MSG.protocolError, { id: w.id, workerPid: w.pid, reason: event.reason, failures }));
-      enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGKILL' } });
+      enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGKILL', socketsHeld: false } });
     }),
     /** The master's last-resort handler caught an error: the stop it causes ends with exit 1. */
     noteFault: decide(({ context, event, enqueue }) => {
@@ -213,7 +210,8 @@ export const masterSetup = setup({
       assertEvent(event, 'WORKER_EXIT');
       const w = findWorker(context, event.id);
       if (!w) return; // not one of ours (already forgotten)
-      const kind = kindOfExit(context, event)!;
+      const reason = reasonOfExit(context, event)!;
+      const kind = kindOfReason(reason);
       const young = kind === 'crash' && event.now - w.readyAt! < STABLE_MS && diedOfItself(event.code, event.signal);
       // A worker that broke the protocol was counted when it was dismissed.
       const failed = w.cause !== 'protocol' && (kind === 'boot-failure' || kind === 'app-load-error' || young);
@@ -221,6 +219,7 @@ export const masterSetup = setup({
       const level = kind === 'retired' ? 'info' : kind === 'timeout' ? 'warn' : 'error';
       enqueue(logEffect(level, `worker exited: ${kind}`, { id: w.id, workerPid: w.pid, code: event.code, signal: event.signal, reason: w.failure ?? undefined, failures: failed ? context.failures + 1 : undefined }));
       enqueue.assign({ workers: context.workers.filter((x) => x.id !== w.id) });
+      enqueue.emit({ type: 'workerExited', id: w.id, workerPid: w.pid, generation: w.generation, reason, code: event.code, signal: event.signal });
     }),
     /** The first generation cannot boot: remember the exit code and reason the master will halt with. */
     haltOnBootFailure: assign(({ context, event }) => {

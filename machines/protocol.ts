@@ -1,6 +1,7 @@
 /**
- * The IPC protocol between a worker and its master, and between the two masters of a hot
- * upgrade: the only messages that cross the channels.
+ * The wire contracts between statefork's processes, as tables both sides import: a worker's fd
+ * layout, the environment variables that cross a spawn, and the only messages that cross the
+ * channels (worker and master, the two masters of a hot upgrade, a daemon and its starter).
  *
  * A worker's channel is a socket pair the master parses itself: one JSON message per line, each
  * carrying `statefork: 1` (the version lets the protocol grow). The app runs in the worker and
@@ -10,6 +11,31 @@
  * read later, not at once (a flood cannot take the master's loop).
  */
 export const PROTOCOL_VERSION = 1;
+
+/**
+ * A worker's file descriptors: stdin, stdout, stderr, its channel to the master (a socket pair),
+ * the heartbeat file, the pipe its log records go to when the master writes the error log for
+ * it, then the listening sockets in --bind order. Nothing else is inherited.
+ */
+export const WORKER_FD = { channel: 3, heartbeat: 4, log: 5, firstListener: 6 } as const;
+
+/** A hot upgrade's new master inherits the listening sockets from this fd on (3, 4, ...). */
+export const UPGRADE_FIRST_FD = 3;
+
+/**
+ * The environment variables statefork sets for its own children. Each is read and removed by
+ * the child, so that no grandchild takes it for its own.
+ */
+export const ENV = {
+  /** A worker's settings (machines/worker-settings.ts), as JSON. */
+  worker: 'STATEFORK_WORKER',
+  /** A hot upgrade's new master: the inherited fds ("3,4"), the --bind each was made for (JSON), and the old master's pid. */
+  upgradeFds: 'STATEFORK_FD',
+  upgradeBinds: 'STATEFORK_FD_BINDS',
+  upgradeFrom: 'STATEFORK_UPGRADE_FROM',
+  /** Set in a daemon (-D): it is the detached master, not the command that starts one. */
+  daemonChild: 'STATEFORK_DAEMON_CHILD',
+} as const;
 
 /** The longest line a worker may send, newline excluded. */
 export const CHANNEL_MAX_LINE = 16 * 1024;
@@ -128,4 +154,26 @@ export function parseUpgradeMessage(raw: unknown): UpgradeMessage | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const m = raw as Record<string, unknown>;
   return m.statefork === PROTOCOL_VERSION && m.kind === 'upgrade-ready' ? upgradeMessage.ready() : null;
+}
+
+/**
+ * From a daemon (-D) to the command that started it, once: its first generation serves, or
+ * why it could not start (its exit code and one line).
+ */
+export type DaemonMessage =
+  | { statefork: 1; kind: 'daemon-ready'; pid: number }
+  | { statefork: 1; kind: 'daemon-failed'; exitCode: number; reason: string; pid: number };
+
+export const daemonMessage = {
+  ready: (pid: number): DaemonMessage => ({ statefork: PROTOCOL_VERSION, kind: 'daemon-ready', pid }),
+  failed: (exitCode: number, reason: string, pid: number): DaemonMessage => ({ statefork: PROTOCOL_VERSION, kind: 'daemon-failed', exitCode, reason, pid }),
+};
+
+export function parseDaemonMessage(raw: unknown): DaemonMessage | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  if (m.statefork !== PROTOCOL_VERSION || !isCount(m.pid)) return null;
+  if (m.kind === 'daemon-ready') return daemonMessage.ready(m.pid);
+  if (m.kind === 'daemon-failed' && isCount(m.exitCode) && typeof m.reason === 'string') return daemonMessage.failed(m.exitCode, m.reason, m.pid);
+  return null;
 }

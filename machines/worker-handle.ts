@@ -15,7 +15,6 @@
  *               broke the IPC protocol)
  * A worker leaves the context when its exit is reported.
  */
-import type { WorkerKillSignal } from './signals.js';
 import type { RecycleReason } from './protocol.js';
 
 export type WorkerPhase = 'spawning' | 'booting' | 'ready' | 'draining' | 'quitting' | 'aborting' | 'killed';
@@ -57,15 +56,40 @@ export const isBooting = (w: WorkerHandle): boolean => w.phase === 'spawning' ||
 /** Booting or ready workers are the ones that count towards the target. */
 export const isServing = (w: WorkerHandle): boolean => isBooting(w) || w.phase === 'ready';
 
-/** How a worker's exit is understood; this drives backoff, halting and the log level. */
+/**
+ * Why a worker is gone, decided once, here: what the log says, what the backoff and halting
+ * go by (through its kind) and what the metrics count.
+ */
+export type ExitReason = 'app-load-error' | 'boot-failure' | 'crash' | 'timeout' | 'recycled' | 'reload' | 'scale' | 'upgrade' | 'stop';
+
+/** How an exit is understood by the master's decisions: the retirements are all one. */
 export type ExitKind = 'app-load-error' | 'boot-failure' | 'crash' | 'timeout' | 'retired';
 
+/** `generation`: the master's current one (a retired worker of an older one went for a reload). */
+export function exitReason(w: WorkerHandle, code: number | null, appLoadErrorCode: number, generation: number): ExitReason {
+  switch (w.cause) {
+    case 'recycle': return 'recycled';
+    case 'handover': return 'upgrade';
+    case 'stop': return 'stop';
+    case 'reload-abandoned': return 'reload';
+    case 'retire': return w.generation !== generation ? 'reload' : 'scale';
+    case 'boot-timeout': return 'boot-failure';
+    case 'timeout': return 'timeout';
+    default:
+      if (w.readyAt !== null) return 'crash';
+      return code === appLoadErrorCode ? 'app-load-error' : 'boot-failure';
+  }
+}
+
+export function kindOfReason(reason: ExitReason): ExitKind {
+  switch (reason) {
+    case 'recycled': case 'upgrade': case 'stop': case 'reload': case 'scale': return 'retired';
+    default: return reason;
+  }
+}
+
 export function exitKind(w: WorkerHandle, code: number | null, appLoadErrorCode: number): ExitKind {
-  if (w.cause === 'retire' || w.cause === 'recycle' || w.cause === 'handover' || w.cause === 'stop' || w.cause === 'reload-abandoned') return 'retired';
-  if (w.cause === 'boot-timeout') return 'boot-failure';
-  if (w.cause === 'timeout') return 'timeout';
-  if (w.readyAt === null) return code === appLoadErrorCode ? 'app-load-error' : 'boot-failure';
-  return 'crash';
+  return kindOfReason(exitReason(w, code, appLoadErrorCode, w.generation));
 }
 
 /** Signals a process gets from its own faults, not from an operator or the OOM killer. */
@@ -100,13 +124,6 @@ export function handleChanges(before: WorkerHandle[], after: WorkerHandle[]): Ha
   const ids = new Set(after.map((w) => w.id));
   for (const w of before) if (!ids.has(w.id)) changes.push({ w, from: w.phase, to: 'exited', spawned: false });
   return changes;
-}
-
-/** The signal effect a handle change asks for, with the pid for the log. */
-export interface SignalRequest {
-  id: number;
-  pid: number | null;
-  signal: WorkerKillSignal;
 }
 
 /** Marks a worker as told to go with `signal`, and when it must be gone by. */

@@ -29,12 +29,7 @@ async function serve(argv: string[], loaded: Loaded): Promise<number> {
   const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv), command, faultHandler: true });
   if (isDaemonChild()) {
     // The command that started this daemon waits for one word: serving, or why not.
-    const watching = master.actor.subscribe((s) => {
-      if (typeof s.value === 'object' && 'serving' in s.value) {
-        tellStarter({ kind: 'daemon-ready' });
-        watching.unsubscribe();
-      }
-    });
+    void master.serving.then(() => tellStarter({ kind: 'daemon-ready' }));
     void master.done.then((exitCode) => {
       const output = master.actor.getSnapshot().output;
       tellStarter({ kind: 'daemon-failed', exitCode, reason: output?.reason ?? `halted with exit code ${exitCode}` });

@@ -7,22 +7,18 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from '../machines/exit-codes.js';
-
-/** Set in the daemon's environment: it is the detached master, not the command that starts one. */
-export const DAEMON_ENV = 'STATEFORK_DAEMON_CHILD';
-
-type DaemonMessage = { statefork: 1; kind: 'daemon-ready'; pid: number } | { statefork: 1; kind: 'daemon-failed'; exitCode: number; reason: string };
+import { daemonMessage, ENV, parseDaemonMessage } from '../machines/protocol.js';
 
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
 
 export function isDaemonChild(): boolean {
-  return process.env[DAEMON_ENV] === '1';
+  return process.env[ENV.daemonChild] === '1';
 }
 
 /** In the daemon: tell the starting command, once, and let it go. */
 export function tellStarter(message: { kind: 'daemon-ready' } | { kind: 'daemon-failed'; exitCode: number; reason: string }): void {
   if (!isDaemonChild() || !process.connected || !process.send) return;
-  const full = { statefork: 1, ...message, pid: process.pid };
+  const full = message.kind === 'daemon-ready' ? daemonMessage.ready(process.pid) : daemonMessage.failed(message.exitCode, message.reason, process.pid);
   process.send(full, undefined, {}, () => process.disconnect());
 }
 
@@ -32,7 +28,7 @@ export function daemonize(argv: string[], errorLog: string): Promise<number> {
   const child = spawn(process.execPath, [...process.execArgv, CLI, ...argv], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    env: { ...process.env, [DAEMON_ENV]: '1' },
+    env: { ...process.env, [ENV.daemonChild]: '1' },
   });
   return new Promise((resolve) => {
     let settled = false;
@@ -45,8 +41,9 @@ export function daemonize(argv: string[], errorLog: string): Promise<number> {
       child.unref();
       resolve(code);
     };
-    child.on('message', (raw: DaemonMessage) => {
-      if (raw?.statefork !== 1) return;
+    child.on('message', (message: unknown) => {
+      const raw = parseDaemonMessage(message);
+      if (!raw) return;
       if (raw.kind === 'daemon-ready') settle(EXIT.OK, `statefork: daemon started, pid ${raw.pid}`, process.stdout);
       if (raw.kind === 'daemon-failed') settle(raw.exitCode || EXIT.FAILURE, `statefork: error: the daemon did not start: ${raw.reason}`, process.stderr);
     });

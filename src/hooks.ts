@@ -5,6 +5,7 @@
  * nothing else.
  */
 import type { Logger } from './log.js';
+import { importFresh } from './fresh-module.js';
 
 export const MASTER_HOOKS = ['onStarting', 'onReload', 'whenReady', 'preFork', 'postFork', 'childExit', 'nworkersChanged', 'onExit', 'preExec'] as const;
 export const WORKER_HOOKS = ['postWorkerInit', 'workerInt', 'workerAbort', 'preRequest', 'postRequest', 'workerExit'] as const;
@@ -26,5 +27,19 @@ export function callHook(hooks: Hooks, name: HookName, log: Logger, ...args: unk
   } catch (err) {
     failed(err);
     return Promise.resolve();
+  }
+}
+
+/**
+ * A worker's hooks: the configuration file's functions, loaded afresh. A file that no longer
+ * loads leaves the worker without hooks; `failed` says why.
+ */
+export async function loadHooks(path: string, failed: (e: Error) => void): Promise<Hooks> {
+  try {
+    const value = await importFresh(path);
+    return typeof value === 'object' && value !== null ? (value as Hooks) : {};
+  } catch (e) {
+    failed(new Error(`config file ${path} does not load: ${(e as Error).message.split('\n')[0]}; fix the file`));
+    return {};
   }
 }

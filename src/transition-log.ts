@@ -5,12 +5,8 @@
  * handled, including those that leave the state as it is.
  */
 import type { AnyActorRef, InspectionEvent, StateValue } from 'xstate';
+import { stateName } from '../machines/state-name.js';
 import type { Logger } from './log.js';
-
-export function stateName(value: StateValue): string {
-  if (typeof value === 'string') return value;
-  return Object.entries(value).map(([k, v]) => (v && (typeof v === 'string' || Object.keys(v).length) ? `${k}.${stateName(v as StateValue)}` : k)).join(',');
-}
 
 export interface SnapshotLike {
   value: StateValue;
@@ -21,12 +17,12 @@ export interface SnapshotLike {
  * An inspect callback for the root actor: calls `onStep` with each new snapshot and the event
  * that produced it, and logs the state change when there is one.
  */
-export function transitionLogger(
+export function transitionLogger<S extends SnapshotLike = SnapshotLike>(
   machine: string,
   log: Logger,
-  onStep?: (prev: SnapshotLike | null, next: SnapshotLike, cause: string) => void,
+  onStep?: (prev: S | null, next: S, cause: string) => void,
 ) {
-  let prev: SnapshotLike | null = null;
+  let prev: S | null = null;
   let current: string | null = null;
   // Built only when it is written: a master handles a tick a second, forever.
   const debug = log.isLevelEnabled('debug');
@@ -41,7 +37,8 @@ export function transitionLogger(
     if (ev.type !== '@xstate.snapshot' && ev.type !== '@xstate.microstep') return;
     const ref = ev.actorRef as AnyActorRef;
     if (ref._parent) return; // only the root actor
-    const next = ev.snapshot as unknown as SnapshotLike;
+    // The root actor's snapshot, of the machine this logger was made for.
+    const next = ev.snapshot as unknown as S;
     const before = prev ? stateName(prev.value) : null;
     record(next, ev.event.type);
     if (ev.type === '@xstate.snapshot') {

@@ -11,17 +11,17 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { Observable } from './rx.js';
-import { CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, parseWorkerLine, tooLong, type Durations, type RecycleReason } from '../../machines/protocol.js';
+import { CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, parseWorkerLine, tooLong, type Durations } from '../../machines/protocol.js';
+import type { SourceEvent } from '../../machines/master.events.js';
 import { splitLines } from './lines.js';
 
-export type ChildEvent =
-  | { type: 'WORKER_SPAWNED'; id: number; pid: number }
-  | { type: 'WORKER_READY'; id: number }
-  | { type: 'WORKER_FAILED'; id: number; reason: string }
-  | { type: 'WORKER_STATS'; id: number; requests: number; durations?: Durations; logFailures: number }
-  | { type: 'WORKER_RECYCLE'; id: number; reason: RecycleReason }
-  | { type: 'WORKER_PROTOCOL_ERROR'; id: number; reason: string }
-  | { type: 'WORKER_EXIT'; id: number; code: number | null; signal: string | null; error?: string };
+/** What a child's events are for the master machine, as the machine declares them. */
+export type WorkerEvent = SourceEvent<'WORKER_SPAWNED' | 'WORKER_READY' | 'WORKER_FAILED' | 'WORKER_RECYCLE' | 'WORKER_PROTOCOL_ERROR' | 'WORKER_EXIT'>;
+
+/** The workers' figures: for display and metrics, never for the machine. */
+export type WorkerStatsEvent = { type: 'WORKER_STATS'; id: number; requests: number; durations?: Durations; logFailures: number };
+
+export type ChildEvent = WorkerEvent | WorkerStatsEvent;
 
 /** After the exit, what the worker wrote last (its failure reason) may still be in the channel. */
 const CHANNEL_DRAIN_MS = 200;

@@ -4,10 +4,9 @@
  */
 import { interval, map, type Observable } from './rx-operators.js';
 
-export interface TickEvent {
-  type: 'TICK';
-  beats: Record<number, number>;
-}
+import type { SourceEvent } from '../../machines/master.events.js';
+
+export type TickEvent = SourceEvent<'TICK'>;
 
 export function ticks$(periodMs: number, beats: () => Record<number, number>): Observable<TickEvent> {
   return interval(periodMs).pipe(map(() => ({ type: 'TICK' as const, beats: beats() })));

@@ -2,11 +2,9 @@
 import { resolve } from 'node:path';
 import { StatforkError } from '../errors.js';
 
-export interface AppSpec {
-  text: string;
-  path: string;
-  exportName: string | null;
-}
+import type { AppSpec } from '../../machines/worker-settings.js';
+
+export type { AppSpec };
 
 export function parseAppSpec(text: string): AppSpec {
   const m = /^(.+):([A-Za-z_$][\w$]*)$/.exec(text);

@@ -3,11 +3,10 @@
  * named by -c/--config. A JS file exports a plain object (default export or module.exports) with
  * the options in camelCase. It is read afresh on every HUP.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { extname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { StatforkError } from '../errors.js';
+import { importFresh } from '../fresh-module.js';
 
 export const CONFIG_NAMES = ['statefork.config.js', 'statefork.config.mjs', 'statefork.config.cjs', 'statefork.config.json'];
 
@@ -22,22 +21,11 @@ export function findConfigFile(given: string | undefined, cwd = process.cwd()): 
   return null;
 }
 
-let loads = 0;
-
 /** Loads the file fresh (never from a module cache: a HUP must see the edited file). */
 export async function loadConfigFile(path: string): Promise<Record<string, unknown>> {
   let value: unknown;
   try {
-    if (extname(path) === '.json') value = JSON.parse(readFileSync(path, 'utf8'));
-    else if (extname(path) === '.cjs') {
-      const require = createRequire(path);
-      delete require.cache[path];
-      value = require(path);
-    } else {
-      // A query string makes a new module instance: ES modules cannot be evicted from the cache.
-      const mod = await import(`${pathToFileURL(path).href}?load=${++loads}`);
-      value = mod.default ?? mod;
-    }
+    value = await importFresh(path);
   } catch (e) {
     throw new StatforkError('SF_CONFIG', `config file ${path} does not load: ${(e as Error).message.split('\n')[0]}; fix the file`);
   }

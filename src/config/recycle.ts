@@ -4,14 +4,9 @@
  */
 import { usage, type Field, type Options } from './options.js';
 
-export interface RecycleLimits {
-  /** Requests a worker serves before it asks to be replaced; 0: never. */
-  maxRequests: number;
-  /** Up to this many more, chosen at random per worker, so workers do not all recycle at once. */
-  maxRequestsJitter: number;
-  /** Resident memory (MiB) above which a worker asks to be replaced, checked on each heartbeat; 0: never. */
-  maxMemoryMb: number;
-}
+import type { RecycleLimits } from '../../machines/worker-settings.js';
+
+export type { RecycleLimits };
 
 export const RECYCLE_DEFAULTS: RecycleLimits = { maxRequests: 0, maxRequestsJitter: 0, maxMemoryMb: 0 };
 

@@ -7,8 +7,8 @@ import type { AppSpec } from './app-spec.js';
 import type { RecycleLimits } from './recycle.js';
 import type { WorkerIdentity } from './identity.js';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevelName = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevelName } from '../../machines/worker-settings.js';
+import type { LogLevelName } from '../../machines/worker-settings.js';
 
 /** What a user may pass; times are in seconds, as on the command line. */
 export interface Options {

@@ -5,14 +5,15 @@
  * TERM to one worker process, as `kill PID` would be: no second code path.
  */
 import { readFileSync } from 'node:fs';
-import { maxWorkersOf, type MasterContext } from '../../machines/master.context.js';
+import { maxWorkersOf } from '../../machines/master.context.js';
+import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
-import { stateName } from '../transition-log.js';
 import { shown, type Request } from './protocol.js';
 import { ControlError } from './server.js';
 
 export interface ControlDeps {
-  snapshot(): { value: unknown; context: MasterContext };
+  /** The master as it is now, as the machine states it. */
+  view(): MasterView;
   /** Delivers a signal's machine event, as if the signal had come. */
   send(event: MasterSignalEvent): void;
   /** Requests served, by worker id, as the workers last reported. */
@@ -37,11 +38,11 @@ export function rssBytes(pid: number | null): number | null {
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
 function status(deps: ControlDeps) {
-  const { value, context: c } = deps.snapshot();
+  const { state, context: c } = deps.view();
   const count = (...phases: string[]) => c.workers.filter((w) => phases.includes(w.phase)).length;
   return {
     pid: process.pid,
-    state: stateName(value as never),
+    state,
     uptimeSeconds: seconds(Date.now() - deps.startedAt),
     generation: c.generation,
     target: c.target,
@@ -52,7 +53,7 @@ function status(deps: ControlDeps) {
 }
 
 function workers(deps: ControlDeps) {
-  const { context: c } = deps.snapshot();
+  const { context: c } = deps.view();
   const now = deps.now();
   const requests = deps.requests();
   return c.workers.map((w) => ({
@@ -79,7 +80,7 @@ export function scaleTarget(raw: unknown, current: number, max = Infinity): numb
 }
 
 export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
-  const state = () => stateName(deps.snapshot().value as never);
+  const state = () => deps.view().state;
   const signal = (event: MasterSignalEvent) => {
     deps.send(event);
     return { state: state() };
@@ -89,19 +90,19 @@ export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
       case 'status': return status(deps);
       case 'workers': return workers(deps);
       case 'scale': {
-        const { target: before, settings } = deps.snapshot().context;
+        const { target: before, settings } = deps.view().context;
         const target = scaleTarget(req.args.workers, before, maxWorkersOf(settings));
-        if (state().startsWith('stopping')) throw new ControlError('refused', 'the master is stopping');
+        if (deps.view().stopping) throw new ControlError('refused', 'the master is stopping');
         for (let n = before; n < target; n++) deps.send('TTIN');
         for (let n = before; n > target; n--) deps.send('TTOU');
-        return { target: deps.snapshot().context.target, state: state() };
+        return { target: deps.view().context.target, state: state() };
       }
       case 'reload': return signal('HUP');
       case 'reopen': return signal('USR1');
       case 'stop': return signal(req.args.quick === true ? 'QUIT' : 'TERM');
       case 'kill': {
         const pid = req.args.pid;
-        const w = deps.snapshot().context.workers.find((x) => x.pid === pid && x.pid !== null);
+        const w = deps.view().context.workers.find((x) => x.pid === pid && x.pid !== null);
         if (!w) throw new ControlError('bad-args', `no worker of this master has pid ${shown(pid)}: see statefork workers`);
         process.kill(w.pid!, 'SIGTERM');
         return { pid: w.pid, id: w.id, signal: 'SIGTERM' };

@@ -8,7 +8,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { StatforkError } from '../errors.js';
-import { isAlive, isMaster } from '../master/pidfile.js';
+import { isAlive, isMaster } from '../adapters/processes.js';
 
 export function controlDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
   if (uid === 0) return '/run/statefork';

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { chmodSync, statSync, unlinkSync } from 'node:fs';
 import { StatforkError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { unixPathState } from '../master/unix-socket.js';
+import { unixPathState } from '../adapters/unix-socket.js';
 import { fail, IDLE_MS, isResponse, MAX_LINE, ok, parseRequest, type ErrorCode, type Request, type Response } from './protocol.js';
 
 /** One reply line; a reply that cannot be written as JSON becomes an error reply, never a throw. */

@@ -4,9 +4,7 @@
  * something) with the transition each caused. Every change goes out as one message to the page
  * (SSE) and to the recording (--record), so a replay shows the same sequence.
  */
-import type { MasterContext } from '../../machines/master.context.js';
-import { stateName, type SnapshotLike } from '../transition-log.js';
-import { handleChanges } from '../../machines/worker-handle.js';
+import type { MasterStep } from '../../machines/master.facts.js';
 
 export interface WorkerRow {
   id: number;
@@ -36,14 +34,12 @@ export class InspectorHub {
 
   constructor(private readonly clock: () => number) {}
 
-  /** Called for each master macrostep; ticks that change nothing are not news. */
-  step(prev: SnapshotLike | null, next: SnapshotLike, cause: string): void {
-    const after = (next.context as MasterContext).workers;
-    const changes: Step['changes'] = handleChanges(prev ? (prev.context as MasterContext).workers : [], after)
-      .map(({ w, from, to }) => ({ id: w.id, pid: w.pid, from, to }));
-    const from = prev ? stateName(prev.value) : null;
-    const to = stateName(next.value);
-    if (cause === 'TICK' && !changes.length && from === to) return;
+  /** Called for each master step; ticks that change nothing are not news. */
+  step({ before, after: next, cause, moved, workers }: MasterStep): void {
+    const after = next.context.workers;
+    const changes: Step['changes'] = workers.map(({ w, from, to }) => ({ id: w.id, pid: w.pid, from, to }));
+    if (cause === 'TICK' && !changes.length && !moved) return;
+    const [from, to] = [before?.state ?? null, next.state];
     const step: Step = {
       kind: 'step', at: Date.now(), now: this.clock(), cause, master: { from, to }, changes,
       workers: after.map(({ id, pid, generation, phase, spawnedAt, readyAt, beatAt }) => ({ id, pid, generation, phase, spawnedAt, readyAt, beatAt })),

@@ -1,81 +1,62 @@
 /**
- * The master machine's effects, carried out for real: the implementations handed to
- * `masterMachine.provide()`. Each does what its name says and nothing more; any outcome the
- * machine must know of comes back as an event.
+ * The master machine's effects, carried out for real: the host's implementation of the
+ * interface the machine declares (machines/master.effects.ts), checked against it by the type
+ * checker. Each does what its name says and nothing more; any outcome the machine must know of
+ * comes back as an event.
  */
-import type { MasterSettings } from '../../machines/master.context.js';
-import type { LogParams } from '../../machines/master.plan.js';
-import type { WorkerKillSignal } from '../../machines/signals.js';
+import type { EffectName, MasterEffects } from '../../machines/master.effects.js';
 import { masterMessage } from '../../machines/protocol.js';
 import type { Logger } from '../log.js';
-import type { Listener } from './sockets.js';
+import type { SocketSet } from './socket-set.js';
 import type { WorkerProcesses } from './worker-processes.js';
-
-export type ConfigOutcome = { type: 'CONFIG_LOADED'; settings: MasterSettings } | { type: 'CONFIG_FAILED'; reason: string };
+import type { Upgrader } from './upgrade.js';
 
 export interface EffectDeps {
-  workers: WorkerProcesses;
-  listeners: Listener[];
-  /** --reuse-port: workers have listening sockets of their own, which a retiring one must sweep. */
-  workersOwnSockets?: boolean;
+  workers: Pick<WorkerProcesses, 'spawn' | 'signal'>;
+  sockets: Pick<SocketSet, 'close'>;
   log: Logger;
   reopenLogs(): void;
-  /** Re-reads the configuration; rejects with a one-line message when it cannot. */
-  reloadConfig(): Promise<MasterSettings>;
-  send(event: ConfigOutcome): void;
-  /** Hot upgrade: start the new master (its outcome comes back as events), tell the old one, take over its pidfile. */
-  startUpgrade(): void;
-  tellOldMaster(): void;
-  claimPidfile(): void;
+  upgrade: Pick<Upgrader, 'start' | 'tellOldMaster' | 'claimPidfile'>;
 }
 
 /**
  * An effect that throws would stop the master actor (XState stops an actor whose action throws),
  * leaving workers unsupervised: failures are logged and the machine carries on.
  */
-function guarded<A extends unknown[]>(log: Logger, name: string, fn: (...args: A) => void) {
-  return (...args: A) => {
-    try {
-      fn(...args);
-    } catch (e) {
-      log.error({ effect: name, err: e }, `effect ${name} failed`);
-    }
-  };
+function guarded(log: Logger, effects: MasterEffects): MasterEffects {
+  const wrapped = { ...effects };
+  for (const name of Object.keys(effects) as EffectName[]) {
+    const fn = effects[name] as (params: unknown) => void;
+    (wrapped[name] as (params: unknown) => void) = (params) => {
+      try {
+        fn(params);
+      } catch (e) {
+        log.error({ effect: name, err: e }, `effect ${name} failed`);
+      }
+    };
+  }
+  return wrapped;
 }
 
-export function masterEffects(deps: EffectDeps) {
-  // Until the listeners close (a stop), the master holds the sockets: a worker it TERMs is
-  // being retired while others accept, and is told so (see masterMessage.socketsHeld).
-  let holdingSockets = !deps.workersOwnSockets;
-  const effects = {
-    spawnWorker: (_: unknown, { id, generation, yieldCpu }: { id: number; generation: number; yieldCpu: boolean }) => deps.workers.spawn(id, generation, yieldCpu),
-    signalWorker: (_: unknown, { id, workerPid, signal }: { id: number; workerPid: number | null; signal: WorkerKillSignal }) => {
+export function masterEffects(deps: EffectDeps): MasterEffects {
+  const effects: MasterEffects = {
+    spawnWorker: ({ id, generation, yieldCpu }) => deps.workers.spawn(id, generation, yieldCpu),
+    signalWorker: ({ id, workerPid, signal, socketsHeld }) => {
       deps.log.debug({ id, workerPid, signal }, 'signalling worker');
-      deps.workers.signal(id, signal, signal === 'SIGTERM' && holdingSockets ? masterMessage.socketsHeld() : undefined);
+      deps.workers.signal(id, signal, socketsHeld ? masterMessage.socketsHeld() : undefined);
     },
-    closeListeners: (_: unknown, { unlink }: { unlink: boolean }) => {
-      holdingSockets = false;
-      for (const l of deps.listeners) l.close(unlink);
+    closeListeners: ({ unlink }) => {
+      deps.sockets.close(unlink);
       deps.log.info('listening sockets closed: no new connections');
     },
-    startUpgrade: () => deps.startUpgrade(),
-    tellOldMaster: () => deps.tellOldMaster(),
-    claimPidfile: () => deps.claimPidfile(),
+    startUpgrade: () => deps.upgrade.start(),
+    tellOldMaster: () => deps.upgrade.tellOldMaster(),
+    claimPidfile: () => deps.upgrade.claimPidfile(),
     reopenLogs: () => {
       deps.reopenLogs();
       deps.log.info('log files reopened');
     },
-    /** Asynchronous (a JS config file is imported): the master keeps handling events meanwhile. */
-    loadConfig: () => {
-      deps.reloadConfig().then(
-        (settings) => deps.send({ type: 'CONFIG_LOADED', settings }),
-        (e: Error) => {
-          deps.log.error({ reason: e.message }, `configuration failed to load: ${e.message}`);
-          deps.send({ type: 'CONFIG_FAILED', reason: e.message });
-        },
-      );
-    },
-    log: (_: unknown, { level, msg, ...fields }: LogParams) => deps.log[level](fields, msg),
+    log: ({ level, msg, ...fields }) => deps.log[level](fields, msg),
   };
-  return Object.fromEntries(Object.entries(effects).map(([name, fn]) => [name, guarded(deps.log, name, fn as (...a: unknown[]) => void)])) as typeof effects;
+  return guarded(deps.log, effects);
 }

@@ -12,6 +12,7 @@
  * it back too when its new master is gone.
  */
 import { spawn } from 'node:child_process';
+import type { MasterStep } from '../../machines/master.facts.js';
 import type { Logger } from '../log.js';
 
 /** MAINPID: the pid the message is about (systemd-notify --pid); the other fields as given. */
@@ -47,37 +48,39 @@ export function systemdNotifier(env: NodeJS.ProcessEnv, log: Logger): Notify | n
 /** CLOCK_MONOTONIC in microseconds, which systemd wants beside RELOADING=1. */
 export const monotonicUsec = (): string => String(process.hrtime.bigint() / 1000n);
 
-/**
- * What to tell systemd after a step of the master (null: nothing): its state change, or a new
- * worker target (TTIN/TTOU) while serving.
- */
 const statusLine = (state: string, workers: number) => `${state}, ${workers} worker${workers === 1 ? '' : 's'}`;
 
-export function notification(from: string | null, to: string, workers: number, workersBefore: number | null = workers): Record<string, string | number> | null {
-  const status = statusLine(to, workers);
-  if (from === to) return to.startsWith('serving') && workersBefore !== workers ? { STATUS: status } : null;
-  if (from === 'booting' && to.startsWith('serving')) return { READY: 1, STATUS: status };
-  if (from === 'serving.running' && to.startsWith('serving.reloading')) return { RELOADING: 1, MONOTONIC_USEC: monotonicUsec(), STATUS: status };
-  if (from?.startsWith('serving.reloading') && to === 'serving.running') return { READY: 1, STATUS: status };
-  if (to.startsWith('stopping') && !from?.startsWith('stopping')) return { STOPPING: 1, STATUS: status };
+/**
+ * What to tell systemd after a step of the master (null: nothing), from the facts of the step:
+ * the first generation serves, a reload starts or ends, the stop begins, or a new worker target
+ * (TTIN/TTOU) while serving.
+ */
+export function notification(step: MasterStep): Record<string, string | number> | null {
+  const { after } = step;
+  const status = statusLine(after.state, after.context.target);
+  if (!step.moved) return after.serving && step.targetChanged ? { STATUS: status } : null;
+  if (step.ready) return { READY: 1, STATUS: status };
+  if (step.reloadStarted) return { RELOADING: 1, MONOTONIC_USEC: monotonicUsec(), STATUS: status };
+  if (step.reloadEnded && after.serving) return { READY: 1, STATUS: status };
+  if (step.stopBegan) return { STOPPING: 1, STATUS: status };
   return null;
 }
 
-/** What the notifications are decided from: one step of the master. */
-export interface NotifyView {
-  state: string;
-  target: number;
-  upgrade: { ready: boolean } | null;
-  upgradeFrom: number | null;
-}
-
 /** The whole message for a step (MAINPID included), or null: `notification` plus the hot upgrade's rules. */
-export function stepNotification(before: NotifyView | null, after: NotifyView, pid: number): ({ MAINPID: number } & Record<string, string | number>) | null {
+export function stepNotification(step: MasterStep, pid: number): ({ MAINPID: number } & Record<string, string | number>) | null {
+  const [before, after] = [step.before?.context, step.after.context];
   // A ready new master is systemd's main process: this one says nothing any more.
   if (after.upgrade?.ready) return null;
-  const stopping = after.state.startsWith('stopping');
-  if (before?.upgrade?.ready && !stopping) return { MAINPID: pid, READY: 1, STATUS: statusLine(after.state, after.target) };
-  if (after.upgradeFrom !== null && stopping && !before?.state.startsWith('stopping')) return { MAINPID: after.upgradeFrom };
-  const message = notification(before?.state ?? null, after.state, after.target, before?.target ?? null);
+  if (before?.upgrade?.ready && !step.after.stopping) return { MAINPID: pid, READY: 1, STATUS: statusLine(step.after.state, after.target) };
+  if (after.upgradeFrom !== null && step.stopBegan) return { MAINPID: after.upgradeFrom };
+  const message = notification(step);
   return message && { MAINPID: pid, ...message };
+}
+
+/** Tells systemd what each step means, when NOTIFY_SOCKET is set. */
+export function notifyObserver(notify: Notify, pid: number): (step: MasterStep) => void {
+  return (step) => {
+    const message = stepNotification(step, pid);
+    if (message) notify(message);
+  };
 }

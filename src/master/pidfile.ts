@@ -5,25 +5,7 @@
 import { readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { StatforkError } from '../errors.js';
 import { writeAtomically } from '../files.js';
-
-/** Whether a process runs (one of another user's counts: EPERM). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Whether a live process is a statefork master (its title); null when /proc cannot tell. */
-export function isMaster(pid: number): boolean | null {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('statefork: master');
-  } catch {
-    return null;
-  }
-}
+import { isAlive, isMaster } from '../adapters/processes.js';
 
 /** Returns the pid of another program the old pidfile named (a reused pid), for the log. */
 export function writePidfile(path: string, pid = process.pid): number | null {

@@ -31,11 +31,11 @@ export function checkWorkerTmpDir(dir: string): void {
 }
 
 /**
- * --user/--group: the unix sockets the master just bound are handed to the workers' identity
+ * --user/--group: the unix sockets the master just bound are given to the workers' identity
  * (they listen on them); never by a path that may have become a link. The master's own error
  * log is never handed over: workers send their records to the master, which writes them.
  */
-export function handOverSockets(identity: WorkerIdentity | null, paths: string[]): void {
+export function giveSocketsTo(identity: WorkerIdentity | null, paths: string[]): void {
   if (!identity) return;
   for (const path of paths) {
     try {

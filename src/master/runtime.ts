@@ -1,42 +1,38 @@
 /**
- * The master process: binds, then runs the master machine with real effects, fed by one merged
- * stream of signals, worker events and heartbeat ticks, each stamped with the monotonic time.
+ * The master process, a thin host around the master machine: it acquires the sockets, starts
+ * the machine with its sources (./sources.ts) and effects (./effects.ts, ./machine.ts), hands
+ * every step to the observers (./steps.ts), and waits for the machine to halt.
  */
 import { performance } from 'node:perf_hooks';
 import { createActor } from 'xstate';
-import { EMPTY, map, merge, Subject, tap } from '../adapters/rx-operators.js';
-import { dirname } from 'node:path';
-import { fileChanges$ } from '../adapters/file-changes.js';
-
-/** An editor's save is several file events: wait for this much quiet before reloading. */
-const RELOAD_DEBOUNCE_MS = 300;
-import { masterMachine } from '../../machines/master.machine.js';
-import type { MasterContext } from '../../machines/master.context.js';
-import type { MasterEvent } from '../../machines/master.events.js';
-import { MASTER_SIGNALS, type MasterSignalEvent } from '../../machines/signals.js';
+import { mayUnlinkSockets } from '../../machines/master.context.js';
+import { masterView } from '../../machines/master.facts.js';
 import { EXIT } from '../../machines/exit-codes.js';
-import { signals$ } from '../adapters/signals.js';
-import { ticks$ } from '../adapters/ticks.js';
-import { masterSettings, tickInterval, type Config } from '../config/options.js';
+import type { Config } from '../config/options.js';
+import { masterSettings } from '../config/options.js';
+import type { Hooks } from '../hooks.js';
 import { createLogger, type LogSetup } from '../log.js';
-import { transitionLogger } from '../transition-log.js';
-import { masterEffects, type ConfigOutcome } from './effects.js';
-import { acquireSockets } from './acquire.js';
-import { MasterPidfile } from './pidfile.js';
-import { stepNotification, systemdNotifier, type NotifyView } from './notify.js';
-import { oldMasterGone$, oldMasterPid, startNewMaster, tellOldMaster, type Command, type UpgradeEvent } from './upgrade.js';
-import { WorkerProcesses } from './worker-processes.js';
-import { startViews, type Views } from './views.js';
-import { logWorkerPhases } from './worker-log.js';
-import { prepareAccessLog, checkWorkerTmpDir } from './preflight.js';
-import { openRecording, record, reopenLogFiles } from './log-files.js';
-import { InspectorHub } from '../inspector/hub.js';
-import { StatforkError } from '../errors.js';
-import { callHook, type Hooks } from '../hooks.js';
-import { stateName } from '../transition-log.js';
-import { serveInspector } from '../inspector/server.js';
-import { closeStrayFds } from './stray-fds.js';
+import { startControlAndMetrics, type ControlAndMetrics } from './control-and-metrics.js';
+import { masterEffects } from './effects.js';
 import { installFaultHandler } from './fault.js';
+import { hookObserver } from './hook-observer.js';
+import { openInspection, startInspection, type Inspection } from './inspection.js';
+import { LiveConfig, type HookMaster, type Reloaded } from './live-config.js';
+import { reopenLogFiles } from './log-files.js';
+import { hostedMasterMachine, type HostedMasterMachine } from './machine.js';
+import { notifyObserver, systemdNotifier } from './notify.js';
+import { MasterPidfile } from './pidfile.js';
+import { checkWorkerTmpDir, prepareAccessLog } from './preflight.js';
+import { acquireSocketSet, logListening, type SocketSet } from './socket-set.js';
+import { masterEvents$, type HostCommand } from './sources.js';
+import { MasterSteps } from './steps.js';
+import { closeStrayFds } from './stray-fds.js';
+import { oldMasterPid, Upgrader, type Command } from './upgrade.js';
+import { logWorkerPhases } from './worker-log.js';
+import { WorkerProcesses } from './worker-processes.js';
+import { Subject } from '../adapters/rx-operators.js';
+
+export type { Reloaded } from './live-config.js';
 
 export interface MasterOptions {
   /** Re-reads the configuration (and hooks) on HUP; by default the one given is kept. */
@@ -64,162 +60,129 @@ export interface Master {
   done: Promise<number>;
   /** Graceful stop, as TERM; `quick` stops as QUIT. */
   stop(quick?: boolean): void;
+  /** Resolves once the first generation serves (never, if it halts first). */
+  serving: Promise<void>;
   /** The live master actor, for inspection. */
-  actor: ReturnType<typeof createActor<typeof masterMachine>>;
+  actor: ReturnType<typeof createActor<HostedMasterMachine>>;
 }
-
-export interface Reloaded {
-  config: Config;
-  hooks?: Hooks;
-}
-
-const notifyView = (s: { value: unknown; context: unknown }): NotifyView => {
-  const c = s.context as MasterContext;
-  return { state: stateName(s.value as never), target: c.target, upgrade: c.upgrade, upgradeFrom: c.upgradeFrom };
-};
 
 /** An onExit hook gets this long before the master exits anyway. */
 const EXIT_HOOK_MS = 5000;
 
-export async function startMaster(initial: Config, options: MasterOptions = {}): Promise<Master> {
-  let config = initial;
-  let hooks: Hooks = options.hooks ?? {};
-  const logging = options.logging ?? createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
-  const log = logging.logger;
-  // What a master hook receives: the master as it is when the hook runs.
-  let running: ReturnType<typeof createActor<typeof masterMachine>> | null = null;
-  const master = {
-    pid: process.pid,
-    get config() { return config; },
-    get workers() { return running ? running.getSnapshot().context.workers : []; },
-    get state() { return running ? stateName(running.getSnapshot().value) : 'starting'; },
-  };
+/** Before any socket: the mask, onStarting, and every check that can fail with one line. */
+async function prepare(live: LiveConfig, hookMaster: HookMaster): Promise<void> {
+  const { config } = live;
   // Before anything is created: unix sockets, the pidfile and log files get the mask.
   if (config.umask !== null) process.umask(config.umask);
-  await callHook(hooks, 'onStarting', log, master);
+  await live.hook('onStarting', hookMaster);
   checkWorkerTmpDir(config.workerTmpDir);
   prepareAccessLog(config.accessLog, config.workerIdentity);
-  // Left open to the end: the last steps (halted) come after the actor completes.
-  const recording = openRecording(config.record, logging);
-  // The new master of a hot upgrade: the old one (its parent) still runs.
+}
+
+function writePidfile(pidfile: MasterPidfile, logging: LogSetup): void {
+  const reused = pidfile.write();
+  if (reused) logging.logger.warn({ pidfile: pidfile.name, stalePid: reused }, `pidfile ${pidfile.name} named process ${reused}, which is not a statefork master (a stale file, its pid reused): replaced`);
+}
+
+/** Before the first worker: nothing the master was not given may reach a worker. */
+function closeStrays(sockets: SocketSet, logging: LogSetup): void {
+  const strays = closeStrayFds(sockets.listeners.map((l) => l.fd));
+  if (strays.length) logging.logger.info({ fds: strays }, `closed ${strays.length} inherited file descriptor(s) statefork was not given (${strays.map((s) => s.fd).join(', ')}): workers must not inherit them`);
+}
+
+export async function startMaster(initial: Config, options: MasterOptions = {}): Promise<Master> {
+  const logging = options.logging ?? createLogger({ level: initial.logLevel, errorLog: initial.errorLog, base: { role: 'master', pid: process.pid } });
+  const log = logging.logger;
+  const live = new LiveConfig(initial, options.hooks, options.reload, log);
+  const clock = () => performance.now();
+  const steps = new MasterSteps(log);
+  const hookMaster: HookMaster = {
+    pid: process.pid,
+    get config() { return live.config; },
+    get workers() { return steps.view?.context.workers ?? []; },
+    get state() { return steps.view?.state ?? 'starting'; },
+  };
+
+  // 1. Prepare and acquire: every failure here is one line, and nothing is left behind.
+  await prepare(live, hookMaster);
+  const opened = openInspection(live.config, logging, clock);
   const upgradeFrom = oldMasterPid(process.env);
-  const { listeners, workerBinds } = await acquireSockets(config, log, upgradeFrom);
-  const pidfile = new MasterPidfile(config.pidfile, upgradeFrom !== null);
+  const sockets = await acquireSocketSet(live.config, log, upgradeFrom);
+  const pidfile = new MasterPidfile(live.config.pidfile, upgradeFrom !== null);
   // While the old master runs (not promoted yet), the unix socket files are its too.
+  let unlinkAtEnd = upgradeFrom === null;
   const release = () => {
-    for (const l of listeners) l.close((running ? running.getSnapshot().context.upgradeFrom : upgradeFrom) === null);
+    sockets.close(unlinkAtEnd);
     pidfile.remove();
   };
-  const claimPidfile = () => {
-    const claimed = pidfile.claim();
-    if (claimed) log.info({ pidfile: claimed }, `pidfile ${claimed} is this master's now`);
-  };
+  const workers = new WorkerProcesses(() => live.config, sockets.forWorker, log, logging.raw, {
+    preFork: (worker) => void live.hook('preFork', hookMaster, worker),
+    postFork: (worker) => void live.hook('postFork', hookMaster, worker),
+  });
+  const notify = systemdNotifier(process.env, log);
+  const commands$ = new Subject<HostCommand>();
+  let inspection: Inspection | null = null;
+
+  // 2. The machine, with its effects (created here, started last).
+  const upgrader = new Upgrader({
+    command: options.command, listeners: sockets.listeners, pidfile, log, upgradeFrom,
+    // systemd's notify socket went from this environment once read; the new master reports too.
+    extraEnv: () => (notify ? { NOTIFY_SOCKET: notify.socket } : {}),
+    preExec: () => void live.hook('preExec', hookMaster),
+  });
+  const effects = masterEffects({ workers, sockets, log, upgrade: upgrader, reopenLogs: () => reopenLogFiles(logging, live.config) });
+  const machine = hostedMasterMachine(effects, () => live.reload(hookMaster), clock, log);
+  const actor = createActor(machine, {
+    input: { settings: masterSettings(live.config), now: clock(), upgradeFrom, workersBind: sockets.workersBind },
+    inspect: (ev) => {
+      steps.inspect(ev);
+      inspection?.inspect(ev);
+    },
+  });
+  let views: ControlAndMetrics;
   try {
-    const reused = pidfile.write();
-    if (reused) log.warn({ pidfile: pidfile.name, stalePid: reused }, `pidfile ${pidfile.name} named process ${reused}, which is not a statefork master (a stale file, its pid reused): replaced`);
+    writePidfile(pidfile, logging);
+    closeStrays(sockets, logging);
+    process.title = `statefork: master [${live.config.name}]`;
+    logListening(sockets, Boolean(live.config.tls), log);
+    inspection = await startInspection(live.config, logging, opened, workers.stats);
+    const recordFailures = inspection.recordFailures;
+    // Before the first worker: a control socket or metrics address that cannot be served stops
+    // the start with one line, like a bind.
+    views = await startControlAndMetrics(live.config, {
+      view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, now: clock, log, newMaster: upgradeFrom !== null,
+      logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: recordFailures() }),
+    });
   } catch (e) {
+    inspection?.close();
     release();
     throw e;
   }
-  // Before the first worker: nothing the master was not given may reach a worker.
-  const strays = closeStrayFds(listeners.map((l) => l.fd));
-  if (strays.length) log.info({ fds: strays }, `closed ${strays.length} inherited file descriptor(s) statefork was not given (${strays.map((s) => s.fd).join(', ')}): workers must not inherit them`);
-  process.title = `statefork: master [${config.name}]`;
-  for (const l of listeners) {
-    const url = config.tls ? l.url.replace(/^http:/, 'https:') : l.url;
-    log.info({ url, bind: l.spec.text }, `listening at ${url}`);
-  }
+  if (live.config.bootNice > 0 && !workers.priority.active) log.info({ bootNice: live.config.bootNice }, 'workers boot at normal priority: lowering it (--boot-nice) needs a master that can raise it again (CAP_SYS_NICE)');
+  actor.on('workerExited', steps.fact);
 
-  const clock = () => performance.now();
-  const internal$ = new Subject<ConfigOutcome | UpgradeEvent | { type: MasterSignalEvent } | { type: 'FAULT'; reason: string }>();
-  const workers = new WorkerProcesses(() => config, { fds: listeners.map((l) => l.fd), reuse: workerBinds }, log, logging.raw, {
-    preFork: (worker) => void callHook(hooks, 'preFork', log, master, worker),
-    postFork: (worker) => void callHook(hooks, 'postFork', log, master, worker),
-  });
-  if (config.bootNice > 0 && !workers.priority.active) log.info({ bootNice: config.bootNice }, 'workers boot at normal priority: lowering it (--boot-nice) needs a master that can raise it again (CAP_SYS_NICE)');
-  const machine = masterMachine.provide({
-    actions: masterEffects({
-      workers, listeners, log, workersOwnSockets: workerBinds.length > 0,
-      reopenLogs: () => reopenLogFiles(logging, config),
-      reloadConfig: async () => {
-        const next = options.reload ? await options.reload() : { config, hooks };
-        if (JSON.stringify(next.config.binds) !== JSON.stringify(config.binds)) log.warn('--bind changed: sockets are kept as they are until a restart');
-        config = { ...next.config, binds: config.binds };
-        if (config.umask !== null) process.umask(config.umask);
-        hooks = next.hooks ?? hooks;
-        void callHook(hooks, 'onReload', log, master);
-        return masterSettings(config);
-      },
-      send: (e) => internal$.next(e),
-      startUpgrade: () => {
-        if (!options.command) {
-          internal$.next({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: 'an embedded master cannot start itself again: hot upgrade needs the statefork command' });
-          return;
-        }
-        void callHook(hooks, 'preExec', log, master);
-        // systemd's notify socket went from this environment once read; the new master reports too.
-        startNewMaster(options.command, listeners, (e) => internal$.next(e), notify ? { NOTIFY_SOCKET: notify.socket } : {});
-      },
-      tellOldMaster,
-      claimPidfile,
-    }) as never,
-  });
-  // The live inspector and the recording see every step the log sees.
-  const hub = config.inspector || config.record ? new InspectorHub(clock) : null;
-  record(recording, hub);
-  const inspector = config.inspector ? await serveInspector(hub!, config.inspector.host, config.inspector.port, () => Object.fromEntries(workers.stats.byWorker())).catch((e: NodeJS.ErrnoException) => {
-    release();
-    throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
-  }) : null;
-  if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);
-  // Stately's own inspector, for users with it at hand: the same inspection events, forwarded.
-  const stately = config.inspectStately
-    ? (await import('@statelyai/inspect')).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
-    : null;
-  if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
-  const notify = systemdNotifier(process.env, log);
-  let views: Views | null = null;
-  const logTransitions = transitionLogger('master', log, (prev, next, cause) => {
-    logWorkerPhases(log, prev?.context as MasterContext | null, next.context as MasterContext, cause);
-    hub?.step(prev, next, cause);
-    views?.step(prev, next, cause);
-    const [before, after] = [prev?.context as MasterContext | undefined, next.context as MasterContext];
-    if (before?.target !== after.target) void callHook(hooks, 'nworkersChanged', log, master, after.target, before?.target ?? null);
-    const message = notify && stepNotification(prev && notifyView(prev), notifyView(next), process.pid);
-    if (message) notify!(message);
-    if (prev && stateName(prev.value) === 'booting' && stateName(next.value).startsWith('serving')) void callHook(hooks, 'whenReady', log, master);
-  });
-  const actor = createActor(machine, {
-    input: { settings: masterSettings(config), now: clock(), upgradeFrom },
-    inspect: (ev) => {
-      logTransitions(ev);
-      stately?.inspect.next?.(ev);
-    },
-  });
+  // 3. The observers: each reads the step the machine states, computed once.
+  const ready = new Promise<void>((resolve) => steps.observe((step) => { if (step.ready) resolve(); }));
+  steps.observe((step) => logWorkerPhases(log, step));
+  const watching = inspection;
+  steps.observe(watching.step);
+  steps.observe(views.step);
+  steps.observe(hookObserver(live, hookMaster));
+  if (notify) steps.observe(notifyObserver(notify, process.pid));
 
-  const signalEvents$ = signals$(MASTER_SIGNALS).pipe(tap(({ signal }) => log.info({ signal }, `handling signal ${signal}`)));
-  const workerEvents$ = workers.events$.pipe(tap((e) => {
-    if (e.type === 'WORKER_EXIT') void callHook(hooks, 'childExit', log, master, { id: e.id, code: e.code, signal: e.signal });
-  }));
-  // --reload: a change to the app's files is a HUP, with the same readiness-gated reload.
-  const reload$ = config.reload
-    ? fileChanges$([{ path: dirname(config.app.path), isDirectory: true }, ...config.reload.extraFiles.map((path) => ({ path, isDirectory: false }))], RELOAD_DEBOUNCE_MS)
-      .pipe(tap((files) => log.info({ files }, 'files changed: reloading')), map(() => ({ type: 'HUP' as const })))
-    : EMPTY;
-  const promoted$ = upgradeFrom !== null ? oldMasterGone$() : EMPTY;
-  const events$ = merge(signalEvents$, workerEvents$, ticks$(tickInterval(config), () => workers.beats()), internal$, reload$, promoted$)
-    .pipe(map((e) => ({ ...e, now: clock() }) as MasterEvent));
-
-  let uninstallFaults = () => {};
+  // 4. Run until halted.
+  const uninstallFaults = options.faultHandler ? installFaultHandler(log, (reason) => commands$.next({ type: 'FAULT', reason })) : () => {};
+  const subscription = masterEvents$({ config: live.config, log, clock, workers$: workers.events$, beats: () => workers.beats(), upgrade$: upgrader.events$, commands$ })
+    .subscribe((e) => actor.send(e));
   const done = new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
       uninstallFaults();
       subscription.unsubscribe();
-      views?.close();
+      views.close();
+      unlinkAtEnd = mayUnlinkSockets(actor.getSnapshot().context);
       release();
-      void inspector?.close();
-      stately?.stop();
-      const exitHook = callHook(hooks, 'onExit', log, master, exitCode);
+      watching.close();
+      const exitHook = live.hook('onExit', hookMaster, exitCode);
       void Promise.race([exitHook, new Promise((ok) => setTimeout(ok, EXIT_HOOK_MS).unref())]).then(() => resolve(exitCode));
     };
     actor.subscribe({
@@ -237,27 +200,13 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
       },
     });
   });
-  running = actor;
-  // Before the first worker: a control socket or metrics address that cannot be served stops
-  // the start with one line, like a bind.
-  views = await startViews(config, {
-    snapshot: () => actor.getSnapshot(), send: (type) => internal$.next({ type }), stats: workers.stats, now: clock, log, newMaster: upgradeFrom !== null,
-    logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: recording?.failures ?? 0 }),
-  }).catch((e) => {
-    release();
-    void inspector?.close();
-    throw e;
-  });
-  // Subscribe first: the actor holds events until it starts, and the first workers' spawn
-  // events are emitted while it starts.
-  const subscription = events$.subscribe((e) => actor.send(e));
-  if (options.faultHandler) uninstallFaults = installFaultHandler(log, (reason) => internal$.next({ type: 'FAULT', reason }));
   actor.start();
   return {
     pid: process.pid,
-    urls: [...listeners.map((l) => l.url), ...workerBinds.map((b) => `http://${b.host.includes(':') ? `[${b.host}]` : b.host}:${b.port}`)],
+    urls: sockets.urls,
     done,
-    stop: (quick = false) => internal$.next({ type: quick ? 'QUIT' : 'TERM' }),
+    serving: ready,
+    stop: (quick = false) => commands$.next({ type: quick ? 'QUIT' : 'TERM' }),
     actor,
   };
 }

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { StatforkError } from '../errors.js';
 import type { BindSpec } from '../config/bind.js';
 import type { Logger } from '../log.js';
-import { boundPath, socketInode, unixPathState } from './unix-socket.js';
+import { boundPath, socketInode, unixPathState } from '../adapters/unix-socket.js';
 
 interface ServerHandle {
   fd: number;

@@ -10,23 +10,17 @@
  * when the channel closes: the old master is gone.
  */
 import { spawn } from 'node:child_process';
-import { fromEvent, map, Observable, of, take } from '../adapters/rx-operators.js';
-import { parseUpgradeMessage, upgradeMessage } from '../../machines/protocol.js';
+import { EMPTY, fromEvent, map, Observable, of, Subject, take } from '../adapters/rx-operators.js';
+import type { SourceEvent } from '../../machines/master.events.js';
+import { ENV, parseUpgradeMessage, UPGRADE_FIRST_FD, upgradeMessage } from '../../machines/protocol.js';
 import { parseBind, type BindSpec } from '../config/bind.js';
-import { DAEMON_ENV } from '../daemon.js';
 import { StatforkError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { MasterPidfile } from './pidfile.js';
 import type { Listener } from './sockets.js';
 import { inheritedExecArgv } from './worker-processes.js';
 
-export const UPGRADE_ENV = { fds: 'STATEFORK_FD', binds: 'STATEFORK_FD_BINDS', from: 'STATEFORK_UPGRADE_FROM' } as const;
-
-/** The first inherited fd (after stdin, stdout, stderr). */
-const FIRST_FD = 3;
-
-export type UpgradeEvent =
-  | { type: 'UPGRADE_SPAWNED'; pid: number }
-  | { type: 'UPGRADE_READY' }
-  | { type: 'UPGRADE_EXIT'; code: number | null; signal: string | null; reason?: string };
+export type UpgradeEvent = SourceEvent<'UPGRADE_SPAWNED' | 'UPGRADE_READY' | 'UPGRADE_EXIT'>;
 
 /** How to run statefork again: its entry script and arguments (the CLI's own). */
 export interface Command {
@@ -40,9 +34,9 @@ export interface Command {
 export function startNewMaster(command: Command, listeners: Listener[], send: (e: UpgradeEvent) => void, extraEnv: NodeJS.ProcessEnv = {}): void {
   // A unix socket's path goes absolute: the new master resolves it before any --chdir.
   const binds = listeners.map((l) => (l.spec.kind === 'unix' ? `unix:${l.spec.path}` : l.spec.text));
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, [UPGRADE_ENV.fds]: listeners.map((_, i) => FIRST_FD + i).join(','), [UPGRADE_ENV.binds]: JSON.stringify(binds), [UPGRADE_ENV.from]: String(process.pid) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, [ENV.upgradeFds]: listeners.map((_, i) => UPGRADE_FIRST_FD + i).join(','), [ENV.upgradeBinds]: JSON.stringify(binds), [ENV.upgradeFrom]: String(process.pid) };
   // The old master may be a daemon; the new one is already detached with it, and reports to it.
-  delete env[DAEMON_ENV];
+  delete env[ENV.daemonChild];
   let over = false;
   const exit = (e: Extract<UpgradeEvent, { type: 'UPGRADE_EXIT' }>) => {
     if (over) return;
@@ -67,13 +61,13 @@ export function startNewMaster(command: Command, listeners: Listener[], send: (e
  * parent, and the channel to it is there. Otherwise (a stray variable in a shell) null.
  */
 export function oldMasterPid(env: NodeJS.ProcessEnv): number | null {
-  const raw = env[UPGRADE_ENV.from];
-  delete env[UPGRADE_ENV.from];
+  const raw = env[ENV.upgradeFrom];
+  delete env[ENV.upgradeFrom];
   return raw !== undefined && /^\d+$/.test(raw) && Number(raw) === process.ppid && process.send ? Number(raw) : null;
 }
 
 /** Whether this process is the new master of a hot upgrade (before it has read its variables). */
-export const isNewMaster = (env: NodeJS.ProcessEnv = process.env): boolean => env[UPGRADE_ENV.from] !== undefined && Boolean(process.send);
+export const isNewMaster = (env: NodeJS.ProcessEnv = process.env): boolean => env[ENV.upgradeFrom] !== undefined && Boolean(process.send);
 
 /**
  * In a new master (`upgradeFrom`, see oldMasterPid): the sockets the old one passed, each with its
@@ -81,24 +75,24 @@ export const isNewMaster = (env: NodeJS.ProcessEnv = process.env): boolean => en
  * make a master serve on fds it was never given, and remove at its end a file they name.
  */
 export function inheritedSockets(env: NodeJS.ProcessEnv, upgradeFrom: number | null): Array<{ fd: number; spec: BindSpec }> | null {
-  const fds = env[UPGRADE_ENV.fds];
-  const binds = env[UPGRADE_ENV.binds];
-  delete env[UPGRADE_ENV.fds];
-  delete env[UPGRADE_ENV.binds];
+  const fds = env[ENV.upgradeFds];
+  const binds = env[ENV.upgradeBinds];
+  delete env[ENV.upgradeFds];
+  delete env[ENV.upgradeBinds];
   if (fds === undefined && binds === undefined) return null;
   if (upgradeFrom === null) {
-    const name = fds !== undefined ? UPGRADE_ENV.fds : UPGRADE_ENV.binds;
-    throw new StatforkError('SF_USAGE', `${name} is set, but this is not a hot upgrade (no ${UPGRADE_ENV.from} naming the parent master, with its channel): only a statefork master sets it, for its new master; unset it to start normally`);
+    const name = fds !== undefined ? ENV.upgradeFds : ENV.upgradeBinds;
+    throw new StatforkError('SF_USAGE', `${name} is set, but this is not a hot upgrade (no ${ENV.upgradeFrom} naming the parent master, with its channel): only a statefork master sets it, for its new master; unset it to start normally`);
   }
-  if (fds === undefined) throw new StatforkError('SF_USAGE', `${UPGRADE_ENV.binds} is set without ${UPGRADE_ENV.fds}; unset it to start normally`);
-  const bad = (why: string) => new StatforkError('SF_USAGE', `invalid ${UPGRADE_ENV.fds} '${fds}': ${why}; it is set by a statefork master for the new master of a hot upgrade, unset it to start normally`);
-  const list = fds === '' ? [] : fds.split(',').map((f) => (/^\d+$/.test(f) && Number(f) >= FIRST_FD ? Number(f) : NaN));
+  if (fds === undefined) throw new StatforkError('SF_USAGE', `${ENV.upgradeBinds} is set without ${ENV.upgradeFds}; unset it to start normally`);
+  const bad = (why: string) => new StatforkError('SF_USAGE', `invalid ${ENV.upgradeFds} '${fds}': ${why}; it is set by a statefork master for the new master of a hot upgrade, unset it to start normally`);
+  const list = fds === '' ? [] : fds.split(',').map((f) => (/^\d+$/.test(f) && Number(f) >= UPGRADE_FIRST_FD ? Number(f) : NaN));
   if (list.some(Number.isNaN)) throw bad('expected fd numbers of 3 or more, comma-separated');
   let texts: unknown = [];
   try {
     texts = binds ? JSON.parse(binds) : [];
   } catch {
-    throw bad(`${UPGRADE_ENV.binds} is not JSON`);
+    throw bad(`${ENV.upgradeBinds} is not JSON`);
   }
   const named = Array.isArray(texts) ? texts : [];
   return list.map((fd, i) => ({ fd, spec: typeof named[i] === 'string' ? parseBind(named[i]) : parseBind(`fd://${fd}`) }));
@@ -115,4 +109,56 @@ export function oldMasterGone$(): Observable<{ type: 'PROMOTED' }> {
   (process.channel as { unref?: () => void } | undefined)?.unref?.();
   if (!process.connected) return of({ type: 'PROMOTED' as const });
   return fromEvent(process, 'disconnect').pipe(take(1), map(() => ({ type: 'PROMOTED' as const })));
+}
+
+export interface UpgraderDeps {
+  /** How to start statefork again; absent in an embedded master, which cannot upgrade. */
+  command?: Command;
+  listeners: Listener[];
+  pidfile: MasterPidfile;
+  log: Logger;
+  /** Variables the new master needs that this one removed from its environment (NOTIFY_SOCKET). */
+  extraEnv(): NodeJS.ProcessEnv;
+  /** The preExec hook, just before the new master starts. */
+  preExec(): void;
+  /** This master is the new one of that old master's upgrade (see oldMasterPid). */
+  upgradeFrom: number | null;
+}
+
+/**
+ * Both ends of a hot upgrade, as the master machine's effects and a source of its events: in
+ * the old master, the new master started and what becomes of it; in the new master, telling the
+ * old one, being promoted when it is gone, and taking over its pidfile.
+ */
+export class Upgrader {
+  private readonly outcomes$ = new Subject<UpgradeEvent>();
+  /** UPGRADE_SPAWNED, UPGRADE_READY, UPGRADE_EXIT; in a new master, PROMOTED once. */
+  readonly events$: Observable<SourceEvent<'UPGRADE_SPAWNED' | 'UPGRADE_READY' | 'UPGRADE_EXIT' | 'PROMOTED'>>;
+
+  constructor(private readonly deps: UpgraderDeps) {
+    const promoted$ = deps.upgradeFrom !== null ? oldMasterGone$() : EMPTY;
+    this.events$ = new Observable((subscriber) => {
+      const a = this.outcomes$.subscribe(subscriber);
+      const b = promoted$.subscribe((e) => subscriber.next(e));
+      return () => { a.unsubscribe(); b.unsubscribe(); };
+    });
+  }
+
+  start(): void {
+    if (!this.deps.command) {
+      this.outcomes$.next({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: 'an embedded master cannot start itself again: hot upgrade needs the statefork command' });
+      return;
+    }
+    this.deps.preExec();
+    startNewMaster(this.deps.command, this.deps.listeners, (e) => this.outcomes$.next(e), this.deps.extraEnv());
+  }
+
+  tellOldMaster(): void {
+    tellOldMaster();
+  }
+
+  claimPidfile(): void {
+    const claimed = this.deps.pidfile.claim();
+    if (claimed) this.deps.log.info({ pidfile: claimed }, `pidfile ${claimed} is this master's now`);
+  }
 }

@@ -7,12 +7,14 @@ import { fchownSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Subject } from '../adapters/rx-operators.js';
-import { childEvents$, type ChildEvent } from '../adapters/children.js';
+import { childEvents$, type WorkerEvent } from '../adapters/children.js';
+import type { SocketSet } from './socket-set.js';
 import { RequestStats } from '../metrics/request-stats.js';
 import { closeHeartbeatFile, createHeartbeatFile, readBeat } from '../adapters/heartbeat.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../log.js';
-import { FIRST_LISTEN_FD, HEARTBEAT_FD, heartbeatPeriod, IPC_FD, LOG_FD, WORKER_ENV, type WorkerSettings } from '../worker/settings.js';
+import { heartbeatPeriod, type WorkerSettings } from '../../machines/worker-settings.js';
+import { ENV, WORKER_FD } from '../../machines/protocol.js';
 import type { WorkerKillSignal } from '../../machines/signals.js';
 import { encodeMessage, type MasterMessage } from '../../machines/protocol.js';
 import { MAX_LINE, relayLines, relayWorkerLog, workerRecord } from './worker-log-relay.js';
@@ -23,11 +25,9 @@ const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url)
 /** Debugger flags would make every worker (and a hot upgrade's new master) fight for the same inspector port. */
 export const inheritedExecArgv = () => process.execArgv.filter((a) => !a.startsWith('--inspect'));
 
-/** What reaches the master machine: every child event but the display-only statistics. */
-export type MachineChildEvent = Exclude<ChildEvent, { type: 'WORKER_STATS' }>;
-
 export class WorkerProcesses {
-  readonly events$ = new Subject<MachineChildEvent>();
+  /** What reaches the master machine: every child event but the display-only statistics. */
+  readonly events$ = new Subject<WorkerEvent>();
   /** Requests served and their durations, as the workers report them (inspector, control, metrics). */
   readonly stats = new RequestStats();
   private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number; channel: Socket }>();
@@ -40,7 +40,7 @@ export class WorkerProcesses {
   constructor(
     private readonly config: () => Config,
     /** The master's listening sockets (passed as fds), and the addresses workers bind themselves. */
-    private readonly sockets: { fds: number[]; reuse: Array<{ host: string; port: number }> },
+    private readonly sockets: SocketSet['forWorker'],
     private readonly log: Logger,
     /** Writes a record that is one JSON line to the error log (the workers' records, relayed). */
     private readonly raw: (line: string) => void,
@@ -87,9 +87,9 @@ export class WorkerProcesses {
     const logToMaster = config.errorLog !== '-';
     const settings: WorkerSettings = {
       id, generation, app: config.app, name: config.name, masterPid: process.pid,
-      heartbeatFd: HEARTBEAT_FD, heartbeatMs: heartbeatPeriod(config.timeout),
-      listenFds: this.sockets.fds.map((_, i) => FIRST_LISTEN_FD + i),
-      reuseBinds: this.sockets.reuse,
+      heartbeatFd: WORKER_FD.heartbeat, heartbeatMs: heartbeatPeriod(config.timeout),
+      listenFds: this.sockets.fds.map((_, i) => WORKER_FD.firstListener + i),
+      reuseBinds: this.sockets.reuseBinds,
       keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
       tls: config.tls,
       configFile: config.workerHooksFile ?? null,
@@ -103,9 +103,9 @@ export class WorkerProcesses {
     let child: ChildProcess;
     try {
       child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
-        // The slots of worker/settings.ts: the channel (IPC_FD) is a socket pair, not Node's IPC.
+        // The slots of WORKER_FD (machines/protocol.ts): the channel is a socket pair, not Node's IPC.
         stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'pipe', heartbeatFd, logToMaster ? 'pipe' : 'ignore', ...this.sockets.fds],
-        env: { ...process.env, ...config.env, [WORKER_ENV]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
+        env: { ...process.env, ...config.env, [ENV.worker]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
         ...(config.workerIdentity ? { uid: config.workerIdentity.uid, gid: config.workerIdentity.gid } : {}),
       });
     } catch (e) {
@@ -115,10 +115,10 @@ export class WorkerProcesses {
       return;
     }
     if (child.pid && yieldCpu) this.priority.booting(child.pid);
-    const channel = child.stdio[IPC_FD] as Socket;
+    const channel = child.stdio[WORKER_FD.channel] as Socket;
     this.live.set(id, { child, heartbeatFd, channel });
     if (config.captureOutput) this.capture(child, id);
-    if (logToMaster) relayWorkerLog(child.stdio.at(LOG_FD) as Socket, id, child.pid, this.raw);
+    if (logToMaster) relayWorkerLog(child.stdio.at(WORKER_FD.log) as Socket, id, child.pid, this.raw);
     this.around.postFork?.({ id, generation, pid: child.pid });
     childEvents$(child, id, channel).subscribe((event) => {
       if (event.type === 'WORKER_STATS') return void this.stats.update(id, event.requests, event.durations, event.logFailures);

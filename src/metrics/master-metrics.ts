@@ -5,39 +5,19 @@
  * the workers' request counts and durations added up, and the master's own process metrics.
  */
 import client from 'prom-client';
-import type { MasterContext } from '../../machines/master.context.js';
-import type { WorkerHandle, WorkerPhase } from '../../machines/worker-handle.js';
-import { stateName } from '../transition-log.js';
+import type { MasterStep, MasterView } from '../../machines/master.facts.js';
+import type { ExitReason, WorkerPhase } from '../../machines/worker-handle.js';
 import { DurationHistogram } from './duration-histogram.js';
 import type { RequestStats } from './request-stats.js';
 
 const PHASES: WorkerPhase[] = ['spawning', 'booting', 'ready', 'draining', 'quitting', 'aborting', 'killed'];
 
-type Snapshot = { value: unknown; context: unknown };
-const ctxOf = (s: Snapshot) => s.context as MasterContext;
-const stateOf = (s: Snapshot) => stateName(s.value as never);
-
-/** Why a worker is gone, in the words of the exits counter. */
-export function exitReason(w: WorkerHandle, ctx: MasterContext): string {
-  switch (w.cause) {
-    case 'recycle': return 'recycled';
-    case 'timeout': return 'timeout';
-    case 'boot-timeout': return 'boot_failure';
-    case 'stop': return 'stop';
-    case 'handover': return 'upgrade';
-    case 'reload-abandoned': return 'reload';
-    case 'retire': return w.generation !== ctx.generation ? 'reload' : 'scale';
-    default: return w.readyAt === null ? 'boot_failure' : 'crash';
-  }
-}
-
-/** How a reload ended, when this step ended one; null otherwise. */
-export function reloadOutcome(prev: Snapshot, next: Snapshot, cause: string): string | null {
-  if (!stateOf(prev).startsWith('serving.reloading') || stateOf(next).startsWith('serving.reloading')) return null;
-  if (cause === 'CONFIG_FAILED') return 'config_failed';
-  if (!stateOf(next).startsWith('serving')) return 'interrupted';
-  return ctxOf(next).generation < ctxOf(prev).generation ? 'abandoned' : 'completed';
-}
+/** The exits counter's words for the machine's exit reasons (both boot failures are one). */
+export const EXIT_LABEL: Record<ExitReason, string> = {
+  'app-load-error': 'boot_failure', 'boot-failure': 'boot_failure', crash: 'crash', timeout: 'timeout',
+  recycled: 'recycled', reload: 'reload', scale: 'scale', upgrade: 'upgrade', stop: 'stop',
+};
+const EXIT_LABELS = [...new Set(Object.values(EXIT_LABEL))];
 
 export class MasterMetrics {
   readonly registry = new client.Registry();
@@ -46,9 +26,9 @@ export class MasterMetrics {
   private readonly reloads: client.Counter<'outcome'>;
   private readonly transitions: client.Counter<'event' | 'to'>;
 
-  constructor(source: { snapshot(): Snapshot; stats: RequestStats; now(): number; logFailures?: () => Record<string, number> }) {
+  constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number> }) {
     const registers = [this.registry];
-    const ctx = () => ctxOf(source.snapshot());
+    const ctx = () => source.view().context;
     new client.Gauge({
       name: 'statefork_workers', help: 'Worker processes by the state the master sees them in.', labelNames: ['state'], registers,
       collect() { for (const p of PHASES) this.set({ state: p }, ctx().workers.filter((w) => w.phase === p).length); },
@@ -56,7 +36,7 @@ export class MasterMetrics {
     new client.Gauge({ name: 'statefork_workers_target', help: 'The number of workers the master aims for (--workers, TTIN, TTOU, scale).', registers, collect() { this.set(ctx().target); } });
     new client.Gauge({
       name: 'statefork_master_state', help: 'The master machine\'s state: 1 for the current one.', labelNames: ['state'], registers,
-      collect() { this.reset(); this.set({ state: stateOf(source.snapshot()) }, 1); },
+      collect() { this.reset(); this.set({ state: source.view().state }, 1); },
     });
     new client.Gauge({
       name: 'statefork_worker_heartbeat_age_seconds', help: 'Seconds since each ready worker\'s heartbeat last moved.', labelNames: ['worker'], registers,
@@ -84,25 +64,20 @@ export class MasterMetrics {
     this.reloads = new client.Counter({ name: 'statefork_reloads_total', help: 'Reloads (HUP) by outcome: completed, abandoned, config_failed, interrupted.', labelNames: ['outcome'], registers });
     this.transitions = new client.Counter({ name: 'statefork_master_transitions_total', help: 'State changes of the master machine, by the event that caused them and the state reached.', labelNames: ['event', 'to'], registers });
     // Every reason and outcome from the start, at 0: a rate over a series that appears late is wrong.
-    for (const reason of ['crash', 'timeout', 'boot_failure', 'recycled', 'reload', 'scale', 'upgrade', 'stop']) this.exits.inc({ reason }, 0);
+    for (const reason of EXIT_LABELS) this.exits.inc({ reason }, 0);
     for (const outcome of ['completed', 'abandoned', 'config_failed', 'interrupted']) this.reloads.inc({ outcome }, 0);
     client.collectDefaultMetrics({ register: this.registry });
   }
 
-  /** One step of the master machine. */
-  step(prev: Snapshot | null, next: Snapshot, cause: string): void {
-    if (!prev) return;
-    const [before, after] = [ctxOf(prev), ctxOf(next)];
-    const remaining = new Set(after.workers.map((w) => w.id));
-    for (const w of before.workers) {
-      if (remaining.has(w.id)) continue;
-      const reason = exitReason(w, after);
+  /** One step of the master machine: its exits, the reload it ended, its state change. */
+  step(step: MasterStep): void {
+    for (const exit of step.exits) {
+      const reason = EXIT_LABEL[exit.reason];
       this.exits.inc({ reason });
       if (reason === 'boot_failure') this.bootFailures.inc();
     }
-    const outcome = reloadOutcome(prev, next, cause);
-    if (outcome) this.reloads.inc({ outcome });
-    if (stateOf(prev) !== stateOf(next)) this.transitions.inc({ event: cause, to: stateOf(next) });
+    if (step.reloadEnded) this.reloads.inc({ outcome: step.reloadEnded });
+    if (step.before && step.moved) this.transitions.inc({ event: step.cause, to: step.after.state });
   }
 
   metrics(): Promise<string> {

@@ -8,11 +8,9 @@ import net from 'node:net';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { EXIT } from '../../machines/exit-codes.js';
-import type { AppSpec } from '../config/app-spec.js';
 import type { Logger } from '../log.js';
 import type { FetchApp } from './fetch-listener.js';
-import type { HttpLimits, WorkerSettings } from './settings.js';
-import { DEFAULTS } from '../config/defaults.js';
+import { DEFAULT_HTTP_LIMITS, type AppSpec, type HttpLimits, type WorkerSettings } from '../../machines/worker-settings.js';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 
@@ -39,9 +37,7 @@ function pick(mod: Record<string, unknown>, spec: AppSpec): { value: unknown; wh
   return { value: mod.app, where: "export 'app'" };
 }
 
-const NO_LIMITS: HttpLimits = {
-  maxHeaderSize: DEFAULTS.maxHeaderSize, headersTimeoutMs: DEFAULTS.headersTimeout * 1000, requestTimeoutMs: DEFAULTS.requestTimeout * 1000,
-};
+const NO_LIMITS: HttpLimits = DEFAULT_HTTP_LIMITS;
 
 /** Node's server options for the limits; timeouts are checked every second, not every 30 s. */
 function serverOptions(limits: HttpLimits): http.ServerOptions {

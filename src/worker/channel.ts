@@ -1,5 +1,5 @@
 /**
- * The worker's end of its channel to the master: a socket on IPC_FD, one JSON message per line
+ * The worker's end of its channel to the master: a socket on WORKER_FD.channel, one JSON message per line
  * (machines/protocol.ts). It replaces Node's IPC, so a worker has no `process.send`, exactly as
  * under plain `node`. Its end of file is the master's death, even by SIGKILL.
  */

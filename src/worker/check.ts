@@ -1,7 +1,7 @@
 /** `--check-config`: load the app the way a worker would, without serving it. */
 import { pino } from 'pino';
 import { StatforkError } from '../errors.js';
-import type { AppSpec } from '../config/app-spec.js';
+import type { AppSpec } from '../../machines/worker-settings.js';
 import { BootError, loadApp } from './app.js';
 
 export async function checkApp(spec: AppSpec): Promise<void> {

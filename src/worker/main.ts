@@ -4,21 +4,22 @@
  * starting must not linger (no orphans, even under load when Node takes a while to start).
  */
 import { EXIT } from '../../machines/exit-codes.js';
-import { IPC_FD, LOG_FD, WORKER_ENV, type WorkerSettings } from './settings.js';
+import { ENV, WORKER_FD } from '../../machines/protocol.js';
+import type { WorkerSettings } from '../../machines/worker-settings.js';
 import { openChannel } from './channel.js';
 
-const raw = process.env[WORKER_ENV];
+const raw = process.env[ENV.worker];
 if (!raw) {
   process.stderr.write(`statefork: error: this is a statefork worker; it is started by the master (statefork ./app.js), not by hand\n`);
   process.exit(EXIT.USAGE);
 }
 const settings = JSON.parse(raw) as WorkerSettings;
-delete process.env[WORKER_ENV];
+delete process.env[ENV.worker];
 if (process.argv[2]) process.title = process.argv[2];
 
 const orphanedEarly = () => process.exit(EXIT.OK);
 if (process.ppid !== settings.masterPid) orphanedEarly();
-const channel = openChannel(IPC_FD);
+const channel = openChannel(WORKER_FD.channel);
 channel.onGone(orphanedEarly);
 
 const [{ createLogger }, { runWorker }] = await Promise.all([import('../log.js'), import('./runtime.js')]);
@@ -27,7 +28,7 @@ if (!channel.connected || process.ppid !== settings.masterPid) orphanedEarly();
 
 const logging = createLogger({
   level: settings.logLevel, errorLog: settings.errorLog, base: { role: 'worker', pid: process.pid, worker: settings.id },
-  ...(settings.logToMaster ? { fd: LOG_FD } : {}),
+  ...(settings.logToMaster ? { fd: WORKER_FD.log } : {}),
 });
 const log = logging.logger;
 
@@ -39,13 +40,8 @@ process.on('uncaughtException', (err) => {
 });
 
 // Worker hooks live in the configuration file; one that no longer loads leaves the worker without them.
-let hooks = {};
-if (settings.configFile) {
-  const { loadConfigFile } = await import('../config/file.js');
-  hooks = await loadConfigFile(settings.configFile).catch((e: Error) => {
-    log.error({ err: e }, `hooks not loaded: ${e.message}`);
-    return {};
-  });
-}
+const hooks = settings.configFile
+  ? await (await import('../hooks.js')).loadHooks(settings.configFile, (e) => log.error({ err: e }, `hooks not loaded: ${e.message}`))
+  : {};
 
 runWorker(settings, logging, channel, hooks);

@@ -5,7 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { RecycleReason } from '../../machines/protocol.js';
-import type { RecycleLimits } from '../config/recycle.js';
+import type { RecycleLimits } from '../../machines/worker-settings.js';
 
 export interface Recycling {
   /** This worker's request limit (--max-requests plus its own jitter); 0 when off. */

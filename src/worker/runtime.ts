@@ -17,7 +17,7 @@ import { Serving } from './serving.js';
 import { createAccessLog } from './access-log.js';
 import { recycling } from './recycling.js';
 import { callHook, type Hooks } from '../hooks.js';
-import type { WorkerSettings } from './settings.js';
+import type { WorkerSettings } from '../../machines/worker-settings.js';
 import type { MasterChannel } from './channel.js';
 
 /** An orphaned worker finishes what is in flight for at most this long: no orphan outlives 1 s. */

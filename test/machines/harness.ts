@@ -2,12 +2,13 @@
  * Drives the real master machine in-process with effects recorded instead of carried out. Time
  * is virtual: every event carries the `now` the test chooses.
  */
-import { createActor } from 'xstate';
+import { createActor, fromCallback } from 'xstate';
+import { effectActions } from '../../machines/master.effects.js';
 import { masterMachine } from '../../machines/master.machine.js';
 import type { MasterContext, MasterSettings } from '../../machines/master.context.js';
 import type { WorkerHandle } from '../../machines/worker-handle.js';
 import type { MasterEvent } from '../../machines/master.events.js';
-import { stateName } from '../../src/transition-log.js';
+import { stateName } from '../../machines/state-name.js';
 
 export type Recorded =
   | { type: 'spawn'; id: number; generation: number; yieldCpu?: true }
@@ -49,17 +50,18 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
   const effects: Recorded[] = [];
   let now = 0;
   const machine = masterMachine.provide({
-    actions: {
-      spawnWorker: (_: unknown, p: { id: number; generation: number; yieldCpu: boolean }) => { effects.push({ type: 'spawn', id: p.id, generation: p.generation, ...(p.yieldCpu ? { yieldCpu: true } : {}) }); },
-      signalWorker: (_: unknown, p: { id: number; signal: string }) => { effects.push({ type: 'signal', id: p.id, signal: p.signal }); },
-      closeListeners: (_: unknown, p: { unlink: boolean }) => { effects.push({ type: 'closeListeners', unlink: p.unlink }); },
+    actions: effectActions({
+      spawnWorker: (p) => { effects.push({ type: 'spawn', id: p.id, generation: p.generation, ...(p.yieldCpu ? { yieldCpu: true } : {}) }); },
+      signalWorker: (p) => { effects.push({ type: 'signal', id: p.id, signal: p.signal }); },
+      closeListeners: (p) => { effects.push({ type: 'closeListeners', unlink: p.unlink }); },
       startUpgrade: () => { effects.push({ type: 'startUpgrade' }); },
       tellOldMaster: () => { effects.push({ type: 'tellOldMaster' }); },
       claimPidfile: () => { effects.push({ type: 'claimPidfile' }); },
       reopenLogs: () => { effects.push({ type: 'reopenLogs' }); },
-      loadConfig: () => { effects.push({ type: 'loadConfig' }); opts.onLoadConfig?.(); },
-      log: (_: unknown, { level, msg, ...fields }: { level: string; msg: string }) => { effects.push({ type: 'log', level, msg, fields }); },
-    } as never,
+      log: ({ level, msg, ...fields }) => { effects.push({ type: 'log', level, msg, fields }); },
+    }),
+    // The configuration's re-read: recorded as it starts; the test sends its outcome.
+    actors: { loadConfig: fromCallback(() => { effects.push({ type: 'loadConfig' }); opts.onLoadConfig?.(); }) },
   });
   const actor = createActor(machine, { input: { settings: { ...SETTINGS, ...settings }, now, upgradeFrom: opts.upgradeFrom ?? null } }).start();
   const h: Harness = {

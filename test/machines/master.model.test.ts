@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { getShortestPaths } from 'xstate/graph';
 import { masterMachine } from '../../machines/master.machine.js';
-import { stateName } from '../../src/transition-log.js';
+import { stateName } from '../../machines/state-name.js';
 import { candidates, describeEvent, MODEL_SETTINGS, serialize, serializeEvent, type MasterSnapshot } from './model/candidates.js';
 import { World } from './model/world.js';
 import { recordLevel1 } from './model/coverage.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { initialContext, QUICK_STOP_MS, STABLE_MS, type MasterContext } from '../../machines/master.context.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch } from '../../machines/master.plan.js';
-import { diedOfItself, exitKind, handleChanges, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
+import { diedOfItself, exitKind, exitReason, handleChanges, kindOfReason, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
 import { masterMessage, parseMasterMessage, parseUpgradeMessage, parseWorkerMessage, upgradeMessage, workerMessage } from '../../machines/protocol.js';
 import { nowOf } from '../../machines/master.setup.js';
 import { SETTINGS } from './harness.js';
@@ -119,6 +119,22 @@ describe('stopAll', () => {
   });
 });
 
+describe('the sockets-held note on a TERM', () => {
+  const held = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, e.params.signal, e.params.socketsHeld]);
+
+  it('says the master holds the sockets on a retiring TERM, never on other signals, nor once they are closed or the workers bind', () => {
+    const stale = { ...ready(1), generation: 1 };
+    const c = ctx([stale, ready(2, 2), ready(3, 2)], { generation: 2, target: 2 });
+    expect(held(reconcile(c, 10))).toEqual([[1, 'SIGTERM', true]]);
+    expect(held(reconcile({ ...c, workersBind: true }, 10))).toEqual([[1, 'SIGTERM', false]]);
+    expect(held(stopAll(c, 10, false, 'handover'))).toEqual([[1, 'SIGTERM', true], [2, 'SIGTERM', true], [3, 'SIGTERM', true]]);
+    expect(held(stopAll({ ...c, socketsClosed: true }, 10, false))).toEqual([[1, 'SIGTERM', false], [2, 'SIGTERM', false], [3, 'SIGTERM', false]]);
+    expect(held(stopAll(c, 10, true))).toEqual([[1, 'SIGQUIT', false], [2, 'SIGQUIT', false], [3, 'SIGQUIT', false]]);
+    const hung = { ...ready(4), beat: 1, beatAt: 0 };
+    expect(held(watch(ctx([hung]), SETTINGS.timeoutMs + 1, { 4: 1 }))).toEqual([[4, 'SIGABRT', false]]);
+  });
+});
+
 describe('abandonReload', () => {
   it('keeps ready new workers as the old generation and retires new ones still booting', () => {
     const c = ctx([ready(1, 1), ready(2, 2), booting(3, 2), ready(4, 3), booting(5, 1)], { generation: 2, previousGeneration: 1 });
@@ -153,6 +169,25 @@ describe('worker handle', () => {
     expect(exitKind(booting(1), 4, 4)).toBe('app-load-error');
     expect(exitKind(booting(1), 3, 4)).toBe('boot-failure');
     expect(exitKind(w, 0, 4)).toBe('crash');
+  });
+
+  it('gives each exit one reason, of which the kind is the decisions\' view', () => {
+    const w = ready(1);
+    const reason = (x: WorkerHandle, code: number | null = 0, generation = 1) => exitReason(x, code, 4, generation);
+    expect(reason({ ...w, cause: 'retire' }, 0, 2)).toBe('reload');
+    expect(reason({ ...w, cause: 'retire' })).toBe('scale');
+    expect(reason({ ...w, cause: 'reload-abandoned' })).toBe('reload');
+    expect(reason({ ...w, cause: 'recycle' })).toBe('recycled');
+    expect(reason({ ...w, cause: 'handover' })).toBe('upgrade');
+    expect(reason({ ...w, cause: 'stop' })).toBe('stop');
+    expect(reason({ ...w, cause: 'timeout' })).toBe('timeout');
+    expect(reason({ ...w, cause: 'boot-timeout' })).toBe('boot-failure');
+    expect(reason({ ...w, cause: 'protocol' })).toBe('crash');
+    expect(reason({ ...booting(1), cause: 'protocol' }, 4)).toBe('app-load-error');
+    expect(reason(booting(1), 3)).toBe('boot-failure');
+    expect(reason(w)).toBe('crash');
+    for (const r of ['recycled', 'reload', 'scale', 'upgrade', 'stop'] as const) expect(kindOfReason(r)).toBe('retired');
+    for (const r of ['app-load-error', 'boot-failure', 'crash', 'timeout'] as const) expect(kindOfReason(r)).toBe(r);
   });
 
   it('tells a worker that died of itself from one killed from outside', () => {

@@ -2,7 +2,7 @@ import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { EXIT, WORKER_ABORTED } from '../../machines/exit-codes.js';
-import { stateName } from '../../src/transition-log.js';
+import { stateName } from '../../machines/state-name.js';
 
 function worker() {
   const effects: string[] = [];

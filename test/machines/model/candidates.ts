@@ -12,7 +12,7 @@ import type { MasterContext, MasterSettings } from '../../../machines/master.con
 import type { MasterEvent } from '../../../machines/master.events.js';
 import type { masterMachine } from '../../../machines/master.machine.js';
 import type { SnapshotFrom } from 'xstate';
-import { stateName } from '../../../src/transition-log.js';
+import { stateName } from '../../../machines/state-name.js';
 
 export type MasterSnapshot = SnapshotFrom<typeof masterMachine>;
 

@@ -9,7 +9,7 @@ import { createActor } from 'xstate';
 import { masterMachine } from '../../../machines/master.machine.js';
 import type { MasterSettings } from '../../../machines/master.context.js';
 import type { MasterEvent } from '../../../machines/master.events.js';
-import { stateName } from '../../../src/transition-log.js';
+import { stateName } from '../../../machines/state-name.js';
 import type { MasterSnapshot } from './candidates.js';
 
 interface FakeProcess {
@@ -28,13 +28,13 @@ export class InvariantError extends Error {}
 let active: World;
 const machine = masterMachine.provide({
   actions: {
-    spawnWorker: (_: unknown, { id }: { id: number }) => active.spawned(id),
-    signalWorker: (_: unknown, { id, signal }: { id: number; signal: string }) => active.signalled(id, signal),
+    spawnWorker: (_, { id }) => active.spawned(id),
+    signalWorker: (_, { id, signal }) => active.signalled(id, signal),
     startUpgrade: () => active.upgradeStarted(),
-    closeListeners: (_: unknown, { unlink }: { unlink: boolean }) => {
+    closeListeners: (_, { unlink }) => {
       if (unlink && active.newMaster !== 'none') active.fail('unix socket files removed while a new master shares them');
     },
-  } as never,
+  },
 });
 
 export class World {
@@ -78,6 +78,7 @@ export class World {
       // Each microstep, so that a step through a state (stopping.quick -> halted) is seen.
       inspect: (ev) => {
         if (ev.type !== '@xstate.microstep' && ev.type !== '@xstate.snapshot') return;
+        if ((ev.actorRef as { _parent?: unknown })._parent) return; // the master's own actors (its configuration's re-read)
         const to = stateName((ev.snapshot as MasterSnapshot).value);
         if (ev.type === '@xstate.microstep' && this.current !== null && to !== this.current) {
           this.transitions.push(`${this.current} --${ev.event.type}--> ${to}`);

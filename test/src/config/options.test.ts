@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { masterSettings, normalize, tickInterval } from '../../../src/config/options.js';
 import { parseAppSpec } from '../../../src/config/app-spec.js';
-import { heartbeatPeriod } from '../../../src/worker/settings.js';
+import { heartbeatPeriod } from '../../../machines/worker-settings.js';
 
 describe('normalize', () => {
   it('fills the documented defaults', () => {

@@ -1,5 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { notification, stepNotification, type NotifyView } from '../../../src/master/notify.js';
+import type { StateValue } from 'xstate';
+import * as notify from '../../../src/master/notify.js';
+import { masterMachine } from '../../../machines/master.machine.js';
+import { initialContext, type Upgrade } from '../../../machines/master.context.js';
+import { masterStep, masterView, type MasterView } from '../../../machines/master.facts.js';
+
+/** The master in a state (by its name), resolved by the real machine: its tags are the machine's. */
+interface NotifyView { state: string; target: number; upgrade: Upgrade | null; upgradeFrom: number | null }
+const asValue = (name: string): StateValue => {
+  const parts = name.split('.');
+  return parts.slice(0, -1).reduceRight<StateValue>((inner, key) => ({ [key]: inner }), parts.at(-1)!);
+};
+function viewOf({ state, target, upgrade, upgradeFrom }: NotifyView): MasterView {
+  const context = { ...initialContext({ settings: { workers: target, timeoutMs: 0, gracefulTimeoutMs: 0, bootTimeoutMs: 0 }, now: 0 }), target, upgrade, upgradeFrom };
+  return masterView(masterMachine.resolveState({ value: asValue(state), context }));
+}
+const view = (state: string, over: Partial<NotifyView> = {}): NotifyView => ({ state, target: 2, upgrade: null, upgradeFrom: null, ...over });
+/** The step from one state to another, with the worker target before and after. */
+const notification = (from: string | null, to: string, workers: number, workersBefore = workers) =>
+  notify.notification(masterStep(from === null ? null : viewOf(view(from, { target: workersBefore })), viewOf(view(to, { target: workers })), 'TEST'));
+const stepNotification = (before: NotifyView | null, after: NotifyView, pid: number) =>
+  notify.stepNotification(masterStep(before && viewOf(before), viewOf(after), 'TEST'), pid);
 
 describe('systemd notifications for master transitions', () => {
   it('READY once the first generation serves, RELOADING then READY around a reload, STOPPING once', () => {
@@ -26,9 +47,8 @@ describe('systemd notifications for master transitions', () => {
 });
 
 describe('systemd notifications through a hot upgrade', () => {
-  const view = (state: string, over: Partial<NotifyView> = {}): NotifyView => ({ state, target: 2, upgrade: null, upgradeFrom: null, ...over });
-  const pending = { upgrade: { ready: false } };
-  const ready = { upgrade: { ready: true } };
+  const pending = { upgrade: { pid: 20, ready: false } };
+  const ready = { upgrade: { pid: 20, ready: true } };
 
   it('name this master as MAINPID in every ordinary message', () => {
     expect(stepNotification(view('booting'), view('serving.running'), 10)).toEqual({ MAINPID: 10, READY: 1, STATUS: 'serving.running, 2 workers' });

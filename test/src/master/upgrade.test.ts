@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inheritedSockets, isNewMaster, oldMasterPid, UPGRADE_ENV } from '../../../src/master/upgrade.js';
+import { inheritedSockets, isNewMaster, oldMasterPid } from '../../../src/master/upgrade.js';
+import { ENV } from '../../../machines/protocol.js';
 
 describe('hot upgrade variables, as the new master reads them', () => {
   it('takes each inherited fd with the bind it was made for, and removes the variables', () => {
@@ -35,14 +36,14 @@ describe('hot upgrade variables, as the new master reads them', () => {
   });
 
   it('knows the old master only as its parent, with the channel to it (a stray variable is not an upgrade)', () => {
-    const env: NodeJS.ProcessEnv = { [UPGRADE_ENV.from]: String(process.ppid) };
+    const env: NodeJS.ProcessEnv = { [ENV.upgradeFrom]: String(process.ppid) };
     // The test runner's worker may have an IPC channel: the answer follows process.send.
     expect(isNewMaster(env)).toBe(Boolean(process.send));
     expect(oldMasterPid(env)).toBe(process.send ? process.ppid : null);
     expect(env).toEqual({});
     expect(isNewMaster(env)).toBe(false);
-    expect(oldMasterPid({ [UPGRADE_ENV.from]: 'abc' })).toBeNull();
+    expect(oldMasterPid({ [ENV.upgradeFrom]: 'abc' })).toBeNull();
     // A pid that is not the parent's is not the old master, channel or not.
-    expect(oldMasterPid({ [UPGRADE_ENV.from]: String(process.ppid + 1) })).toBeNull();
+    expect(oldMasterPid({ [ENV.upgradeFrom]: String(process.ppid + 1) })).toBeNull();
   });
 });

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { exitReason, reloadOutcome } from '../../../src/metrics/master-metrics.js';
+import type { StateValue } from 'xstate';
+import { EXIT_LABEL } from '../../../src/metrics/master-metrics.js';
 import { RequestStats } from '../../../src/metrics/request-stats.js';
 import { DurationHistogram } from '../../../src/metrics/duration-histogram.js';
-import { newHandle } from '../../../machines/worker-handle.js';
-import type { MasterContext } from '../../../machines/master.context.js';
+import { exitReason as machineExitReason, newHandle, type WorkerHandle } from '../../../machines/worker-handle.js';
+import { initialContext, type MasterContext } from '../../../machines/master.context.js';
+import { masterMachine } from '../../../machines/master.machine.js';
+import { masterStep, masterView } from '../../../machines/master.facts.js';
+import { EXIT } from '../../../machines/exit-codes.js';
 
 const ctx = (generation = 2) => ({ generation } as MasterContext);
+/** The counter's word for an exit: the machine's one reason, as the metrics name it. */
+const exitReason = (w: WorkerHandle, c: MasterContext) => EXIT_LABEL[machineExitReason(w, null, EXIT.APP_LOAD_ERROR, c.generation)];
+type Snap = { value: unknown; context: { generation: number } };
+const viewOf = (s: Snap) => masterView(masterMachine.resolveState({
+  value: s.value as StateValue, context: { ...initialContext({ settings: { workers: 1, timeoutMs: 0, gracefulTimeoutMs: 0, bootTimeoutMs: 0 }, now: 0 }), generation: s.context.generation },
+}));
+/** How the step between two snapshots ended a reload, as the machine states it. */
+const reloadOutcome = (prev: Snap, next: Snap, cause: string) => masterStep(viewOf(prev), viewOf(next), cause).reloadEnded;
 const worker = (over: object) => ({ ...newHandle(1, 2, 0), readyAt: 5, ...over });
 const counts = (...n: number[]) => [...n, ...new Array(12 - n.length).fill(0)];
 

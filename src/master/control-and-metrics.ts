@@ -1,9 +1,11 @@
 /**
  * Ways to see and steer a running master besides signals and the log: the control socket
- * (statefork status, workers, scale, ...) and the Prometheus metrics. Both read the master
- * machine's snapshot; control commands go into the same event stream as signals.
+ * (statefork status, workers, scale, ...) and the Prometheus metrics. Both read the master as
+ * the machine states it (its view and steps); control commands go into the same event stream as
+ * signals.
  */
 import { basename, dirname, join } from 'node:path';
+import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
 import type { Config } from '../config/options.js';
 import { controlHandler } from '../control/commands.js';
@@ -13,16 +15,15 @@ import type { Logger } from '../log.js';
 import type { MasterMetrics } from '../metrics/master-metrics.js';
 import type { RequestStats } from '../metrics/request-stats.js';
 
-type Snapshot = { value: unknown; context: unknown };
-
-export interface Views {
+export interface ControlAndMetrics {
   /** Each step of the master machine (the metrics count exits, reloads, transitions). */
-  step(prev: Snapshot | null, next: Snapshot, cause: string): void;
+  step(step: MasterStep): void;
   close(): void;
 }
 
-export interface ViewDeps {
-  snapshot(): Snapshot;
+export interface ControlAndMetricsDeps {
+  /** The master as it is now. */
+  view(): MasterView;
   send(event: MasterSignalEvent): void;
   stats: RequestStats;
   now(): number;
@@ -33,7 +34,7 @@ export interface ViewDeps {
   logFailures(): Record<'error' | 'access' | 'record', number>;
 }
 
-export async function startViews(config: Config, deps: ViewDeps): Promise<Views> {
+export async function startControlAndMetrics(config: Config, deps: ControlAndMetricsDeps): Promise<ControlAndMetrics> {
   let control: ControlServer | null = null;
   let metricsServer: { close(): void } | null = null;
   let metrics: MasterMetrics | null = null;
@@ -42,7 +43,7 @@ export async function startViews(config: Config, deps: ViewDeps): Promise<Views>
       const { path, isDefault } = config.controlSocket;
       const where = isDefault ? join(ensureControlDir(dirname(path)), basename(path)) : path;
       const handle = controlHandler({
-        snapshot: deps.snapshot as never,
+        view: deps.view,
         send: (event) => {
           deps.log.info({ event }, `control socket: ${event}`);
           deps.send(event);
@@ -66,7 +67,7 @@ export async function startViews(config: Config, deps: ViewDeps): Promise<Views>
     throw e;
   }
   return {
-    step: (prev, next, cause) => metrics?.step(prev, next, cause),
+    step: (step) => metrics?.step(step),
     close: () => {
       control?.close();
       metricsServer?.close();

@@ -1,0 +1,68 @@
+/**
+ * The spawn contract: what the master hands a worker at spawn time, as JSON in the environment
+ * variable ENV.worker (protocol.ts). Plain data, imported by both sides: the master writes it,
+ * the worker reads it and loads nothing of the master's configuration.
+ */
+
+/** The app to load: `path` or `path:exportName`, like gunicorn's `module:app`. */
+export interface AppSpec {
+  text: string;
+  path: string;
+  exportName: string | null;
+}
+
+/** Node's own HTTP server limits, as the worker applies them (0 disables a timeout). */
+export interface HttpLimits {
+  maxHeaderSize: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/** Worker recycling limits (--max-requests, --max-requests-jitter, --max-memory); 0 turns one off. */
+export interface RecycleLimits {
+  /** Requests a worker serves before it asks to be replaced; 0: never. */
+  maxRequests: number;
+  /** Up to this many more, chosen at random per worker, so workers do not all recycle at once. */
+  maxRequestsJitter: number;
+  /** Resident memory (MiB) above which a worker asks to be replaced, checked on each heartbeat; 0: never. */
+  maxMemoryMb: number;
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+export interface WorkerSettings {
+  id: number;
+  generation: number;
+  app: AppSpec;
+  name: string;
+  masterPid: number;
+  /** fd of the heartbeat file (WORKER_FD.heartbeat) and how often to bump it. */
+  heartbeatFd: number;
+  heartbeatMs: number;
+  /** fds of the listening sockets, in --bind order (from WORKER_FD.firstListener on). */
+  listenFds: number[];
+  /** --reuse-port: addresses this worker binds itself, with SO_REUSEPORT. */
+  reuseBinds: Array<{ host: string; port: number }>;
+  keepAliveMs: number;
+  limits: HttpLimits;
+  recycle: RecycleLimits;
+  accessLog: { target: string; format: string } | null;
+  tls: { cert: string; key: string; ca: string | null } | null;
+  /** The configuration file, where the worker finds its hooks. */
+  configFile: string | null;
+  logLevel: LogLevelName;
+  errorLog: string;
+  /** --metrics is on: measure each request's duration (otherwise nothing is paid for it). */
+  measureDurations: boolean;
+  /** The error log is a file: write records to WORKER_FD.log, and the master writes them to it. */
+  logToMaster: boolean;
+}
+
+/** Node's HTTP limits when none are given (--check-config loads the app without a master). */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxHeaderSize: 16384, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000 };
+
+/** Beat four times per timeout, and at least once a second, so one slow beat is never a timeout. */
+export function heartbeatPeriod(timeoutSeconds: number): number {
+  return timeoutSeconds > 0 ? Math.max(50, Math.min(1000, (timeoutSeconds * 1000) / 4)) : 1000;
+}

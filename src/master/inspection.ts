@@ -1,0 +1,57 @@
+/**
+ * What watches the master from outside its log: the live inspector (--inspector: a page fed by
+ * the hub), the recording (--record: the hub's steps, one JSON line each) and Stately's
+ * inspector (--inspect-stately: XState's inspection events, forwarded). Each is started only
+ * when asked for.
+ */
+import type { InspectionEvent } from 'xstate';
+import type { MasterStep } from '../../machines/master.facts.js';
+import type { Config } from '../config/options.js';
+import { StatforkError } from '../errors.js';
+import { InspectorHub } from '../inspector/hub.js';
+import { serveInspector } from '../inspector/server.js';
+import type { LogSetup } from '../log.js';
+import type { RequestStats } from '../metrics/request-stats.js';
+import { openRecording, record } from './log-files.js';
+
+export interface Inspection {
+  /** Each master step, for the inspector page and the recording. */
+  step(step: MasterStep): void;
+  /** XState's inspection events, for Stately's inspector. */
+  inspect(ev: InspectionEvent): void;
+  recordFailures(): number;
+  close(): void;
+}
+
+/** Opens --record before anything binds, so that a bad path stops the start at once. */
+export function openInspection(config: Config, logging: LogSetup, clock: () => number) {
+  const recording = openRecording(config.record, logging);
+  const hub = config.inspector || config.record ? new InspectorHub(clock) : null;
+  record(recording, hub);
+  return { recording, hub };
+}
+
+export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats): Promise<Inspection> {
+  const { hub, recording } = opened;
+  const log = logging.logger;
+  const inspector = config.inspector && hub
+    ? await serveInspector(hub, config.inspector.host, config.inspector.port, () => Object.fromEntries(stats.byWorker())).catch((e: NodeJS.ErrnoException) => {
+      throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
+    })
+    : null;
+  if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);
+  // Stately's own inspector, for users with it at hand: the same inspection events, forwarded.
+  const stately = config.inspectStately
+    ? (await import('@statelyai/inspect')).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
+    : null;
+  if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
+  return {
+    step: (step) => hub?.step(step),
+    inspect: (ev) => stately?.inspect.next?.(ev),
+    recordFailures: () => recording?.failures ?? 0,
+    close: () => {
+      void inspector?.close();
+      stately?.stop();
+    },
+  };
+}
