@@ -2,50 +2,22 @@
  * The master machine's vocabulary: its types, the effects it names (implemented in src/ through
  * `.provide()`; here they do nothing), its guards, and the actions that change its context.
  */
-import { assertEvent, assign, enqueueActions, fromCallback, setup, type EventObject } from 'xstate';
+import { assertEvent, assign, fromCallback, setup, type EventObject } from 'xstate';
 import { EXIT } from './exit-codes.js';
-import { mayUnlinkSockets, maxWorkersOf, STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
+import { maxWorkersOf, STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
 import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit, reasonOfExit } from './master.guards.js';
 import { abandonReload, isStableAfterFailures, logEffect, reconcile, stopAll, watch, type Plan } from './master.plan.js';
 import { diedOfItself, isBooting, kindOfReason, signalled } from './worker-handle.js';
-import { effectStubs, type EffectObject } from './master.effects.js';
+import { effectStubs } from './master.effects.js';
 import type { MasterFact, MasterTag } from './master.facts.js';
+import { apply, closeSockets, decide } from './master.decide.js';
+import { upgradeDecisions } from './master.upgrade-decisions.js';
 import { MSG } from './master.messages.js';
 
 /** Time of the event being handled; only the init event lacks one. */
 export const nowOf = (event: MasterEvent | { type: string }, ctx: MasterContext): number =>
   'now' in event && typeof event.now === 'number' ? event.now : ctx.startedAt;
-
-/** What a decision may enqueue: the effects of master.effects.ts, no other; the facts it may emit. */
-const decisionOf = enqueueActions<MasterContext, MasterEvent, undefined, MasterEvent, never, EffectObject, never, never, MasterFact>;
-type DecideArgs = Parameters<Parameters<typeof decisionOf>[0]>[0];
-type Enqueue = DecideArgs['enqueue'];
-
-/**
- * An action that decides: reads the context and event, assigns, enqueues effects and emits
- * facts. Its type is spelt out, so TypeScript does not infer the action map through itself.
- */
-function decide(fn: (args: DecideArgs) => void) {
-  return decisionOf(fn);
-}
-
-/**
- * Closes the listening sockets once: before the workers are told to go (the context returned is
- * the one they are told in). A unix socket's file is removed only when no other master shares
- * the sockets.
- */
-function closeSockets(context: MasterContext, enqueue: Enqueue): MasterContext {
-  if (context.socketsClosed) return context;
-  enqueue.assign({ socketsClosed: true });
-  enqueue({ type: 'closeListeners', params: { unlink: mayUnlinkSockets(context) } });
-  return { ...context, socketsClosed: true };
-}
-
-function apply(plan: Plan, enqueue: Enqueue) {
-  enqueue.assign({ workers: plan.workers, nextId: plan.nextId });
-  for (const effect of plan.effects) enqueue(effect);
-}
 
 export const masterSetup = setup({
   types: {
@@ -104,41 +76,7 @@ export const masterSetup = setup({
     }),
     /** WINCH during an upgrade: every worker retires gracefully; the sockets stay open. */
     handOver: decide(({ context, event, enqueue }) => apply(stopAll(context, nowOf(event, context), false, 'handover'), enqueue)),
-    /** The first generation is ready: a new master tells the old one. */
-    announceReady: decide(({ context, enqueue }) => {
-      if (context.upgradeFrom !== null) enqueue({ type: 'tellOldMaster' });
-    }),
-    beginUpgrade: decide(({ enqueue }) => {
-      enqueue.assign({ upgrade: { pid: null, ready: false } });
-      enqueue(logEffect('info', MSG.usr2));
-      enqueue({ type: 'startUpgrade' });
-    }),
-    recordUpgradeSpawn: decide(({ context, event, enqueue }) => {
-      assertEvent(event, 'UPGRADE_SPAWNED');
-      if (!context.upgrade) return;
-      enqueue.assign({ upgrade: { ...context.upgrade, pid: event.pid } });
-      enqueue(logEffect('info', MSG.upgradeSpawned, { newMasterPid: event.pid }));
-    }),
-    noteUpgradeReady: decide(({ context, enqueue }) => {
-      if (!context.upgrade || context.upgrade.ready) return;
-      enqueue.assign({ upgrade: { ...context.upgrade, ready: true } });
-      const msg = context.settings.upgradeAuto ? MSG.upgradeAuto : MSG.upgradeReady;
-      enqueue(logEffect('info', msg, { newMasterPid: context.upgrade.pid }));
-    }),
-    noteUpgradeExit: decide(({ context, event, enqueue }) => {
-      assertEvent(event, 'UPGRADE_EXIT');
-      if (!context.upgrade) return;
-      enqueue.assign({ upgrade: null });
-      const { pid, ready } = context.upgrade;
-      const fields = { newMasterPid: pid, code: event.code, signal: event.signal, reason: event.reason };
-      enqueue(ready ? logEffect('warn', MSG.upgradeGone, fields) : logEffect('error', MSG.upgradeFailed, fields));
-    }),
-    promote: decide(({ context, enqueue }) => {
-      if (context.upgradeFrom === null) return;
-      enqueue.assign({ upgradeFrom: null });
-      enqueue(logEffect('info', MSG.promoted, { oldMasterPid: context.upgradeFrom }));
-      enqueue({ type: 'claimPidfile' });
-    }),
+    ...upgradeDecisions,
     abandonReload: decide(({ context, event, enqueue }) => {
       apply(abandonReload(context, nowOf(event, context)), enqueue);
       enqueue.assign({ generation: context.previousGeneration });
