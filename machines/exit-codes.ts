@@ -16,7 +16,5 @@ export const EXIT = {
   APP_LOAD_ERROR: 4,
 } as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
-
 /** A worker that was aborted (SIGABRT after a heartbeat timeout) exits with this code. */
 export const WORKER_ABORTED = 1;

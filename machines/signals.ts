@@ -35,7 +35,5 @@ export const WORKER_SIGNALS = {
   SIGWINCH: 'IGNORED',
 } as const;
 
-export type WorkerSignal = keyof typeof WORKER_SIGNALS;
-
 /** Signals the master sends to a worker. */
 export type WorkerKillSignal = 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL' | 'SIGUSR1';

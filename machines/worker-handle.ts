@@ -37,7 +37,7 @@ export interface WorkerHandle {
   cause: StopCause | null;
   /** One-line reason the worker reported before exiting, if any. */
   failure: string | null;
-  /** USR1 came while it booted: forward it once it is ready (see reopenLogs in master.setup). */
+  /** USR1 came while it booted: forward it once it is ready (see markReady and forwardReopen in master.setup). */
   reopenPending: boolean;
   /** It reached a recycling limit: replaced like an old generation, once a new worker is ready. */
   recycle: RecycleReason | null;

@@ -8,7 +8,7 @@ import { CommanderError } from 'commander';
 import { EXIT } from '../machines/exit-codes.js';
 import { fileURLToPath } from 'node:url';
 import { describeConfig, loadConfig, STARTED_IN, type Loaded } from './config/load.js';
-import { isStatforkError, StatforkError } from './errors.js';
+import { isStateforkError, StateforkError } from './errors.js';
 import { createLogger } from './log.js';
 import { startMaster } from './master/runtime.js';
 import { checkApp } from './worker/check.js';
@@ -66,7 +66,7 @@ async function replayCommand(file: string, address: string): Promise<number> {
   try {
     steps = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
   } catch (e) {
-    throw new StatforkError('SF_USAGE', `cannot replay ${file}: ${(e as Error).message}; give a file written by --record`);
+    throw new StateforkError('SF_USAGE', `cannot replay ${file}: ${(e as Error).message}; give a file written by --record`);
   }
   const { host, port } = normalize({ app: 'replay', inspector: address }).inspector!;
   const server = await serveInspector({ steps, subscribe: () => () => {} }, host, port);
@@ -95,7 +95,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return await serve(argv, loaded);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    if (!isStatforkError(e)) throw e;
+    if (!isStateforkError(e)) throw e;
     process.stderr.write(`statefork: error: ${e.message}\n`);
     tellStarter({ kind: 'daemon-failed', exitCode: e.exitCode, reason: e.message });
     return e.exitCode;

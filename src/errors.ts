@@ -25,15 +25,15 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-export class StatforkError extends Error {
+export class StateforkError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
   constructor(code: ErrorCode, message: string) {
     super(message);
-    this.name = 'StatforkError';
+    this.name = 'StateforkError';
     this.code = code;
     this.exitCode = ERRORS[code];
   }
 }
 
-export const isStatforkError = (e: unknown): e is StatforkError => e instanceof StatforkError;
+export const isStateforkError = (e: unknown): e is StateforkError => e instanceof StateforkError;

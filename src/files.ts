@@ -9,7 +9,7 @@
 import { closeSync, constants, fstatSync, fchownSync, ftruncateSync, lchownSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import { StatforkError, type ErrorCode } from './errors.js';
+import { StateforkError, type ErrorCode } from './errors.js';
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
 
@@ -39,16 +39,16 @@ export function openForWriting(path: string, label: string, { truncate = false, 
     fd = openSync(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | (truncate ? 0 : O_APPEND), 0o644);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ELOOP') throw new StatforkError(code, `cannot open ${label} ${path}: it is a symbolic link, and statefork does not follow links for files it writes; give the real path`);
+    if (err.code === 'ELOOP') throw new StateforkError(code, `cannot open ${label} ${path}: it is a symbolic link, and statefork does not follow links for files it writes; give the real path`);
     // A fifo with no reader (or a device that is not there) cannot even be opened without waiting.
-    if (err.code === 'EISDIR') throw new StatforkError(code, `cannot use ${label} ${path}: it is a directory, statefork writes only regular files; give a file path`);
-    if (err.code === 'ENXIO') throw new StatforkError(code, `cannot use ${label} ${path}: it is a fifo or a device, statefork writes only regular files; give a file path`);
-    throw new StatforkError(code, `cannot open ${label} ${path}: ${err.code ?? err.message}; give a writable file${dash ? ` or - for ${dash}` : ''}`);
+    if (err.code === 'EISDIR') throw new StateforkError(code, `cannot use ${label} ${path}: it is a directory, statefork writes only regular files; give a file path`);
+    if (err.code === 'ENXIO') throw new StateforkError(code, `cannot use ${label} ${path}: it is a fifo or a device, statefork writes only regular files; give a file path`);
+    throw new StateforkError(code, `cannot open ${label} ${path}: ${err.code ?? err.message}; give a writable file${dash ? ` or - for ${dash}` : ''}`);
   }
   const stat = fstatSync(fd);
   if (!stat.isFile()) {
     closeSync(fd);
-    throw new StatforkError(code, `cannot use ${label} ${path}: it is ${kindOf(stat.mode)}, statefork writes only regular files; give a file path`);
+    throw new StateforkError(code, `cannot use ${label} ${path}: it is ${kindOf(stat.mode)}, statefork writes only regular files; give a file path`);
   }
   if (truncate) ftruncateSync(fd, 0);
   return fd;

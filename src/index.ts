@@ -13,12 +13,12 @@ import { startMaster, type Master } from './master/runtime.js';
 
 export type { Options, Config, LogLevelName } from './config/options.js';
 export type { Master } from './master/runtime.js';
-export { StatforkError, ERRORS, type ErrorCode } from './errors.js';
+export { StateforkError, ERRORS, type ErrorCode } from './errors.js';
 export { EXIT } from '../machines/exit-codes.js';
 export { MASTER_SIGNALS, WORKER_SIGNALS } from '../machines/signals.js';
 export { masterMachine, workerMachine } from '../machines/index.js';
 
-/** Validates the options (throws a StatforkError naming the bad one), binds, and starts the workers. */
+/** Validates the options (throws a StateforkError naming the bad one), binds, and starts the workers. */
 export async function run(options: Options): Promise<Master> {
   return startMaster(normalize(options), { reload: () => ({ config: normalize(options) }) });
 }

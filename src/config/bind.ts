@@ -3,7 +3,7 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 
 export type BindSpec =
   | { kind: 'tcp'; host: string; port: number; text: string }
@@ -13,7 +13,7 @@ export type BindSpec =
 const FORMS = 'expected HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N (e.g. --bind 127.0.0.1:8000)';
 
 function bad(text: string, why: string): never {
-  throw new StatforkError('SF_BAD_BIND', `invalid --bind '${text}': ${why}; ${FORMS}`);
+  throw new StateforkError('SF_BAD_BIND', `invalid --bind '${text}': ${why}; ${FORMS}`);
 }
 
 function parsePort(text: string, raw: string): number {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { importFresh } from '../fresh-module.js';
 
 export const CONFIG_NAMES = ['statefork.config.js', 'statefork.config.mjs', 'statefork.config.cjs', 'statefork.config.json'];
@@ -14,7 +14,7 @@ export const CONFIG_NAMES = ['statefork.config.js', 'statefork.config.mjs', 'sta
 export function findConfigFile(given: string | undefined, cwd = process.cwd()): string | null {
   if (given) {
     const path = resolve(cwd, given);
-    if (!existsSync(path)) throw new StatforkError('SF_CONFIG', `config file ${path} does not exist; check -c/--config`);
+    if (!existsSync(path)) throw new StateforkError('SF_CONFIG', `config file ${path} does not exist; check -c/--config`);
     return path;
   }
   for (const name of CONFIG_NAMES) if (existsSync(join(cwd, name))) return join(cwd, name);
@@ -27,10 +27,10 @@ export async function loadConfigFile(path: string): Promise<Record<string, unkno
   try {
     value = await importFresh(path);
   } catch (e) {
-    throw new StatforkError('SF_CONFIG', `config file ${path} does not load: ${(e as Error).message.split('\n')[0]}; fix the file`);
+    throw new StateforkError('SF_CONFIG', `config file ${path} does not load: ${(e as Error).message.split('\n')[0]}; fix the file`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new StatforkError('SF_CONFIG', `config file ${path} must export a plain object of options (e.g. export default { workers: 4 })`);
+    throw new StateforkError('SF_CONFIG', `config file ${path} must export a plain object of options (e.g. export default { workers: 4 })`);
   }
   return value as Record<string, unknown>;
 }

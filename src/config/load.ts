@@ -3,7 +3,7 @@
  * STATEFORK_CMD_ARGS (parsed like the command line) < command-line flags. The same function runs
  * at start and on every HUP, so a reload sees exactly what a restart would.
  */
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { isHookName, WORKER_HOOKS, type HookName, type Hooks } from '../hooks.js';
 import { findConfigFile, loadConfigFile } from './file.js';
 import { normalize, type Config, type Options, type Sources } from './options.js';
@@ -44,12 +44,12 @@ function checkKeys(values: Record<string, unknown>, source: string): void {
   for (const [key, value] of Object.entries(values)) {
     if ((OPTION_KEYS as string[]).includes(key)) continue;
     if (isHookName(key)) {
-      if (typeof value !== 'function') throw new StatforkError('SF_CONFIG', `hook ${key} in ${source} is ${typeof value}; a hook must be a function (sync or async)`);
+      if (typeof value !== 'function') throw new StateforkError('SF_CONFIG', `hook ${key} in ${source} is ${typeof value}; a hook must be a function (sync or async)`);
       continue;
     }
     const near = OPTION_KEYS.map((k) => [k, distance(k.toLowerCase(), key.toLowerCase())] as const)
       .filter(([, d]) => d <= 3).sort((x, y) => x[1] - y[1])[0]?.[0];
-    throw new StatforkError('SF_CONFIG', `unknown key '${key}' in ${source}${near ? ` (did you mean ${near}?)` : ''}; the keys are the long options in camelCase: ${OPTION_KEYS.join(', ')}`);
+    throw new StateforkError('SF_CONFIG', `unknown key '${key}' in ${source}${near ? ` (did you mean ${near}?)` : ''}; the keys are the long options in camelCase: ${OPTION_KEYS.join(', ')}`);
   }
 }
 

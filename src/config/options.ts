@@ -1,10 +1,10 @@
 /**
  * Options as a user gives them (CLI flags or the programmatic API), validated up front and
- * normalised into a Config. Every bad value is one StatforkError naming the option and the form.
+ * normalised into a Config. Every bad value is one StateforkError naming the option and the form.
  */
 import { resolve } from 'node:path';
 import { MAX_WORKERS, type MasterSettings } from '../../machines/master.context.js';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { defaultBind, parseBind } from './bind.js';
 import { parseAppSpec } from './app-spec.js';
 import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
@@ -27,7 +27,7 @@ import { DEFAULTS } from './defaults.js';
 export { DEFAULTS };
 
 export function usage(message: string): never {
-  throw new StatforkError('SF_USAGE', message);
+  throw new StateforkError('SF_USAGE', message);
 }
 
 export function checkPositiveInt(name: string, value: unknown): number {
@@ -80,10 +80,10 @@ export function field<T>(key: keyof Options, sources: Sources, check: () => T): 
     return check();
   } catch (e) {
     const source = sources[key];
-    if (!(e instanceof StatforkError) || !source || source === 'command line') throw e;
+    if (!(e instanceof StateforkError) || !source || source === 'command line') throw e;
     const name = source.startsWith('config file') ? key : undefined;
     const message = e.message.replace(/^invalid (\S+) ('[^']*')/, (_, flag: string, value: string) => `invalid ${name ?? flag} ${value} in ${source}`);
-    throw new StatforkError(e.code, message);
+    throw new StateforkError(e.code, message);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { Command as Program } from 'commander';
 import { EXIT } from '../../machines/exit-codes.js';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { controlRequest } from './client.js';
 import { locateControlSocket } from './paths.js';
 import type { Command } from './protocol.js';
@@ -62,7 +62,7 @@ export async function controlCommand(name: Command, argv: string[]): Promise<num
     .configureOutput({ outputError: (text, write) => write(`statefork: ${text.trim().replace(/\n+/g, ' ')}\n`) });
   if (name === 'scale') program.argument('<workers>', 'N, +N or -N').action((w: string) => { args = { workers: w }; });
   if (name === 'kill') program.argument('<pid>', 'a worker\'s pid').action((p: string) => {
-    if (!/^\d+$/.test(p)) throw new StatforkError('SF_USAGE', `invalid pid '${p}': expected a worker's pid (see statefork workers)`);
+    if (!/^\d+$/.test(p)) throw new StateforkError('SF_USAGE', `invalid pid '${p}': expected a worker's pid (see statefork workers)`);
     args = { pid: Number(p) };
   });
   if (name === 'stop') program.option('--quick', 'stop at once (as QUIT) instead of gracefully (as TERM)');
@@ -70,8 +70,8 @@ export async function controlCommand(name: Command, argv: string[]): Promise<num
   const opts = program.opts<Opts>();
   if (name === 'stop') args = { quick: opts.quick === true };
   const reply = await controlRequest(locateControlSocket(opts), name, args);
-  if (typeof reply !== 'object' || reply === null || (reply.ok !== true && reply.ok !== false)) throw new StatforkError('SF_NO_MASTER', 'the master\'s reply is not a statefork reply');
-  if (!reply.ok) throw new StatforkError(reply.error?.code === 'bad-args' ? 'SF_USAGE' : 'SF_REFUSED', `the master refused: ${printable(reply.error?.message)}`);
+  if (typeof reply !== 'object' || reply === null || (reply.ok !== true && reply.ok !== false)) throw new StateforkError('SF_NO_MASTER', 'the master\'s reply is not a statefork reply');
+  if (!reply.ok) throw new StateforkError(reply.error?.code === 'bad-args' ? 'SF_USAGE' : 'SF_REFUSED', `the master refused: ${printable(reply.error?.message)}`);
   if (opts.json) process.stdout.write(`${printableJson(reply.data)}\n`);
   else if (name === 'status') process.stdout.write(formatStatus(reply.data as Status));
   else if (name === 'workers') process.stdout.write(formatWorkers(reply.data as Worker[]));

@@ -1,6 +1,6 @@
 /** The client side of the control socket: one request, one response line. */
 import net from 'node:net';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { CONTROL_VERSION, type Command, type Response } from './protocol.js';
 import { trustSocket } from './paths.js';
 
@@ -12,7 +12,7 @@ export function controlRequest(path: string, command: Command, args: Record<stri
     let buffer = '';
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new StatforkError('SF_NO_MASTER', `the master at ${path} did not answer within ${timeoutMs / 1000} s`));
+      reject(new StateforkError('SF_NO_MASTER', `the master at ${path} did not answer within ${timeoutMs / 1000} s`));
     }, timeoutMs);
     socket.setEncoding('utf8');
     socket.once('connect', () => socket.write(`${JSON.stringify({ v: CONTROL_VERSION, id: 1, command, args })}\n`));
@@ -25,13 +25,13 @@ export function controlRequest(path: string, command: Command, args: Record<stri
       try {
         resolve(JSON.parse(buffer.slice(0, nl)) as Response);
       } catch {
-        reject(new StatforkError('SF_NO_MASTER', `${path} answered something that is not a statefork master's reply`));
+        reject(new StateforkError('SF_NO_MASTER', `${path} answered something that is not a statefork master's reply`));
       }
     });
     socket.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       const why = e.code === 'ENOENT' ? 'no such socket' : e.code === 'ECONNREFUSED' ? 'nothing listens on it' : e.code === 'EACCES' ? 'permission denied (run as the master\'s user)' : (e.code ?? e.message);
-      reject(new StatforkError('SF_NO_MASTER', `no master answers at ${path}: ${why}; is it running? give --control-socket PATH or --pid FILE`));
+      reject(new StateforkError('SF_NO_MASTER', `no master answers at ${path}: ${why}; is it running? give --control-socket PATH or --pid FILE`));
     });
   });
 }

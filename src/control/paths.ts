@@ -7,7 +7,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { isAlive, isMaster } from '../adapters/processes.js';
 
 export function controlDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
@@ -35,7 +35,7 @@ export function privateDirProblem(dir: string, uid = myUid()): string | null {
 
 function verifiedDir(dir: string): string {
   const problem = privateDirProblem(dir);
-  if (problem) throw new StatforkError('SF_UNTRUSTED', `cannot serve the control socket in ${dir}: the directory ${problem}, so another user could put a socket there; remove it (statefork makes it again, 0700) or give --control-socket PATH`);
+  if (problem) throw new StateforkError('SF_UNTRUSTED', `cannot serve the control socket in ${dir}: the directory ${problem}, so another user could put a socket there; remove it (statefork makes it again, 0700) or give --control-socket PATH`);
   return dir;
 }
 
@@ -45,7 +45,7 @@ export function ensureControlDir(dir: string): string {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
     const fallback = join(tmpdir(), `statefork-${myUid()}`);
-    if (dir === fallback) throw new StatforkError('SF_BIND_FAILED', `cannot make the control socket directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give --control-socket PATH, or --no-control-socket`);
+    if (dir === fallback) throw new StateforkError('SF_BIND_FAILED', `cannot make the control socket directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give --control-socket PATH, or --no-control-socket`);
     return ensureControlDir(fallback);
   }
   return verifiedDir(dir);
@@ -63,7 +63,7 @@ export function trustSocket(path: string, uid = myUid()): void {
   } catch {
     return; // nothing there: connecting says so
   }
-  const refuse = (why: string) => new StatforkError('SF_UNTRUSTED', `refusing to talk to ${path}: ${why}, so it may not be a statefork master's; check who made it`);
+  const refuse = (why: string) => new StateforkError('SF_UNTRUSTED', `refusing to talk to ${path}: ${why}, so it may not be a statefork master's; check who made it`);
   if (!st.isSocket()) throw refuse('it is not a socket');
   if (st.uid !== uid && st.uid !== 0) throw refuse(`it belongs to uid ${st.uid}, not to you (uid ${uid}) or root`);
   const parent = lstatSync(dirname(path));
@@ -83,9 +83,9 @@ export function locateControlSocket(opts: { controlSocket?: string; pid?: string
     try {
       text = readFileSync(opts.pid, 'utf8').trim();
     } catch (e) {
-      throw new StatforkError('SF_NO_MASTER', `cannot read pidfile ${opts.pid}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; is the master running with --pid ${opts.pid}?`);
+      throw new StateforkError('SF_NO_MASTER', `cannot read pidfile ${opts.pid}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; is the master running with --pid ${opts.pid}?`);
     }
-    if (!/^\d+$/.test(text)) throw new StatforkError('SF_NO_MASTER', `pidfile ${opts.pid} holds no pid; give the pidfile of a running master`);
+    if (!/^\d+$/.test(text)) throw new StateforkError('SF_NO_MASTER', `pidfile ${opts.pid} holds no pid; give the pidfile of a running master`);
     return defaultControlSocket(Number(text), controlDir());
   }
   const found = [...new Set(dirs)].flatMap((dir) => {
@@ -98,6 +98,6 @@ export function locateControlSocket(opts: { controlSocket?: string; pid?: string
     }
   });
   if (found.length === 1) return found[0];
-  if (!found.length) throw new StatforkError('SF_NO_MASTER', `no statefork master found in ${[...new Set(dirs)].join(' or ')}; give --control-socket PATH or --pid FILE`);
-  throw new StatforkError('SF_USAGE', `${found.length} masters are running (${found.join(', ')}); choose one with --control-socket PATH or --pid FILE`);
+  if (!found.length) throw new StateforkError('SF_NO_MASTER', `no statefork master found in ${[...new Set(dirs)].join(' or ')}; give --control-socket PATH or --pid FILE`);
+  throw new StateforkError('SF_USAGE', `${found.length} masters are running (${found.join(', ')}); choose one with --control-socket PATH or --pid FILE`);
 }

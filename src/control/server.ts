@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import { chmodSync, statSync, unlinkSync } from 'node:fs';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { unixPathState } from '../adapters/unix-socket.js';
 import { fail, IDLE_MS, isResponse, MAX_LINE, ok, parseRequest, type ErrorCode, type Request, type Response } from './protocol.js';
@@ -33,12 +33,12 @@ export interface ControlServer {
   close(): void;
 }
 
-const inUse = (path: string) => new StatforkError('SF_BIND_IN_USE', `cannot serve the control socket ${path}: another master answers on it; stop it, choose another --control-socket, or --no-control-socket`);
+const inUse = (path: string) => new StateforkError('SF_BIND_IN_USE', `cannot serve the control socket ${path}: another master answers on it; stop it, choose another --control-socket, or --no-control-socket`);
 
 /** A socket file left by a dead master is replaced; a live one is refused, unless `takeOver`. */
 async function clearPath(path: string, takeOver: boolean): Promise<void> {
   const state = await unixPathState(path);
-  if (state === 'not-a-socket') throw new StatforkError('SF_BIND_FAILED', `cannot serve the control socket ${path}: the path exists and is not a socket; remove it or choose another --control-socket`);
+  if (state === 'not-a-socket') throw new StateforkError('SF_BIND_FAILED', `cannot serve the control socket ${path}: the path exists and is not a socket; remove it or choose another --control-socket`);
   if (state === 'live' && !takeOver) throw inUse(path);
   if (state !== 'free') unlinkSync(path);
 }
@@ -85,7 +85,7 @@ export async function serveControl(path: string, handle: (req: Request) => unkno
     }
   };
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? inUse(path) : new StatforkError('SF_BIND_FAILED', `cannot serve the control socket ${path}: ${e.code ?? e.message}; choose a writable --control-socket, or --no-control-socket`)));
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? inUse(path) : new StateforkError('SF_BIND_FAILED', `cannot serve the control socket ${path}: ${e.code ?? e.message}; choose a writable --control-socket, or --no-control-socket`)));
     // Created 0600 from the start: nobody else may connect in the instant before the chmod.
     const umask = process.umask(0o177);
     try {

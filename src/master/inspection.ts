@@ -7,7 +7,7 @@
 import type { InspectionEvent } from 'xstate';
 import type { MasterStep } from '../../machines/master.facts.js';
 import type { Config } from '../config/options.js';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { InspectorHub } from '../inspector/hub.js';
 import { serveInspector } from '../inspector/server.js';
 import type { LogSetup } from '../log.js';
@@ -36,7 +36,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
   const log = logging.logger;
   const inspector = config.inspector && hub
     ? await serveInspector(hub, config.inspector.host, config.inspector.port, () => Object.fromEntries(stats.byWorker())).catch((e: NodeJS.ErrnoException) => {
-      throw new StatforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
+      throw new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
     })
     : null;
   if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);

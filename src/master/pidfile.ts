@@ -3,7 +3,7 @@
  * (its process gone, or its pid reused by another program) is replaced; removed only if ours.
  */
 import { readFileSync, renameSync, unlinkSync } from 'node:fs';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { writeAtomically } from '../files.js';
 import { isAlive, isMaster } from '../adapters/processes.js';
 
@@ -17,14 +17,14 @@ export function writePidfile(path: string, pid = process.pid): number | null {
   }
   const reused = Boolean(existing && existing !== pid && isAlive(existing) && isMaster(existing!) === false);
   if (existing && existing !== pid && isAlive(existing) && !reused) {
-    throw new StatforkError('SF_PIDFILE', `pidfile ${path} names running process ${existing}; stop it first or choose another --pid`);
+    throw new StateforkError('SF_PIDFILE', `pidfile ${path} names running process ${existing}; stop it first or choose another --pid`);
   }
   try {
     // A new file under a random name (O_EXCL), then a rename: a link planted at a predictable
     // temporary name would otherwise have root write through it.
     writeAtomically(path, `${pid}\n`);
   } catch (e) {
-    throw new StatforkError('SF_PIDFILE', `cannot write pidfile ${path}: ${(e as Error).message}; choose a writable --pid path`);
+    throw new StateforkError('SF_PIDFILE', `cannot write pidfile ${path}: ${(e as Error).message}; choose a writable --pid path`);
   }
   return reused ? existing : null;
 }

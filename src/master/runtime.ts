@@ -12,7 +12,7 @@ import type { Config } from '../config/options.js';
 import { masterSettings } from '../config/options.js';
 import type { Hooks } from '../hooks.js';
 import { createLogger, type LogSetup } from '../log.js';
-import { startControlAndMetrics, type ControlAndMetrics } from './control-and-metrics.js';
+import { startControlAndMetrics } from './control-and-metrics.js';
 import { masterEffects } from './effects.js';
 import { installFaultHandler } from './fault.js';
 import { hookObserver } from './hook-observer.js';
@@ -121,9 +121,20 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   });
   const notify = systemdNotifier(process.env, log);
   const commands$ = new Subject<HostCommand>();
-  let inspection: Inspection | null = null;
+  let inspection: Inspection;
+  try {
+    writePidfile(pidfile, logging);
+    closeStrays(sockets, logging);
+    process.title = `statefork: master [${live.config.name}]`;
+    logListening(sockets, Boolean(live.config.tls), log);
+    inspection = await startInspection(live.config, logging, opened, workers.stats);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  const watching = inspection;
 
-  // 2. The machine, with its effects (created here, started last).
+  // 2. The machine, with its effects (created here, started last; its inspectors see it created).
   const upgrader = new Upgrader({
     command: options.command, listeners: sockets.listeners, pidfile, log, upgradeFrom,
     // systemd's notify socket went from this environment once read; the new master reports too.
@@ -136,35 +147,25 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     input: { settings: masterSettings(live.config), now: clock(), upgradeFrom, workersBind: sockets.workersBind },
     inspect: (ev) => {
       steps.inspect(ev);
-      inspection?.inspect(ev);
+      watching.inspect(ev);
     },
   });
-  let views: ControlAndMetrics;
-  try {
-    writePidfile(pidfile, logging);
-    closeStrays(sockets, logging);
-    process.title = `statefork: master [${live.config.name}]`;
-    logListening(sockets, Boolean(live.config.tls), log);
-    inspection = await startInspection(live.config, logging, opened, workers.stats);
-    const recordFailures = inspection.recordFailures;
-    // Before the first worker: a control socket or metrics address that cannot be served stops
-    // the start with one line, like a bind.
-    views = await startControlAndMetrics(live.config, {
-      view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, now: clock, log, newMaster: upgradeFrom !== null,
-      logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: recordFailures() }),
-    });
-  } catch (e) {
-    inspection?.close();
+  // Before the first worker: a control socket or metrics address that cannot be served stops
+  // the start with one line, like a bind.
+  const views = await startControlAndMetrics(live.config, {
+    view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, now: clock, log, newMaster: upgradeFrom !== null,
+    logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: watching.recordFailures() }),
+  }).catch((e) => {
+    watching.close();
     release();
     throw e;
-  }
+  });
   if (live.config.bootNice > 0 && !workers.priority.active) log.info({ bootNice: live.config.bootNice }, 'workers boot at normal priority: lowering it (--boot-nice) needs a master that can raise it again (CAP_SYS_NICE)');
   actor.on('workerExited', steps.fact);
 
   // 3. The observers: each reads the step the machine states, computed once.
   const ready = new Promise<void>((resolve) => steps.observe((step) => { if (step.ready) resolve(); }));
   steps.observe((step) => logWorkerPhases(log, step));
-  const watching = inspection;
   steps.observe(watching.step);
   steps.observe(views.step);
   steps.observe(hookObserver(live, hookMaster));

@@ -8,7 +8,7 @@ import { unlinkSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { getSystemErrorName } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import type { BindSpec } from '../config/bind.js';
 import type { Logger } from '../log.js';
 import { boundPath, socketInode, unixPathState } from '../adapters/unix-socket.js';
@@ -53,7 +53,7 @@ function listener(spec: BindSpec, h: ServerHandle): Listener {
 export const BIND_ATTEMPTS = 5;
 export const BIND_RETRY_MS = 1000;
 
-function bindError(spec: BindSpec, err: string): StatforkError {
+function bindError(spec: BindSpec, err: string): StateforkError {
   const fixes: Record<string, string> = {
     EADDRINUSE: `the address is in use (tried ${BIND_ATTEMPTS} times); stop the other server or choose another --bind`,
     EACCES: 'permission denied; ports below 1024 need root or CAP_NET_BIND_SERVICE, so choose a port above 1023',
@@ -61,14 +61,14 @@ function bindError(spec: BindSpec, err: string): StatforkError {
     EBADF: 'no such file descriptor was inherited; pass an fd this process really has',
     ENOTSOCK: 'that file descriptor is not a socket',
   };
-  return new StatforkError(err === 'EADDRINUSE' ? 'SF_BIND_IN_USE' : 'SF_BIND_FAILED', `cannot bind ${spec.text}: ${fixes[err] ?? err}`);
+  return new StateforkError(err === 'EADDRINUSE' ? 'SF_BIND_IN_USE' : 'SF_BIND_FAILED', `cannot bind ${spec.text}: ${fixes[err] ?? err}`);
 }
 
 /** A unix socket file left by a dead server is replaced; one a live server answers on is not. */
 async function clearStaleUnixSocket(spec: Extract<BindSpec, { kind: 'unix' }>): Promise<void> {
   const state = await unixPathState(spec.path);
-  if (state === 'not-a-socket') throw new StatforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the path exists and is not a socket; remove it or choose another path`);
-  if (state === 'live') throw new StatforkError('SF_BIND_IN_USE', `cannot bind ${spec.text}: another server is listening on it; stop it or choose another path`);
+  if (state === 'not-a-socket') throw new StateforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the path exists and is not a socket; remove it or choose another path`);
+  if (state === 'live') throw new StateforkError('SF_BIND_IN_USE', `cannot bind ${spec.text}: another server is listening on it; stop it or choose another path`);
   if (state === 'stale') unlinkSync(spec.path);
 }
 
@@ -80,7 +80,7 @@ async function bindOnce(spec: BindSpec): Promise<ServerHandle | string> {
     result = createServerHandle(spec.path, -1, -1);
   } else {
     const family = net.isIP(spec.host) || (await lookup(spec.host).catch(() => null))?.family;
-    if (!family) throw new StatforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the host name '${spec.host}' does not resolve; use an IP address`);
+    if (!family) throw new StateforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the host name '${spec.host}' does not resolve; use an IP address`);
     const address = net.isIP(spec.host) ? spec.host : (await lookup(spec.host)).address;
     result = createServerHandle(address, spec.port, family);
     // libuv defers EADDRINUSE from bind() to listen(), which only the workers call: a socket
@@ -135,13 +135,13 @@ export async function bindAll(specs: BindSpec[], log: Logger, retryMs = BIND_RET
 export function adoptAll(inherited: Array<{ fd: number; spec: BindSpec }>): Listener[] {
   const listeners: Listener[] = [];
   for (const { fd, spec } of inherited) {
-    const fail = (err: StatforkError) => {
+    const fail = (err: StateforkError) => {
       for (const l of listeners) l.close(false);
       throw err;
     };
     // A unix socket is the one named only if the kernel says it is bound there.
     if (spec.kind === 'unix' && boundPath(fd) !== spec.path) {
-      fail(new StatforkError('SF_USAGE', `cannot serve on fd ${fd} as ${spec.text}: that fd is not a socket bound at ${spec.path} (${UPGRADE_NOTE})`));
+      fail(new StateforkError('SF_USAGE', `cannot serve on fd ${fd} as ${spec.text}: that fd is not a socket bound at ${spec.path} (${UPGRADE_NOTE})`));
     }
     const handle = createServerHandle(null, null, null, fd);
     if (typeof handle === 'number') fail(bindError({ kind: 'fd', fd, text: `fd://${fd} (${spec.text}, from the old master)` }, getSystemErrorName(handle)));

@@ -5,7 +5,7 @@
  * The variables are removed once read, as sd_listen_fds(3) does, so that no child takes them
  * for its own.
  */
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import { parseBind, type BindSpec } from '../config/bind.js';
 
 /** The first fd systemd passes (SD_LISTEN_FDS_START). */
@@ -24,7 +24,7 @@ export function socketActivation(env: NodeJS.ProcessEnv, pid: number): Activatio
   delete env.LISTEN_FDNAMES;
   const count = /^\d+$/.test(LISTEN_FDS) ? Number(LISTEN_FDS) : NaN;
   if (!Number.isInteger(count) || count < 1) {
-    throw new StatforkError('SF_USAGE', `invalid LISTEN_FDS '${LISTEN_FDS}' for this process: expected the number of sockets systemd passed, 1 or more; check the .socket unit`);
+    throw new StateforkError('SF_USAGE', `invalid LISTEN_FDS '${LISTEN_FDS}' for this process: expected the number of sockets systemd passed, 1 or more; check the .socket unit`);
   }
   const fds = Array.from({ length: count }, (_, i) => FIRST_FD + i);
   const names = LISTEN_FDNAMES ? LISTEN_FDNAMES.split(':') : [];

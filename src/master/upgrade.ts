@@ -14,7 +14,7 @@ import { EMPTY, fromEvent, map, Observable, of, Subject, take } from '../adapter
 import type { SourceEvent } from '../../machines/master.events.js';
 import { ENV, parseUpgradeMessage, UPGRADE_FIRST_FD, upgradeMessage } from '../../machines/protocol.js';
 import { parseBind, type BindSpec } from '../config/bind.js';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MasterPidfile } from './pidfile.js';
 import type { Listener } from './sockets.js';
@@ -82,10 +82,10 @@ export function inheritedSockets(env: NodeJS.ProcessEnv, upgradeFrom: number | n
   if (fds === undefined && binds === undefined) return null;
   if (upgradeFrom === null) {
     const name = fds !== undefined ? ENV.upgradeFds : ENV.upgradeBinds;
-    throw new StatforkError('SF_USAGE', `${name} is set, but this is not a hot upgrade (no ${ENV.upgradeFrom} naming the parent master, with its channel): only a statefork master sets it, for its new master; unset it to start normally`);
+    throw new StateforkError('SF_USAGE', `${name} is set, but this is not a hot upgrade (no ${ENV.upgradeFrom} naming the parent master, with its channel): only a statefork master sets it, for its new master; unset it to start normally`);
   }
-  if (fds === undefined) throw new StatforkError('SF_USAGE', `${ENV.upgradeBinds} is set without ${ENV.upgradeFds}; unset it to start normally`);
-  const bad = (why: string) => new StatforkError('SF_USAGE', `invalid ${ENV.upgradeFds} '${fds}': ${why}; it is set by a statefork master for the new master of a hot upgrade, unset it to start normally`);
+  if (fds === undefined) throw new StateforkError('SF_USAGE', `${ENV.upgradeBinds} is set without ${ENV.upgradeFds}; unset it to start normally`);
+  const bad = (why: string) => new StateforkError('SF_USAGE', `invalid ${ENV.upgradeFds} '${fds}': ${why}; it is set by a statefork master for the new master of a hot upgrade, unset it to start normally`);
   const list = fds === '' ? [] : fds.split(',').map((f) => (/^\d+$/.test(f) && Number(f) >= UPGRADE_FIRST_FD ? Number(f) : NaN));
   if (list.some(Number.isNaN)) throw bad('expected fd numbers of 3 or more, comma-separated');
   let texts: unknown = [];

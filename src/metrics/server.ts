@@ -1,7 +1,7 @@
 /** The metrics endpoint (--metrics HOST:PORT): GET /metrics in Prometheus's text format. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import type { MasterMetrics } from './master-metrics.js';
 import { guardLocalServer } from '../local-http.js';
 
@@ -17,7 +17,7 @@ export async function serveMetrics(metrics: MasterMetrics, host: string, port: n
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new StatforkError('SF_BIND_FAILED', `cannot serve metrics at ${host}:${port}: ${e.code ?? e.message}; choose another --metrics address`)));
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new StateforkError('SF_BIND_FAILED', `cannot serve metrics at ${host}:${port}: ${e.code ?? e.message}; choose another --metrics address`)));
     server.listen(port, host, () => resolve());
   });
   const { address, port: bound } = server.address() as AddressInfo;

@@ -1,6 +1,6 @@
 /** `--check-config`: load the app the way a worker would, without serving it. */
 import { pino } from 'pino';
-import { StatforkError } from '../errors.js';
+import { StateforkError } from '../errors.js';
 import type { AppSpec } from '../../machines/worker-settings.js';
 import { BootError, loadApp } from './app.js';
 
@@ -8,7 +8,7 @@ export async function checkApp(spec: AppSpec): Promise<void> {
   try {
     await loadApp(spec, pino({ level: 'silent' }));
   } catch (e) {
-    if (e instanceof BootError) throw new StatforkError('SF_APP_LOAD', e.message);
+    if (e instanceof BootError) throw new StateforkError('SF_APP_LOAD', e.message);
     throw e;
   }
 }

@@ -2,7 +2,7 @@
  * The README documents what ships: every flag `statefork --help` lists is in the options table,
  * and every configuration key is in the complete configuration-file example.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.js';
@@ -22,6 +22,13 @@ describe('README', () => {
     const table = section('### Options').split('\n').filter((l) => l.startsWith('| `'));
     const documented = new Set(table.flatMap((row) => row.split('|')[1].match(/--[a-z][a-z-]*/g) ?? []));
     expect(flags.filter((f) => !documented.has(f))).toEqual([]);
+  });
+
+  it('names in "How it works" only the files and folders that exist', () => {
+    const how = section('## How it works');
+    const named = [...new Set([...how.matchAll(/\b((?:src|machines|test)\/[\w./-]*[\w/])/g)].map((m) => m[1]))];
+    expect(named.length).toBeGreaterThan(8);
+    expect(named.filter((path) => !existsSync(fileURLToPath(new URL(`../../${path}`, import.meta.url))))).toEqual([]);
   });
 
   it('lists every configuration key in the complete config-file example', () => {

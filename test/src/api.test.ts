@@ -37,10 +37,10 @@ describe('run()', () => {
     expect(await master.done).toBe(0);
   });
 
-  it('throws a StatforkError with a stable code and exit code for a bad option', async () => {
-    const { run, StatforkError } = await import(api);
+  it('throws a StateforkError with a stable code and exit code for a bad option', async () => {
+    const { run, StateforkError } = await import(api);
     const error = await run({ app, workers: -1 }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(StatforkError);
+    expect(error).toBeInstanceOf(StateforkError);
     expect(error).toMatchObject({ code: 'SF_USAGE', exitCode: 2 });
   });
 });
