@@ -59,6 +59,9 @@ export interface WorkerSettings {
   logToMaster: boolean;
 }
 
+/** The access log's format when none is given: the common log format plus referer and user agent (gunicorn's atoms). */
+export const DEFAULT_ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"';
+
 /** Node's HTTP limits when none are given (--check-config loads the app without a master). */
 export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxHeaderSize: 16384, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000 };
 

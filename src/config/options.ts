@@ -7,7 +7,7 @@ import { MAX_WORKERS, type MasterSettings } from '../../machines/master.context.
 import { StateforkError } from '../errors.js';
 import { defaultBind, parseBind } from './bind.js';
 import { parseAppSpec } from './app-spec.js';
-import { DEFAULT_ACCESS_FORMAT } from '../worker/access-log.js';
+import { DEFAULT_ACCESS_FORMAT } from '../../machines/worker-settings.js';
 import { recycleLimits } from './recycle.js';
 import { tlsFiles } from './tls.js';
 import { checkEnv, checkUmask } from './process-options.js';
