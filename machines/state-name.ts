@@ -6,5 +6,8 @@ import type { StateValue } from 'xstate';
 
 export function stateName(value: StateValue): string {
   if (typeof value === 'string') return value;
-  return Object.entries(value).map(([k, v]) => (v && (typeof v === 'string' || Object.keys(v).length) ? `${k}.${stateName(v as StateValue)}` : k)).join(',');
+  return Object.entries(value).map(([k, v]) => {
+    if (typeof v === 'string') return `${k}.${v}`;
+    return typeof v === 'object' && v !== null && Object.keys(v).length ? `${k}.${stateName(v)}` : k;
+  }).join(',');
 }

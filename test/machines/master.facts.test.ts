@@ -9,6 +9,9 @@ import { mayUnlinkSockets, socketsHeld } from '../../machines/master.context.js'
 import { effectActions, effectStubs, type MasterEffects } from '../../machines/master.effects.js';
 import { stamp } from '../../machines/master.events.js';
 import { masterStep, masterView, type MasterFact, type MasterStep } from '../../machines/master.facts.js';
+import { createActor } from 'xstate';
+import { masterMachine } from '../../machines/master.machine.js';
+import { stateName } from '../../machines/state-name.js';
 import { drive, SETTINGS, type Harness } from './harness.js';
 
 /** The harness, with every step as an observer gets it. */
@@ -111,6 +114,26 @@ describe('master facts: one step', () => {
   });
 });
 
+describe('master facts: a state as one name', () => {
+  it('nested states joined with dots, parallel ones with commas, an empty one by its key', () => {
+    expect(stateName('booting')).toBe('booting');
+    expect(stateName({ serving: { reloading: 'rolling' } })).toBe('serving.reloading.rolling');
+    expect(stateName({ a: 'b', c: { d: 'e' } })).toBe('a.b,c.d.e');
+    expect(stateName({ a: {}, b: 'x' })).toBe('a,b.x');
+    expect(stateName({ a: undefined } as never)).toBe('a');
+    expect(stateName({ a: null } as never)).toBe('a');
+  });
+});
+
+describe('master facts: the first step', () => {
+  it('a master seen first while stopping: the stop began; every worker is new', () => {
+    const h = drive({ workers: 1 }).readyAll().send({ type: 'TERM' });
+    const step = masterStep(null, masterView(h.actor.getSnapshot()), 'TERM');
+    expect(step.stopBegan).toBe(true);
+    expect(step.workers.map((c) => [c.w.id, c.from, c.to])).toEqual([[1, 'none', 'draining']]);
+  });
+});
+
 describe('master facts: the sockets', () => {
   const ctx = drive().ctx();
   it('held until closed, never when the workers bind them', () => {
@@ -129,6 +152,15 @@ describe('master facts: the sockets', () => {
     h.send({ type: 'TERM' });
     expect(h.effects.slice(from).filter((e) => e.type !== 'log')).toEqual([{ type: 'closeListeners', unlink: true }, { type: 'signal', id: 1, signal: 'SIGTERM' }]);
     expect(h.ctx().socketsClosed).toBe(true);
+  });
+  it('the TERMs of a stop say the sockets are no longer held: they were closed first', () => {
+    const params: Array<{ signal: string; socketsHeld: boolean }> = [];
+    const machine = masterMachine.provide({ actions: { signalWorker: (_, p) => { params.push(p); } } });
+    const actor = createActor(machine, { input: { settings: { ...SETTINGS, workers: 1 }, now: 0 } }).start();
+    actor.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11, now: 1 });
+    actor.send({ type: 'WORKER_READY', id: 1, now: 1 });
+    actor.send({ type: 'TERM', now: 2 });
+    expect(params).toEqual([expect.objectContaining({ signal: 'SIGTERM', socketsHeld: false })]);
   });
 });
 
