@@ -131,7 +131,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
 
   // The master's note before a retiring TERM (see masterMessage.socketsHeld).
   channel.onMessage((message) => {
-    if (message.kind === 'sockets-held' && serving) serving.socketsHeldElsewhere = true;
+    if (message.kind === 'sockets-held' && serving) serving.socketsHeld = true;
   });
 
   // Parent death: the channel closes at once; the ppid check covers a master that died

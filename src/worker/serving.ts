@@ -60,7 +60,7 @@ export class Serving {
   private draining = false;
   private accepted = 0;
   /** The master said it still holds the listening sockets: no backlog sweep needed. */
-  socketsHeldElsewhere = false;
+  socketsHeld = false;
   /** Requests received so far (reported to the master for the inspector and metrics). */
   requests = 0;
   /** How long the answered ones took, per DURATION_BUCKETS bucket (reported for --metrics); null when not measured. */
@@ -161,8 +161,8 @@ export class Serving {
     await nextTurn();
     // Retired while others accept: what waits in the backlog is theirs, and sweeping under a
     // steady load would only bounce reconnecting clients through this worker for up to 1 s.
-    swept?.(!this.socketsHeldElsewhere);
-    if (!this.socketsHeldElsewhere) await this.sweepBacklog();
+    swept?.(!this.socketsHeld);
+    if (!this.socketsHeld) await this.sweepBacklog();
     this.stopAccepting();
     const idle = new Promise<void>((resolve) => {
       this.onIdle = resolve;
