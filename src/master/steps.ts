@@ -34,9 +34,9 @@ export class MasterSteps {
     this.facts.push(fact);
   };
 
-  observe(observer: StepObserver): () => void {
+  /** Observers stay for the master's life: they are attached once, before it starts. */
+  observe(observer: StepObserver): void {
     this.observers.push(observer);
-    return () => this.observers.splice(this.observers.indexOf(observer), 1);
   }
 
   /** The master as the last step left it (null before its first step). */

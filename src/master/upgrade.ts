@@ -10,7 +10,7 @@
  * when the channel closes: the old master is gone.
  */
 import { spawn } from 'node:child_process';
-import { EMPTY, fromEvent, map, Observable, of, Subject, take } from '../adapters/rx-operators.js';
+import { EMPTY, fromEvent, map, merge, Observable, of, Subject, take } from '../adapters/rx-operators.js';
 import type { SourceEvent } from '../../machines/master.events.js';
 import { ENV, parseUpgradeMessage, UPGRADE_FIRST_FD, upgradeMessage } from '../../machines/protocol.js';
 import { parseBind, type BindSpec } from '../config/bind.js';
@@ -136,12 +136,7 @@ export class Upgrader {
   readonly events$: Observable<SourceEvent<'UPGRADE_SPAWNED' | 'UPGRADE_READY' | 'UPGRADE_EXIT' | 'PROMOTED'>>;
 
   constructor(private readonly deps: UpgraderDeps) {
-    const promoted$ = deps.upgradeFrom !== null ? oldMasterGone$() : EMPTY;
-    this.events$ = new Observable((subscriber) => {
-      const a = this.outcomes$.subscribe(subscriber);
-      const b = promoted$.subscribe((e) => subscriber.next(e));
-      return () => { a.unsubscribe(); b.unsubscribe(); };
-    });
+    this.events$ = merge(this.outcomes$, deps.upgradeFrom !== null ? oldMasterGone$() : EMPTY);
   }
 
   start(): void {
