@@ -1,10 +1,12 @@
 /**
  * `npm run visualize` in the repository: writes the diagrams under visualize/diagrams/ (Mermaid
- * and SVG) and replaces the Mermaid blocks in the README between their markers, so the docs always
- * show the machines as they are. A test fails when the committed copies fall behind.
+ * and SVG) and replaces the Mermaid blocks and the options table in the README between their
+ * markers, so the docs always show the machines and the options as they are. A test fails when
+ * the committed copies fall behind.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { readmeWithOptions } from './options-table.js';
 import { MACHINES, render, visualize } from './render.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,6 +26,6 @@ export async function readmeWithDiagrams(readme: string): Promise<string> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await visualize('mermaid', DIAGRAM_DIR);
   await visualize('svg', DIAGRAM_DIR);
-  writeFileSync(README, await readmeWithDiagrams(readFileSync(README, 'utf8')));
-  process.stdout.write(`diagrams written to ${DIAGRAM_DIR} and README.md\n`);
+  writeFileSync(README, readmeWithOptions(await readmeWithDiagrams(readFileSync(README, 'utf8'))));
+  process.stdout.write(`diagrams written to ${DIAGRAM_DIR}, diagrams and options table to README.md\n`);
 }

@@ -1,7 +1,7 @@
 /** --control-socket PATH / --no-control-socket: where the master answers statefork status and co. */
 import { resolve } from 'node:path';
 import { controlDir, defaultControlSocket } from '../control/paths.js';
-import { usage } from './options.js';
+import { usage } from './checks.js';
 
 export function controlSocketOption(value: unknown): { path: string; isDefault: boolean } | null {
   if (value === false) return null;

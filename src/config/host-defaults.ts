@@ -2,7 +2,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
-import { usage } from './options.js';
+import { usage } from './checks.js';
 
 /** The worker count when none is given: WEB_CONCURRENCY (Heroku's convention), else one per CPU. */
 export function defaultWorkers(env: NodeJS.ProcessEnv): number {

@@ -4,7 +4,8 @@
  * in /etc/passwd and /etc/group (Node has no getpwnam); numbers are taken as they are.
  */
 import { readFileSync } from 'node:fs';
-import { usage, type Field, type Options } from './options.js';
+import { usage } from './checks.js';
+import type { Field, Options } from './options.js';
 
 export interface WorkerIdentity {
   uid: number;

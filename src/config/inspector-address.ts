@@ -1,8 +1,9 @@
 /** --inspector [HOST:PORT] and --metrics HOST:PORT: where an HTTP endpoint of the master listens. */
 import { parseBind } from './bind.js';
-import { DEFAULT_INSPECTOR, usage } from './options.js';
+import { usage } from './checks.js';
+import { DEFAULT_INSPECTOR } from './types.js';
 
-export function inspectorAddress(value: string | boolean): { host: string; port: number } {
+export function inspectorAddress(value: unknown): { host: string; port: number } {
   const text = value === true ? DEFAULT_INSPECTOR : String(value);
   const spec = (() => {
     try {

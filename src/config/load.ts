@@ -7,13 +7,10 @@ import { StateforkError } from '../errors.js';
 import { isHookName, WORKER_HOOKS, type HookName, type Hooks } from '../hooks.js';
 import { findConfigFile, loadConfigFile } from './file.js';
 import { normalize, type Config, type Options, type Sources } from './options.js';
-import { formatUmask } from './process-options.js';
+import { isOptionKey, OPTION_KEYS, OPTION_ROWS } from './option-table.js';
 import { parseArgs, splitArgs, type ParsedArgs } from './program.js';
 
-export const OPTION_KEYS: Array<keyof Options> = [
-  'app', 'bind', 'workers', 'maxWorkers', 'bootNice', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive', 'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory', 'env', 'umask', 'user', 'group', 'chdir', 'workerTmpDir', 'pid', 'name', 'logLevel', 'errorLog',
-  'inspector', 'controlSocket', 'metrics', 'record', 'inspectStately', 'accessLog', 'accessLogFormat', 'certfile', 'keyfile', 'caCerts', 'captureOutput', 'daemon', 'reusePort', 'upgradeAuto', 'reload', 'reloadExtraFile',
-];
+export { OPTION_KEYS };
 
 export interface Loaded {
   config: Config;
@@ -89,49 +86,8 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = proces
 
 /** `--print-config`: every option, its effective value, and where it came from. */
 export function describeConfig({ config, sources }: Loaded): string {
-  const rows: Array<[string, unknown, string]> = [
-    ['app', config.app.text, sources.app ?? 'default'],
-    ['bind', config.binds.map((b) => b.text).join(', '), sources.bind ?? 'default'],
-    ['workers', config.workers, sources.workers ?? (process.env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : 'default (CPUs)')],
-    ['maxWorkers', config.maxWorkers, sources.maxWorkers ?? 'default'],
-    ['bootNice', config.bootNice, sources.bootNice ?? 'default'],
-    ['timeout', config.timeout, sources.timeout ?? 'default'],
-    ['gracefulTimeout', config.gracefulTimeout, sources.gracefulTimeout ?? 'default'],
-    ['bootTimeout', config.bootTimeout, sources.bootTimeout ?? 'default'],
-    ['drainDelay', config.drainDelay, sources.drainDelay ?? 'default'],
-    ['keepAlive', config.keepAlive, sources.keepAlive ?? 'default'],
-    ['maxHeaderSize', config.maxHeaderSize, sources.maxHeaderSize ?? 'default'],
-    ['headersTimeout', config.headersTimeout, sources.headersTimeout ?? 'default'],
-    ['requestTimeout', config.requestTimeout, sources.requestTimeout ?? 'default'],
-    ['maxRequests', config.recycle.maxRequests, sources.maxRequests ?? 'default'],
-    ['maxRequestsJitter', config.recycle.maxRequestsJitter, sources.maxRequestsJitter ?? 'default'],
-    ['maxMemory', config.recycle.maxMemoryMb, sources.maxMemory ?? 'default'],
-    ['workerTmpDir', config.workerTmpDir, sources.workerTmpDir ?? 'default'],
-    ['env', Object.entries(config.env).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)', sources.env ?? 'default'],
-    ['umask', formatUmask(config.umask), sources.umask ?? 'default'],
-    ['chdir', config.chdir ?? '(none)', sources.chdir ?? 'default'],
-    ['user', config.workerIdentity ? config.workerIdentity.uid : '(the master\'s)', sources.user ?? 'default'],
-    ['group', config.workerIdentity ? config.workerIdentity.gid : '(the master\'s)', sources.group ?? 'default'],
-    ['pid', config.pidfile ?? '(none)', sources.pid ?? 'default'],
-    ['name', config.name, sources.name ?? 'default'],
-    ['logLevel', config.logLevel, sources.logLevel ?? 'default'],
-    ['errorLog', config.errorLog, sources.errorLog ?? 'default'],
-    ['certfile', config.tls?.cert ?? '(off)', sources.certfile ?? 'default'],
-    ['keyfile', config.tls?.key ?? '(off)', sources.keyfile ?? 'default'],
-    ['caCerts', config.tls?.ca ?? '(off)', sources.caCerts ?? 'default'],
-    ['reload', config.reload ? ['on', ...config.reload.extraFiles].join(', ') : '(off)', sources.reload ?? 'default'],
-    ['captureOutput', config.captureOutput, sources.captureOutput ?? 'default'],
-    ['daemon', config.daemon, sources.daemon ?? 'default'],
-    ['reusePort', config.reusePort, sources.reusePort ?? 'default'],
-    ['upgradeAuto', config.upgradeAuto, sources.upgradeAuto ?? 'default'],
-    ['accessLog', config.accessLog ?? '(off)', sources.accessLog ?? 'default'],
-    ['accessLogFormat', config.accessLogFormat, sources.accessLogFormat ?? 'default'],
-    ['inspector', config.inspector ? `${config.inspector.host}:${config.inspector.port}` : '(off)', sources.inspector ?? 'default'],
-    ['controlSocket', config.controlSocket?.path ?? '(off)', sources.controlSocket ?? 'default'],
-    ['metrics', config.metrics ? `${config.metrics.host}:${config.metrics.port}` : '(off)', sources.metrics ?? 'default'],
-    ['record', config.record ?? '(off)', sources.record ?? 'default'],
-    ['inspectStately', config.inspectStately ?? '(off)', sources.inspectStately ?? 'default'],
-  ];
+  const rows = OPTION_ROWS.flatMap(({ key, show, defaultSource }) =>
+    isOptionKey(key) && show ? [[key, show(config), sources[key] ?? defaultSource?.() ?? 'default'] as const] : []);
   const width = Math.max(...rows.map(([k]) => k.length));
   const valueWidth = Math.max(...rows.map(([, v]) => String(v).length));
   return rows.map(([k, v, s]) => `${k.padEnd(width)}  ${String(v).padEnd(valueWidth)}  ${s}`).join('\n') + '\n';

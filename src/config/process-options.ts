@@ -2,7 +2,7 @@
  * Options about the processes themselves: -e/--env (variables the workers get) and -m/--umask
  * (the file mode creation mask of the master, inherited by the workers).
  */
-import { usage } from './options.js';
+import { usage } from './checks.js';
 
 /** KEY=VALUE strings (the command line), or an object of them (a config file). */
 export function checkEnv(value: unknown): Record<string, string> {

@@ -5,7 +5,8 @@
  * still the master's.
  */
 import type { BindSpec } from './bind.js';
-import { usage, type Field } from './options.js';
+import { usage } from './checks.js';
+import type { Field } from './options.js';
 
 const SINCE = [22, 12];
 

@@ -1,21 +1,22 @@
 /** --certfile, --keyfile and --ca-certs: readable PEM files, given together or not at all. */
 import { accessSync, constants } from 'node:fs';
 import { resolve } from 'node:path';
-import { checkString, field, usage, type Config, type Options, type Sources } from './options.js';
+import { checkString, usage } from './checks.js';
+import type { Config } from './types.js';
 
-export function tlsFiles(options: Options, sources: Sources): Config['tls'] {
-  const file = (key: 'certfile' | 'keyfile' | 'caCerts', flag: string) => options[key] === undefined ? null : field(key, sources, () => {
-    const path = resolve(checkString(flag, options[key]));
-    try {
-      accessSync(path, constants.R_OK);
-    } catch {
-      usage(`invalid ${flag} '${options[key]}': the file does not exist or cannot be read; give a PEM file`);
-    }
-    return path;
-  });
-  const cert = file('certfile', '--certfile');
-  const key = file('keyfile', '--keyfile');
-  const ca = file('caCerts', '--ca-certs');
+/** One of the three files: its absolute path, once it is known to be readable. */
+export function checkPemFile(name: string, value: unknown): string {
+  const path = resolve(checkString(name, value));
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    usage(`invalid ${name} '${value}': the file does not exist or cannot be read; give a PEM file`);
+  }
+  return path;
+}
+
+/** The files, each already checked: together or not at all. */
+export function tlsFiles({ cert, key, ca }: { cert: string | null; key: string | null; ca: string | null }): Config['tls'] {
   if (!cert && !key) {
     if (ca) usage('--ca-certs needs --certfile and --keyfile: give all three, or none');
     return null;

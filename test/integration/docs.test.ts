@@ -1,11 +1,12 @@
 /**
  * The README documents what ships: every flag `statefork --help` lists is in the options table,
- * and every configuration key is in the complete configuration-file example.
+ * the table is the one drawn from the option table, and every configuration key is in the complete configuration-file example.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../helpers/cli.js';
+import { optionsMarkdown } from '../../visualize/options-table.js';
 // The built module: the source resolves package.json relative to dist/ (for the version).
 import { OPTION_KEYS } from '../../dist/src/config/load.js';
 
@@ -22,6 +23,12 @@ describe('README', () => {
     const table = section('### Options').split('\n').filter((l) => l.startsWith('| `'));
     const documented = new Set(table.flatMap((row) => row.split('|')[1].match(/--[a-z][a-z-]*/g) ?? []));
     expect(flags.filter((f) => !documented.has(f))).toEqual([]);
+  });
+
+  it('its options table is the one drawn from the option table (npm run visualize redraws it)', () => {
+    const block = README.slice(README.indexOf('<!-- options:start -->\n') + 23, README.indexOf('\n<!-- options:end -->'));
+    expect(block).toBe(optionsMarkdown());
+    expect(block.split('\n').length).toBeGreaterThan(40);
   });
 
   it('names in "How it works" only the files and folders that exist', () => {

@@ -1,0 +1,90 @@
+/**
+ * The option table's rows for what watches the master (inspector, control socket, metrics,
+ * recording) and the command line's own switches.
+ */
+import { resolve } from 'node:path';
+import { checkString, usage } from '../checks.js';
+import { controlSocketOption } from '../control-socket.js';
+import { inspectorAddress, listenAddress } from '../inspector-address.js';
+import type { OptionRow } from '../option-row.js';
+import type { TableKey } from '../option-table.js';
+import { DEFAULT_INSPECTOR } from '../types.js';
+
+const CONTROL_SOCKET_DEFAULT = '`/run/statefork/<pid>.sock` for root, else `$XDG_RUNTIME_DIR/statefork/<pid>.sock` (or `<tmpdir>/statefork-<uid>/<pid>.sock`)';
+const address = (a: { host: string; port: number } | null) => (a ? `${a.host}:${a.port}` : '(off)');
+
+function checkWebSocketUrl(name: string, value: unknown): string {
+  const url = checkString(name, value);
+  if (!/^wss?:\/\/[^/\s]+/.test(url)) usage(`invalid ${name} '${url}': expected a WebSocket address (e.g. ${name} ws://127.0.0.1:8080)`);
+  return url;
+}
+
+export const VIEW_ROWS = {
+  inspector: {
+    flags: '--inspector [address]', type: 'string',
+    help: `serve the live inspector at HOST:PORT (loopback unless you say otherwise) [address: ${DEFAULT_INSPECTOR}]`,
+    docDefault: `off; \`${DEFAULT_INSPECTOR}\` when given without an address`,
+    doc: 'serve the live inspector (see below). It shows pids and timings: keep it on loopback unless you mean it',
+    check: (_name: string, value: unknown) => (value === false ? null : inspectorAddress(value)),
+    show: (c) => address(c.inspector),
+  },
+  controlSocket: {
+    flags: '--control-socket <path>', type: 'string',
+    help: 'answer statefork status, workers, scale, ... on this unix socket (mode 0600)',
+    helpDefault: '/run/statefork/<pid>.sock for root, else $XDG_RUNTIME_DIR/statefork/<pid>.sock',
+    docDefault: CONTROL_SOCKET_DEFAULT,
+    doc: "the unix socket `statefork status`, `workers`, `scale`, ... talk to (see Control socket), mode 0600, in a directory only the master's user can enter (a default directory that is a link, another user's, or open to others is refused, exit 1). A live master's socket at that path is refused (exit 1), a dead one's replaced; removed on exit. `--no-control-socket` serves none. A `HUP` keeps the socket it started with",
+    check: (_name: string, value: unknown) => controlSocketOption(value),
+    show: (c) => c.controlSocket?.path ?? '(off)',
+  },
+  noControlSocket: {
+    flags: '--no-control-socket', type: 'flag',
+    help: 'serve no control socket',
+  },
+  metrics: {
+    flags: '--metrics <address>', type: 'string',
+    help: 'serve Prometheus metrics at HOST:PORT (or PORT, on loopback) /metrics',
+    helpDefault: 'off', docDefault: 'off',
+    doc: 'serve Prometheus metrics at `http://HOST:PORT/metrics` (a bare `PORT` means `127.0.0.1:PORT`: they show pids and timings, keep them on loopback unless you mean it); see Metrics',
+    check: (name: string, value: unknown) => listenAddress(name, value, '127.0.0.1:9100'),
+    show: (c) => address(c.metrics),
+  },
+  inspectStately: {
+    flags: '--inspect-stately <url>', type: 'string',
+    help: 'also forward the inspection events to a Stately inspector relay (@statelyai/inspect), e.g. ws://127.0.0.1:8080',
+    docDefault: 'off',
+    doc: 'also forward the inspection events to a Stately inspector relay over WebSocket (see below)',
+    check: checkWebSocketUrl,
+    show: (c) => c.inspectStately ?? '(off)',
+  },
+  record: {
+    flags: '--record <file>', type: 'string',
+    help: 'write every step of the master to this file as JSON lines (replay: statefork visualize --replay FILE)',
+    docDefault: 'off',
+    doc: 'write every step of the master (state, workers, cause) as JSON lines, for `statefork visualize --replay FILE`; started afresh, never through a link',
+    check: (name: string, value: unknown) => resolve(checkString(name, value)),
+    show: (c) => c.record ?? '(off)',
+  },
+  printConfig: {
+    flags: '--print-config', type: 'flag',
+    help: 'print the effective configuration, with where each value came from, and exit',
+    docDefault: '',
+    doc: 'print the effective configuration, with where each value came from, and exit 0',
+  },
+  checkConfig: {
+    flags: '--check-config', type: 'flag',
+    help: 'load the configuration and the app, report what is wrong, and exit without serving',
+    docDefault: '',
+    doc: "load the configuration and the app without serving; exit 0, or the error's code with one line",
+  },
+  version: {
+    flags: '-v, --version', type: 'flag', builtIn: true,
+    help: 'output the version number',
+    docDefault: '',
+    doc: 'print and exit 0',
+  },
+  help: {
+    flags: '-h, --help', type: 'flag', builtIn: true,
+    help: 'display help for command',
+  },
+} satisfies Partial<Record<TableKey, OptionRow>>;
