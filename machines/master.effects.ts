@@ -4,7 +4,14 @@
  * (src/master/effects.ts) implements this very interface, so a renamed effect, a missing one or
  * a parameter of the wrong type fails the type check on both sides of the seam.
  */
+import type { DrainReason } from './protocol.js';
 import type { WorkerKillSignal } from './signals.js';
+
+/** What a TERM tells the worker: why it drains, and the milliseconds it has before the SIGKILL. */
+export interface DrainNote {
+  reason: DrainReason;
+  graceMs: number;
+}
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
@@ -17,8 +24,12 @@ export interface LogParams {
 export interface MasterEffects {
   /** `yieldCpu`: it boots while the workers it replaces still serve, so it may boot at a lower priority. */
   spawnWorker(params: { id: number; generation: number; yieldCpu: boolean }): void;
-  /** `socketsHeld`: a TERM while the master still holds the sockets (master.context.ts's socketsHeld). */
-  signalWorker(params: { id: number; workerPid: number | null; signal: WorkerKillSignal; socketsHeld: boolean }): void;
+  /**
+   * `socketsHeld`: a TERM while the master still holds the sockets (master.context.ts's socketsHeld).
+   * `drain`, on every TERM: why the worker goes and how long it has until its SIGKILL (the host
+   * tells the worker both just before the signal); null for the other signals.
+   */
+  signalWorker(params: { id: number; workerPid: number | null; signal: WorkerKillSignal; socketsHeld: boolean; drain: DrainNote | null }): void;
   /** Once per stop, before the workers are told to go. `unlink`: remove a unix socket's file too. */
   closeListeners(params: { unlink: boolean }): void;
   reopenLogs(): void;

@@ -4,7 +4,7 @@
  * the runtime in src/ only carries the effects out.
  */
 import { backoffDelay, QUICK_STOP_MS, socketsHeld, STABLE_MS, type MasterContext } from './master.context.js';
-import { isBooting, isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
+import { drainReason, isBooting, isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
 import type { EffectCall, LogLevel } from './master.effects.js';
 import { MSG } from './master.messages.js';
 
@@ -26,14 +26,17 @@ const byAge = (a: WorkerHandle, b: WorkerHandle) => a.id - b.id;
 /** Retirement order: workers not ready yet first (they serve nobody), then the oldest. */
 const retireOrder = (a: WorkerHandle, b: WorkerHandle) => Number(a.phase === 'ready') - Number(b.phase === 'ready') || byAge(a, b);
 
-function send(plan: Plan, ctx: MasterContext, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null) {
-  plan.workers = plan.workers.map((x) => (x.id === w.id ? signalled(x, signal, cause, deadline) : x));
-  plan.effects.push({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal, socketsHeld: signal === 'SIGTERM' && socketsHeld(ctx) } });
+function send(plan: Plan, ctx: MasterContext, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null, now: number) {
+  const told = signalled(plan.workers.find((x) => x.id === w.id) ?? w, signal, cause, deadline);
+  plan.workers = plan.workers.map((x) => (x.id === w.id ? told : x));
+  // Whole milliseconds: the master's clock has fractions, and the note carries a count.
+  const drain = signal === 'SIGTERM' ? { reason: drainReason(told, ctx.generation), graceMs: Math.max(0, Math.round((told.deadline ?? now) - now)) } : null;
+  plan.effects.push({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal, socketsHeld: signal === 'SIGTERM' && socketsHeld(ctx), drain } });
 }
 
 /** Retiring is always graceful: SIGTERM, then SIGKILL once the graceful timeout has passed. */
 function retire(plan: Plan, ctx: MasterContext, w: WorkerHandle, now: number, cause: StopCause = 'retire') {
-  send(plan, ctx, w, 'SIGTERM', cause, now + ctx.settings.gracefulTimeoutMs);
+  send(plan, ctx, w, 'SIGTERM', cause, now + ctx.settings.gracefulTimeoutMs, now);
 }
 
 export function spawnAllowed(ctx: MasterContext, now: number): boolean {
@@ -91,14 +94,14 @@ export function watch(ctx: MasterContext, now: number, beats: Record<number, num
     if (w.phase === 'killed') continue;
     if (w.deadline !== null && now > w.deadline) {
       plan.effects.push(logEffect('warn', MSG.killedAfterDeadline, { id: w.id, workerPid: w.pid }));
-      send(plan, ctx, w, 'SIGKILL', w.cause ?? 'stop', null);
+      send(plan, ctx, w, 'SIGKILL', w.cause ?? 'stop', null, now);
     } else if (isBooting(w) && bootTimeoutMs > 0 && now - w.spawnedAt > bootTimeoutMs) {
       plan.effects.push(logEffect('error', MSG.bootTimeout, { id: w.id, workerPid: w.pid, bootTimeoutMs }));
-      send(plan, ctx, w, 'SIGKILL', 'boot-timeout', null);
+      send(plan, ctx, w, 'SIGKILL', 'boot-timeout', null, now);
     } else if (!isBooting(w) && w.phase !== 'aborting' && timeoutMs > 0 && now - w.beatAt > timeoutMs) {
       plan.effects.push(logEffect('error', MSG.workerTimeout, { id: w.id, workerPid: w.pid, silentMs: now - w.beatAt }));
       // SIGABRT lets a live worker log a stack; one that is still there on the next tick is killed.
-      send(plan, ctx, w, 'SIGABRT', 'timeout', now);
+      send(plan, ctx, w, 'SIGABRT', 'timeout', now, now);
     }
   }
   return plan;
@@ -114,7 +117,7 @@ export function stopAll(ctx: MasterContext, now: number, quick: boolean, cause: 
   for (const w of ctx.workers) {
     if (w.phase === 'killed' || w.phase === 'quitting') continue;
     if (!quick && !isServing(w)) continue;
-    send(plan, ctx, w, quick ? 'SIGQUIT' : 'SIGTERM', cause, Math.min(deadline, w.deadline ?? Infinity));
+    send(plan, ctx, w, quick ? 'SIGQUIT' : 'SIGTERM', cause, Math.min(deadline, w.deadline ?? Infinity), now);
   }
   return plan;
 }

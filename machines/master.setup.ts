@@ -89,7 +89,7 @@ export const masterSetup = setup({
      */
     forwardReopen: decide(({ context, enqueue }) => {
       for (const w of context.workers) {
-        if (w.readyAt !== null) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1', socketsHeld: false } });
+        if (w.readyAt !== null) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1', socketsHeld: false, drain: null } });
       }
       enqueue.assign({ workers: context.workers.map((w) => (isBooting(w) ? { ...w, reopenPending: true } : w)) });
     }),
@@ -104,7 +104,7 @@ export const masterSetup = setup({
       const w = findWorker(context, event.id);
       if (!w || !isBooting(w)) return;
       enqueue.assign({ hasServed: true, workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
-      if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1', socketsHeld: false } });
+      if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1', socketsHeld: false, drain: null } });
       enqueue(logEffect('info', MSG.workerReady, { id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt }));
     }),
     /** A ready worker at its limit is marked; reconcile spawns its replacement first. */
@@ -128,7 +128,7 @@ export const masterSetup = setup({
       const failures = context.failures + 1;
       enqueue.assign({ workers: context.workers.map((x) => (x.id === w.id ? killed : x)), failures, lastFailureAt: event.now });
       enqueue(logEffect('error', MSG.protocolError, { id: w.id, workerPid: w.pid, reason: event.reason, failures }));
-      enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGKILL', socketsHeld: false } });
+      enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGKILL', socketsHeld: false, drain: null } });
     }),
     /** The master's last-resort handler caught an error: the stop it causes ends with exit 1. */
     noteFault: decide(({ context, event, enqueue }) => {

@@ -54,7 +54,7 @@ export type WorkerMessage =
    * one above them all, and their sum in seconds), both since the worker started: for display
    * and metrics, no decision depends on them.
    */
-  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations; logFailures?: number }
+  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations; logFailures?: number; connections?: Connections }
   /** The worker reached a recycling limit (--max-requests, --max-memory): the master decides. */
   | { statefork: 1; kind: 'recycle'; reason: RecycleReason };
 
@@ -71,6 +71,23 @@ const isDurations = (d: unknown): d is Durations => {
     && x.counts.every((n) => Number.isSafeInteger(n) && n >= 0) && typeof x.sum === 'number' && Number.isFinite(x.sum) && x.sum >= 0;
 };
 
+/**
+ * A worker's open connections by kind: `upgraded` sockets were taken over by the app (WebSocket,
+ * anything after an `upgrade`), `streaming` ones carry a response whose headers are out and whose
+ * body is still going (Server-Sent Events, chunked streams); `open` counts them all, idle
+ * keep-alive sockets and requests in progress included.
+ */
+export interface Connections {
+  open: number;
+  upgraded: number;
+  streaming: number;
+}
+
+const isConnections = (c: unknown): c is Connections => {
+  const x = c as Connections;
+  return typeof x === 'object' && x !== null && isCount(x.open) && isCount(x.upgraded) && isCount(x.streaming) && x.upgraded + x.streaming <= x.open;
+};
+
 export const RECYCLE_REASONS = ['max-requests', 'max-memory'] as const;
 export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 
@@ -78,28 +95,41 @@ export const workerMessage = {
   ready: (): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'ready' }),
   failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason: reason.slice(0, MAX_REASON) }),
   /** `logFailures`: access-log lines this worker could not write (a full disk), since it started. */
-  stats: (requests: number, durations?: Durations, logFailures = 0): WorkerMessage => ({
-    statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}), ...(logFailures ? { logFailures } : {}),
+  stats: (requests: number, durations?: Durations, logFailures = 0, connections?: Connections): WorkerMessage => ({
+    statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}), ...(logFailures ? { logFailures } : {}), ...(connections ? { connections } : {}),
   }),
   recycle: (reason: RecycleReason): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'recycle', reason }),
 };
 
 /**
- * From the master to a worker, just before a TERM that retires it (reload, TTOU) while the
- * master still holds the listening sockets: connections queued in the kernel stay there for
- * the other workers, so the worker may stop accepting at once instead of sweeping the backlog.
- * Without it (a stop, or a TERM from anyone else) the worker sweeps: nothing queued is lost.
+ * Why a worker drains, as the app learns it (`draining.reason` of the `statefork/worker` export):
+ * a reload replaces its generation, a recycling limit replaces it, a scale-down (TTOU, `statefork
+ * scale`) retires it, the master stops, or it is retired otherwise (a hot upgrade's hand-over, a
+ * reload abandoned while it booted). A TERM from anyone but the master counts as a stop.
  */
-export type MasterMessage = { statefork: 1; kind: 'sockets-held' };
+export const DRAIN_REASONS = ['reload', 'retire', 'recycle', 'scale', 'stop'] as const;
+export type DrainReason = (typeof DRAIN_REASONS)[number];
+
+/**
+ * From the master to a worker, just before every TERM it sends: why (`reason`), how long until
+ * the master's SIGKILL (`graceMs`: the worker ends what is still open itself before then), and
+ * whether the master still holds the listening sockets (`socketsHeld`: connections queued in the
+ * kernel stay there for the other workers, so the worker may stop accepting at once instead of
+ * sweeping the backlog). Without it (a TERM from anyone else) the worker sweeps, with its own
+ * --graceful-timeout: nothing queued is lost.
+ */
+export type MasterMessage = { statefork: 1; kind: 'drain'; reason: DrainReason; graceMs: number; socketsHeld: boolean };
 
 export const masterMessage = {
-  socketsHeld: (): MasterMessage => ({ statefork: PROTOCOL_VERSION, kind: 'sockets-held' }),
+  drain: (reason: DrainReason, graceMs: number, socketsHeld: boolean): MasterMessage => ({ statefork: PROTOCOL_VERSION, kind: 'drain', reason, graceMs, socketsHeld }),
 };
 
 export function parseMasterMessage(raw: unknown): MasterMessage | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const m = raw as Record<string, unknown>;
-  return m.statefork === PROTOCOL_VERSION && m.kind === 'sockets-held' ? masterMessage.socketsHeld() : null;
+  if (m.statefork !== PROTOCOL_VERSION || m.kind !== 'drain' || !DRAIN_REASONS.includes(m.reason as DrainReason)) return null;
+  if (!isCount(m.graceMs) || typeof m.socketsHeld !== 'boolean') return null;
+  return masterMessage.drain(m.reason as DrainReason, m.graceMs, m.socketsHeld);
 }
 
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
@@ -134,7 +164,8 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
   if (m.kind === 'stats' && isCount(m.requests)) {
     if (m.durations !== undefined && !isDurations(m.durations)) return null;
     if (m.logFailures !== undefined && !isCount(m.logFailures)) return null;
-    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined, (m.logFailures as number | undefined) ?? 0);
+    if (m.connections !== undefined && !isConnections(m.connections)) return null;
+    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined, (m.logFailures as number | undefined) ?? 0, m.connections as Connections | undefined);
   }
   if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;

@@ -15,7 +15,7 @@
  *               broke the IPC protocol)
  * A worker leaves the context when its exit is reported.
  */
-import type { RecycleReason } from './protocol.js';
+import type { DrainReason, RecycleReason } from './protocol.js';
 
 export type WorkerPhase = 'spawning' | 'booting' | 'ready' | 'draining' | 'quitting' | 'aborting' | 'killed';
 
@@ -78,6 +78,16 @@ export function exitReason(w: WorkerHandle, code: number | null, appLoadErrorCod
     default:
       if (w.readyAt !== null) return 'crash';
       return code === appLoadErrorCode ? 'app-load-error' : 'boot-failure';
+  }
+}
+
+/** Why a worker told to drain goes, as its app learns it (`generation`: the master's current one). */
+export function drainReason(w: WorkerHandle, generation: number): DrainReason {
+  switch (w.cause) {
+    case 'recycle': return 'recycle';
+    case 'stop': return 'stop';
+    case 'retire': return w.generation !== generation ? 'reload' : 'scale';
+    default: return 'retire';
   }
 }
 

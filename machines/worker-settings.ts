@@ -45,6 +45,8 @@ export interface WorkerSettings {
   /** --reuse-port: addresses this worker binds itself, with SO_REUSEPORT. */
   reuseBinds: Array<{ host: string; port: number }>;
   keepAliveMs: number;
+  /** --graceful-timeout: a worker TERMed by anyone but the master (no drain note) ends what is open by then. */
+  gracefulTimeoutMs: number;
   limits: HttpLimits;
   recycle: RecycleLimits;
   accessLog: { target: string; format: string } | null;

@@ -3,6 +3,7 @@
  * parent's disconnect. Effects (boot, announce, drain, exit) are provided by src/worker/.
  *
  *   booting ──BOOTED──▶ ready ──TERM──▶ draining ──DRAINED──▶ exited
+ *      │                  │                  └──DRAIN_DEADLINE──▶ ending ──DRAINED──▶ exited
  *      │                  ├──QUIT/INT──▶ quitting ──────────────▶ exited
  *      │                  ├──ABRT──▶ aborting ──────────────────▶ exited (1)
  *      │                  └──PARENT_GONE──▶ orphaned ──DRAINED──▶ exited
@@ -21,6 +22,8 @@ export type WorkerEvent =
   | { type: 'USR1' }
   | { type: 'IGNORED'; signal: string }
   | { type: 'PARENT_GONE' }
+  /** The drain's bound (the master's SIGKILL) is near: what is still open must be ended now. */
+  | { type: 'DRAIN_DEADLINE' }
   | { type: 'DRAINED' };
 
 export interface WorkerContext {
@@ -42,6 +45,7 @@ export const workerMachine = setup({
     reportFailure: () => {},
     drain: () => {},
     drainBriefly: () => {},
+    endConnections: () => {},
     closeNow: () => {},
     logAbort: () => {},
     reopenLogs: () => {},
@@ -84,7 +88,15 @@ export const workerMachine = setup({
     },
     draining: {
       entry: 'drain',
-      on: { DRAINED: 'exited', QUIT: 'quitting', INT: 'quitting', ABRT: 'aborting', PARENT_GONE: 'orphaned' },
+      on: { DRAINED: 'exited', DRAIN_DEADLINE: 'ending', QUIT: 'quitting', INT: 'quitting', ABRT: 'aborting', PARENT_GONE: 'orphaned' },
+    },
+    /**
+     * Connections outlived the graceful timeout (a WebSocket the app never closed): the worker
+     * ends them itself, a close frame or a clean end rather than the master's SIGKILL, and exits.
+     */
+    ending: {
+      entry: 'endConnections',
+      on: { DRAINED: 'exited', QUIT: 'quitting', INT: 'quitting', ABRT: 'aborting' },
     },
     /** The master is gone: finish what is in flight, briefly, and leave no orphan behind. */
     orphaned: {

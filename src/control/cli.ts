@@ -11,7 +11,7 @@ import type { Command } from './protocol.js';
 
 interface Opts { controlSocket?: string; pid?: string; json?: boolean; quick?: boolean }
 type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null };
-type Worker = { id: number; pid: number | null; state: string; generation: number; ageSeconds: number; requests: number; rssBytes: number | null; heartbeatAgeSeconds: number | null };
+type Worker = { id: number; pid: number | null; state: string; generation: number; ageSeconds: number; requests: number; connections?: { open: number; upgraded: number; streaming: number }; rssBytes: number | null; heartbeatAgeSeconds: number | null };
 
 /**
  * What the master sent is shown on a terminal: control characters (an escape sequence could
@@ -39,8 +39,9 @@ export function formatStatus(s: Status): string {
 
 export function formatWorkers(ws: Worker[]): string {
   return table([
-    ['ID', 'PID', 'STATE', 'GEN', 'AGE', 'REQUESTS', 'RSS', 'HEARTBEAT'],
-    ...ws.map((w) => [String(w.id), String(w.pid ?? '-'), w.state, String(w.generation), duration(w.ageSeconds), String(w.requests), mib(w.rssBytes), w.heartbeatAgeSeconds === null ? '-' : `${w.heartbeatAgeSeconds.toFixed(1)}s ago`]),
+    ['ID', 'PID', 'STATE', 'GEN', 'AGE', 'REQUESTS', 'CONNS', 'WS', 'STREAMS', 'RSS', 'HEARTBEAT'],
+    ...ws.map((w) => [String(w.id), String(w.pid ?? '-'), w.state, String(w.generation), duration(w.ageSeconds), String(w.requests),
+      ...(['open', 'upgraded', 'streaming'] as const).map((k) => String(w.connections?.[k] ?? '-')), mib(w.rssBytes), w.heartbeatAgeSeconds === null ? '-' : `${w.heartbeatAgeSeconds.toFixed(1)}s ago`]),
   ]);
 }
 

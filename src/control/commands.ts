@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { maxWorkersOf } from '../../machines/master.context.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
+import type { Connections } from '../../machines/protocol.js';
 import { shown, type Request } from './protocol.js';
 import { ControlError } from './server.js';
 
@@ -18,6 +19,8 @@ export interface ControlDeps {
   send(event: MasterSignalEvent): void;
   /** Requests served, by worker id, as the workers last reported. */
   requests(): Map<number, number>;
+  /** Open connections by kind, by worker id, as the workers last reported. */
+  connections?(): Map<number, Connections>;
   /** The master's monotonic clock (the machine's time). */
   now(): number;
   /** When the master started, wall clock (ms). */
@@ -56,6 +59,7 @@ function workers(deps: ControlDeps) {
   const { context: c } = deps.view();
   const now = deps.now();
   const requests = deps.requests();
+  const connections = deps.connections?.() ?? new Map<number, Connections>();
   return c.workers.map((w) => ({
     id: w.id,
     pid: w.pid,
@@ -63,6 +67,7 @@ function workers(deps: ControlDeps) {
     generation: w.generation,
     ageSeconds: seconds(now - w.spawnedAt),
     requests: requests.get(w.id) ?? 0,
+    connections: connections.get(w.id) ?? { open: 0, upgraded: 0, streaming: 0 },
     rssBytes: rssBytes(w.pid),
     heartbeatAgeSeconds: w.readyAt === null ? null : seconds(now - w.beatAt),
   }));

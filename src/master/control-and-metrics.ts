@@ -49,6 +49,7 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
           deps.send(event);
         },
         requests: () => deps.stats.byWorker(),
+        connections: () => deps.stats.connections(),
         now: deps.now,
         startedAt: Date.now(),
       });

@@ -41,9 +41,9 @@ function guarded(log: Logger, effects: MasterEffects): MasterEffects {
 export function masterEffects(deps: EffectDeps): MasterEffects {
   const effects: MasterEffects = {
     spawnWorker: ({ id, generation, yieldCpu }) => deps.workers.spawn(id, generation, yieldCpu),
-    signalWorker: ({ id, workerPid, signal, socketsHeld }) => {
-      deps.log.debug({ id, workerPid, signal }, 'signalling worker');
-      deps.workers.signal(id, signal, socketsHeld ? masterMessage.socketsHeld() : undefined);
+    signalWorker: ({ id, workerPid, signal, socketsHeld, drain }) => {
+      deps.log.debug({ id, workerPid, signal, ...(drain ? { drainReason: drain.reason } : {}) }, 'signalling worker');
+      deps.workers.signal(id, signal, drain ? masterMessage.drain(drain.reason, drain.graceMs, socketsHeld) : undefined);
     },
     closeListeners: ({ unlink }) => {
       deps.sockets.close(unlink);

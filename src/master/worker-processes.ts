@@ -90,7 +90,7 @@ export class WorkerProcesses {
       heartbeatFd: WORKER_FD.heartbeat, heartbeatMs: heartbeatPeriod(config.timeout),
       listenFds: this.sockets.fds.map((_, i) => WORKER_FD.firstListener + i),
       reuseBinds: this.sockets.reuseBinds,
-      keepAliveMs: Math.round(config.keepAlive * 1000), logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
+      keepAliveMs: Math.round(config.keepAlive * 1000), gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000), logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
       tls: config.tls,
       configFile: config.workerHooksFile ?? null,
       accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,
@@ -121,7 +121,7 @@ export class WorkerProcesses {
     if (logToMaster) relayWorkerLog(child.stdio.at(WORKER_FD.log) as Socket, id, child.pid, this.raw);
     this.around.postFork?.({ id, generation, pid: child.pid });
     childEvents$(child, id, channel).subscribe((event) => {
-      if (event.type === 'WORKER_STATS') return void this.stats.update(id, event.requests, event.durations, event.logFailures);
+      if (event.type === 'WORKER_STATS') return void this.stats.update(id, event.requests, event.durations, event.logFailures, event.connections);
       if (event.type === 'WORKER_READY' && child.pid) this.priority.ready(child.pid);
       if (event.type === 'WORKER_EXIT') {
         this.forget(id);

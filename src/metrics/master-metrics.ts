@@ -39,6 +39,18 @@ export class MasterMetrics {
       collect() { this.reset(); this.set({ state: source.view().state }, 1); },
     });
     new client.Gauge({
+      name: 'statefork_worker_connections', help: 'Open connections of each live worker by kind: upgraded (WebSocket and other upgrades), streaming (responses still sending: SSE, chunked), other (keep-alive, requests in progress).', labelNames: ['worker', 'kind'], registers,
+      collect() {
+        this.reset();
+        for (const [id, c] of source.stats.connections()) {
+          const worker = String(id);
+          this.set({ worker, kind: 'upgraded' }, c.upgraded);
+          this.set({ worker, kind: 'streaming' }, c.streaming);
+          this.set({ worker, kind: 'other' }, c.open - c.upgraded - c.streaming);
+        }
+      },
+    });
+    new client.Gauge({
       name: 'statefork_worker_heartbeat_age_seconds', help: 'Seconds since each ready worker\'s heartbeat last moved.', labelNames: ['worker'], registers,
       collect() {
         this.reset();

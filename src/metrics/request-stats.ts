@@ -3,17 +3,19 @@
  * since it started): the live workers' latest, plus what the workers that are gone had reported,
  * so a total never goes down when a worker is replaced.
  */
-import { DURATION_BUCKETS, type Durations } from '../../machines/protocol.js';
+import { DURATION_BUCKETS, type Connections, type Durations } from '../../machines/protocol.js';
+
+export const NO_CONNECTIONS: Connections = Object.freeze({ open: 0, upgraded: 0, streaming: 0 });
 
 const empty = (): Durations => ({ counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 });
 
 export class RequestStats {
-  private readonly live = new Map<number, { requests: number; durations: Durations; logFailures: number }>();
+  private readonly live = new Map<number, { requests: number; durations: Durations; logFailures: number; connections: Connections }>();
   private readonly gone = { requests: 0, durations: empty(), logFailures: 0 };
 
-  /** `logFailures`: access-log lines the worker could not write (a full disk). */
-  update(id: number, requests: number, durations: Durations = empty(), logFailures = 0): void {
-    this.live.set(id, { requests, durations, logFailures });
+  /** `logFailures`: access-log lines the worker could not write (a full disk); `connections`: open now, by kind. */
+  update(id: number, requests: number, durations: Durations = empty(), logFailures = 0, connections: Connections = NO_CONNECTIONS): void {
+    this.live.set(id, { requests, durations, logFailures, connections });
   }
 
   /** The worker is gone: what it reported last stays in the totals. */
@@ -30,6 +32,11 @@ export class RequestStats {
   /** Requests served by each live worker, by worker id. */
   byWorker(): Map<number, number> {
     return new Map([...this.live].map(([id, s]) => [id, s.requests]));
+  }
+
+  /** Each live worker's open connections by kind, as it last reported them. */
+  connections(): Map<number, Connections> {
+    return new Map([...this.live].map(([id, s]) => [id, s.connections]));
   }
 
   totals(): { requests: number; durations: Durations; logFailures: number } {

@@ -5,7 +5,7 @@
  */
 import { createActor } from 'xstate';
 import { EXIT } from '../../machines/exit-codes.js';
-import { workerMessage } from '../../machines/protocol.js';
+import { workerMessage, type MasterMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
 import { workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { signals$ } from '../adapters/signals.js';
@@ -14,6 +14,8 @@ import type { LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';
 import { BootError, loadApp } from './app.js';
 import { Serving } from './serving.js';
+import { drainBound } from './drain-bound.js';
+import { startDraining } from './drain-signal.js';
 import { createAccessLog } from './access-log.js';
 import { recycling } from './recycling.js';
 import { callHook, type Hooks } from '../hooks.js';
@@ -23,6 +25,8 @@ import type { MasterChannel } from './channel.js';
 /** An orphaned worker finishes what is in flight for at most this long: no orphan outlives 1 s. */
 const ORPHAN_DRAIN_MS = 700;
 const PARENT_POLL_MS = 200;
+/** How long a TERMed worker waits for the master's note that comes with it (it is usually there already). */
+const NOTE_WAIT_MS = 100;
 
 export function runWorker(settings: WorkerSettings, { logger: log, reopen }: LogSetup, channel: MasterChannel, hooks: Hooks = {}): void {
   const sendToMaster = channel.send;
@@ -32,6 +36,17 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   // Opened as the worker boots: a file it cannot open is a boot failure with its reason.
   let accessLog: ReturnType<typeof createAccessLog> | undefined;
   let pending: Promise<void> = Promise.resolve();
+  // The master's note before its TERM (why, how long until its SIGKILL); none from anyone else.
+  let note: Extract<MasterMessage, { kind: 'drain' }> | null = null;
+  let bound: NodeJS.Timeout | undefined;
+  let noteCame: (() => void) | null = null;
+  /** Resolves once the master's note is here, or after `ms` (a TERM from anyone else brings none). */
+  const noteBefore = (ms: number) => new Promise<void>((resolve) => {
+    if (note || !channel.connected) return resolve();
+    const timer = setTimeout(resolve, ms);
+    noteCame = () => { clearTimeout(timer); resolve(); };
+  });
+  let endGraceMs = 0;
   const send = (e: WorkerEvent) => actor.send(e);
   const recycle = recycling(settings.recycle, (reason, detail) => {
     log.info({ reason, ...detail }, `recycling limit reached (${reason}): asking the master for a replacement`);
@@ -76,10 +91,26 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
         },
         drain: () => {
           const swept = (sweep: boolean) => log.info({ sweepBacklog: sweep }, sweep ? 'draining: accepting what waits in the backlog first' : 'draining: retired while the master holds the sockets');
-          void serving!.drain(undefined, swept).then(() => send({ type: 'DRAINED' }));
+          // The master writes its note just before its TERM; the two may be read in either order.
+          void noteBefore(NOTE_WAIT_MS).then(() => {
+            void serving!.drain(undefined, swept).then(() => send({ type: 'DRAINED' }));
+            const reason = note?.reason ?? 'stop';
+            const { endInMs, graceMs } = drainBound(note?.graceMs ?? settings.gracefulTimeoutMs);
+            log.info({ reason, connections: serving!.connectionKinds(), endInMs }, `draining (${reason}): the app is told; what is still open in ${endInMs} ms is ended by the worker`);
+            startDraining(reason);
+            bound = setTimeout(() => send({ type: 'DRAIN_DEADLINE' }), endInMs);
+            bound.unref();
+            endGraceMs = graceMs;
+          });
+        },
+        endConnections: () => {
+          const left = serving!.connectionKinds();
+          log.warn({ connections: left }, `graceful timeout near: ending the ${left.open} connection${left.open === 1 ? '' : 's'} still open (WebSockets get a 1001 close)`);
+          serving!.endAll(endGraceMs);
         },
         drainBriefly: () => {
           log.warn('master is gone: finishing in-flight requests, then exiting');
+          startDraining('stop');
           if (!serving) return send({ type: 'DRAINED' });
           void serving.drain(ORPHAN_DRAIN_MS).then(() => send({ type: 'DRAINED' }));
         },
@@ -111,10 +142,11 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   let reported = '';
   const reportStats = () => new Promise<void>((done) => {
     const logFailures = accessLog?.failures() ?? 0;
-    const key = serving ? `${serving.requests}/${serving.durations?.sum}/${logFailures}` : '';
+    const connections = serving?.connectionKinds();
+    const key = serving ? `${serving.requests}/${serving.durations?.sum}/${logFailures}/${connections!.open}/${connections!.upgraded}/${connections!.streaming}` : '';
     if (!serving || key === reported || !channel.connected) return done();
     reported = key;
-    void channel.send(workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures)).then(done);
+    void channel.send(workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, connections)).then(done);
   });
   const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
   stats.unref();
@@ -129,9 +161,11 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   }, settings.heartbeatMs);
   heartbeat.unref();
 
-  // The master's note before a retiring TERM (see masterMessage.socketsHeld).
+  // The master's note before its TERM (see masterMessage.drain).
   channel.onMessage((message) => {
-    if (message.kind === 'sockets-held' && serving) serving.socketsHeld = true;
+    note = message;
+    if (serving) serving.socketsHeld = message.socketsHeld;
+    noteCame?.();
   });
 
   // Parent death: the channel closes at once; the ppid check covers a master that died
@@ -149,6 +183,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
       const { exitCode } = actor.getSnapshot().context;
       log.info({ exitCode }, 'worker exiting');
       signalSub.unsubscribe();
+      clearTimeout(bound);
       // A boot failure's reason must reach the master before this process goes.
       const timeout = new Promise((ok) => setTimeout(ok, 500).unref());
       const exitHook = callHook(hooks, 'workerExit', log, worker, exitCode);

@@ -9,7 +9,8 @@ import net, { type Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { AccessLog } from './access-log.js';
-import { DURATION_BUCKETS, type Durations } from '../../machines/protocol.js';
+import { countConnections, endConnection, watchUpgrades, type TrackedSocket } from './connections.js';
+import { DURATION_BUCKETS, type Connections, type Durations } from '../../machines/protocol.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** A steady stream of new connections must not keep a draining worker sweeping forever. */
@@ -55,7 +56,7 @@ const STARTED = Symbol('started');
 
 export class Serving {
   /** Every open connection; its response in progress, if any, is `socket._httpMessage` (Node's own field). */
-  private readonly sockets = new Set<Socket & { _httpMessage?: ServerResponse | null }>();
+  private readonly sockets = new Set<TrackedSocket>();
   private readonly extra: net.Server[] = [];
   private draining = false;
   private accepted = 0;
@@ -93,6 +94,7 @@ export class Serving {
     const responseFinished = function (this: ServerResponse & { [STARTED]?: number }) {
       serving.observe((performance.now() - this[STARTED]!) / 1000);
     };
+    watchUpgrades(server);
     before(server, 'connection', (socket: Socket) => {
       this.sockets.add(socket);
       this.accepted++;
@@ -144,6 +146,20 @@ export class Serving {
 
   get connections(): number {
     return this.sockets.size;
+  }
+
+  /** The open connections by kind, for the heartbeat's report. */
+  connectionKinds(): Connections {
+    return countConnections(this.sockets);
+  }
+
+  /**
+   * The drain's bound: ends every connection still open cleanly (see endConnection), and
+   * destroys whatever is still there `graceMs` later. The drain then resolves as the last closes.
+   */
+  endAll(graceMs: number): void {
+    for (const socket of this.sockets) endConnection(socket);
+    setTimeout(() => this.closeNow(), graceMs).unref();
   }
 
   /**

@@ -174,7 +174,7 @@ describe('master effects: the seam', () => {
     };
     const actions = effectActions(host);
     actions.spawnWorker(null, { id: 1, generation: 2, yieldCpu: true });
-    actions.signalWorker(null, { id: 1, workerPid: 5, signal: 'SIGTERM', socketsHeld: true });
+    actions.signalWorker(null, { id: 1, workerPid: 5, signal: 'SIGTERM', socketsHeld: true, drain: { reason: 'reload', graceMs: 100 } });
     actions.closeListeners(null, { unlink: false });
     actions.reopenLogs(null, undefined);
     actions.startUpgrade(null, undefined);
@@ -182,7 +182,7 @@ describe('master effects: the seam', () => {
     actions.claimPidfile(null, undefined);
     actions.log(null, { level: 'info', msg: 'm' });
     expect(calls).toEqual([
-      ['spawnWorker', { id: 1, generation: 2, yieldCpu: true }], ['signalWorker', { id: 1, workerPid: 5, signal: 'SIGTERM', socketsHeld: true }],
+      ['spawnWorker', { id: 1, generation: 2, yieldCpu: true }], ['signalWorker', { id: 1, workerPid: 5, signal: 'SIGTERM', socketsHeld: true, drain: { reason: 'reload', graceMs: 100 } }],
       ['closeListeners', { unlink: false }], ['reopenLogs'], ['startUpgrade'], ['tellOldMaster'], ['claimPidfile'], ['log', { level: 'info', msg: 'm' }],
     ]);
     expect(Object.keys(effectStubs).sort()).toEqual(Object.keys(actions).sort());

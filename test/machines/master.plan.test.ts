@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { initialContext, QUICK_STOP_MS, STABLE_MS, type MasterContext } from '../../machines/master.context.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch } from '../../machines/master.plan.js';
-import { diedOfItself, exitKind, exitReason, handleChanges, kindOfReason, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
-import { masterMessage, parseMasterMessage, parseUpgradeMessage, parseWorkerMessage, upgradeMessage, workerMessage } from '../../machines/protocol.js';
+import { diedOfItself, drainReason, exitKind, exitReason, handleChanges, kindOfReason, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
+import { DRAIN_REASONS, masterMessage, parseMasterMessage, parseUpgradeMessage, parseWorkerMessage, upgradeMessage, workerMessage } from '../../machines/protocol.js';
 import { nowOf } from '../../machines/master.setup.js';
 import { SETTINGS } from './harness.js';
 
@@ -135,6 +135,41 @@ describe('the sockets-held note on a TERM', () => {
   });
 });
 
+describe('the drain note on a TERM', () => {
+  const notes = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, e.params.signal, e.params.drain]);
+
+  it('says why and how long until the SIGKILL: reload, scale, recycle, stop, retire; nothing on the other signals', () => {
+    const stale = { ...ready(1), generation: 1 };
+    const c = ctx([stale, ready(2, 2), ready(3, 2)], { generation: 2, target: 2 });
+    const grace = SETTINGS.gracefulTimeoutMs;
+    expect(notes(reconcile(c, 10))).toEqual([[1, 'SIGTERM', { reason: 'reload', graceMs: grace }]]);
+    expect(notes(reconcile({ ...c, workers: [ready(2, 2), ready(3, 2)], target: 1 }, 10))).toEqual([[2, 'SIGTERM', { reason: 'scale', graceMs: grace }]]);
+    const recycling = { ...ready(2, 2), recycle: 'max-requests' as const };
+    expect(notes(reconcile({ ...c, workers: [recycling, ready(3, 2), ready(4, 2)] }, 10))).toEqual([[2, 'SIGTERM', { reason: 'recycle', graceMs: grace }]]);
+    expect(notes(stopAll(c, 10, false))).toEqual([1, 2, 3].map((id) => [id, 'SIGTERM', { reason: 'stop', graceMs: grace }]));
+    expect(notes(stopAll(c, 10, false, 'handover'))).toEqual([1, 2, 3].map((id) => [id, 'SIGTERM', { reason: 'retire', graceMs: grace }]));
+    expect(notes(stopAll(c, 10, true))).toEqual([1, 2, 3].map((id) => [id, 'SIGQUIT', null]));
+    // A stop after a retirement keeps the sooner deadline, and says so.
+    const retiring = { ...ready(3, 2), phase: 'draining' as const, deadline: 400, cause: 'retire' as const };
+    expect(notes(stopAll({ ...c, workers: [ready(2, 2), retiring] }, 100, false))).toEqual([[2, 'SIGTERM', { reason: 'stop', graceMs: grace }]]);
+    const hung = { ...ready(4), beat: 1, beatAt: 0 };
+    expect(notes(watch(ctx([hung]), SETTINGS.timeoutMs + 1, { 4: 1 }))).toEqual([[4, 'SIGABRT', null]]);
+  });
+
+  it('the grace is whole milliseconds, however fractional the master\'s clock (the note carries a count)', () => {
+    const c = ctx([ready(1), ready(2)], { target: 1 });
+    const [[, , drain]] = notes(reconcile(c, 24350.611361145802)); // 24350.61... + 30000 - 24350.61... is not 30000 in floating point
+    expect(drain).toEqual({ reason: 'scale', graceMs: SETTINGS.gracefulTimeoutMs });
+    expect(parseMasterMessage(masterMessage.drain('scale', (drain as { graceMs: number }).graceMs, true))).not.toBeNull();
+  });
+
+  it('the reason follows the first cause of a worker told twice', () => {
+    expect(drainReason({ ...ready(1, 1), cause: 'retire' }, 2)).toBe('reload');
+    expect(drainReason({ ...ready(1, 2), cause: 'retire' }, 2)).toBe('scale');
+    for (const cause of ['handover', 'reload-abandoned', 'timeout', 'boot-timeout', 'protocol', null] as const) expect(drainReason({ ...ready(1), cause }, 1)).toBe('retire');
+  });
+});
+
 describe('abandonReload', () => {
   it('keeps ready new workers as the old generation and retires new ones still booting', () => {
     const c = ctx([ready(1, 1), ready(2, 2), booting(3, 2), ready(4, 3), booting(5, 1)], { generation: 2, previousGeneration: 1 });
@@ -242,17 +277,20 @@ describe('IPC protocol', () => {
     }
   });
 
-  it('from the master: only the sockets-held note, versioned; never a worker message', () => {
-    expect(parseMasterMessage(masterMessage.socketsHeld())).toEqual({ statefork: 1, kind: 'sockets-held' });
-    for (const raw of [null, undefined, 'sockets-held', 3, {}, { kind: 'sockets-held' }, { statefork: 2, kind: 'sockets-held' }, { statefork: 1, kind: 'ready' }, workerMessage.ready()]) {
+  it('from the master: only the drain note, versioned and checked field by field; never a worker message', () => {
+    const note = masterMessage.drain('scale', 2500, false);
+    expect(parseMasterMessage(note)).toEqual({ statefork: 1, kind: 'drain', reason: 'scale', graceMs: 2500, socketsHeld: false });
+    for (const reason of DRAIN_REASONS) expect(parseMasterMessage(masterMessage.drain(reason, 0, true))?.reason).toBe(reason);
+    for (const raw of [null, undefined, 'drain', 3, {}, { kind: 'drain' }, { ...note, statefork: 2 }, { ...note, kind: 'sockets-held' }, { ...note, reason: 'bored' },
+      { ...note, graceMs: -1 }, { ...note, graceMs: 1.5 }, { ...note, graceMs: '9' }, { ...note, socketsHeld: 'yes' }, { statefork: 1, kind: 'ready' }, workerMessage.ready()]) {
       expect(parseMasterMessage(raw)).toBeNull();
     }
-    expect(parseWorkerMessage(masterMessage.socketsHeld())).toBeNull();
+    expect(parseWorkerMessage(note)).toBeNull();
   });
 
   it('between masters: only upgrade-ready, versioned; never mistaken for a worker or master message', () => {
     expect(parseUpgradeMessage(upgradeMessage.ready())).toEqual({ statefork: 1, kind: 'upgrade-ready' });
-    for (const raw of [null, undefined, 'upgrade-ready', 3, {}, { kind: 'upgrade-ready' }, { statefork: 2, kind: 'upgrade-ready' }, workerMessage.ready(), masterMessage.socketsHeld()]) {
+    for (const raw of [null, undefined, 'upgrade-ready', 3, {}, { kind: 'upgrade-ready' }, { statefork: 2, kind: 'upgrade-ready' }, workerMessage.ready(), masterMessage.drain('stop', 1, false)]) {
       expect(parseUpgradeMessage(raw)).toBeNull();
     }
     expect(parseWorkerMessage(upgradeMessage.ready())).toBeNull();

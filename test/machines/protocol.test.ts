@@ -45,7 +45,7 @@ describe('the channel: one message per line', () => {
 
   it('a message of ours, or what is wrong with the line, showing at most 40 characters of it', () => {
     expect(parseWorkerLine(encodeMessage(workerMessage.ready()).trimEnd())).toEqual({ message: { statefork: 1, kind: 'ready' } });
-    expect(encodeMessage(masterMessage.socketsHeld())).toBe('{"statefork":1,"kind":"sockets-held"}\n');
+    expect(encodeMessage(masterMessage.drain('reload', 30000, true))).toBe('{"statefork":1,"kind":"drain","reason":"reload","graceMs":30000,"socketsHeld":true}\n');
     expect(parseWorkerLine('nope')).toEqual({ violation: 'a line that is not JSON ("nope")' });
     expect(parseWorkerLine('y'.repeat(40))).toEqual({ violation: `a line that is not JSON ("${'y'.repeat(40)}")` });
     expect(parseWorkerLine('y'.repeat(41))).toEqual({ violation: `a line that is not JSON ("${'y'.repeat(40)}"...)` });

@@ -6,7 +6,7 @@ import { stateName } from '../../machines/state-name.js';
 
 function worker() {
   const effects: string[] = [];
-  const names = ['boot', 'announceReady', 'reportFailure', 'drain', 'drainBriefly', 'closeNow', 'logAbort', 'reopenLogs', 'logIgnored'] as const;
+  const names = ['boot', 'announceReady', 'reportFailure', 'drain', 'drainBriefly', 'endConnections', 'closeNow', 'logAbort', 'reopenLogs', 'logIgnored'] as const;
   const actions = Object.fromEntries(names.map((n) => [n, () => { effects.push(n); }]));
   const actor = createActor(workerMachine.provide({ actions })).start();
   const send = (...events: WorkerEvent[]) => { for (const e of events) actor.send(e); };
@@ -24,6 +24,28 @@ describe('worker machine', () => {
     w.send({ type: 'TERM' }, { type: 'DRAINED' });
     expect(w.effects).toEqual(['boot', 'announceReady', 'drain']);
     expect(w.output()).toEqual({ exitCode: 0, reason: null });
+  });
+
+  it('at the drain\'s bound ends what is still open itself, then exits 0 once it is closed; a quick stop still cuts it short', () => {
+    const w = worker();
+    w.send({ type: 'BOOTED' }, { type: 'DRAIN_DEADLINE' });
+    expect(w.state()).toBe('ready');
+    w.send({ type: 'TERM' }, { type: 'DRAIN_DEADLINE' });
+    expect(w.state()).toBe('ending');
+    w.send({ type: 'PARENT_GONE' }, { type: 'TERM' }, { type: 'DRAIN_DEADLINE' });
+    expect(w.state()).toBe('ending');
+    w.send({ type: 'DRAINED' });
+    expect(w.effects).toEqual(['boot', 'announceReady', 'drain', 'endConnections']);
+    expect(w.output()).toEqual({ exitCode: 0, reason: null });
+    const q = worker();
+    q.send({ type: 'BOOTED' }, { type: 'TERM' }, { type: 'DRAIN_DEADLINE' }, { type: 'QUIT' });
+    expect([q.state(), q.effects.at(-1)]).toEqual(['exited', 'closeNow']);
+    const a = worker();
+    a.send({ type: 'BOOTED' }, { type: 'TERM' }, { type: 'DRAIN_DEADLINE' }, { type: 'ABRT' });
+    expect(a.output()?.exitCode).toBe(WORKER_ABORTED);
+    const o = worker();
+    o.send({ type: 'BOOTED' }, { type: 'PARENT_GONE' }, { type: 'DRAIN_DEADLINE' });
+    expect(o.state()).toBe('orphaned');
   });
 
   it('reports a boot failure and exits with its code', () => {

@@ -14,7 +14,7 @@ const EVENTS: WorkerEvent[] = [
   { type: 'BOOT_FAILED', exitCode: EXIT.APP_LOAD_ERROR, reason: 'app threw' },
   { type: 'BOOT_FAILED', exitCode: EXIT.WORKER_BOOT_ERROR, reason: 'cannot listen' },
   { type: 'TERM' }, { type: 'QUIT' }, { type: 'INT' }, { type: 'ABRT' },
-  { type: 'USR1' }, { type: 'IGNORED', signal: 'SIGHUP' }, { type: 'PARENT_GONE' }, { type: 'DRAINED' },
+  { type: 'USR1' }, { type: 'IGNORED', signal: 'SIGHUP' }, { type: 'PARENT_GONE' }, { type: 'DRAIN_DEADLINE' }, { type: 'DRAINED' },
 ];
 
 const model = createTestModel(workerMachine, { events: EVENTS });
@@ -23,7 +23,7 @@ const paths = model.getSimplePaths();
 /** The system under test: the worker machine with effects that only record. */
 function sut() {
   const effects: string[] = [];
-  const names = ['boot', 'announceReady', 'reportFailure', 'drain', 'drainBriefly', 'closeNow', 'logAbort', 'reopenLogs', 'logIgnored'];
+  const names = ['boot', 'announceReady', 'reportFailure', 'drain', 'drainBriefly', 'endConnections', 'closeNow', 'logAbort', 'reopenLogs', 'logIgnored'];
   const actor = createActor(workerMachine.provide({ actions: Object.fromEntries(names.map((n) => [n, () => { effects.push(n); }])) })).start();
   return { actor, effects };
 }
@@ -44,6 +44,8 @@ describe('worker machine, model-based', () => {
           ready: () => expect(s.effects.filter((e) => e !== 'reopenLogs' && e !== 'logIgnored')).toEqual(['boot', 'announceReady']),
           draining: () => expect(s.effects.at(-1)).toMatch(/^(drain|reopenLogs|logIgnored)$/),
           orphaned: () => expect(s.effects).toContain('drainBriefly'),
+          // Only a drain that began can reach its bound.
+          ending: () => expect(s.effects.filter((e) => e === 'drain' || e === 'endConnections')).toEqual(['drain', 'endConnections']),
           exited: (snapshot) => {
             expect(s.actor.getSnapshot().status).toBe('done');
             const { exitCode } = s.actor.getSnapshot().context;

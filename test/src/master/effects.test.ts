@@ -41,20 +41,20 @@ describe('masterEffects', () => {
     actor.stop();
   });
 
-  it('notes to a TERMed worker that the master holds the sockets when the machine says so', () => {
+  it('notes to a TERMed worker why it drains, its grace and whether the master holds the sockets, as the machine says', () => {
     const { log } = memoryLog();
     const calls: unknown[][] = [];
     const closed: boolean[] = [];
     const effects = masterEffects(deps(log, { workers: { spawn: () => {}, signal: (...args: unknown[]) => { calls.push(args); } }, sockets: { close: (unlink) => { closed.push(unlink); } } }));
-    effects.signalWorker({ id: 1, workerPid: 11, signal: 'SIGTERM', socketsHeld: true });
-    effects.signalWorker({ id: 2, workerPid: 12, signal: 'SIGQUIT', socketsHeld: false });
+    effects.signalWorker({ id: 1, workerPid: 11, signal: 'SIGTERM', socketsHeld: true, drain: { reason: 'reload', graceMs: 30_000 } });
+    effects.signalWorker({ id: 2, workerPid: 12, signal: 'SIGQUIT', socketsHeld: false, drain: null });
     effects.closeListeners({ unlink: false });
-    effects.signalWorker({ id: 3, workerPid: 13, signal: 'SIGTERM', socketsHeld: false });
+    effects.signalWorker({ id: 3, workerPid: 13, signal: 'SIGTERM', socketsHeld: false, drain: { reason: 'stop', graceMs: 5000 } });
     expect(closed).toEqual([false]);
     expect(calls).toEqual([
-      [1, 'SIGTERM', { statefork: 1, kind: 'sockets-held' }],
+      [1, 'SIGTERM', { statefork: 1, kind: 'drain', reason: 'reload', graceMs: 30_000, socketsHeld: true }],
       [2, 'SIGQUIT', undefined],
-      [3, 'SIGTERM', undefined],
+      [3, 'SIGTERM', { statefork: 1, kind: 'drain', reason: 'stop', graceMs: 5000, socketsHeld: false }],
     ]);
   });
 });
