@@ -4,9 +4,10 @@
  * a streaming download in flight, and an app that ignores the drain (statefork's own bound then
  * ends its connections: a close, not a reset, and the worker exits by itself).
  */
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EventSource } from 'eventsource';
-import { eventually, isTransition, startServing, type Rec, type Running } from '../helpers/cli.js';
+import { eventually, isTransition, startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
 import { EchoClient } from '../helpers/ws-clients.js';
 import { get } from '../helpers/http.js';
 
@@ -129,5 +130,67 @@ describe('a streaming download', () => {
     const wrong = body.findIndex((b, i) => b !== byteAt(i));
     expect(wrong).toBe(-1);
     expect((await get(`${m.url()}/`)).status).toBe(200);
+  });
+});
+
+describe('socket.io', () => {
+  it('HUP: every client is disconnected cleanly, reconnects by itself to a new worker, and no acknowledged echo is missing', async () => {
+    const { io } = await import('socket.io-client');
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', 'socketio.mjs']);
+    const oldPids = m.workerPids();
+    const clients = Array.from({ length: 6 }, () => {
+      const socket = io(m.url(), { transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 200 });
+      const c = { socket, pid: 0, sent: 0, acked: new Set<number>(), unacked: new Set<number>(), reasons: [] as string[] };
+      const emit = (n: number) => socket.emit('echo', n, (v: number) => { c.unacked.delete(v); c.acked.add(v); });
+      socket.on('hello', (pid: number) => { c.pid = pid; for (const n of c.unacked) emit(n); });
+      socket.on('disconnect', (reason) => c.reasons.push(reason));
+      return { c, send: () => { const n = c.sent++; c.unacked.add(n); if (socket.connected) emit(n); } };
+    });
+    await eventually(() => clients.every(({ c }) => c.pid !== 0), 5000, 'every client connected');
+    const talk = setInterval(() => { for (const x of clients) x.send(); }, 20);
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor(isTransition('master', 'serving.running'), { from, what: 'the reload to complete', timeoutMs: 15_000 });
+    await Promise.all(oldPids.map((pid) => m.waitFor(exitOf(pid), { from, what: `old worker ${pid} to exit` })));
+    await eventually(() => clients.every(({ c }) => c.socket.connected && !oldPids.includes(c.pid)), 5000, 'every client on a new worker');
+    clearInterval(talk);
+    await eventually(() => clients.every(({ c }) => c.unacked.size === 0), 10_000, 'every echo acknowledged');
+    for (const { c } of clients) {
+      c.socket.close();
+      expect(c.reasons.length).toBeGreaterThanOrEqual(1);
+      expect(c.reasons.filter((r) => r !== 'io client disconnect')).toEqual(c.reasons.filter((r) => r !== 'io client disconnect').map(() => 'transport close'));
+      expect(c.acked.size).toBe(c.sent);
+    }
+  });
+});
+
+describe('statefork/worker outside statefork', () => {
+  it('under plain node, draining is a signal that never aborts', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync(process.execPath, [fileURLToPath(new URL('../fixtures/apps/plain-draining.mjs', import.meta.url))], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ aborted: false, isSignal: true });
+  });
+});
+
+describe('connections by kind, reported on the heartbeat', () => {
+  it('statefork workers, the metrics and the inspector count WebSockets and streams per worker', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--inspector', '127.0.0.1:0', 'sse.mjs']);
+    const metrics = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics as string;
+    const inspector = (await m.waitFor((x) => typeof x.inspector === 'string')).inspector as string;
+    const sources = [new EventSource(`${m.url()}/events`), new EventSource(`${m.url()}/events`)];
+    const workersJson = async () => {
+      const r = startCli(['workers', '--json', '--control-socket', `/run/statefork/${m.pid}.sock`]);
+      await r.exited;
+      return JSON.parse(r.stdout) as Array<{ id: number; connections: { open: number; upgraded: number; streaming: number } }>;
+    };
+    // The workers report on their heartbeat: poll until the report is in, with a deadline.
+    let listed = await workersJson();
+    for (const deadline = Date.now() + 10_000; listed[0]?.connections.streaming !== 2 && Date.now() < deadline;) listed = await workersJson();
+    expect(listed[0]).toMatchObject({ id: 1, connections: { open: 2, upgraded: 0, streaming: 2 } });
+    const scrape = await (await fetch(metrics)).text();
+    expect(scrape).toMatch(/statefork_worker_connections\{worker="1",kind="streaming"\} 2/);
+    expect(scrape).toMatch(/statefork_worker_connections\{worker="1",kind="upgraded"\} 0/);
+    expect(await (await fetch(new URL('/connections', inspector))).json()).toEqual({ 1: { open: 2, upgraded: 0, streaming: 2 } });
+    for (const s of sources) s.close();
   });
 });
