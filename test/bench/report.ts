@@ -7,6 +7,7 @@ import { SETTLE_SECONDS, type FootprintRow } from './sections/footprint.js';
 import type { StartupRow } from './sections/startup.js';
 import type { PipelineRow } from './sections/pipeline.js';
 import type { FetchRow } from './sections/fetch.js';
+import type { LongLivedRow } from './sections/long-lived.js';
 import type { BenchSettings } from './settings.js';
 
 export interface BenchRun {
@@ -26,6 +27,7 @@ export interface BenchRun {
   footprint?: FootprintRow[];
   startup?: StartupRow[];
   pipeline?: PipelineRow[];
+  longLived?: LongLivedRow[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -104,6 +106,14 @@ function pipelineTable(rows: PipelineRow[]): string {
   )}`;
 }
 
+export function longLivedTable(rows: LongLivedRow[], s: BenchSettings): string {
+  const closes = (c: Record<string, number>) => Object.entries(c).map(([code, n]) => `${n} × ${code}`).join(', ') || 'none';
+  return `### 9. Long-lived connections\n\nA \`HUP\` under ${rows[0]?.clients ?? 0} WebSocket connections (ws) to ${s.workers} workers, each client sending a message every 100 ms and sending again, on its new connection, whatever was not echoed. "reload" runs from the \`HUP\` to the last old worker gone; "closes" are how the clients' connections to old workers ended (1001: a close frame, Going Away; 1006 would be a reset); "reconnect" from the close to the new worker's first message.\n\n${table(
+    ['app', '--graceful-timeout', 'reload', 'messages lost', 'closes', 'reconnect p50', 'reconnect p99'],
+    rows.map((r) => [r.app, `${r.gracefulTimeoutSeconds} s`, ms(r.reloadMs), `${r.lost} of ${int(r.sent)}`, closes(r.closes), ms(r.reconnectP50Ms), ms(r.reconnectP99Ms)]),
+  )}`;
+}
+
 /** The targets, each with what this run measured and whether it is met. */
 function targetsTable(run: BenchRun): string | null {
   const { throughput: tp, throughput22: tp22, reload, hung, footprint, startup, fetch, settings: s } = run;
@@ -172,5 +182,6 @@ export function markdown(run: BenchRun, chart: string | null): string {
   if (run.startup) parts.push(startupTable(run.startup, s));
   if (run.pipeline) parts.push(pipelineTable(run.pipeline));
   if (run.fetch) parts.push(fetchTable(run.fetch, s));
+  if (run.longLived) parts.push(longLivedTable(run.longLived, s));
   return `${parts.join('\n\n')}\n`;
 }
