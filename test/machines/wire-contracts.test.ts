@@ -1,0 +1,52 @@
+/**
+ * The wire contracts that are pure data (machines/protocol.ts, machines/worker-settings.ts): the
+ * daemon's message to the command that started it, the stats and drain messages' checks, the
+ * spawn contract's defaults and the heartbeat period. Tested here, with the machines, so that
+ * the mutation run (which runs only test/machines) sees them.
+ */
+import { describe, expect, it } from 'vitest';
+import { daemonMessage, DURATION_BUCKETS, parseDaemonMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
+import { DEFAULT_ACCESS_FORMAT, DEFAULT_HTTP_LIMITS, heartbeatPeriod } from '../../machines/worker-settings.js';
+
+describe('the daemon\'s message', () => {
+  it('ready and failed, versioned, each field checked', () => {
+    expect(daemonMessage.ready(42)).toEqual({ statefork: 1, kind: 'daemon-ready', pid: 42 });
+    expect(daemonMessage.failed(2, 'bad', 42)).toEqual({ statefork: 1, kind: 'daemon-failed', exitCode: 2, reason: 'bad', pid: 42 });
+    expect(parseDaemonMessage(daemonMessage.ready(42))).toEqual({ statefork: 1, kind: 'daemon-ready', pid: 42 });
+    expect(parseDaemonMessage(daemonMessage.failed(4, 'app threw', 7))).toEqual({ statefork: 1, kind: 'daemon-failed', exitCode: 4, reason: 'app threw', pid: 7 });
+    const failed = daemonMessage.failed(4, 'x', 7);
+    for (const raw of [null, undefined, 3, 'daemon-ready', {}, { kind: 'daemon-ready', pid: 1 }, { statefork: 2, kind: 'daemon-ready', pid: 1 },
+      { statefork: 1, kind: 'daemon-ready' }, { statefork: 1, kind: 'daemon-ready', pid: -1 }, { statefork: 1, kind: 'other', pid: 1 },
+      { ...failed, exitCode: -1 }, { ...failed, exitCode: '4' }, { ...failed, reason: 3 }, { ...failed, kind: 'daemon-ready-ish' }]) {
+      expect(parseDaemonMessage(raw)).toBeNull();
+    }
+  });
+});
+
+describe('the stats message', () => {
+  const counts = new Array<number>(DURATION_BUCKETS.length + 1).fill(0);
+  it('durations and connections are checked whole', () => {
+    const ok = workerMessage.stats(3, { counts, sum: 0.5 }, 0, { open: 2, upgraded: 1, streaming: 1 });
+    expect(parseWorkerMessage(ok)).toEqual(ok);
+    for (const durations of [null, 3, { counts: counts.slice(1), sum: 0 }, { counts, sum: -1 }, { counts, sum: Infinity }, { counts: [...counts.slice(1), -1], sum: 0 }, { counts: [...counts.slice(1), 0.5], sum: 0 }, { counts }]) {
+      expect(parseWorkerMessage({ ...ok, durations })).toBeNull();
+    }
+    for (const connections of [null, 3, {}, { open: 1, upgraded: 1, streaming: 1 }, { open: -1, upgraded: 0, streaming: 0 }, { open: 1, upgraded: 0.5, streaming: 0 }, { open: 1, upgraded: 0 }]) {
+      expect(parseWorkerMessage({ ...ok, connections })).toBeNull();
+    }
+    expect(parseWorkerMessage(workerMessage.stats(1))).toEqual({ statefork: 1, kind: 'stats', requests: 1 });
+  });
+});
+
+describe('the spawn contract\'s defaults', () => {
+  it('Node\'s own HTTP limits and the access log format of gunicorn\'s atoms', () => {
+    expect(DEFAULT_HTTP_LIMITS).toEqual({ maxHeaderSize: 16384, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000 });
+    expect(DEFAULT_ACCESS_FORMAT).toBe('%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"');
+  });
+
+  it('beats four times per timeout, at least once a second, at most every 50 ms; once a second without a timeout', () => {
+    expect([heartbeatPeriod(30), heartbeatPeriod(4), heartbeatPeriod(1), heartbeatPeriod(0.1), heartbeatPeriod(0.2), heartbeatPeriod(0), heartbeatPeriod(-1)])
+      .toEqual([1000, 1000, 250, 50, 50, 1000, 1000]);
+    expect(heartbeatPeriod(3)).toBe(750);
+  });
+});
