@@ -66,7 +66,7 @@ export const SERVING_ROWS = {
   gracefulTimeout: {
     flags: '--graceful-timeout <seconds>', type: 'number', default: 30,
     help: 'time a stopping worker gets before SIGKILL',
-    doc: 'time a stopping or retired worker gets to finish before SIGKILL',
+    doc: 'time a stopping or retired worker gets to finish before SIGKILL; shortly before it, the worker ends what is still open itself: WebSockets get a 1001 close (see Long-lived connections)',
     check: checkSeconds,
     show: (c) => c.gracefulTimeout,
   },
