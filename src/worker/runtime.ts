@@ -37,7 +37,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   let accessLog: ReturnType<typeof createAccessLog> | undefined;
   let pending: Promise<void> = Promise.resolve();
   // The master's note before its TERM (why, how long until its SIGKILL); none from anyone else.
-  let note: Extract<MasterMessage, { kind: 'drain' }> | null = null;
+  let note: MasterMessage | null = null;
   let bound: NodeJS.Timeout | undefined;
   let noteCame: (() => void) | null = null;
   /** Resolves once the master's note is here, or after `ms` (a TERM from anyone else brings none). */

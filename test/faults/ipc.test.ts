@@ -77,7 +77,11 @@ describe('a worker cannot crash the master through its channel', () => {
     expect(isAlive(m.pid)).toBe(true);
     // The deploy is fixed: once the backoff has passed, four workers serve again.
     rmSync(trigger);
-    await eventually(() => readyWorkers(m).filter(isAlive).length === 4, HEAL_MS, 'four ready workers again');
+    // A failure here shows what the master did meanwhile (the backoff's decisions are in its log).
+    await eventually(() => readyWorkers(m).filter(isAlive).length === 4, HEAL_MS, 'four ready workers again').catch((e: Error) => {
+      const tail = m.records.slice(from).filter((x) => x.level >= 30 && x.event !== 'transition').slice(-30).map((x) => JSON.stringify(x)).join('\n');
+      throw new Error(`${e.message}; ready now: ${JSON.stringify(readyWorkers(m))}; the master's last records:\n${tail}`);
+    });
     await m.waitFor((x) => x.msg === 'workers stable again: respawn backoff reset', { from, timeoutMs: HEAL_MS });
     await servesAll(m);
     m.signal('SIGTERM');

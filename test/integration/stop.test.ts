@@ -77,14 +77,28 @@ describe('stopping', () => {
     await slow;
   });
 
-  it('a worker that ignores TERM is killed after --graceful-timeout', async () => {
+  it('a worker that cannot take its TERM (its event loop blocked) is killed after --graceful-timeout', async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--graceful-timeout', '1', 'hello.cjs']);
-    const slow = get(`${m.url()}/slow?ms=30000`).catch((e) => e);
+    const busy = get(`${m.url()}/busy?ms=30000`).catch((e) => e);
     await m.waitFor((x) => x.app === 'request');
     m.signal('SIGTERM');
     await m.waitFor((x) => /deadline: SIGKILL/.test(x.msg ?? ''), { what: 'the SIGKILL after the graceful timeout' });
     expect((await m.exited).code).toBe(0);
-    await slow;
+    await busy;
+  });
+
+  it('a request still running at --graceful-timeout is ended by the worker itself, which exits 0: no SIGKILL', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--graceful-timeout', '1', 'hello.cjs']);
+    const slow = get(`${m.url()}/slow?ms=30000`).catch((e: NodeJS.ErrnoException) => e);
+    await m.waitFor((x) => x.app === 'request');
+    const from = m.records.length;
+    m.signal('SIGTERM');
+    await m.waitFor(isTransition('worker', 'ending'), { from, what: 'the worker to reach its bound' });
+    expect((await m.exited).code).toBe(0);
+    expect(m.records.slice(from).filter((x) => /SIGKILL/.test(x.msg ?? ''))).toEqual([]);
+    expect(m.records.slice(from).find((x) => x.msg === 'worker exiting')).toMatchObject({ exitCode: 0 });
+    // Its client saw the connection end (no answer), not hang until its own timeout.
+    expect(await slow).toBeInstanceOf(Error);
   });
 
   it('SIGKILL of the master leaves no worker alive 2 s later', async () => {
