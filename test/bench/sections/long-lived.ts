@@ -3,7 +3,8 @@
  * message every 100 ms and resending on reconnect whatever was not echoed. Measured: the reload's
  * duration (HUP to the last old worker gone), messages lost, how clients were closed, and the
  * reconnect time (close to the new worker's hello). Twice: an app that says goodbye on `draining`,
- * and one that ignores it, whose connections statefork ends itself at --graceful-timeout.
+ * and one that ignores it, whose connections statefork ends itself at --graceful-timeout. The app
+ * is the tests' own (test/fixtures/apps/ws-echo.mjs).
  */
 import WebSocket from 'ws';
 import { startStatefork, type Server } from '../servers.js';
@@ -104,7 +105,7 @@ async function reloadUnderWebSockets(server: Server, app: string, graceful: numb
 export async function longLived(s: BenchSettings, progress: (line: string) => void): Promise<LongLivedRow[]> {
   const rows: LongLivedRow[] = [];
   for (const [app, env, graceful] of [['says goodbye on draining (1001)', {}, 30], ['ignores draining', { IGNORE_DRAIN: '1' }, 5]] as const) {
-    const server = await startStatefork({ workers: s.workers, app: 'ws-echo.mjs', env, args: ['--graceful-timeout', String(graceful)] });
+    const server = await startStatefork({ workers: s.workers, app: '../../fixtures/apps/ws-echo.mjs', env, args: ['--graceful-timeout', String(graceful)] });
     try {
       const row = await reloadUnderWebSockets(server, app, graceful);
       progress(`long-lived, app that ${app}: reload ${Math.round(row.reloadMs)} ms, lost ${row.lost} of ${row.sent}, closes ${JSON.stringify(row.closes)}`);
