@@ -32,6 +32,20 @@ export interface WorkerContext {
 }
 
 
+/**
+ * When a draining worker ends what is still open itself (DRAIN_DEADLINE), given the grace it has
+ * until the master's SIGKILL: early enough that every client gets its close frame or its clean
+ * end and the process exits by itself. The master kills on its tick after the deadline, so the
+ * worker keeps a margin: a quarter of the grace, at most a second; half of it is for the clients
+ * to answer (`closeMs`), then what is left is destroyed.
+ */
+export const MAX_DRAIN_MARGIN_MS = 1000;
+
+export function drainBound(graceMs: number): { endInMs: number; closeMs: number } {
+  const margin = Math.min(MAX_DRAIN_MARGIN_MS, Math.floor(graceMs / 4));
+  return { endInMs: graceMs - margin, closeMs: Math.floor(margin / 2) };
+}
+
 export const workerMachine = setup({
   types: {
     context: {} as WorkerContext,

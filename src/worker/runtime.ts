@@ -7,14 +7,13 @@ import { createActor } from 'xstate';
 import { EXIT } from '../../machines/exit-codes.js';
 import { workerMessage, type MasterMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
-import { workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
+import { drainBound, workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { signals$ } from '../adapters/signals.js';
 import { touch } from '../adapters/heartbeat.js';
 import type { LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';
 import { BootError, loadApp } from './app.js';
 import { Serving } from './serving.js';
-import { drainBound } from './drain-bound.js';
 import { startDraining } from './drain-signal.js';
 import { createAccessLog } from './access-log.js';
 import { recycling } from './recycling.js';
@@ -40,13 +39,17 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   let note: MasterMessage | null = null;
   let bound: NodeJS.Timeout | undefined;
   let noteCame: (() => void) | null = null;
-  /** Resolves once the master's note is here, or after `ms` (a TERM from anyone else brings none). */
+  /**
+   * Resolves once the master's note is here, or after `ms` (a TERM from anyone else brings none).
+   * The timeout gives way to one more poll of the channel: on a loaded machine the loop may wake
+   * with the timer due and the note still unread in the socket.
+   */
   const noteBefore = (ms: number) => new Promise<void>((resolve) => {
     if (note || !channel.connected) return resolve();
-    const timer = setTimeout(resolve, ms);
+    const timer = setTimeout(() => setImmediate(resolve), ms);
     noteCame = () => { clearTimeout(timer); resolve(); };
   });
-  let endGraceMs = 0;
+  let endCloseMs = 0;
   const send = (e: WorkerEvent) => actor.send(e);
   const recycle = recycling(settings.recycle, (reason, detail) => {
     log.info({ reason, ...detail }, `recycling limit reached (${reason}): asking the master for a replacement`);
@@ -95,18 +98,18 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
           void noteBefore(NOTE_WAIT_MS).then(() => {
             void serving!.drain(undefined, swept).then(() => send({ type: 'DRAINED' }));
             const reason = note?.reason ?? 'stop';
-            const { endInMs, graceMs } = drainBound(note?.graceMs ?? settings.gracefulTimeoutMs);
+            const { endInMs, closeMs } = drainBound(note?.graceMs ?? settings.gracefulTimeoutMs);
             log.info({ reason, connections: serving!.connectionKinds(), endInMs }, `draining (${reason}): the app is told; what is still open in ${endInMs} ms is ended by the worker`);
             startDraining(reason);
             bound = setTimeout(() => send({ type: 'DRAIN_DEADLINE' }), endInMs);
             bound.unref();
-            endGraceMs = graceMs;
+            endCloseMs = closeMs;
           });
         },
         endConnections: () => {
           const left = serving!.connectionKinds();
           log.warn({ connections: left }, `graceful timeout near: ending the ${left.open} connection${left.open === 1 ? '' : 's'} still open (WebSockets get a 1001 close)`);
-          serving!.endAll(endGraceMs);
+          serving!.endAll(endCloseMs);
         },
         drainBriefly: () => {
           log.warn('master is gone: finishing in-flight requests, then exiting');

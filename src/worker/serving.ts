@@ -155,11 +155,11 @@ export class Serving {
 
   /**
    * The drain's bound: ends every connection still open cleanly (see endConnection), and
-   * destroys whatever is still there `graceMs` later. The drain then resolves as the last closes.
+   * destroys whatever is still there `closeMs` later. The drain then resolves as the last closes.
    */
-  endAll(graceMs: number): void {
+  endAll(closeMs: number): void {
     for (const socket of this.sockets) endConnection(socket);
-    setTimeout(() => this.closeNow(), graceMs).unref();
+    setTimeout(() => this.closeNow(), closeMs).unref();
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
+import { drainBound, MAX_DRAIN_MARGIN_MS, workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { EXIT, WORKER_ABORTED } from '../../machines/exit-codes.js';
 import { stateName } from '../../machines/state-name.js';
 
@@ -46,6 +46,16 @@ describe('worker machine', () => {
     const o = worker();
     o.send({ type: 'BOOTED' }, { type: 'PARENT_GONE' }, { type: 'DRAIN_DEADLINE' });
     expect(o.state()).toBe('orphaned');
+  });
+
+  it('the drain\'s bound: a quarter of the grace before the SIGKILL, at most a second, half of that for the clients to answer', () => {
+    expect(drainBound(30_000)).toEqual({ endInMs: 29_000, closeMs: 500 });
+    expect(drainBound(3000)).toEqual({ endInMs: 2250, closeMs: 375 });
+    expect(drainBound(4000)).toEqual({ endInMs: 3000, closeMs: 500 });
+    expect(drainBound(4004)).toEqual({ endInMs: 3004, closeMs: 500 });
+    expect(drainBound(10)).toEqual({ endInMs: 8, closeMs: 1 });
+    expect(drainBound(0)).toEqual({ endInMs: 0, closeMs: 0 });
+    expect(MAX_DRAIN_MARGIN_MS).toBe(1000);
   });
 
   it('reports a boot failure and exits with its code', () => {

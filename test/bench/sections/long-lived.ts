@@ -6,7 +6,7 @@
  * and one that ignores it, whose connections statefork ends itself at --graceful-timeout. The app
  * is the tests' own (test/fixtures/apps/ws-echo.mjs).
  */
-import WebSocket from 'ws';
+import { EchoClient } from '../../helpers/ws-clients.js';
 import { startStatefork, type Server } from '../servers.js';
 import type { BenchSettings } from '../settings.js';
 
@@ -26,57 +26,11 @@ export interface LongLivedRow {
 const CLIENTS = 200;
 const EVERY_MS = 100;
 
-class Client {
-  unacked = new Set<number>();
-  sent = 0;
-  pid = 0;
-  closedAt = 0;
-  readonly reconnects: number[] = [];
-  readonly codes: number[] = [];
-  private ws: WebSocket | null = null;
-  private stopped = false;
-
-  constructor(private readonly url: string) {}
-
-  connect(): Promise<void> {
-    return new Promise((resolve) => {
-      const ws = (this.ws = new WebSocket(this.url));
-      ws.on('message', (data) => {
-        const m = JSON.parse(String(data)) as { hello?: number; n?: number };
-        if (m.hello !== undefined) {
-          if (this.closedAt) this.reconnects.push(performance.now() - this.closedAt);
-          this.pid = m.hello;
-          for (const n of this.unacked) ws.send(JSON.stringify({ n }));
-          return resolve();
-        }
-        this.unacked.delete(m.n!);
-      });
-      ws.on('close', (code) => {
-        this.codes.push(code);
-        this.closedAt = performance.now();
-        if (!this.stopped) setTimeout(() => void this.connect(), 10);
-      });
-      ws.on('error', () => {});
-    });
-  }
-
-  send(): void {
-    const n = this.sent++;
-    this.unacked.add(n);
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ n }));
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.ws?.close(1000);
-  }
-}
-
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? 0;
 
 async function reloadUnderWebSockets(server: Server, app: string, graceful: number): Promise<LongLivedRow> {
-  const clients = Array.from({ length: CLIENTS }, () => new Client(server.url.replace(/^http/, 'ws')));
+  const clients = Array.from({ length: CLIENTS }, (_, i) => new EchoClient(server.url.replace(/^http/, 'ws'), i, 10));
   await Promise.all(clients.map((c) => c.connect()));
   const talk = setInterval(() => { for (const c of clients) c.send(); }, EVERY_MS);
   await sleep(1000);
@@ -88,13 +42,13 @@ async function reloadUnderWebSockets(server: Server, app: string, graceful: numb
   for (const pid of oldPids) await server.waitRecord(gone(pid), (graceful + 30) * 1000, from);
   const reloadMs = performance.now() - t0;
   const deadline = Date.now() + 10_000;
-  while (clients.some((c) => oldPids.includes(c.pid)) && Date.now() < deadline) await sleep(20);
+  while (clients.some((c) => oldPids.includes(c.currentPid!)) && Date.now() < deadline) await sleep(20);
   clearInterval(talk);
   while (clients.some((c) => c.unacked.size > 0) && Date.now() < deadline) await sleep(20);
-  for (const c of clients) c.stop();
+  for (const c of clients) c.close();
   const closes: Record<string, number> = {};
-  for (const code of clients.flatMap((c) => c.codes.filter((x) => x !== 1000))) closes[code] = (closes[code] ?? 0) + 1;
-  const reconnects = clients.flatMap((c) => c.reconnects);
+  for (const { code } of clients.flatMap((c) => c.closes.filter((x) => x.code !== 1000))) closes[code] = (closes[code] ?? 0) + 1;
+  const reconnects = clients.flatMap((c) => c.reconnectMs);
   return {
     app, clients: CLIENTS, gracefulTimeoutSeconds: graceful, reloadMs,
     sent: clients.reduce((n, c) => n + c.sent, 0), lost: clients.reduce((n, c) => n + c.unacked.size, 0), closes,
