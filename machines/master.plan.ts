@@ -27,7 +27,7 @@ const byAge = (a: WorkerHandle, b: WorkerHandle) => a.id - b.id;
 const retireOrder = (a: WorkerHandle, b: WorkerHandle) => Number(a.phase === 'ready') - Number(b.phase === 'ready') || byAge(a, b);
 
 function send(plan: Plan, ctx: MasterContext, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null, now: number) {
-  const told = signalled(plan.workers.find((x) => x.id === w.id) ?? w, signal, cause, deadline);
+  const told = signalled(w, signal, cause, deadline);
   plan.workers = plan.workers.map((x) => (x.id === w.id ? told : x));
   // Whole milliseconds: the master's clock has fractions, and the note carries a count.
   const drain = signal === 'SIGTERM' ? { reason: drainReason(told, ctx.generation), graceMs: Math.max(0, Math.round((told.deadline ?? now) - now)) } : null;

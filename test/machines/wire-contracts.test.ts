@@ -27,6 +27,7 @@ describe('the stats message', () => {
   const counts = new Array<number>(DURATION_BUCKETS.length + 1).fill(0);
   it('durations and connections are checked whole', () => {
     const ok = workerMessage.stats(3, { counts, sum: 0.5 }, 0, { open: 2, upgraded: 1, streaming: 1 });
+    expect(ok).toEqual({ statefork: 1, kind: 'stats', requests: 3, durations: { counts, sum: 0.5 }, connections: { open: 2, upgraded: 1, streaming: 1 } });
     expect(parseWorkerMessage(ok)).toEqual(ok);
     for (const durations of [null, 3, { counts: counts.slice(1), sum: 0 }, { counts, sum: -1 }, { counts, sum: Infinity }, { counts: [...counts.slice(1), -1], sum: 0 }, { counts: [...counts.slice(1), 0.5], sum: 0 }, { counts }]) {
       expect(parseWorkerMessage({ ...ok, durations })).toBeNull();

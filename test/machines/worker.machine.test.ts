@@ -37,9 +37,11 @@ describe('worker machine', () => {
     w.send({ type: 'DRAINED' });
     expect(w.effects).toEqual(['boot', 'announceReady', 'drain', 'endConnections']);
     expect(w.output()).toEqual({ exitCode: 0, reason: null });
-    const q = worker();
-    q.send({ type: 'BOOTED' }, { type: 'TERM' }, { type: 'DRAIN_DEADLINE' }, { type: 'QUIT' });
-    expect([q.state(), q.effects.at(-1)]).toEqual(['exited', 'closeNow']);
+    for (const type of ['QUIT', 'INT'] as const) {
+      const q = worker();
+      q.send({ type: 'BOOTED' }, { type: 'TERM' }, { type: 'DRAIN_DEADLINE' }, { type });
+      expect([q.state(), q.effects.at(-1), q.output()?.exitCode]).toEqual(['exited', 'closeNow', 0]);
+    }
     const a = worker();
     a.send({ type: 'BOOTED' }, { type: 'TERM' }, { type: 'DRAIN_DEADLINE' }, { type: 'ABRT' });
     expect(a.output()?.exitCode).toBe(WORKER_ABORTED);
