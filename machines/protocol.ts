@@ -54,7 +54,7 @@ export type WorkerMessage =
    * one above them all, and their sum in seconds), both since the worker started: for display
    * and metrics, no decision depends on them.
    */
-  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations; logFailures?: number; connections?: Connections }
+  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations; logFailures?: number; connections?: Connections; load?: WorkerLoad }
   /** The worker reached a recycling limit (--max-requests, --max-memory): the master decides. */
   | { statefork: 1; kind: 'recycle'; reason: RecycleReason };
 
@@ -88,6 +88,34 @@ const isConnections = (c: unknown): c is Connections => {
   return typeof x === 'object' && x !== null && isCount(x.open) && isCount(x.upgraded) && isCount(x.streaming) && x.upgraded + x.streaming <= x.open;
 };
 
+/**
+ * How loaded a worker is, over the heartbeat interval before the report: the share of the time its
+ * event loop was busy (event-loop utilisation, 0 to 1), the loop's delay (p50 and p99 in ms, from
+ * monitorEventLoopDelay) and its memory now (resident set and V8 heap in use, bytes).
+ */
+export interface WorkerLoad {
+  elu: number;
+  delayP50Ms: number;
+  delayP99Ms: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+/**
+ * A worker is busy (saturated, still beating: not hung) when its loop was busy nine tenths of the
+ * interval or waited half a second or more: requests queue behind one another.
+ */
+export const BUSY = { elu: 0.9, delayP99Ms: 500 } as const;
+export const isBusy = (l: WorkerLoad): boolean => l.elu >= BUSY.elu || l.delayP99Ms >= BUSY.delayP99Ms;
+
+const isMeasure = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
+const isLoad = (l: unknown): l is WorkerLoad => {
+  const x = l as WorkerLoad;
+  return typeof x === 'object' && x !== null && isMeasure(x.elu) && x.elu <= 1 && isMeasure(x.delayP50Ms) && isMeasure(x.delayP99Ms)
+    && x.delayP50Ms <= x.delayP99Ms && isCount(x.rssBytes) && isCount(x.heapUsedBytes);
+};
+
 export const RECYCLE_REASONS = ['max-requests', 'max-memory'] as const;
 export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 
@@ -95,8 +123,8 @@ export const workerMessage = {
   ready: (): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'ready' }),
   failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason: reason.slice(0, MAX_REASON) }),
   /** `logFailures`: access-log lines this worker could not write (a full disk), since it started. */
-  stats: (requests: number, durations?: Durations, logFailures = 0, connections?: Connections): WorkerMessage => ({
-    statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}), ...(logFailures ? { logFailures } : {}), ...(connections ? { connections } : {}),
+  stats: (requests: number, durations?: Durations, logFailures = 0, connections?: Connections, load?: WorkerLoad): WorkerMessage => ({
+    statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}), ...(logFailures ? { logFailures } : {}), ...(connections ? { connections } : {}), ...(load ? { load } : {}),
   }),
   recycle: (reason: RecycleReason): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'recycle', reason }),
 };
@@ -165,7 +193,8 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
     if (m.durations !== undefined && !isDurations(m.durations)) return null;
     if (m.logFailures !== undefined && !isCount(m.logFailures)) return null;
     if (m.connections !== undefined && !isConnections(m.connections)) return null;
-    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined, (m.logFailures as number | undefined) ?? 0, m.connections as Connections | undefined);
+    if (m.load !== undefined && !isLoad(m.load)) return null;
+    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined, (m.logFailures as number | undefined) ?? 0, m.connections as Connections | undefined, m.load as WorkerLoad | undefined);
   }
   if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;

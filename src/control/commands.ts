@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { maxWorkersOf } from '../../machines/master.context.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
-import type { Connections } from '../../machines/protocol.js';
+import type { Connections, WorkerLoad } from '../../machines/protocol.js';
 import { shown, type Request } from './protocol.js';
 import { ControlError } from './server.js';
 
@@ -21,6 +21,8 @@ export interface ControlDeps {
   requests(): Map<number, number>;
   /** Open connections by kind, by worker id, as the workers last reported. */
   connections?(): Map<number, Connections>;
+  /** Each worker's load over its last heartbeat interval, by worker id, as the workers last reported. */
+  load?(): Map<number, WorkerLoad>;
   /** The master's monotonic clock (the machine's time). */
   now(): number;
   /** When the master started, wall clock (ms). */
@@ -60,6 +62,7 @@ function workers(deps: ControlDeps) {
   const now = deps.now();
   const requests = deps.requests();
   const connections = deps.connections?.() ?? new Map<number, Connections>();
+  const load = deps.load?.() ?? new Map<number, WorkerLoad>();
   return c.workers.map((w) => ({
     id: w.id,
     pid: w.pid,
@@ -68,6 +71,7 @@ function workers(deps: ControlDeps) {
     ageSeconds: seconds(now - w.spawnedAt),
     requests: requests.get(w.id) ?? 0,
     connections: connections.get(w.id) ?? { open: 0, upgraded: 0, streaming: 0 },
+    load: load.get(w.id) ?? null,
     rssBytes: rssBytes(w.pid),
     heartbeatAgeSeconds: w.readyAt === null ? null : seconds(now - w.beatAt),
   }));

@@ -3,7 +3,7 @@
  * steps (Server-Sent Events). A new page first gets the recent history, then every step live.
  * It binds to loopback unless told otherwise: it shows pids and timings, not for the internet.
  */
-import type { Connections } from '../../machines/protocol.js';
+import type { Connections, WorkerLoad } from '../../machines/protocol.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PAGE } from './page.js';
@@ -22,6 +22,7 @@ export async function serveInspector(
   hub: { steps: Step[]; subscribe: InspectorHub['subscribe'] }, host: string, port: number,
   requests: () => Record<number, number> = () => ({}),
   connections: () => Record<number, Connections> = () => ({}),
+  load: () => Record<number, WorkerLoad> = () => ({}),
 ): Promise<Inspector> {
   const { render } = await import('../../visualize/render.js');
   const svgs = { '/master.svg': await render('master', 'svg'), '/worker.svg': await render('worker', 'svg') };
@@ -39,6 +40,7 @@ export async function serveInspector(
     if (path in svgs) return void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(svgs[path as keyof typeof svgs]);
     if (path === '/requests') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(requests()));
     if (path === '/connections') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(connections()));
+    if (path === '/load') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(load()));
     if (path === '/steps') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hub.steps));
     if (path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

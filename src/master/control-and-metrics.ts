@@ -50,6 +50,7 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
         },
         requests: () => deps.stats.byWorker(),
         connections: () => deps.stats.connections(),
+        load: () => deps.stats.load(),
         now: deps.now,
         startedAt: Date.now(),
       });

@@ -35,7 +35,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
   const { hub, recording } = opened;
   const log = logging.logger;
   const inspector = config.inspector && hub
-    ? await serveInspector(hub, config.inspector.host, config.inspector.port, () => Object.fromEntries(stats.byWorker()), () => Object.fromEntries(stats.connections())).catch((e: NodeJS.ErrnoException) => {
+    ? await serveInspector(hub, config.inspector.host, config.inspector.port, () => Object.fromEntries(stats.byWorker()), () => Object.fromEntries(stats.connections()), () => Object.fromEntries(stats.load())).catch((e: NodeJS.ErrnoException) => {
       throw new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
     })
     : null;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Subject } from '../adapters/rx-operators.js';
 import { childEvents$, type WorkerEvent } from '../adapters/children.js';
 import type { SocketSet } from './socket-set.js';
+import { busyLog } from './busy-log.js';
 import { RequestStats } from '../metrics/request-stats.js';
 import { closeHeartbeatFile, createHeartbeatFile, readBeat } from '../adapters/heartbeat.js';
 import type { Config } from '../config/options.js';
@@ -28,7 +29,7 @@ export const inheritedExecArgv = () => process.execArgv.filter((a) => !a.startsW
 export class WorkerProcesses {
   /** What reaches the master machine: every child event but the display-only statistics. */
   readonly events$ = new Subject<WorkerEvent>();
-  /** Requests served and their durations, as the workers report them (inspector, control, metrics). */
+  /** Requests served, durations, connections and load, as the workers report them (inspector, control, metrics). */
   readonly stats = new RequestStats();
   private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number; channel: Socket }>();
   /** Spawns asked for and not carried out yet: one per turn of the event loop. */
@@ -48,7 +49,10 @@ export class WorkerProcesses {
     private readonly around: { preFork?: (w: { id: number; generation: number }) => void; postFork?: (w: { id: number; generation: number; pid: number | undefined }) => void } = {},
   ) {
     this.priority = bootPriority(config().bootNice);
+    this.busy = busyLog(log);
   }
+
+  private readonly busy: ReturnType<typeof busyLog>;
 
   /**
    * Starts a worker on a later turn of the event loop. A spawn blocks the master for a few
@@ -121,7 +125,10 @@ export class WorkerProcesses {
     if (logToMaster) relayWorkerLog(child.stdio.at(WORKER_FD.log) as Socket, id, child.pid, this.raw);
     this.around.postFork?.({ id, generation, pid: child.pid });
     childEvents$(child, id, channel).subscribe((event) => {
-      if (event.type === 'WORKER_STATS') return void this.stats.update(id, event.requests, event.durations, event.logFailures, event.connections);
+      if (event.type === 'WORKER_STATS') {
+        if (event.load) this.busy(id, child.pid, event.load);
+        return void this.stats.update(id, event.requests, event.durations, event.logFailures, event.connections, event.load);
+      }
       if (event.type === 'WORKER_READY' && child.pid) this.priority.ready(child.pid);
       if (event.type === 'WORKER_EXIT') {
         this.forget(id);

@@ -7,6 +7,7 @@
 import client from 'prom-client';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import type { ExitReason, WorkerPhase } from '../../machines/worker-handle.js';
+import type { WorkerLoad } from '../../machines/protocol.js';
 import { DurationHistogram } from './duration-histogram.js';
 import type { RequestStats } from './request-stats.js';
 
@@ -47,6 +48,26 @@ export class MasterMetrics {
           this.set({ worker, kind: 'upgraded' }, c.upgraded);
           this.set({ worker, kind: 'streaming' }, c.streaming);
           this.set({ worker, kind: 'other' }, c.open - c.upgraded - c.streaming);
+        }
+      },
+    });
+    const perWorker = (name: string, help: string, value: (l: WorkerLoad) => number) => new client.Gauge({
+      name, help, labelNames: ['worker'], registers,
+      collect() {
+        this.reset();
+        for (const [id, l] of source.stats.load()) this.set({ worker: String(id) }, value(l));
+      },
+    });
+    perWorker('statefork_worker_event_loop_utilization', 'Share of the last heartbeat interval each worker\'s event loop was busy (0 to 1).', (l) => l.elu);
+    perWorker('statefork_worker_resident_memory_bytes', 'Each worker\'s resident memory, as it last reported.', (l) => l.rssBytes);
+    perWorker('statefork_worker_heap_used_bytes', 'Each worker\'s V8 heap in use, as it last reported.', (l) => l.heapUsedBytes);
+    new client.Gauge({
+      name: 'statefork_worker_event_loop_delay_seconds', help: 'Each worker\'s event-loop delay over its last heartbeat interval, by quantile (0.5, 0.99).', labelNames: ['worker', 'quantile'], registers,
+      collect() {
+        this.reset();
+        for (const [id, l] of source.stats.load()) {
+          this.set({ worker: String(id), quantile: '0.5' }, l.delayP50Ms / 1000);
+          this.set({ worker: String(id), quantile: '0.99' }, l.delayP99Ms / 1000);
         }
       },
     });

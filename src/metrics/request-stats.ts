@@ -3,19 +3,19 @@
  * since it started): the live workers' latest, plus what the workers that are gone had reported,
  * so a total never goes down when a worker is replaced.
  */
-import { DURATION_BUCKETS, type Connections, type Durations } from '../../machines/protocol.js';
+import { DURATION_BUCKETS, type Connections, type Durations, type WorkerLoad } from '../../machines/protocol.js';
 
 export const NO_CONNECTIONS: Connections = Object.freeze({ open: 0, upgraded: 0, streaming: 0 });
 
 const empty = (): Durations => ({ counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 });
 
 export class RequestStats {
-  private readonly live = new Map<number, { requests: number; durations: Durations; logFailures: number; connections: Connections }>();
+  private readonly live = new Map<number, { requests: number; durations: Durations; logFailures: number; connections: Connections; load: WorkerLoad | null }>();
   private readonly gone = { requests: 0, durations: empty(), logFailures: 0 };
 
   /** `logFailures`: access-log lines the worker could not write (a full disk); `connections`: open now, by kind. */
-  update(id: number, requests: number, durations: Durations = empty(), logFailures = 0, connections: Connections = NO_CONNECTIONS): void {
-    this.live.set(id, { requests, durations, logFailures, connections });
+  update(id: number, requests: number, durations: Durations = empty(), logFailures = 0, connections: Connections = NO_CONNECTIONS, load: WorkerLoad | null = null): void {
+    this.live.set(id, { requests, durations, logFailures, connections, load });
   }
 
   /** The worker is gone: what it reported last stays in the totals. */
@@ -37,6 +37,11 @@ export class RequestStats {
   /** Each live worker's open connections by kind, as it last reported them. */
   connections(): Map<number, Connections> {
     return new Map([...this.live].map(([id, s]) => [id, s.connections]));
+  }
+
+  /** Each live worker's load over its last heartbeat interval, once it has reported one. */
+  load(): Map<number, WorkerLoad> {
+    return new Map([...this.live].flatMap(([id, s]) => (s.load ? [[id, s.load] as const] : [])));
   }
 
   totals(): { requests: number; durations: Durations; logFailures: number } {

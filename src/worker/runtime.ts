@@ -14,6 +14,7 @@ import type { LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';
 import { BootError, loadApp } from './app.js';
 import { Serving } from './serving.js';
+import { loadMeter } from './load-meter.js';
 import { startDraining } from './drain-signal.js';
 import { createAccessLog } from './access-log.js';
 import { recycling } from './recycling.js';
@@ -140,16 +141,13 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     { inspect: transitionLogger('worker', log) },
   );
 
-  // Requests served and their durations, for the inspector and metrics: sent when they moved, at
-  // most once per beat, and a last time before the worker exits.
-  let reported = '';
+  // Requests served, their durations, the connections and the load, for `statefork workers`, the
+  // inspector and metrics: once per beat while serving, and a last time before the worker exits.
+  const meter = loadMeter();
   const reportStats = () => new Promise<void>((done) => {
+    if (!serving || !channel.connected) return done();
     const logFailures = accessLog?.failures() ?? 0;
-    const connections = serving?.connectionKinds();
-    const key = serving ? `${serving.requests}/${serving.durations?.sum}/${logFailures}/${connections!.open}/${connections!.upgraded}/${connections!.streaming}` : '';
-    if (!serving || key === reported || !channel.connected) return done();
-    reported = key;
-    void channel.send(workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, connections)).then(done);
+    void channel.send(workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, serving.connectionKinds(), meter.sample())).then(done);
   });
   const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
   stats.unref();
@@ -187,6 +185,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
       log.info({ exitCode }, 'worker exiting');
       signalSub.unsubscribe();
       clearTimeout(bound);
+      meter.stop();
       // A boot failure's reason must reach the master before this process goes.
       const timeout = new Promise((ok) => setTimeout(ok, 500).unref());
       const exitHook = callHook(hooks, 'workerExit', log, worker, exitCode);
