@@ -46,7 +46,7 @@ describe('control socket', () => {
     const json = JSON.parse((await ctl(['status', '--json', ...flags])).stdout);
     expect(json).toMatchObject({ pid: m.pid, state: 'serving.running', generation: 1, target: 2, workers: { live: 2, ready: 2, booting: 0, retiring: 0 }, upgrade: null, upgradeFrom: null });
     const table = (await ctl(['workers', ...flags])).stdout.trim().split('\n');
-    expect(table[0]).toMatch(/^ID +PID +STATE +GEN +AGE +REQUESTS +CONNS +WS +STREAMS +RSS +HEARTBEAT$/);
+    expect(table[0]).toMatch(/^ID +PID +STATE +GEN +AGE +REQUESTS +CONNS +WS +STREAMS +ELU +LAG p99 +RSS +HEAP +HEARTBEAT$/);
     expect(table.slice(1).map((l) => l.split(/ +/).slice(1, 4))).toEqual(m.workerPids().map((pid) => [String(pid), 'ready', '1']));
     // Requests reach the table once the workers report them (on their heartbeat).
     let workers: Array<Record<string, unknown>> = [];

@@ -5,7 +5,7 @@
  * the mutation run (which runs only test/machines) sees them.
  */
 import { describe, expect, it } from 'vitest';
-import { daemonMessage, DURATION_BUCKETS, parseDaemonMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
+import { BUSY, daemonMessage, DURATION_BUCKETS, isBusy, parseDaemonMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
 import { DEFAULT_ACCESS_FORMAT, DEFAULT_HTTP_LIMITS, heartbeatPeriod } from '../../machines/worker-settings.js';
 
 describe('the daemon\'s message', () => {
@@ -36,6 +36,26 @@ describe('the stats message', () => {
       expect(parseWorkerMessage({ ...ok, connections })).toBeNull();
     }
     expect(parseWorkerMessage(workerMessage.stats(1))).toEqual({ statefork: 1, kind: 'stats', requests: 1 });
+  });
+});
+
+describe('the load a worker reports', () => {
+  const load = { elu: 0.25, delayP50Ms: 1.5, delayP99Ms: 12, rssBytes: 50_000_000, heapUsedBytes: 9_000_000 };
+  it('is checked field by field', () => {
+    const ok = workerMessage.stats(1, undefined, 0, undefined, load);
+    expect(ok).toEqual({ statefork: 1, kind: 'stats', requests: 1, load });
+    expect(parseWorkerMessage(ok)).toEqual(ok);
+    for (const bad of [null, 3, {}, { ...load, elu: 1.5 }, { ...load, elu: -0.1 }, { ...load, elu: NaN }, { ...load, delayP50Ms: 20 }, { ...load, delayP99Ms: Infinity },
+      { ...load, rssBytes: 1.5 }, { ...load, heapUsedBytes: -1 }, { ...load, rssBytes: '1' }]) {
+      expect(parseWorkerMessage({ ...ok, load: bad })).toBeNull();
+    }
+    expect(parseWorkerMessage({ ...ok, load: { ...load, elu: 1, delayP50Ms: 0, delayP99Ms: 0 } })).not.toBeNull();
+  });
+
+  it('busy: a loop busy nine tenths of the time, or half a second of delay; not below', () => {
+    expect([isBusy(load), isBusy({ ...load, elu: 0.9 }), isBusy({ ...load, elu: 0.89 }), isBusy({ ...load, delayP99Ms: 500 }), isBusy({ ...load, delayP99Ms: 499 })])
+      .toEqual([false, true, false, true, false]);
+    expect(BUSY).toEqual({ elu: 0.9, delayP99Ms: 500 });
   });
 });
 
