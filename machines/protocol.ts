@@ -15,9 +15,10 @@ export const PROTOCOL_VERSION = 1;
 /**
  * A worker's file descriptors: stdin, stdout, stderr, its channel to the master (a socket pair),
  * the heartbeat file, the pipe its log records go to when the master writes the error log for
- * it, then the listening sockets in --bind order. Nothing else is inherited.
+ * it, its watchdog thread's line to the master (the stack of a stalled main thread), then the
+ * listening sockets in --bind order. Nothing else is inherited.
  */
-export const WORKER_FD = { channel: 3, heartbeat: 4, log: 5, firstListener: 6 } as const;
+export const WORKER_FD = { channel: 3, heartbeat: 4, log: 5, watchdog: 6, firstListener: 7 } as const;
 
 /** A hot upgrade's new master inherits the listening sockets from this fd on (3, 4, ...). */
 export const UPGRADE_FIRST_FD = 3;
@@ -198,6 +199,46 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
   }
   if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;
+}
+
+/** One JavaScript frame: the function, its script's URL, 1-based line and column. */
+export interface StackFrame {
+  fn: string;
+  url: string;
+  line: number;
+  column: number;
+}
+
+/** The most frames a stack message carries, and the longest line the master reads on the watchdog's fd. */
+export const MAX_FRAMES = 32;
+export const WATCHDOG_MAX_LINE = 64 * 1024;
+
+/**
+ * From a worker's watchdog thread, on WORKER_FD.watchdog: the main thread's heartbeat has not
+ * moved for `stalledMs`, and this is where its JavaScript was (`frames`, innermost first), or
+ * `note` says why no frame could be taken (blocked outside JavaScript: in a system call).
+ */
+export type WatchdogMessage = { statefork: 1; kind: 'stack'; stalledMs: number; frames: StackFrame[]; note?: string };
+
+export const watchdogMessage = {
+  stack: (stalledMs: number, frames: StackFrame[], note?: string): WatchdogMessage => ({
+    statefork: PROTOCOL_VERSION, kind: 'stack', stalledMs, frames: frames.slice(0, MAX_FRAMES), ...(note ? { note: note.slice(0, MAX_REASON) } : {}),
+  }),
+};
+
+const isFrame = (f: unknown): f is StackFrame => {
+  const x = f as StackFrame;
+  return typeof x === 'object' && x !== null && typeof x.fn === 'string' && typeof x.url === 'string' && x.fn.length <= MAX_REASON && x.url.length <= MAX_REASON
+    && isCount(x.line) && isCount(x.column);
+};
+
+export function parseWatchdogMessage(raw: unknown): WatchdogMessage | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const m = raw as Record<string, unknown>;
+  if (m.statefork !== PROTOCOL_VERSION || m.kind !== 'stack' || !isCount(m.stalledMs)) return null;
+  if (!Array.isArray(m.frames) || m.frames.length > MAX_FRAMES || !m.frames.every(isFrame)) return null;
+  if (m.note !== undefined && typeof m.note !== 'string') return null;
+  return watchdogMessage.stack(m.stalledMs, m.frames.map((f: StackFrame) => ({ fn: f.fn, url: f.url, line: f.line, column: f.column })), m.note as string | undefined);
 }
 
 /**

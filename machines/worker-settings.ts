@@ -55,6 +55,11 @@ export interface WorkerSettings {
   configFile: string | null;
   logLevel: LogLevelName;
   errorLog: string;
+  /**
+   * --hang-stacks: a watchdog thread takes the main thread's JavaScript stack once its heartbeat
+   * has stood still `stallMs` (before the master's --timeout), and sends it on WORKER_FD.watchdog.
+   */
+  hangStacks: { stallMs: number } | null;
   /** --metrics is on: measure each request's duration (otherwise nothing is paid for it). */
   measureDurations: boolean;
   /** The error log is a file: write records to WORKER_FD.log, and the master writes them to it. */
@@ -66,6 +71,15 @@ export const DEFAULT_ACCESS_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)
 
 /** Node's HTTP limits when none are given (--check-config loads the app without a master). */
 export const DEFAULT_HTTP_LIMITS: HttpLimits = { maxHeaderSize: 16384, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000 };
+
+/**
+ * The watchdog takes the stack halfway to the master's --timeout: early enough that it is there
+ * when the master acts, late enough that a slow but healthy loop is left alone. Never below two
+ * heartbeats.
+ */
+export function stallBeforeStack(timeoutSeconds: number): number {
+  return Math.max(2 * heartbeatPeriod(timeoutSeconds), Math.round((timeoutSeconds * 1000) / 2));
+}
 
 /** Beat four times per timeout, and at least once a second, so one slow beat is never a timeout. */
 export function heartbeatPeriod(timeoutSeconds: number): number {

@@ -38,5 +38,5 @@ export interface OptionRow<T = unknown> {
 }
 
 /** Options of the command line only: they choose what statefork does, they are not configuration. */
-export const CLI_ONLY = ['config', 'noControlSocket', 'printConfig', 'checkConfig', 'version', 'help'] as const;
+export const CLI_ONLY = ['config', 'noHangStacks', 'noControlSocket', 'printConfig', 'checkConfig', 'version', 'help'] as const;
 export type CliOnlyKey = (typeof CLI_ONLY)[number];

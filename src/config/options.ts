@@ -115,6 +115,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     daemon: value(T.daemon),
     reusePort: checkReusePort(value(T.reusePort), binds, f),
     upgradeAuto: value(T.upgradeAuto),
+    hangStacks: value(T.hangStacks),
     accessLogFormat: value(T.accessLogFormat),
     inspectStately: given(T.inspectStately) ?? null,
   };

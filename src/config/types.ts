@@ -54,6 +54,8 @@ export interface Options {
   daemon?: boolean;
   reusePort?: boolean;
   upgradeAuto?: boolean;
+  /** A watchdog thread in each worker takes the stack of a hung main thread (--no-hang-stacks: none). */
+  hangStacks?: boolean;
   reload?: boolean;
   reloadExtraFile?: string | string[];
   /** HOST:PORT of the live inspector; `true` for the default address. */
@@ -111,6 +113,8 @@ export interface Config {
   reusePort: boolean;
   /** Hot upgrade in one step: the old master stops once the new one reports ready. */
   upgradeAuto: boolean;
+  /** Each worker runs a watchdog thread that takes its main thread's stack when it hangs. */
+  hangStacks: boolean;
   /** Development: reload on changes to the app's directory and these extra files. */
   reload: { extraFiles: string[] } | null;
   inspector: { host: string; port: number } | null;

@@ -9,12 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { Subject } from '../adapters/rx-operators.js';
 import { childEvents$, type WorkerEvent } from '../adapters/children.js';
 import type { SocketSet } from './socket-set.js';
+import { HangReports } from './hang-reports.js';
 import { busyLog } from './busy-log.js';
 import { RequestStats } from '../metrics/request-stats.js';
 import { closeHeartbeatFile, createHeartbeatFile, readBeat } from '../adapters/heartbeat.js';
 import type { Config } from '../config/options.js';
 import type { Logger } from '../log.js';
-import { heartbeatPeriod, type WorkerSettings } from '../../machines/worker-settings.js';
+import { heartbeatPeriod, stallBeforeStack, type WorkerSettings } from '../../machines/worker-settings.js';
 import { ENV, WORKER_FD } from '../../machines/protocol.js';
 import type { WorkerKillSignal } from '../../machines/signals.js';
 import { encodeMessage, type MasterMessage } from '../../machines/protocol.js';
@@ -50,7 +51,11 @@ export class WorkerProcesses {
   ) {
     this.priority = bootPriority(config().bootNice);
     this.busy = busyLog(log);
+    this.hangs = new HangReports(log);
   }
+
+  /** Hung workers: the last one's stack and the kernel's view, and how many there were. */
+  readonly hangs: HangReports;
 
   private readonly busy: ReturnType<typeof busyLog>;
 
@@ -94,7 +99,8 @@ export class WorkerProcesses {
       heartbeatFd: WORKER_FD.heartbeat, heartbeatMs: heartbeatPeriod(config.timeout),
       listenFds: this.sockets.fds.map((_, i) => WORKER_FD.firstListener + i),
       reuseBinds: this.sockets.reuseBinds,
-      keepAliveMs: Math.round(config.keepAlive * 1000), gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000), logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
+      keepAliveMs: Math.round(config.keepAlive * 1000), gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
+      hangStacks: config.hangStacks && config.timeout > 0 ? { stallMs: stallBeforeStack(config.timeout) } : null, logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
       tls: config.tls,
       configFile: config.workerHooksFile ?? null,
       accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,
@@ -108,7 +114,7 @@ export class WorkerProcesses {
     try {
       child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
         // The slots of WORKER_FD (machines/protocol.ts): the channel is a socket pair, not Node's IPC.
-        stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'pipe', heartbeatFd, logToMaster ? 'pipe' : 'ignore', ...this.sockets.fds],
+        stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'pipe', heartbeatFd, logToMaster ? 'pipe' : 'ignore', settings.hangStacks ? 'pipe' : 'ignore', ...this.sockets.fds],
         env: { ...process.env, ...config.env, [ENV.worker]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
         ...(config.workerIdentity ? { uid: config.workerIdentity.uid, gid: config.workerIdentity.gid } : {}),
       });
@@ -123,6 +129,7 @@ export class WorkerProcesses {
     this.live.set(id, { child, heartbeatFd, channel });
     if (config.captureOutput) this.capture(child, id);
     if (logToMaster) relayWorkerLog(child.stdio.at(WORKER_FD.log) as Socket, id, child.pid, this.raw);
+    if (settings.hangStacks) this.hangs.listen(id, child.stdio.at(WORKER_FD.watchdog) as Socket);
     this.around.postFork?.({ id, generation, pid: child.pid });
     childEvents$(child, id, channel).subscribe((event) => {
       if (event.type === 'WORKER_STATS') {
@@ -145,6 +152,8 @@ export class WorkerProcesses {
     const entry = this.live.get(id);
     if (!entry || entry.child.exitCode !== null || entry.child.signalCode !== null) return;
     try {
+      // SIGABRT is the answer to a silent heartbeat: say where the worker hung, before it goes.
+      if (signal === 'SIGABRT' && entry.child.pid) this.hangs.report(id, entry.child.pid);
       if (note && entry.channel.writable) entry.channel.write(encodeMessage(note));
       entry.child.kill(signal);
     } catch (e) {
@@ -186,5 +195,6 @@ export class WorkerProcesses {
     closeHeartbeatFile(entry.heartbeatFd);
     this.live.delete(id);
     this.stats.retire(id);
+    this.hangs.forget(id);
   }
 }

@@ -15,6 +15,7 @@ import { transitionLogger } from '../transition-log.js';
 import { BootError, loadApp } from './app.js';
 import { Serving } from './serving.js';
 import { loadMeter } from './load-meter.js';
+import { startWatchdog } from './watchdog.js';
 import { startDraining } from './drain-signal.js';
 import { createAccessLog } from './access-log.js';
 import { recycling } from './recycling.js';
@@ -152,7 +153,10 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
   stats.unref();
 
+  // --hang-stacks: the watchdog thread watches the same beat, and takes the stack when it stops.
+  const watchdog = settings.hangStacks ? startWatchdog(settings.hangStacks.stallMs, log) : null;
   const heartbeat = setInterval(() => {
+    watchdog?.beat();
     if (settings.recycle.maxMemoryMb > 0) recycle.beat(process.memoryUsage.rss());
     try {
       touch(settings.heartbeatFd);

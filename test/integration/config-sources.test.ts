@@ -51,6 +51,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['captureOutput', true, ['--capture-output']],
   ['daemon', true, ['--daemon']],
   ['upgradeAuto', true, ['--upgrade-auto']],
+  ['hangStacks', false, ['--no-hang-stacks']],
   ['reload', true, ['--reload']],
   ['reloadExtraFile', [p('extra.txt')], ['--reload-extra-file', p('extra.txt')]],
   ['inspector', '127.0.0.1:7801', ['--inspector', '127.0.0.1:7801']],

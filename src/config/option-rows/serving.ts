@@ -3,7 +3,7 @@ import { MAX_WORKERS } from '../../../machines/master.context.js';
 import { DEFAULT_HTTP_LIMITS } from '../../../machines/worker-settings.js';
 import { parseAppSpec } from '../app-spec.js';
 import { parseBind } from '../bind.js';
-import { checkNice, checkPositiveInt, checkSeconds, checkString, checkWholeNumber } from '../checks.js';
+import { checkBoolean, checkNice, checkPositiveInt, checkSeconds, checkString, checkWholeNumber } from '../checks.js';
 import type { OptionRow } from '../option-row.js';
 import type { TableKey } from '../option-table.js';
 
@@ -59,9 +59,22 @@ export const SERVING_ROWS = {
   timeout: {
     flags: '-t, --timeout <seconds>', type: 'number', default: 30,
     help: 'kill a worker whose heartbeat is silent this long; 0 disables',
-    doc: 'a worker whose heartbeat is silent this long is aborted (SIGABRT), then killed; 0 disables',
+    doc: 'a worker whose heartbeat is silent this long is aborted (SIGABRT), then killed, and its stack is logged (see When a worker hangs); 0 disables',
     check: checkSeconds,
     show: (c) => c.timeout,
+  },
+  hangStacks: {
+    flags: '--hang-stacks', type: 'flag', default: true,
+    help: "each worker runs a watchdog thread that takes its JavaScript stack when it hangs, for the log (about 9 MiB per worker)",
+    helpDefault: 'on',
+    docDefault: 'on',
+    doc: "each worker runs a small watchdog thread: when its heartbeat has stood still half of `--timeout`, the thread takes the main thread's JavaScript stack (through the inspector, without waiting for it), and the master logs it with the kernel's view when it aborts the worker (see When a worker hangs). It costs about 9 MiB of memory per worker and nothing per request; `--no-hang-stacks` turns it off",
+    check: checkBoolean('hangStacks'),
+    show: (c) => c.hangStacks,
+  },
+  noHangStacks: {
+    flags: '--no-hang-stacks', type: 'flag',
+    help: 'run no watchdog thread in the workers',
   },
   gracefulTimeout: {
     flags: '--graceful-timeout <seconds>', type: 'number', default: 30,

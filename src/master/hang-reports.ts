@@ -1,0 +1,76 @@
+/**
+ * What the master knows of a hung worker when it aborts it (--timeout): the stack its watchdog
+ * thread sent (WORKER_FD.watchdog, taken halfway to the timeout) and the kernel's view of its
+ * threads, read just before the SIGABRT. One log record per hang; the last one is kept for the
+ * control socket and the inspector, and the hangs are counted for the metrics. A watchdog line
+ * that is not ours is dropped (the worker is not trusted), and the fd closed.
+ */
+import type { Socket } from 'node:net';
+import { parseWatchdogMessage, WATCHDOG_MAX_LINE, type WatchdogMessage } from '../../machines/protocol.js';
+import { splitLines } from '../adapters/lines.js';
+import { threadsOf, type ThreadView } from '../adapters/proc-threads.js';
+import type { Logger } from '../log.js';
+
+export interface HangRecord {
+  id: number;
+  workerPid: number;
+  /** Wall clock, ms. */
+  at: number;
+  /** Innermost first: "function url:line:column". Empty when no JavaScript frame could be taken. */
+  stack: string[];
+  stalledMs: number | null;
+  note: string | null;
+  threads: ThreadView[];
+}
+
+const frameText = (f: WatchdogMessage['frames'][number]) => `${f.fn} ${f.url || '(native)'}:${f.line}:${f.column}`;
+
+export class HangReports {
+  private readonly stacks = new Map<number, WatchdogMessage>();
+  last: HangRecord | null = null;
+  readonly counts = { withStack: 0, withoutStack: 0 };
+
+  constructor(private readonly log: Logger) {}
+
+  /** Reads a worker's watchdog line; the latest stack it sent is kept until the worker is gone. */
+  listen(id: number, socket: Socket): void {
+    const lines = splitLines(WATCHDOG_MAX_LINE, (line) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        return void socket.destroy();
+      }
+      const message = parseWatchdogMessage(raw);
+      if (!message) return void socket.destroy();
+      this.stacks.set(id, message);
+    }, () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => lines.push(chunk));
+    socket.on('error', () => {});
+  }
+
+  /** The worker is about to be aborted for silence: one record with all that is known. */
+  report(id: number, workerPid: number): void {
+    const sent = this.stacks.get(id);
+    const threads = threadsOf(workerPid);
+    const record: HangRecord = {
+      id, workerPid, at: Date.now(),
+      stack: sent?.frames.map(frameText) ?? [],
+      stalledMs: sent?.stalledMs ?? null,
+      note: sent ? sent.note ?? null : 'no stack from the watchdog thread (--no-hang-stacks, or it had not reported yet)',
+      threads,
+    };
+    this.last = record;
+    if (record.stack.length) this.counts.withStack++;
+    else this.counts.withoutStack++;
+    const main = threads.find((t) => t.tid === workerPid);
+    const where = record.stack.length
+      ? `in ${record.stack[0]}`
+      : `${main?.syscall && main.syscall !== 'running' ? `blocked in the system call ${main.syscall}` : 'no JavaScript frame'} (${record.note})`;
+    this.log.error({ event: 'hung', ...record }, `worker ${id} hung: ${where}`);
+  }
+
+  forget(id: number): void {
+    this.stacks.delete(id);
+  }
+}
