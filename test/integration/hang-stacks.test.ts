@@ -1,0 +1,62 @@
+/**
+ * --hang-stacks, for real: a worker stuck in each kind of hang is aborted at --timeout with one
+ * record saying where: the function and file:line for a hang in JavaScript (a busy loop, a
+ * catastrophic regular expression, Atomics.wait), the system call for a hang outside it (a
+ * synchronous child process, a blocking read from a pipe); and it is replaced.
+ */
+import { describe, expect, it } from 'vitest';
+import { startServing, type Rec } from '../helpers/cli.js';
+import { get } from '../helpers/http.js';
+
+const TIMEOUT_S = 2;
+const isHung = (r: Rec) => r.event === 'hung';
+
+describe('the stack of a hung worker', () => {
+  it.each([
+    ['/loop', 'a busy loop', /^spinForever file:\/\/.*\/hangs\.mjs:11:\d+$/],
+    ['/regex', 'a catastrophic regular expression', /^catastrophicMatch file:\/\/.*\/hangs\.mjs:15:\d+$/],
+    ['/atomics', 'Atomics.wait', /^waitForever file:\/\/.*\/hangs\.mjs:19:\d+$/],
+  ])('%s (%s): the function and file:line, then a replacement', async (path, _kind, top) => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), 'hangs.mjs']);
+    const [pid] = m.workerPids();
+    const from = m.records.length;
+    void get(`${m.url()}${path}`, { timeoutMs: 20_000 }).catch(() => {});
+    const hung = await m.waitFor(isHung, { from, what: 'the hung record', timeoutMs: 15_000 });
+    expect(hung).toMatchObject({ level: 50, id: 1, workerPid: pid, note: null });
+    expect(hung.stack[0]).toMatch(top);
+    expect(hung.msg).toMatch(new RegExp(`^worker 1 hung: in ${hung.stack[0].replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
+    expect(hung.stack.some((f: string) => f.startsWith('parserOnIncoming node:_http_server'))).toBe(true);
+    expect(hung.stalledMs).toBeGreaterThanOrEqual(900);
+    expect(hung.threads[0]).toMatchObject({ tid: pid, state: expect.stringMatching(/^[RS]$/) });
+    await m.waitFor((x) => x.msg === 'worker ready' && x.id === 2, { from, what: 'the replacement' });
+  });
+
+  it.each([
+    ['/exec', 'a synchronous child process (execSync)', 'epoll_pwait'],
+    ['/pipe', 'a synchronous read from a pipe that never writes', 'read'],
+  ])('%s (%s): no JavaScript frame, the system call the main thread sits in, then a replacement', async (path, _kind, syscall) => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), 'hangs.mjs']);
+    const [pid] = m.workerPids();
+    const from = m.records.length;
+    void get(`${m.url()}${path}`, { timeoutMs: 20_000 }).catch(() => {});
+    const hung = await m.waitFor(isHung, { from, what: 'the hung record', timeoutMs: 15_000 });
+    expect(hung.stack).toEqual([]);
+    expect(hung.note).toMatch(/^no JavaScript frame within \d+ ms: the main thread is blocked outside JavaScript/);
+    expect(hung.threads[0]).toMatchObject({ tid: pid, state: 'S', syscall });
+    expect(hung.msg).toBe(`worker 1 hung: blocked in the system call ${syscall} (${hung.note})`);
+    await m.waitFor((x) => x.msg === 'worker ready' && x.id === 2, { from, what: 'the replacement' });
+  });
+
+  it('--no-hang-stacks: no watchdog thread; the record still has the kernel\'s view and says why there is no stack', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), '--no-hang-stacks', 'hangs.mjs']);
+    const [pid] = m.workerPids();
+    const threads = (await import('node:fs')).readdirSync(`/proc/${pid}/task`).length;
+    const from = m.records.length;
+    void get(`${m.url()}/loop`, { timeoutMs: 20_000 }).catch(() => {});
+    const hung = await m.waitFor(isHung, { from, what: 'the hung record', timeoutMs: 15_000 });
+    expect(hung.stack).toEqual([]);
+    expect(hung.note).toMatch(/^no stack from the watchdog thread/);
+    expect(hung.threads).toHaveLength(threads);
+    expect(hung.threads[0]).toMatchObject({ tid: pid, state: 'R', syscall: 'running' });
+  });
+});
