@@ -232,6 +232,31 @@ const isFrame = (f: unknown): f is StackFrame => {
     && isCount(x.line) && isCount(x.column);
 };
 
+/** A thread of a process as the kernel sees it (/proc/<pid>/task/<tid>): for a hung worker's record. */
+export interface ThreadView {
+  tid: number;
+  name: string;
+  /** R running, S sleeping, D uninterruptible wait, ... */
+  state: string;
+  /** The kernel function it waits in ('0' when running). */
+  wchan: string;
+  /** The system call's name (or number), 'running' in user space, null when unreadable. */
+  syscall: string | null;
+}
+
+/** What the master reports of a hung worker: its log record, the control socket's and the inspector's. */
+export interface HangRecord {
+  id: number;
+  workerPid: number;
+  /** Wall clock, ms. */
+  at: number;
+  /** Innermost first: "function url:line:column". Empty when no JavaScript frame could be taken. */
+  stack: string[];
+  stalledMs: number | null;
+  note: string | null;
+  threads: ThreadView[];
+}
+
 export function parseWatchdogMessage(raw: unknown): WatchdogMessage | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const m = raw as Record<string, unknown>;

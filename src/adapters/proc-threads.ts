@@ -6,15 +6,9 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { arch } from 'node:os';
+import type { ThreadView } from '../../machines/protocol.js';
 
-export interface ThreadView {
-  tid: number;
-  name: string;
-  state: string;
-  wchan: string;
-  /** The system call's name (or number), 'running' when in user space, null when unreadable. */
-  syscall: string | null;
-}
+export type { ThreadView };
 
 /** The system calls a hung Node thread is found in, by number (x86-64, arm64). */
 const SYSCALLS: Record<string, Record<number, string>> = {

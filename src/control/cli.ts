@@ -10,7 +10,7 @@ import { locateControlSocket } from './paths.js';
 import type { Command } from './protocol.js';
 
 interface Opts { controlSocket?: string; pid?: string; json?: boolean; quick?: boolean }
-type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null };
+type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null; lastHang?: { id: number; workerPid: number; at: number; stack: string[]; note: string | null; threads: Array<{ tid: number; syscall: string | null }> } | null };
 type Worker = { id: number; pid: number | null; state: string; generation: number; ageSeconds: number; requests: number; connections?: { open: number; upgraded: number; streaming: number }; load?: { elu: number; delayP99Ms: number; heapUsedBytes: number } | null; rssBytes: number | null; heartbeatAgeSeconds: number | null };
 
 /**
@@ -29,11 +29,19 @@ function table(raw: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+/** Where the last hung worker was: its top frame, else the system call its main thread sat in. */
+function lastHang(h: NonNullable<Status['lastHang']>): string {
+  const main = h.threads.find((t) => t.tid === h.workerPid);
+  const where = h.stack[0] ? `in ${h.stack[0]}` : `blocked in ${main?.syscall ?? 'an unknown system call'} (no JavaScript frame)`;
+  return `worker ${h.id} (pid ${h.workerPid}) ${duration((Date.now() - h.at) / 1000)} ago, ${where}`;
+}
+
 export function formatStatus(s: Status): string {
   const upgrade = s.upgrade ? `new master ${s.upgrade.newMasterPid ?? '(starting)'}, ${s.upgrade.ready ? 'ready' : 'booting'}` : s.upgradeFrom ? `this is the new master; the old one (${s.upgradeFrom}) still runs` : 'none';
   return table([
     ['pid', String(s.pid)], ['state', s.state], ['uptime', duration(s.uptimeSeconds)], ['generation', String(s.generation)],
     ['workers', `${s.workers.ready} ready of ${s.target} (${s.workers.booting} booting, ${s.workers.retiring} retiring)`], ['upgrade', upgrade],
+    ...(s.lastHang ? [['last hang', lastHang(s.lastHang)]] : []),
   ]);
 }
 

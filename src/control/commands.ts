@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { maxWorkersOf } from '../../machines/master.context.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
-import type { Connections, WorkerLoad } from '../../machines/protocol.js';
+import type { Connections, HangRecord, WorkerLoad } from '../../machines/protocol.js';
 import { shown, type Request } from './protocol.js';
 import { ControlError } from './server.js';
 
@@ -23,6 +23,8 @@ export interface ControlDeps {
   connections?(): Map<number, Connections>;
   /** Each worker's load over its last heartbeat interval, by worker id, as the workers last reported. */
   load?(): Map<number, WorkerLoad>;
+  /** The last hung worker: where it was stuck and the kernel's view, when one hung. */
+  lastHang?(): HangRecord | null;
   /** The master's monotonic clock (the machine's time). */
   now(): number;
   /** When the master started, wall clock (ms). */
@@ -54,6 +56,7 @@ function status(deps: ControlDeps) {
     workers: { live: c.workers.filter((w) => w.pid !== null).length, ready: count('ready'), booting: count('spawning', 'booting'), retiring: count('draining', 'quitting', 'aborting', 'killed') },
     upgrade: c.upgrade ? { newMasterPid: c.upgrade.pid, ready: c.upgrade.ready } : null,
     upgradeFrom: c.upgradeFrom,
+    lastHang: deps.lastHang?.() ?? null,
   };
 }
 

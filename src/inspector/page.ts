@@ -18,6 +18,7 @@ table{border-collapse:collapse;width:100%;font-size:13px} td,th{padding:3px 6px;
 <main>
 <section><h2>Master machine</h2><div class="diagram" id="master-svg"></div></section>
 <section><h2>Worker machine (workers by state)</h2><div class="diagram" id="worker-svg"></div></section>
+<section><h2>Last hang</h2><pre id="hang">none</pre></section>
 <section><h2>Workers</h2><table><thead><tr><th>id</th><th>pid</th><th>gen</th><th>state</th><th>age</th><th>heartbeat</th><th>requests</th><th title="open connections (WebSocket, streaming)">connections</th><th title="event-loop utilisation, p99 delay, heap">load</th></tr></thead><tbody id="workers"></tbody></table></section>
 <section><h2>Timeline</h2><div id="timeline"></div></section>
 </main>
@@ -33,7 +34,7 @@ document.getElementById('count').textContent=last.workers.length+' workers';
 highlight('master-svg',new Set([last.master.to]));
 highlight('worker-svg',new Set(last.workers.map(w=>PHASE_TO_STATE[w.phase]).filter(Boolean)));
 document.getElementById('workers').innerHTML=last.workers.map(w=>'<tr data-phase="'+w.phase+'"><td>'+w.id+'</td><td>'+(w.pid??'')+'</td><td>'+w.generation+'</td><td class="phase">'+w.phase+'</td><td>'+secs(now-w.spawnedAt)+'</td><td>'+(w.readyAt==null?'–':secs(now-w.beatAt))+'</td><td class="requests">'+(requests[w.id]??0)+'</td><td class="connections">'+(c=>c?c.open+' ('+c.upgraded+' ws, '+c.streaming+' streams)':'–')(conns[w.id])+'</td><td class="load">'+(l=>l?Math.round(l.elu*100)+'%, '+l.delayP99Ms+' ms, '+(l.heapUsedBytes/1048576).toFixed(1)+' MiB':'–')(load[w.id])+'</td></tr>').join('');}
-async function poll(){try{requests=await (await fetch('/requests')).json();conns=await (await fetch('/connections')).json();load=await (await fetch('/load')).json();}catch{}render();}
+async function poll(){try{requests=await (await fetch('/requests')).json();conns=await (await fetch('/connections')).json();load=await (await fetch('/load')).json();const h=await (await fetch('/hang')).json();document.getElementById('hang').textContent=h?'worker '+h.id+' (pid '+h.workerPid+') at '+new Date(h.at).toISOString()+'\\n'+(h.stack.length?h.stack.join('\\n'):h.note)+'\\n'+h.threads.map(t=>t.tid+' '+t.name+' '+t.state+' '+t.wchan+' '+t.syscall).join('\\n'):'none';}catch{}render();}
 function addTimeline(s){const d=document.createElement('div');const t=new Date(s.at).toISOString().slice(11,23);
 const moves=[s.master.from!==s.master.to?'master '+(s.master.from??'start')+' → '+s.master.to:null,...s.changes.map(c=>'worker '+c.id+' '+c.from+' → '+c.to)].filter(Boolean);
 d.innerHTML=t+' <span class="cause">'+s.cause+'</span> <span class="move">'+moves.join('; ')+'</span>';

@@ -3,7 +3,7 @@
  * steps (Server-Sent Events). A new page first gets the recent history, then every step live.
  * It binds to loopback unless told otherwise: it shows pids and timings, not for the internet.
  */
-import type { Connections, WorkerLoad } from '../../machines/protocol.js';
+import type { Connections, HangRecord, WorkerLoad } from '../../machines/protocol.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PAGE } from './page.js';
@@ -13,6 +13,14 @@ import { guardLocalServer } from '../local-http.js';
 /** A page that stops reading its stream is dropped once this much waits for it. */
 export const MAX_UNREAD = 4 * 1024 * 1024;
 
+/** The workers' figures the page polls, by worker id, and the last hung worker's record. */
+export interface InspectorFigures {
+  requests(): Record<number, number>;
+  connections(): Record<number, Connections>;
+  load(): Record<number, WorkerLoad>;
+  lastHang(): HangRecord | null;
+}
+
 export interface Inspector {
   url: string;
   close(): Promise<void>;
@@ -20,10 +28,14 @@ export interface Inspector {
 
 export async function serveInspector(
   hub: { steps: Step[]; subscribe: InspectorHub['subscribe'] }, host: string, port: number,
-  requests: () => Record<number, number> = () => ({}),
-  connections: () => Record<number, Connections> = () => ({}),
-  load: () => Record<number, WorkerLoad> = () => ({}),
+  figures: Partial<InspectorFigures> = {},
 ): Promise<Inspector> {
+  const json: Record<string, () => unknown> = {
+    '/requests': figures.requests ?? (() => ({})),
+    '/connections': figures.connections ?? (() => ({})),
+    '/load': figures.load ?? (() => ({})),
+    '/hang': figures.lastHang ?? (() => null),
+  };
   const { render } = await import('../../visualize/render.js');
   const svgs = { '/master.svg': await render('master', 'svg'), '/worker.svg': await render('worker', 'svg') };
   const clients = new Set<http.ServerResponse>();
@@ -38,9 +50,7 @@ export async function serveInspector(
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
     if (path in svgs) return void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(svgs[path as keyof typeof svgs]);
-    if (path === '/requests') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(requests()));
-    if (path === '/connections') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(connections()));
-    if (path === '/load') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(load()));
+    if (path in json) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(json[path]()));
     if (path === '/steps') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hub.steps));
     if (path === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

@@ -13,6 +13,7 @@ import { ensureControlDir } from '../control/paths.js';
 import { serveControl, type ControlServer } from '../control/server.js';
 import type { Logger } from '../log.js';
 import type { MasterMetrics } from '../metrics/master-metrics.js';
+import type { HangReports } from './hang-reports.js';
 import type { RequestStats } from '../metrics/request-stats.js';
 
 export interface ControlAndMetrics {
@@ -26,6 +27,8 @@ export interface ControlAndMetricsDeps {
   view(): MasterView;
   send(event: MasterSignalEvent): void;
   stats: RequestStats;
+  /** Hung workers: the last one's record, and the counts. */
+  hangs: HangReports;
   now(): number;
   log: Logger;
   /** A hot upgrade's new master takes a shared --control-socket path over from the old one. */
@@ -51,6 +54,7 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
         requests: () => deps.stats.byWorker(),
         connections: () => deps.stats.connections(),
         load: () => deps.stats.load(),
+        lastHang: () => deps.hangs.last,
         now: deps.now,
         startedAt: Date.now(),
       });

@@ -6,22 +6,12 @@
  * that is not ours is dropped (the worker is not trusted), and the fd closed.
  */
 import type { Socket } from 'node:net';
-import { parseWatchdogMessage, WATCHDOG_MAX_LINE, type WatchdogMessage } from '../../machines/protocol.js';
+import { parseWatchdogMessage, WATCHDOG_MAX_LINE, type HangRecord, type WatchdogMessage } from '../../machines/protocol.js';
 import { splitLines } from '../adapters/lines.js';
-import { threadsOf, type ThreadView } from '../adapters/proc-threads.js';
+import { threadsOf } from '../adapters/proc-threads.js';
 import type { Logger } from '../log.js';
 
-export interface HangRecord {
-  id: number;
-  workerPid: number;
-  /** Wall clock, ms. */
-  at: number;
-  /** Innermost first: "function url:line:column". Empty when no JavaScript frame could be taken. */
-  stack: string[];
-  stalledMs: number | null;
-  note: string | null;
-  threads: ThreadView[];
-}
+export type { HangRecord };
 
 const frameText = (f: WatchdogMessage['frames'][number]) => `${f.fn} ${f.url || '(native)'}:${f.line}:${f.column}`;
 

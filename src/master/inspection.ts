@@ -11,6 +11,7 @@ import { StateforkError } from '../errors.js';
 import { InspectorHub } from '../inspector/hub.js';
 import { serveInspector } from '../inspector/server.js';
 import type { LogSetup } from '../log.js';
+import type { HangReports } from './hang-reports.js';
 import type { RequestStats } from '../metrics/request-stats.js';
 import { openRecording, record } from './log-files.js';
 
@@ -31,11 +32,16 @@ export function openInspection(config: Config, logging: LogSetup, clock: () => n
   return { recording, hub };
 }
 
-export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats): Promise<Inspection> {
+export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats, hangs: HangReports): Promise<Inspection> {
   const { hub, recording } = opened;
   const log = logging.logger;
   const inspector = config.inspector && hub
-    ? await serveInspector(hub, config.inspector.host, config.inspector.port, () => Object.fromEntries(stats.byWorker()), () => Object.fromEntries(stats.connections()), () => Object.fromEntries(stats.load())).catch((e: NodeJS.ErrnoException) => {
+    ? await serveInspector(hub, config.inspector.host, config.inspector.port, {
+      requests: () => Object.fromEntries(stats.byWorker()),
+      connections: () => Object.fromEntries(stats.connections()),
+      load: () => Object.fromEntries(stats.load()),
+      lastHang: () => hangs.last,
+    }).catch((e: NodeJS.ErrnoException) => {
       throw new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
     })
     : null;

@@ -126,7 +126,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     closeStrays(sockets, logging);
     process.title = `statefork: master [${live.config.name}]`;
     logListening(sockets, Boolean(live.config.tls), log);
-    inspection = await startInspection(live.config, logging, opened, workers.stats);
+    inspection = await startInspection(live.config, logging, opened, workers.stats, workers.hangs);
   } catch (e) {
     release();
     throw e;
@@ -152,7 +152,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   // Before the first worker: a control socket or metrics address that cannot be served stops
   // the start with one line, like a bind.
   const views = await startControlAndMetrics(live.config, {
-    view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, now: clock, log, newMaster: upgradeFrom !== null,
+    view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, hangs: workers.hangs, now: clock, log, newMaster: upgradeFrom !== null,
     logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: watching.recordFailures() }),
   }).catch((e) => {
     watching.close();

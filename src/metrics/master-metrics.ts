@@ -27,7 +27,7 @@ export class MasterMetrics {
   private readonly reloads: client.Counter<'outcome'>;
   private readonly transitions: client.Counter<'event' | 'to'>;
 
-  constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number> }) {
+  constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number>; hangs?: { counts: { withStack: number; withoutStack: number } } }) {
     const registers = [this.registry];
     const ctx = () => source.view().context;
     new client.Gauge({
@@ -56,6 +56,15 @@ export class MasterMetrics {
       collect() {
         this.reset();
         for (const [id, l] of source.stats.load()) this.set({ worker: String(id) }, value(l));
+      },
+    });
+    new client.Counter({
+      name: 'statefork_worker_hangs_total', help: 'Workers aborted for a silent heartbeat (--timeout), by whether their JavaScript stack was taken (javascript) or not (none: blocked in a system call, or --no-hang-stacks).', labelNames: ['stack'], registers,
+      collect() {
+        this.reset();
+        const counts = source.hangs?.counts ?? { withStack: 0, withoutStack: 0 };
+        this.inc({ stack: 'javascript' }, counts.withStack);
+        this.inc({ stack: 'none' }, counts.withoutStack);
       },
     });
     perWorker('statefork_worker_event_loop_utilization', 'Share of the last heartbeat interval each worker\'s event loop was busy (0 to 1).', (l) => l.elu);

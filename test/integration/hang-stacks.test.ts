@@ -5,7 +5,7 @@
  * synchronous child process, a blocking read from a pipe); and it is replaced.
  */
 import { describe, expect, it } from 'vitest';
-import { startServing, type Rec } from '../helpers/cli.js';
+import { startCli, startServing, type Rec } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
 const TIMEOUT_S = 2;
@@ -58,5 +58,26 @@ describe('the stack of a hung worker', () => {
     expect(hung.note).toMatch(/^no stack from the watchdog thread/);
     expect(hung.threads).toHaveLength(threads);
     expect(hung.threads[0]).toMatchObject({ tid: pid, state: 'R', syscall: 'running' });
+  });
+});
+
+describe('the last hang, in the views', () => {
+  it('statefork status (text and --json), the metrics and the inspector show the last hung worker', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), '--metrics', '127.0.0.1:0', '--inspector', '127.0.0.1:0', 'hangs.mjs']);
+    const metrics = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics as string;
+    const inspector = (await m.waitFor((x) => typeof x.inspector === 'string')).inspector as string;
+    const from = m.records.length;
+    void get(`${m.url()}/loop`, { timeoutMs: 20_000 }).catch(() => {});
+    const hung = await m.waitFor(isHung, { from, what: 'the hung record', timeoutMs: 15_000 });
+    const control = ['--control-socket', `/run/statefork/${m.pid}.sock`];
+    const run = async (args: string[]) => { const r = startCli(args); await r.exited; return r.stdout; };
+    const status = JSON.parse(await run(['status', '--json', ...control]));
+    const { level: _l, time: _t, role: _r, pid: _p, event: _e, msg: _m, ...record } = hung;
+    expect(status.lastHang).toEqual(record);
+    expect(await run(['status', ...control])).toMatch(new RegExp(`\\nlast hang +worker 1 \\(pid ${hung.workerPid}\\) [\\d.]+s ago, in spinForever file://\\S+/hangs\\.mjs:11:\\d+\\n$`));
+    expect(await (await fetch(new URL('/hang', inspector))).json()).toEqual(record);
+    const scrape = await (await fetch(metrics)).text();
+    expect(scrape).toMatch(/^statefork_worker_hangs_total\{stack="javascript"\} 1$/m);
+    expect(scrape).toMatch(/^statefork_worker_hangs_total\{stack="none"\} 0$/m);
   });
 });
