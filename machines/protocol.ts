@@ -218,11 +218,12 @@ export const WATCHDOG_MAX_LINE = 64 * 1024;
  * moved for `stalledMs`, and this is where its JavaScript was (`frames`, innermost first), or
  * `note` says why no frame could be taken (blocked outside JavaScript: in a system call).
  */
-export type WatchdogMessage = { statefork: 1; kind: 'stack'; stalledMs: number; frames: StackFrame[]; note?: string };
+export type WatchdogMessage = { statefork: 1; kind: 'stack'; stalledMs: number; captureMs: number; frames: StackFrame[]; note?: string };
 
 export const watchdogMessage = {
-  stack: (stalledMs: number, frames: StackFrame[], note?: string): WatchdogMessage => ({
-    statefork: PROTOCOL_VERSION, kind: 'stack', stalledMs, frames: frames.slice(0, MAX_FRAMES), ...(note ? { note: note.slice(0, MAX_REASON) } : {}),
+  /** `captureMs`: how long taking the stack took (the main thread was paused for about that long). */
+  stack: (stalledMs: number, captureMs: number, frames: StackFrame[], note?: string): WatchdogMessage => ({
+    statefork: PROTOCOL_VERSION, kind: 'stack', stalledMs, captureMs, frames: frames.slice(0, MAX_FRAMES), ...(note ? { note: note.slice(0, MAX_REASON) } : {}),
   }),
 };
 
@@ -253,6 +254,8 @@ export interface HangRecord {
   /** Innermost first: "function url:line:column". Empty when no JavaScript frame could be taken. */
   stack: string[];
   stalledMs: number | null;
+  /** How long the watchdog took to take the stack, ms (null without one). */
+  captureMs: number | null;
   note: string | null;
   threads: ThreadView[];
 }
@@ -260,10 +263,10 @@ export interface HangRecord {
 export function parseWatchdogMessage(raw: unknown): WatchdogMessage | null {
   if (typeof raw !== 'object' || raw === null) return null;
   const m = raw as Record<string, unknown>;
-  if (m.statefork !== PROTOCOL_VERSION || m.kind !== 'stack' || !isCount(m.stalledMs)) return null;
+  if (m.statefork !== PROTOCOL_VERSION || m.kind !== 'stack' || !isCount(m.stalledMs) || !isCount(m.captureMs)) return null;
   if (!Array.isArray(m.frames) || m.frames.length > MAX_FRAMES || !m.frames.every(isFrame)) return null;
   if (m.note !== undefined && typeof m.note !== 'string') return null;
-  return watchdogMessage.stack(m.stalledMs, m.frames.map((f: StackFrame) => ({ fn: f.fn, url: f.url, line: f.line, column: f.column })), m.note as string | undefined);
+  return watchdogMessage.stack(m.stalledMs, m.captureMs, m.frames.map((f: StackFrame) => ({ fn: f.fn, url: f.url, line: f.line, column: f.column })), m.note as string | undefined);
 }
 
 /**

@@ -47,6 +47,7 @@ export class HangReports {
       id, workerPid, at: Date.now(),
       stack: sent?.frames.map(frameText) ?? [],
       stalledMs: sent?.stalledMs ?? null,
+      captureMs: sent?.captureMs ?? null,
       note: sent ? sent.note ?? null : 'no stack from the watchdog thread (--no-hang-stacks, or it had not reported yet)',
       threads,
     };

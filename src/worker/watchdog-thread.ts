@@ -85,9 +85,11 @@ setInterval(() => {
   const stalledMs = Math.round(performance.now() - stillSince);
   if (reported || stalledMs < stallMs) return;
   reported = true;
+  const t0 = performance.now();
   void takeStack().then((frames) => {
+    const captureMs = Math.round(performance.now() - t0);
     send(JSON.stringify(frames
-      ? watchdogMessage.stack(stalledMs, frames)
-      : watchdogMessage.stack(stalledMs, [], `no JavaScript frame within ${PAUSE_WAIT_MS} ms: the main thread is blocked outside JavaScript (a system call)`)));
+      ? watchdogMessage.stack(stalledMs, captureMs, frames)
+      : watchdogMessage.stack(stalledMs, captureMs, [], `no JavaScript frame within ${PAUSE_WAIT_MS} ms: the main thread is blocked outside JavaScript (a system call)`)));
   });
 }, LOOK_EVERY_MS);

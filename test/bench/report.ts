@@ -79,6 +79,7 @@ function hungTable(rows: HungRow[], s: BenchSettings): string {
     [
       ['master kills the hung worker', ms(median(detected)), ms(Math.max(...detected)), ''],
       ['a new worker answers', ms(median(replaced)), ms(Math.max(...replaced)), `${ms(target)}: ${Math.max(...replaced) <= target ? 'met' : '**missed**'}`],
+      ...(rows.some((r) => r.stackMs != null) ? [[`taking the stack (${rows.filter((r) => r.stackTaken).length} of ${rows.length} with frames; before the kill, which waits for nothing)`, ms(median(rows.flatMap((r) => (r.stackMs == null ? [] : [r.stackMs])))), ms(Math.max(...rows.flatMap((r) => (r.stackMs == null ? [] : [r.stackMs])))), '']] : []),
     ],
   )}`;
 }

@@ -13,6 +13,9 @@ export interface HungRow {
   detectedMs: number;
   /** From the worker blocking to a new worker's answer. */
   replacedMs: number;
+  /** --hang-stacks: how long the watchdog took to take the stack (the worker was stuck already), and whether it got frames. */
+  stackMs: number | null;
+  stackTaken: boolean;
 }
 
 function pidOf(url: string, timeoutMs: number): Promise<number | null> {
@@ -44,8 +47,9 @@ export async function hungWorker(s: BenchSettings, progress: (line: string) => v
       while (!now || now === before) now = await pidOf(server.url, 10_000);
       const replacedMs = Date.now() - t0;
       const detected = await server.waitRecord((r) => /^worker timeout/.test(r.msg ?? ''), 10_000, from);
-      const row = { trial, detectedMs: detected.time - t0, replacedMs };
-      progress(`hung worker trial ${trial}: detected after ${row.detectedMs} ms, replaced after ${row.replacedMs} ms`);
+      const hung = await server.waitRecord((r) => r.event === 'hung', 10_000, from);
+      const row = { trial, detectedMs: detected.time - t0, replacedMs, stackMs: hung.captureMs as number | null, stackTaken: (hung.stack as string[]).length > 0 };
+      progress(`hung worker trial ${trial}: detected after ${row.detectedMs} ms, replaced after ${row.replacedMs} ms, stack taken in ${row.stackMs} ms`);
       rows.push(row);
     }
   } finally {

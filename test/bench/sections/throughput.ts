@@ -37,6 +37,8 @@ type Starter = (o: StartOptions) => Promise<Server>;
 export const CONTENDERS: [string, Starter][] = [
   ['fd-pass floor', (o) => startFloor(o)],
   ['statefork', (o) => startStatefork(o)],
+  // The watchdog thread (--hang-stacks, on by default) off: what it costs, in the same run.
+  ['statefork --no-hang-stacks', (o) => startStatefork({ ...o, args: [...(o.args ?? []), '--no-hang-stacks'] })],
   ['cluster SCHED_NONE', (o) => startCluster('none', o)],
   ['cluster round-robin', (o) => startCluster('rr', o)],
   ['pm2 cluster', (o) => startPm2(o)],
