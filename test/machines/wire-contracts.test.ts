@@ -5,8 +5,8 @@
  * the mutation run (which runs only test/machines) sees them.
  */
 import { describe, expect, it } from 'vitest';
-import { BUSY, daemonMessage, DURATION_BUCKETS, isBusy, parseDaemonMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
-import { DEFAULT_ACCESS_FORMAT, DEFAULT_HTTP_LIMITS, heartbeatPeriod } from '../../machines/worker-settings.js';
+import { BUSY, daemonMessage, DURATION_BUCKETS, isBusy, MAX_FRAMES, parseDaemonMessage, parseWatchdogMessage, parseWorkerMessage, WATCHDOG_MAX_LINE, watchdogMessage, workerMessage } from '../../machines/protocol.js';
+import { DEFAULT_ACCESS_FORMAT, DEFAULT_HTTP_LIMITS, heartbeatPeriod, stallBeforeStack } from '../../machines/worker-settings.js';
 
 describe('the daemon\'s message', () => {
   it('ready and failed, versioned, each field checked', () => {
@@ -59,6 +59,26 @@ describe('the load a worker reports', () => {
   });
 });
 
+describe('the watchdog\'s stack message', () => {
+  const frame = { fn: 'spinForever', url: 'file:///srv/app.mjs', line: 11, column: 3 };
+  it('carries at most MAX_FRAMES frames, each checked; a note only as a string', () => {
+    const ok = watchdogMessage.stack(1003, 21, [frame]);
+    expect(ok).toEqual({ statefork: 1, kind: 'stack', stalledMs: 1003, captureMs: 21, frames: [frame] });
+    expect(parseWatchdogMessage(ok)).toEqual(ok);
+    expect(parseWatchdogMessage({ ...ok, frames: [{ ...frame, extra: 'dropped' }] })).toEqual(ok);
+    const blocked = watchdogMessage.stack(1000, 500, [], 'blocked');
+    expect(parseWatchdogMessage(blocked)).toEqual({ statefork: 1, kind: 'stack', stalledMs: 1000, captureMs: 500, frames: [], note: 'blocked' });
+    expect(watchdogMessage.stack(1, 1, Array.from({ length: MAX_FRAMES + 5 }, () => frame)).frames).toHaveLength(MAX_FRAMES);
+    expect(watchdogMessage.stack(1, 1, [], 'x'.repeat(5000)).note).toHaveLength(2000);
+    for (const bad of [null, 3, {}, { ...ok, statefork: 2 }, { ...ok, kind: 'stats' }, { ...ok, stalledMs: -1 }, { ...ok, captureMs: 1.5 }, { ...ok, frames: 'x' },
+      { ...ok, frames: Array.from({ length: MAX_FRAMES + 1 }, () => frame) }, { ...ok, frames: [{ ...frame, line: -1 }] }, { ...ok, frames: [{ ...frame, fn: 3 }] },
+      { ...ok, frames: [{ ...frame, url: 'u'.repeat(2001) }] }, { ...ok, frames: [{ ...frame, column: '3' }] }, { ...ok, frames: [null] }, { ...ok, note: 5 }]) {
+      expect(parseWatchdogMessage(bad)).toBeNull();
+    }
+    expect(WATCHDOG_MAX_LINE).toBe(65_536);
+  });
+});
+
 describe('the spawn contract\'s defaults', () => {
   it('Node\'s own HTTP limits and the access log format of gunicorn\'s atoms', () => {
     expect(DEFAULT_HTTP_LIMITS).toEqual({ maxHeaderSize: 16384, headersTimeoutMs: 60_000, requestTimeoutMs: 300_000 });
@@ -69,5 +89,10 @@ describe('the spawn contract\'s defaults', () => {
     expect([heartbeatPeriod(30), heartbeatPeriod(4), heartbeatPeriod(1), heartbeatPeriod(0.1), heartbeatPeriod(0.2), heartbeatPeriod(0), heartbeatPeriod(-1)])
       .toEqual([1000, 1000, 250, 50, 50, 1000, 1000]);
     expect(heartbeatPeriod(3)).toBe(750);
+  });
+
+  it('the watchdog takes the stack halfway to --timeout, never sooner than two heartbeats', () => {
+    expect([stallBeforeStack(30), stallBeforeStack(2), stallBeforeStack(1), stallBeforeStack(0.3)]).toEqual([15_000, 1000, 500, 150]);
+    expect(stallBeforeStack(0.1)).toBe(100);
   });
 });
