@@ -10,7 +10,8 @@ import type { WorkerLoad } from '../../machines/protocol.js';
 /** Coarse enough to cost nothing measurable; a delay shorter than this is noise anyway. */
 const DELAY_RESOLUTION_MS = 20;
 
-const ms = (ns: number) => (Number.isFinite(ns) && ns > 0 ? Math.round(ns / 1e4) / 100 : 0);
+/** The histogram holds the time between two of its timer's runs: the delay is what exceeds the period. */
+const ms = (ns: number) => (Number.isFinite(ns) && ns > 0 ? Math.max(0, Math.round(ns / 1e4) / 100 - DELAY_RESOLUTION_MS) : 0);
 
 export function loadMeter(): { sample(): WorkerLoad; stop(): void } {
   const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
@@ -21,7 +22,6 @@ export function loadMeter(): { sample(): WorkerLoad; stop(): void } {
       const now = performance.eventLoopUtilization();
       const elu = Math.min(1, Math.max(0, performance.eventLoopUtilization(now, last).utilization));
       last = now;
-      // The histogram holds the delays beyond the timer's own period: p50 <= p99 by construction.
       const delayP50Ms = ms(delay.percentile(50));
       const delayP99Ms = Math.max(delayP50Ms, ms(delay.percentile(99)));
       delay.reset();
