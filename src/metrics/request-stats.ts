@@ -1,7 +1,8 @@
 /**
- * Requests served and their durations, as the workers report them (each its own running totals
- * since it started): the live workers' latest, plus what the workers that are gone had reported,
- * so a total never goes down when a worker is replaced.
+ * What the workers report on their heartbeat: requests served and their durations (each its own
+ * running totals since it started: the live workers' latest, plus what the workers that are gone
+ * had reported, so a total never goes down when a worker is replaced), and each live worker's
+ * open connections and load now.
  */
 import { DURATION_BUCKETS, type Connections, type Durations, type WorkerLoad } from '../../machines/protocol.js';
 
