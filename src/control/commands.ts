@@ -66,7 +66,7 @@ function workers(deps: ControlDeps) {
   const requests = deps.requests();
   const connections = deps.connections?.() ?? new Map<number, Connections>();
   const load = deps.load?.() ?? new Map<number, WorkerLoad>();
-  return c.workers.map((w) => ({
+  const live = c.workers.map((w) => ({
     id: w.id,
     pid: w.pid,
     state: w.phase,
@@ -78,6 +78,10 @@ function workers(deps: ControlDeps) {
     rssBytes: rssBytes(w.pid),
     heartbeatAgeSeconds: w.readyAt === null ? null : seconds(now - w.beatAt),
   }));
+  // The last hung worker is gone by now: it closes the list, in state "hung", with where it was stuck.
+  const hang = deps.lastHang?.() ?? null;
+  if (!hang || c.workers.some((w) => w.id === hang.id)) return live;
+  return [...live, { id: hang.id, pid: hang.workerPid, state: 'hung', generation: null, ageSeconds: null, requests: null, connections: null, load: null, rssBytes: null, heartbeatAgeSeconds: null, hang }];
 }
 
 /** scale N (absolute), +N or -N: the target it asks for, between 1 and `max` (--max-workers). */

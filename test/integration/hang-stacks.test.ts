@@ -62,7 +62,7 @@ describe('the stack of a hung worker', () => {
 });
 
 describe('the last hang, in the views', () => {
-  it('statefork status (text and --json), the metrics and the inspector show the last hung worker', async () => {
+  it('statefork status and workers (text and --json), the metrics and the inspector show the last hung worker', async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), '--metrics', '127.0.0.1:0', '--inspector', '127.0.0.1:0', 'hangs.mjs']);
     const metrics = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics as string;
     const inspector = (await m.waitFor((x) => typeof x.inspector === 'string')).inspector as string;
@@ -76,6 +76,13 @@ describe('the last hang, in the views', () => {
     expect(status.lastHang).toEqual(record);
     expect(await run(['status', ...control])).toMatch(new RegExp(`\\nlast hang +worker 1 \\(pid ${hung.workerPid}\\) [\\d.]+s ago, in spinForever file://\\S+/hangs\\.mjs:11:\\d+\\n$`));
     expect(await (await fetch(new URL('/hang', inspector))).json()).toEqual(record);
+    // statefork workers: the live ones, then the hung one, gone, with where it was stuck.
+    const listed = JSON.parse(await run(['workers', '--json', ...control])) as Array<Record<string, unknown>>;
+    expect(listed.at(-1)).toMatchObject({ id: 1, pid: hung.workerPid, state: 'hung', hang: record });
+    expect(listed.slice(0, -1).map((w) => w.state)).not.toContain('hung');
+    const text = await run(['workers', ...control]);
+    expect(text).toMatch(new RegExp(`\nlast hang: worker 1 \\(pid ${hung.workerPid}\\) [\\d.]+s ago, in spinForever file://\\S+/hangs\\.mjs:11:\\d+\\n$`));
+    expect(text.split('\n').filter((l) => /^\d+ /.test(l)).map((l) => l.split(/ +/)[2])).not.toContain('hung');
     const scrape = await (await fetch(metrics)).text();
     expect(scrape).toMatch(/^statefork_worker_hangs_total\{stack="javascript"\} 1$/m);
     expect(scrape).toMatch(/^statefork_worker_hangs_total\{stack="none"\} 0$/m);
