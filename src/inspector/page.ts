@@ -24,7 +24,7 @@ table{border-collapse:collapse;width:100%;font-size:13px} td,th{padding:3px 6px;
 </main>
 <script>
 const PHASE_TO_STATE={spawning:'booting',booting:'booting',ready:'ready',draining:'draining',quitting:'quitting',aborting:'aborting'};
-let last=null;let requests={};let conns={};let load={};
+let last=null;let requests={};let conns={};let loads={};
 async function load(id,url){document.getElementById(id).innerHTML=await (await fetch(url)).text();}
 function highlight(id,names){for(const g of document.querySelectorAll('#'+id+' g.node')){const t=g.querySelector('title');g.classList.toggle('current',!!t&&names.has(t.textContent));}}
 const secs=(ms)=>ms==null?'–':(ms/1000).toFixed(1)+' s';
@@ -33,8 +33,8 @@ document.getElementById('master-state').textContent=last.master.to;
 document.getElementById('count').textContent=last.workers.length+' workers';
 highlight('master-svg',new Set([last.master.to]));
 highlight('worker-svg',new Set(last.workers.map(w=>PHASE_TO_STATE[w.phase]).filter(Boolean)));
-document.getElementById('workers').innerHTML=last.workers.map(w=>'<tr data-phase="'+w.phase+'"><td>'+w.id+'</td><td>'+(w.pid??'')+'</td><td>'+w.generation+'</td><td class="phase">'+w.phase+'</td><td>'+secs(now-w.spawnedAt)+'</td><td>'+(w.readyAt==null?'–':secs(now-w.beatAt))+'</td><td class="requests">'+(requests[w.id]??0)+'</td><td class="connections">'+(c=>c?c.open+' ('+c.upgraded+' ws, '+c.streaming+' streams)':'–')(conns[w.id])+'</td><td class="load">'+(l=>l?Math.round(l.elu*100)+'%, '+l.delayP99Ms+' ms, '+(l.heapUsedBytes/1048576).toFixed(1)+' MiB':'–')(load[w.id])+'</td></tr>').join('');}
-async function poll(){try{requests=await (await fetch('/requests')).json();conns=await (await fetch('/connections')).json();load=await (await fetch('/load')).json();const h=await (await fetch('/hang')).json();document.getElementById('hang').textContent=h?'worker '+h.id+' (pid '+h.workerPid+') at '+new Date(h.at).toISOString()+'\\n'+(h.stack.length?h.stack.join('\\n'):h.note)+'\\n'+h.threads.map(t=>t.tid+' '+t.name+' '+t.state+' '+t.wchan+' '+t.syscall).join('\\n'):'none';}catch{}render();}
+document.getElementById('workers').innerHTML=last.workers.map(w=>'<tr data-phase="'+w.phase+'"><td>'+w.id+'</td><td>'+(w.pid??'')+'</td><td>'+w.generation+'</td><td class="phase">'+w.phase+'</td><td>'+secs(now-w.spawnedAt)+'</td><td>'+(w.readyAt==null?'–':secs(now-w.beatAt))+'</td><td class="requests">'+(requests[w.id]??0)+'</td><td class="connections">'+(c=>c?c.open+' ('+c.upgraded+' ws, '+c.streaming+' streams)':'–')(conns[w.id])+'</td><td class="load">'+(l=>l?Math.round(l.elu*100)+'%, '+l.delayP99Ms+' ms, '+(l.heapUsedBytes/1048576).toFixed(1)+' MiB':'–')(loads[w.id])+'</td></tr>').join('');}
+async function poll(){try{requests=await (await fetch('/requests')).json();conns=await (await fetch('/connections')).json();loads=await (await fetch('/load')).json();const h=await (await fetch('/hang')).json();document.getElementById('hang').textContent=h?'worker '+h.id+' (pid '+h.workerPid+') at '+new Date(h.at).toISOString()+'\\n'+(h.stack.length?h.stack.join('\\n'):h.note)+'\\n'+h.threads.map(t=>t.tid+' '+t.name+' '+t.state+' '+t.wchan+' '+t.syscall).join('\\n'):'none';}catch{}render();}
 function addTimeline(s){const d=document.createElement('div');const t=new Date(s.at).toISOString().slice(11,23);
 const moves=[s.master.from!==s.master.to?'master '+(s.master.from??'start')+' → '+s.master.to:null,...s.changes.map(c=>'worker '+c.id+' '+c.from+' → '+c.to)].filter(Boolean);
 d.innerHTML=t+' <span class="cause">'+s.cause+'</span> <span class="move">'+moves.join('; ')+'</span>';

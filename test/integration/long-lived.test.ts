@@ -51,13 +51,16 @@ describe('WebSocket (ws)', () => {
       expect(oldPids).not.toContain(c.currentPid);
     }
     // Each old worker went as soon as its last client did, far from the 30 s graceful timeout.
-    for (const [i, pid] of oldPids.entries()) {
+    // (The kernel spreads connections as it likes: a worker may have had none, and then goes at once.)
+    const withClients = oldPids.filter((pid) => talk.all.some((c) => c.closes.some((x) => x.pid === pid)));
+    expect(withClients.length).toBeGreaterThanOrEqual(1);
+    for (const pid of withClients) {
       const lastClose = Math.max(...talk.all.flatMap((c) => c.closes.filter((x) => x.pid === pid).map((x) => x.at)));
-      expect(exits[i].time - lastClose).toBeLessThan(1000);
+      expect(exits[oldPids.indexOf(pid)].time - lastClose).toBeLessThan(1000);
     }
     const drained = m.records.filter((r) => r.role === 'worker' && typeof r.msg === 'string' && r.msg.startsWith('draining (reload)'));
     expect(drained.map((r) => r.pid).sort()).toEqual([...oldPids].sort());
-    expect(drained.every((r) => r.connections.upgraded >= 1)).toBe(true);
+    expect(drained.filter((r) => withClients.includes(r.pid)).every((r) => r.connections.upgraded >= 1)).toBe(true);
   });
 
   it('TERM: the same clean close, and the master exits 0', async () => {
