@@ -75,6 +75,13 @@ describe('the watchdog\'s stack message', () => {
       { ...ok, frames: [{ ...frame, url: 'u'.repeat(2001) }] }, { ...ok, frames: [{ ...frame, column: '3' }] }, { ...ok, frames: [null] }, { ...ok, note: 5 }]) {
       expect(parseWatchdogMessage(bad)).toBeNull();
     }
+    // At the bounds, and values that only look like strings.
+    expect(parseWatchdogMessage({ ...ok, frames: Array.from({ length: MAX_FRAMES }, () => frame) })?.frames).toHaveLength(MAX_FRAMES);
+    expect(parseWatchdogMessage({ ...ok, frames: [{ ...frame, fn: 'f'.repeat(2000), url: 'u'.repeat(2000) }] })).not.toBeNull();
+    expect(parseWatchdogMessage({ ...ok, frames: [{ ...frame, fn: 'f'.repeat(2001) }] })).toBeNull();
+    expect(parseWatchdogMessage({ ...ok, frames: [{ ...frame, fn: ['spin'] }] })).toBeNull();
+    expect(parseWatchdogMessage({ ...ok, frames: [{ ...frame, url: ['file:///x'] }] })).toBeNull();
+    expect(parseWatchdogMessage('{"statefork":1}')).toBeNull();
     expect(WATCHDOG_MAX_LINE).toBe(65_536);
   });
 });
