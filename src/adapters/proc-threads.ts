@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { arch } from 'node:os';
-import type { ThreadView } from '../../machines/protocol.js';
+import type { ThreadView } from '../../machines/watchdog-protocol.js';
 
 export type { ThreadView };
 

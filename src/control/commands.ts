@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { maxWorkersOf } from '../../machines/master.context.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
-import type { Connections, HangRecord, WorkerLoad } from '../../machines/protocol.js';
+import type { Connections, WorkerLoad } from '../../machines/protocol.js';
+import type { HangRecord } from '../../machines/watchdog-protocol.js';
 import { shown, type Request } from './protocol.js';
 import { ControlError } from './server.js';
 

@@ -3,7 +3,8 @@
  * steps (Server-Sent Events). A new page first gets the recent history, then every step live.
  * It binds to loopback unless told otherwise: it shows pids and timings, not for the internet.
  */
-import type { Connections, HangRecord, WorkerLoad } from '../../machines/protocol.js';
+import type { Connections, WorkerLoad } from '../../machines/protocol.js';
+import type { HangRecord } from '../../machines/watchdog-protocol.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PAGE } from './page.js';

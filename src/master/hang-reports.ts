@@ -6,7 +6,7 @@
  * that is not ours is dropped (the worker is not trusted), and the fd closed.
  */
 import type { Socket } from 'node:net';
-import { parseWatchdogMessage, WATCHDOG_MAX_LINE, type HangRecord, type WatchdogMessage } from '../../machines/protocol.js';
+import { parseWatchdogMessage, WATCHDOG_MAX_LINE, type HangRecord, type WatchdogMessage } from '../../machines/watchdog-protocol.js';
 import { splitLines } from '../adapters/lines.js';
 import { threadsOf } from '../adapters/proc-threads.js';
 import type { Logger } from '../log.js';

@@ -9,7 +9,7 @@
 import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
-import { MAX_FRAMES, watchdogMessage, type StackFrame } from '../../machines/protocol.js';
+import { MAX_FRAMES, watchdogMessage, type StackFrame } from '../../machines/watchdog-protocol.js';
 import type { WatchdogData } from './watchdog.js';
 
 const { fd, stallMs, beats } = workerData as WatchdogData;

@@ -5,7 +5,8 @@
  * the mutation run (which runs only test/machines) sees them.
  */
 import { describe, expect, it } from 'vitest';
-import { BUSY, daemonMessage, DURATION_BUCKETS, isBusy, MAX_FRAMES, parseDaemonMessage, parseWatchdogMessage, parseWorkerMessage, WATCHDOG_MAX_LINE, watchdogMessage, workerMessage } from '../../machines/protocol.js';
+import { BUSY, daemonMessage, DURATION_BUCKETS, isBusy, parseDaemonMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
+import { MAX_FRAMES, parseWatchdogMessage, WATCHDOG_MAX_LINE, watchdogMessage } from '../../machines/watchdog-protocol.js';
 import { DEFAULT_ACCESS_FORMAT, DEFAULT_HTTP_LIMITS, heartbeatPeriod, stallBeforeStack } from '../../machines/worker-settings.js';
 
 describe('the daemon\'s message', () => {
