@@ -16,6 +16,9 @@ describe('--reload', () => {
     writeFileSync(join(dir, 'version.txt'), 'v2');
     await m.waitFor((x) => x.msg === 'files changed: reloading', { from });
     await m.waitFor(isTransition('master', 'serving.running'), { from });
+    // The master is done when it has told the old worker to go; the old worker stops accepting
+    // once it has read its TERM, a moment later: a request in between may still reach it.
+    await m.waitFor((x) => x.machine === 'master.worker' && x.id === 1 && x.to === 'exited', { from, what: 'the old worker to go' });
     expect((await get(`${m.url()}/`)).body).toMatch(/^hello v2/);
     from = m.records.length;
     writeFileSync(join(dir, 'app.cjs'), "throw new Error('typo');\n");
