@@ -86,6 +86,9 @@ export interface Connections {
   streaming: number;
 }
 
+/** A worker that has not reported its connections yet. */
+export const NO_CONNECTIONS: Connections = Object.freeze({ open: 0, upgraded: 0, streaming: 0 });
+
 const isConnections = (c: unknown): c is Connections => {
   const x = c as Connections;
   return typeof x === 'object' && x !== null && isCount(x.open) && isCount(x.upgraded) && isCount(x.streaming) && x.upgraded + x.streaming <= x.open;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { maxWorkersOf } from '../../machines/master.context.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
-import type { Connections, WorkerLoad } from '../../machines/protocol.js';
+import { NO_CONNECTIONS, type Connections, type WorkerLoad } from '../../machines/protocol.js';
 import type { HangRecord } from '../../machines/watchdog-protocol.js';
 import { shown, type Request } from './protocol.js';
 import { ControlError } from './server.js';
@@ -74,7 +74,7 @@ function workers(deps: ControlDeps) {
     generation: w.generation,
     ageSeconds: seconds(now - w.spawnedAt),
     requests: requests.get(w.id) ?? 0,
-    connections: connections.get(w.id) ?? { open: 0, upgraded: 0, streaming: 0 },
+    connections: connections.get(w.id) ?? NO_CONNECTIONS,
     load: load.get(w.id) ?? null,
     rssBytes: rssBytes(w.pid),
     heartbeatAgeSeconds: w.readyAt === null ? null : seconds(now - w.beatAt),

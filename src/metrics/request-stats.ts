@@ -4,9 +4,7 @@
  * had reported, so a total never goes down when a worker is replaced), and each live worker's
  * open connections and load now.
  */
-import { DURATION_BUCKETS, type Connections, type Durations, type WorkerLoad } from '../../machines/protocol.js';
-
-export const NO_CONNECTIONS: Connections = Object.freeze({ open: 0, upgraded: 0, streaming: 0 });
+import { DURATION_BUCKETS, NO_CONNECTIONS, type Connections, type Durations, type WorkerLoad } from '../../machines/protocol.js';
 
 const empty = (): Durations => ({ counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 });
 

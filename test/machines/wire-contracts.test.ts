@@ -5,7 +5,7 @@
  * the mutation run (which runs only test/machines) sees them.
  */
 import { describe, expect, it } from 'vitest';
-import { BUSY, daemonMessage, DURATION_BUCKETS, isBusy, parseDaemonMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
+import { BUSY, daemonMessage, NO_CONNECTIONS, DURATION_BUCKETS, isBusy, parseDaemonMessage, parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
 import { MAX_FRAMES, parseWatchdogMessage, WATCHDOG_MAX_LINE, watchdogMessage } from '../../machines/watchdog-protocol.js';
 import { DEFAULT_ACCESS_FORMAT, DEFAULT_HTTP_LIMITS, heartbeatPeriod, stallBeforeStack } from '../../machines/worker-settings.js';
 
@@ -37,6 +37,8 @@ describe('the stats message', () => {
       expect(parseWorkerMessage({ ...ok, connections })).toBeNull();
     }
     expect(parseWorkerMessage(workerMessage.stats(1))).toEqual({ statefork: 1, kind: 'stats', requests: 1 });
+    expect(NO_CONNECTIONS).toEqual({ open: 0, upgraded: 0, streaming: 0 });
+    expect(Object.isFrozen(NO_CONNECTIONS)).toBe(true);
   });
 });
 
