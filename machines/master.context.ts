@@ -1,10 +1,15 @@
 /** The master machine's context and settings: plain data only. */
 import type { WorkerHandle } from './worker-handle.js';
+import { initialScaler, type HostLimits, type ScalerState, type ScalingSettings } from './master.scaling.js';
 
 /** The part of the configuration the master machine decides with (times in milliseconds). */
 export interface MasterSettings {
-  /** Workers configured (--workers); the live target starts here and moves with TTIN/TTOU. */
+  /** Workers configured (--workers; MIN when adaptive); the live target starts here and moves with TTIN/TTOU. */
   workers: number;
+  /** --workers MIN:MAX: the count follows the load between the two; absent: a fixed count. */
+  scaling?: ScalingSettings;
+  /** The CPUs and memory the host allows (the adaptive ceiling's default and its memory bound). */
+  limits?: HostLimits;
   /** Heartbeat timeout; 0 disables hung-worker detection. */
   timeoutMs: number;
   /** How long a retired or stopping worker may take before SIGKILL. */
@@ -15,14 +20,13 @@ export interface MasterSettings {
   drainDelayMs?: number;
   /** --upgrade-auto: once the new master of a USR2 reports ready, this one stops by itself. */
   upgradeAuto?: boolean;
-  /** The most workers TTIN and `statefork scale` may reach (--max-workers); absent: MAX_WORKERS. */
+  /** Fixed count: the most workers TTIN and `statefork scale` may reach (--max-workers); absent: MAX_WORKERS. */
   maxWorkers?: number;
 }
 
 /** The ceiling of the worker target when --max-workers is not given. */
 export const MAX_WORKERS = 1024;
 
-export const maxWorkersOf = (settings: MasterSettings): number => settings.maxWorkers ?? MAX_WORKERS;
 
 /** The new master a USR2 started (hot upgrade), as long as it runs. */
 export interface Upgrade {
@@ -35,6 +39,8 @@ export interface Upgrade {
 export interface MasterContext {
   settings: MasterSettings;
   target: number;
+  /** The adaptive scaler's clocks and the latest load sample's figures (kept in fixed mode too, for observers). */
+  scaler: ScalerState;
   /** Workers spawned now belong to this generation; a reload starts the next one. */
   generation: number;
   previousGeneration: number;
@@ -106,6 +112,7 @@ export function initialContext({ settings, now, upgradeFrom = null, workersBind 
   return {
     settings,
     target: settings.workers,
+    scaler: initialScaler(now),
     generation: 1,
     previousGeneration: 1,
     nextId: 1,

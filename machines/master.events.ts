@@ -5,6 +5,7 @@
 import type { MasterSignalEvent } from './signals.js';
 import type { MasterSettings } from './master.context.js';
 import type { RecycleReason } from './protocol.js';
+import type { LoadSample } from './master.scaling.js';
 
 export interface Timed {
   now: number;
@@ -48,6 +49,11 @@ export type MasterEvent =
    * throws later on its own): it stops gracefully and exits 1 rather than die with its workers.
    */
   | (Timed & { type: 'FAULT'; reason: string })
+  /**
+   * After each periodic check: the listening sockets' accept queues and each worker's latest
+   * reported load (master.scaling.ts). The adaptive count is decided on it.
+   */
+  | (Timed & { type: 'LOAD_SAMPLE' } & LoadSample)
   /** Periodic check: `beats` holds each live worker's latest heartbeat stamp, by worker id. */
   | (Timed & { type: 'TICK'; beats: Record<number, number> });
 

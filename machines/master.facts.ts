@@ -12,8 +12,8 @@ import { handleChanges, type ExitReason, type HandleChange } from './worker-hand
 /** The tags of master.machine.ts's states. */
 export type MasterTag = 'booting' | 'serving' | 'reloading' | 'handed-over' | 'stopping' | 'halted';
 
-/** Emitted by the machine as it happens. */
-export type MasterFact = {
+/** A worker's exit, with its one reason. */
+export type ExitFact = {
   type: 'workerExited';
   id: number;
   workerPid: number | null;
@@ -22,6 +22,20 @@ export type MasterFact = {
   code: number | null;
   signal: string | null;
 };
+
+/** A decision of the adaptive count (--workers MIN:MAX), with the figures it was taken on. */
+export type ScaleFact = {
+  type: 'scaled';
+  direction: 'up' | 'down';
+  reason: 'accept-queue' | 'utilisation' | 'quiet';
+  from: number;
+  to: number;
+  queued: number;
+  meanElu: number | null;
+};
+
+/** Emitted by the machine as it happens. */
+export type MasterFact = ExitFact | ScaleFact;
 
 /** A master snapshot as the facts are read from it (an XState snapshot is one). */
 export interface MasterSnapshotLike {
@@ -63,7 +77,9 @@ export interface MasterStep {
   /** Each worker's change of phase or pid, and the workers gone. */
   workers: HandleChange[];
   /** The exits of this step, as the machine classified them. */
-  exits: MasterFact[];
+  exits: ExitFact[];
+  /** The adaptive count's decisions in this step. */
+  scaled: ScaleFact[];
 }
 
 export function masterView(s: MasterSnapshotLike): MasterView {
@@ -87,7 +103,7 @@ function reloadOutcome(before: MasterView, after: MasterView, cause: string): Re
   return after.context.generation < before.context.generation ? 'abandoned' : 'completed';
 }
 
-export function masterStep(before: MasterView | null, after: MasterView, cause: string, exits: MasterFact[] = []): MasterStep {
+export function masterStep(before: MasterView | null, after: MasterView, cause: string, facts: MasterFact[] = []): MasterStep {
   return {
     cause,
     before,
@@ -99,6 +115,7 @@ export function masterStep(before: MasterView | null, after: MasterView, cause: 
     stopBegan: after.stopping && !before?.stopping,
     targetChanged: before?.context.target !== after.context.target,
     workers: handleChanges(before?.context.workers ?? [], after.context.workers),
-    exits,
+    exits: facts.filter((f): f is ExitFact => f.type === 'workerExited'),
+    scaled: facts.filter((f): f is ScaleFact => f.type === 'scaled'),
   };
 }

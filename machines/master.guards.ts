@@ -1,7 +1,9 @@
 /** Pure predicates the master machine's transitions are guarded by. */
 import { assertEvent } from 'xstate';
 import { EXIT } from './exit-codes.js';
-import { maxWorkersOf, type MasterContext } from './master.context.js';
+import type { MasterContext } from './master.context.js';
+import { ceilingOf, floorOf } from './master.scaling.js';
+import { loadNeedsWorker, loadAllowsFewer, loadAtCeiling } from './master.scaler.js';
 import type { MasterEvent } from './master.events.js';
 import { exitReason, isServing, kindOfReason, type ExitKind, type ExitReason, type WorkerHandle } from './worker-handle.js';
 
@@ -38,8 +40,13 @@ export const guards = {
   noStaleWorkers: ({ context }: { context: MasterContext }) =>
     !context.workers.some((w) => w.generation !== context.generation && isServing(w)),
   noWorkersLeft: ({ context }: { context: MasterContext }) => context.workers.length === 0,
-  canShrink: ({ context }: { context: MasterContext }) => context.target > 1,
-  canGrow: ({ context }: { context: MasterContext }) => context.target < maxWorkersOf(context.settings),
+  /** TTOU, TTIN (and `statefork scale`): within one (MIN when adaptive) and the ceiling. */
+  canShrink: ({ context }: { context: MasterContext }) => context.target > floorOf(context),
+  canGrow: ({ context }: { context: MasterContext }) => context.target < ceilingOf(context).max,
+  /** --workers MIN:MAX, on a load sample: see master.scaler.ts. */
+  loadNeedsWorker: ({ context, event }: { context: MasterContext; event: MasterEvent }) => loadNeedsWorker(context, event),
+  loadAtCeiling: ({ context, event }: { context: MasterContext; event: MasterEvent }) => loadAtCeiling(context, event),
+  loadAllowsFewer: ({ context, event }: { context: MasterContext; event: MasterEvent }) => loadAllowsFewer(context, event),
   reloadQueued: ({ context }: { context: MasterContext }) => context.reloadQueued,
   /** One upgrade at a time, and none from a new master that is not promoted yet. */
   upgradeAllowed: ({ context }: { context: MasterContext }) => context.upgrade === null && context.upgradeFrom === null,

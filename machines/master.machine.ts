@@ -31,6 +31,8 @@ const common = {
   UPGRADE_EXIT: { actions: 'noteUpgradeExit' as const },
   PROMOTED: { actions: 'promote' as const },
   WORKER_PROTOCOL_ERROR: { actions: 'dismissWorker' as const },
+  // Kept for the observers; the adaptive count is decided only in serving.running.
+  LOAD_SAMPLE: { actions: 'noteLoad' as const },
 };
 
 /** While the master keeps a worker count (booting, serving): a dismissed worker is replaced at once. */
@@ -38,7 +40,10 @@ const replacing = {
   WORKER_PROTOCOL_ERROR: { actions: ['dismissWorker' as const, 'reconcile' as const] },
 };
 
-/** Scaling is the same while booting and serving; TTOU never goes below one worker, TTIN never above --max-workers. */
+/**
+ * Scaling is the same while booting and serving; TTOU never goes below one worker (MIN when
+ * adaptive), TTIN never above --max-workers (the adaptive ceiling).
+ */
 const scaling = {
   TTIN: [
     { guard: 'canGrow' as const, actions: ['scaleUp' as const, log('info', MSG.ttin), 'reconcile' as const] },
@@ -120,6 +125,13 @@ export const masterMachine = masterSetup.createMachine({
           on: {
             HUP: { target: 'reloading', actions: log('info', MSG.hup) },
             WINCH: { guard: 'upgradeRunning', target: 'handedOver', actions: log('info', MSG.winchHandOver) },
+            // --workers MIN:MAX (master.scaler.ts): one more worker, the ceiling said once, or fewer.
+            LOAD_SAMPLE: [
+              { guard: 'loadNeedsWorker', actions: ['addWorkerForLoad', 'reconcile'] },
+              { guard: 'loadAtCeiling', actions: 'logCeiling' },
+              { guard: 'loadAllowsFewer', actions: ['retireForLoad', 'reconcile'] },
+              { actions: 'countLoad' },
+            ],
           },
         },
         /**

@@ -4,7 +4,9 @@
  */
 import { assertEvent, assign, fromCallback, setup, type EventObject } from 'xstate';
 import { EXIT } from './exit-codes.js';
-import { maxWorkersOf, STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
+import { STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
+import { reloadTarget } from './master.scaling.js';
+import { scalerDecisions } from './master.scaler.js';
 import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit, reasonOfExit } from './master.guards.js';
 import { abandonReload, isStableAfterFailures, logEffect, reconcile, stopAll, watch, type Plan } from './master.plan.js';
@@ -172,15 +174,18 @@ export const masterSetup = setup({
     }),
     queueReload: assign({ reloadQueued: true }),
     dequeueReload: assign({ reloadQueued: false }),
-    scaleUp: assign({ target: ({ context }) => context.target + 1 }),
-    scaleDown: assign({ target: ({ context }) => context.target - 1 }),
-    /** HUP: new settings and a new generation. TTIN/TTOU adjustments survive unless --workers changed. */
+    ...scalerDecisions,
+    /**
+     * HUP: new settings and a new generation. A fixed count's TTIN/TTOU adjustments survive unless
+     * --workers changed; an adaptive count carries over as it is (within the new MIN:MAX): the new
+     * generation boots the workers the load needs now, not MIN.
+     */
     beginGeneration: assign(({ context, event }) => {
       assertEvent(event, 'CONFIG_LOADED');
       const settings: MasterSettings = event.settings;
       return {
         settings,
-        target: Math.min(settings.workers !== context.settings.workers ? settings.workers : context.target, maxWorkersOf(settings)),
+        target: reloadTarget(context, settings),
         previousGeneration: context.generation,
         generation: context.generation + 1,
       };

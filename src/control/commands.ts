@@ -5,7 +5,7 @@
  * TERM to one worker process, as `kill PID` would be: no second code path.
  */
 import { readFileSync } from 'node:fs';
-import { maxWorkersOf } from '../../machines/master.context.js';
+import { ceilingOf, floorOf } from '../../machines/master.scaling.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
 import { NO_CONNECTIONS, type Connections, type WorkerLoad } from '../../machines/protocol.js';
@@ -85,14 +85,17 @@ function workers(deps: ControlDeps) {
   return [...live, { id: hang.id, pid: hang.workerPid, state: 'hung', generation: null, ageSeconds: null, requests: null, connections: null, load: null, rssBytes: null, heartbeatAgeSeconds: null, hang }];
 }
 
-/** scale N (absolute), +N or -N: the target it asks for, between 1 and `max` (--max-workers). */
-export function scaleTarget(raw: unknown, current: number, max = Infinity): number {
+/**
+ * scale N (absolute), +N or -N: the target it asks for, between `min` (1, or MIN of --workers
+ * MIN:MAX) and `max` (--max-workers, or the adaptive ceiling).
+ */
+export function scaleTarget(raw: unknown, current: number, max = Infinity, min = 1, adaptive = false): number {
   const text = typeof raw === 'number' ? String(raw) : raw;
   if (typeof text !== 'string' || !/^[+-]?\d{1,9}$/.test(text.trim())) throw new ControlError('bad-args', `invalid workers ${shown(raw)}: expected N, +N or -N (e.g. "+2")`);
   const n = Number(text.trim());
   const target = /^[+-]/.test(text.trim()) ? current + n : n;
-  if (target < 1) throw new ControlError('bad-args', `cannot scale to ${target} workers: the least is 1`);
-  if (target > max) throw new ControlError('bad-args', `cannot scale to ${target} workers: the most is ${max} (--max-workers)`);
+  if (target < min) throw new ControlError('bad-args', `cannot scale to ${target} workers: the least is ${min}${adaptive ? ' (MIN of --workers MIN:MAX; change it and reload to go lower)' : ''}`);
+  if (target > max) throw new ControlError('bad-args', `cannot scale to ${target} workers: the most is ${max} ${adaptive ? "(the adaptive ceiling: MAX of --workers MIN:MAX, the host's CPUs and memory)" : '(--max-workers)'}`);
   return target;
 }
 
@@ -107,8 +110,9 @@ export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
       case 'status': return status(deps);
       case 'workers': return workers(deps);
       case 'scale': {
-        const { target: before, settings } = deps.view().context;
-        const target = scaleTarget(req.args.workers, before, maxWorkersOf(settings));
+        const { context } = deps.view();
+        const before = context.target;
+        const target = scaleTarget(req.args.workers, before, ceilingOf(context).max, floorOf(context), context.settings.scaling !== undefined);
         if (deps.view().stopping) throw new ControlError('refused', 'the master is stopping');
         for (let n = before; n < target; n++) deps.send('TTIN');
         for (let n = before; n > target; n--) deps.send('TTOU');

@@ -1,0 +1,146 @@
+/**
+ * Adaptive worker count (--workers MIN:MAX): the settings, the load sample the host measures and
+ * the pure rules the master machine decides with. The master holds the listening sockets, so
+ * its sample carries their accept queues (connections no worker has taken yet: the first sign
+ * that the workers cannot keep up), beside each worker's event-loop utilisation and memory.
+ *
+ * Up: the queue stayed non-empty, or the ready workers' mean utilisation stayed at or above
+ * `upElu`, for `upAfterMs`; one worker at a time, the next only once the last one is ready.
+ * Down: nothing queued and the mean at or below `downElu` since `cooldownMs` (counted from the
+ * last sample that saw load, and from the last change of the count), straight to the count the
+ * load needs at the middle of the two thresholds, never below MIN.
+ * The ceiling: MAX, or by default one worker per CPU the host allows (its cgroup's quota); never
+ * more than its memory holds with MEMORY_HEADROOM to spare, at the largest worker's measured size.
+ */
+import type { WorkerHandle } from './worker-handle.js';
+import { MAX_WORKERS, type MasterContext, type MasterSettings } from './master.context.js';
+
+export interface ScalingSettings {
+  /** The fewest workers (MIN); the count starts here. */
+  min: number;
+  /** MAX as given; null: the host's ceiling (CPUs and memory). */
+  max: number | null;
+  /** Mean event-loop utilisation (0..1) at or above which the workers are busy. */
+  upElu: number;
+  /** Mean utilisation at or below which (with nothing queued) they are quiet. */
+  downElu: number;
+  /** How long the load must stay high before a worker is added. */
+  upAfterMs: number;
+  /** How long it must stay quiet (and the count unchanged) before workers are retired. */
+  cooldownMs: number;
+}
+
+/** What the host allows, read at start and on each reload (its cgroup, its CPUs). */
+export interface HostLimits {
+  /** CPUs this process may use: the CPU quota, or the CPUs it may run on, whichever is fewer. */
+  cpus: number;
+  /** The memory limit in bytes (the cgroup's, else the machine's), or null when unknown. */
+  memoryBytes: number | null;
+}
+
+/** One measurement, at `now`: each listening socket's queue (null: not measurable) and each worker's load. */
+export interface LoadSample {
+  queues: Array<{ socket: string; waiting: number | null }>;
+  /** By worker id: the utilisation and resident memory it reported last. */
+  workers: Record<number, { elu: number; rssBytes: number }>;
+  masterRssBytes: number;
+}
+
+/** The share of the memory limit never planned for workers: the master, the page cache, a spike. */
+export const MEMORY_HEADROOM = 0.2;
+
+export const SCALING_DEFAULTS = { upElu: 0.8, downElu: 0.2, upAfterMs: 1_000, cooldownMs: 30_000 } as const;
+
+/** The latest figures and the scaler's clocks (plain data in the master's context). */
+export interface ScalerState {
+  /** When the current run of busy samples began; null when the last sample was not busy. */
+  busySince: number | null;
+  /** The last sample that was not quiet (the count may go down only `cooldownMs` after it). */
+  loadedAt: number;
+  /** The last change of the count, by the scaler or an operator (TTIN, TTOU, scale). */
+  changedAt: number;
+  /** The busy run that found the count at its ceiling was logged: once per run. */
+  ceilingLogged: boolean;
+  /** The latest sample's figures, for observers. */
+  queued: number;
+  meanElu: number | null;
+  queues: LoadSample['queues'];
+  /** The largest worker's and the master's resident size in the latest sample (0: none yet). */
+  largestRss: number;
+  masterRss: number;
+}
+
+export const initialScaler = (now: number): ScalerState => ({
+  busySince: null, loadedAt: now, changedAt: now, ceilingLogged: false, queued: 0, meanElu: null, queues: [], largestRss: 0, masterRss: 0,
+});
+
+/** Workers whose load counts: ready, of the current generation, not on their way out. */
+const counted = (workers: WorkerHandle[], generation: number) =>
+  workers.filter((w) => w.phase === 'ready' && w.generation === generation && w.recycle === null);
+
+export interface Reading {
+  queued: number;
+  /** Mean utilisation of the counted workers that reported; null when none did. */
+  meanElu: number | null;
+  sumElu: number;
+  /** The largest resident size among the workers that reported, bytes (0: none). */
+  largestRss: number;
+  busy: boolean;
+  quiet: boolean;
+}
+
+export function readSample(s: ScalingSettings, sample: LoadSample, workers: WorkerHandle[], generation: number): Reading {
+  const queued = sample.queues.reduce((n, q) => n + (q.waiting ?? 0), 0);
+  const loads = counted(workers, generation).map((w) => sample.workers[w.id]).filter((l) => l !== undefined);
+  const sumElu = loads.reduce((n, l) => n + l.elu, 0);
+  const meanElu = loads.length ? sumElu / loads.length : null;
+  const largestRss = Object.values(sample.workers).reduce((n, l) => Math.max(n, l.rssBytes), 0);
+  const busy = queued > 0 || (meanElu !== null && meanElu >= s.upElu);
+  const quiet = queued === 0 && meanElu !== null && meanElu <= s.downElu;
+  return { queued, meanElu, sumElu, largestRss, busy, quiet };
+}
+
+/** How many workers the memory limit holds at the largest worker's size; null: not known yet. */
+export function memoryCeiling(limits: HostLimits | undefined, largestRss: number, masterRss: number): number | null {
+  if (!limits?.memoryBytes || largestRss <= 0) return null;
+  return Math.floor((limits.memoryBytes * (1 - MEMORY_HEADROOM) - masterRss) / largestRss);
+}
+
+/** The ceiling without the memory measurement: MAX, or one worker per CPU allowed. */
+export const plannedMax = (s: ScalingSettings, limits: HostLimits | undefined): number =>
+  s.max ?? Math.max(s.min, Math.ceil(limits?.cpus ?? s.min));
+
+/** Why the count cannot grow: MAX as given, the CPUs, or the memory. */
+export type CeilingReason = 'max' | 'cpu' | 'memory';
+
+export function ceiling(s: ScalingSettings, limits: HostLimits | undefined, memory: number | null): { max: number; reason: CeilingReason } {
+  const planned = plannedMax(s, limits);
+  if (memory !== null && memory < planned) return { max: Math.max(s.min, memory), reason: 'memory' };
+  return { max: planned, reason: s.max === null ? 'cpu' : 'max' };
+}
+
+/** The count the quiet load needs at the middle of the thresholds, within MIN and `current`. */
+export function neededWorkers(s: ScalingSettings, sumElu: number, current: number): number {
+  const mid = (s.upElu + s.downElu) / 2;
+  return Math.min(current, Math.max(s.min, Math.ceil(sumElu / mid)));
+}
+
+/** The most workers now: fixed mode's --max-workers, or the adaptive ceiling at the latest memory figures. */
+export function ceilingOf(ctx: MasterContext): { max: number; reason: CeilingReason } {
+  const s = ctx.settings.scaling;
+  if (!s) return { max: ctx.settings.maxWorkers ?? MAX_WORKERS, reason: 'max' };
+  return ceiling(s, ctx.settings.limits, memoryCeiling(ctx.settings.limits, ctx.scaler.largestRss, ctx.scaler.masterRss));
+}
+
+/** The fewest workers: MIN, or one. */
+export const floorOf = (ctx: MasterContext): number => ctx.settings.scaling?.min ?? 1;
+
+/** A count moved into [floor, ceiling]. */
+export const clampCount = (ctx: MasterContext, n: number): number => Math.max(floorOf(ctx), Math.min(ceilingOf(ctx).max, n));
+
+/** The count a reload's new generation boots: see beginGeneration (master.setup.ts). */
+export function reloadTarget(ctx: MasterContext, settings: MasterSettings): number {
+  const next = { ...ctx, settings };
+  if (!settings.scaling) return Math.min(settings.workers !== ctx.settings.workers || ctx.settings.scaling ? settings.workers : ctx.target, ceilingOf(next).max);
+  return clampCount(next, ctx.target);
+}
