@@ -13,6 +13,7 @@ export { merge } from 'rxjs/internal/observable/merge';
 export { interval } from 'rxjs/internal/observable/interval';
 export { fromEvent } from 'rxjs/internal/observable/fromEvent';
 export { map } from 'rxjs/internal/operators/map';
+export { mergeMap } from 'rxjs/internal/operators/mergeMap';
 export { tap } from 'rxjs/internal/operators/tap';
 export { take } from 'rxjs/internal/operators/take';
 export { buffer } from 'rxjs/internal/operators/buffer';

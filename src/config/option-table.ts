@@ -7,13 +7,14 @@
  */
 import { CLI_ONLY, type CliOnlyKey, type OptionRow } from './option-row.js';
 import { PROCESS_ROWS } from './option-rows/process.js';
+import { SCALING_ROWS } from './option-rows/scaling.js';
 import { SERVING_ROWS } from './option-rows/serving.js';
 import { VIEW_ROWS } from './option-rows/views.js';
 import type { Options } from './types.js';
 
 export type TableKey = keyof Options | CliOnlyKey;
 
-const ROWS = { ...SERVING_ROWS, ...PROCESS_ROWS, ...VIEW_ROWS } satisfies Record<TableKey, OptionRow>;
+const ROWS = { ...SERVING_ROWS, ...SCALING_ROWS, ...PROCESS_ROWS, ...VIEW_ROWS } satisfies Record<TableKey, OptionRow>;
 
 /** A row that knows its key and the name a user knows it by (`--timeout`; `app` for the argument). */
 export type Keyed<R, K> = R & { key: K; name: string };

@@ -13,6 +13,8 @@ import { tlsFiles } from './tls.js';
 import { workerIdentity } from './identity.js';
 import { checkReusePort } from './reuse-port.js';
 import { defaultWorkers, defaultWorkerTmpDir } from './host-defaults.js';
+import { workerCount } from './worker-count.js';
+import { hostLimits } from '../adapters/cgroup-limits.js';
 import { OPTION_TABLE as T, type Keyed } from './option-table.js';
 import type { OptionRow } from './option-row.js';
 import type { Config, Options } from './types.js';
@@ -74,8 +76,10 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
   if (requestTimeout > 0 && headersTimeout > requestTimeout) {
     usage(`invalid --headers-timeout '${headersTimeout}': it must not exceed --request-timeout (${requestTimeout}); lower it or raise --request-timeout`);
   }
-  const maxWorkers = value(T.maxWorkers);
-  const workers = given(T.workers) ?? defaultWorkers(env);
+  const { workers, maxWorkers, scaling } = workerCount({
+    count: given(T.workers), minWorkers: given(T.minWorkers), maxWorkers: given(T.maxWorkers),
+    upElu: value(T.scaleUpElu), downElu: value(T.scaleDownElu), upAfter: value(T.scaleUpAfter), cooldown: value(T.scaleCooldown),
+  }, () => defaultWorkers(env), T.maxWorkers.default);
   if (workers > maxWorkers) {
     const name = options.workers !== undefined ? '--workers' : env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : '--workers (the number of CPUs)';
     f(options.workers !== undefined ? 'workers' : 'maxWorkers', () => usage(`invalid ${name} '${workers}': it must not exceed --max-workers (${maxWorkers}); lower it or raise --max-workers`));
@@ -85,6 +89,8 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     binds,
     workers,
     maxWorkers,
+    scaling,
+    limits: hostLimits(env),
     bootNice: value(T.bootNice),
     timeout: value(T.timeout),
     gracefulTimeout: value(T.gracefulTimeout),
@@ -125,6 +131,10 @@ export function masterSettings(config: Config): MasterSettings {
   return {
     workers: config.workers,
     maxWorkers: config.maxWorkers,
+    ...(config.scaling ? {
+      scaling: { min: config.scaling.min, max: config.scaling.max, upElu: config.scaling.upElu, downElu: config.scaling.downElu, upAfterMs: Math.round(config.scaling.upAfter * 1000), cooldownMs: Math.round(config.scaling.cooldown * 1000) },
+    } : {}),
+    limits: { cpus: config.limits.cpus, memoryBytes: config.limits.memoryBytes },
     timeoutMs: Math.round(config.timeout * 1000),
     gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
     bootTimeoutMs: Math.round(config.bootTimeout * 1000),

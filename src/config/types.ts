@@ -2,6 +2,7 @@
  * The shapes of the configuration: Options as a user gives them, Config once normalised
  * (./options.ts validates one into the other).
  */
+import type { CgroupLimits } from '../adapters/cgroup-limits.js';
 import type { BindSpec } from './bind.js';
 import type { AppSpec } from './app-spec.js';
 import type { RecycleLimits } from './recycle.js';
@@ -14,9 +15,16 @@ import type { LogLevelName } from '../../machines/worker-settings.js';
 export interface Options {
   app: string;
   bind?: string | string[];
-  workers?: number;
-  /** The most workers TTIN and `statefork scale` may reach. */
+  /** A fixed count, or 'MIN:MAX' (MAX may be 'auto': the host's ceiling) for an adaptive one. */
+  workers?: number | string;
+  /** Fixed count: the most workers TTIN and `statefork scale` may reach; adaptive: MAX. */
   maxWorkers?: number;
+  /** The fewest workers: makes the count adaptive (as --workers MIN:MAX). */
+  minWorkers?: number;
+  scaleUpElu?: number | string;
+  scaleDownElu?: number | string;
+  scaleUpAfter?: number;
+  scaleCooldown?: number;
   /** The nice value a worker boots with (0: none), restored once it is ready. */
   bootNice?: number;
   timeout?: number;
@@ -74,8 +82,13 @@ export const DEFAULT_INSPECTOR = '127.0.0.1:7700';
 export interface Config {
   app: AppSpec;
   binds: BindSpec[];
+  /** The count to start with: the fixed count, or MIN. */
   workers: number;
   maxWorkers: number;
+  /** --workers MIN:MAX: the count follows the load (seconds for the windows); null: fixed. */
+  scaling: { min: number; max: number | null; upElu: number; downElu: number; upAfter: number; cooldown: number } | null;
+  /** The CPUs and memory the host allows, read when the configuration was (src/adapters/cgroup-limits.ts). */
+  limits: CgroupLimits;
   bootNice: number;
   timeout: number;
   gracefulTimeout: number;

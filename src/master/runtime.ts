@@ -24,6 +24,7 @@ import { MasterPidfile } from './pidfile.js';
 import { checkWorkerTmpDir, prepareAccessLog } from './preflight.js';
 import { acquireSocketSet, logListening, type SocketSet } from './socket-set.js';
 import { masterEvents$, type HostCommand } from './sources.js';
+import { loadSampler, logWorkerCount } from './load-sample.js';
 import { MasterSteps } from './steps.js';
 import { closeStrayFds } from './stray-fds.js';
 import { oldMasterPid, Upgrader, type Command } from './upgrade.js';
@@ -126,6 +127,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     closeStrays(sockets, logging);
     process.title = `statefork: master [${live.config.name}]`;
     logListening(sockets, Boolean(live.config.tls), log);
+    logWorkerCount(live.config, log);
     inspection = await startInspection(live.config, logging, opened, workers.stats, workers.hangs);
   } catch (e) {
     release();
@@ -172,7 +174,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
 
   // 4. Run until halted.
   const uninstallFaults = options.faultHandler ? installFaultHandler(log, (reason) => commands$.next({ type: 'FAULT', reason })) : () => {};
-  const subscription = masterEvents$({ config: live.config, log, clock, workers$: workers.events$, beats: () => workers.beats(), upgrade$: upgrader.events$, commands$ })
+  const subscription = masterEvents$({ config: live.config, log, clock, workers$: workers.events$, beats: () => workers.beats(), sample: loadSampler(sockets.listeners, () => workers.stats.load()), upgrade$: upgrader.events$, commands$ })
     .subscribe((e) => actor.send(e));
   const done = new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {

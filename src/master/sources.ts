@@ -8,7 +8,8 @@ import { dirname } from 'node:path';
 import { stamp, type MasterEvent, type SourceEvent } from '../../machines/master.events.js';
 import { MASTER_SIGNALS, type MasterSignalEvent } from '../../machines/signals.js';
 import { fileChanges$ } from '../adapters/file-changes.js';
-import { EMPTY, map, merge, Subject, tap, type Observable } from '../adapters/rx-operators.js';
+import { EMPTY, map, merge, mergeMap, Subject, tap, type Observable } from '../adapters/rx-operators.js';
+import type { LoadSample } from '../../machines/master.scaling.js';
 import { signals$ } from '../adapters/signals.js';
 import { ticks$ } from '../adapters/ticks.js';
 import { tickInterval, type Config } from '../config/options.js';
@@ -26,6 +27,8 @@ export interface Sources {
   clock(): number;
   workers$: Observable<SourceEvent>;
   beats(): Record<number, number>;
+  /** Measured right after each tick's beats (./load-sample.ts). */
+  sample(): LoadSample;
   upgrade$: Observable<SourceEvent>;
   commands$: Subject<HostCommand>;
 }
@@ -42,7 +45,8 @@ function fileReloads$(config: Config, log: Logger): Observable<SourceEvent> {
 
 export function masterEvents$(s: Sources): Observable<MasterEvent> {
   const signals = signals$(MASTER_SIGNALS).pipe(tap(({ signal }) => s.log.info({ signal }, `handling signal ${signal}`)));
-  const ticks = ticks$(tickInterval(s.config), s.beats);
+  // Each check is two events: the heartbeats, then the load sample the adaptive count decides on.
+  const ticks = ticks$(tickInterval(s.config), s.beats).pipe(mergeMap((tick) => [tick, { type: 'LOAD_SAMPLE' as const, ...s.sample() }]));
   return merge<SourceEvent[]>(signals, s.workers$, ticks, s.upgrade$, s.commands$, fileReloads$(s.config, s.log))
     .pipe(map((e) => stamp(e, s.clock())));
 }

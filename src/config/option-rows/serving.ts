@@ -6,6 +6,7 @@ import { parseBind } from '../bind.js';
 import { checkBoolean, checkNice, checkPositiveInt, checkSeconds, checkString, checkWholeNumber } from '../checks.js';
 import type { OptionRow } from '../option-row.js';
 import type { TableKey } from '../option-table.js';
+import { checkWorkerCount } from '../worker-count.js';
 
 export const SERVING_ROWS = {
   app: {
@@ -24,13 +25,13 @@ export const SERVING_ROWS = {
     doc: 'the configuration file (see below)',
   },
   workers: {
-    flags: '-w, --workers <n>', type: 'number',
-    help: 'worker processes',
+    flags: '-w, --workers <n|MIN:MAX>', type: 'string',
+    help: 'worker processes: a fixed count, or MIN:MAX to follow the load (MAX auto: the CPUs and memory allowed)',
     helpDefault: '$WEB_CONCURRENCY or the number of CPUs',
     docDefault: '`$WEB_CONCURRENCY`, else the number of CPUs',
-    doc: 'worker processes (1 or more)',
-    check: checkPositiveInt,
-    show: (c) => c.workers,
+    doc: 'worker processes: a fixed count (1 or more), or `MIN:MAX` for a count that follows the load between the two (`MIN:auto`: up to what the host allows, see [Adaptive worker count](#adaptive-worker-count))',
+    check: checkWorkerCount,
+    show: (c) => (c.scaling ? `${c.scaling.min}:${c.scaling.max ?? 'auto'}` : c.workers),
     defaultSource: () => (process.env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : 'default (CPUs)'),
   },
   bootNice: {
@@ -42,8 +43,9 @@ export const SERVING_ROWS = {
   },
   maxWorkers: {
     flags: '--max-workers <n>', type: 'number', default: MAX_WORKERS,
-    help: 'the most workers TTIN and statefork scale may reach',
-    doc: 'the most workers `TTIN` and `statefork scale` may reach; a `TTIN` at it is logged and ignored, a `scale` above it refused (exit 2). `--workers` must not exceed it',
+    help: 'the most workers TTIN and statefork scale may reach (adaptive: MAX)',
+    docDefault: '1024 (adaptive: the host\'s ceiling)',
+    doc: 'the most workers `TTIN` and `statefork scale` may reach; a `TTIN` at it is logged and ignored, a `scale` above it refused (exit 2). `--workers` must not exceed it. With an adaptive count it is MAX',
     check: checkPositiveInt,
     show: (c) => c.maxWorkers,
   },

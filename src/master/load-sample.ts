@@ -1,0 +1,40 @@
+/**
+ * The master's load sample (machines/master.scaling.ts's LoadSample), measured after each
+ * periodic check: the accept queue of every listening socket the master holds (a --reuse-port
+ * address is the workers' own and has none here), the load each worker reported on its last
+ * heartbeat, and the master's own resident memory. Only measures; the machine decides.
+ */
+import type { LoadSample } from '../../machines/master.scaling.js';
+import type { WorkerLoad } from '../../machines/protocol.js';
+import { plannedMax } from '../../machines/master.scaling.js';
+import { acceptQueues } from '../adapters/accept-queue.js';
+import type { Config } from '../config/types.js';
+import type { Logger } from '../log.js';
+
+export interface SampledSocket {
+  fd: number;
+  url: string;
+}
+
+export function loadSampler(sockets: readonly SampledSocket[], loads: () => Map<number, WorkerLoad>): () => LoadSample {
+  return () => {
+    const waiting = acceptQueues(sockets.map((s) => s.fd));
+    const workers: LoadSample['workers'] = {};
+    for (const [id, l] of loads()) workers[id] = { elu: l.elu, rssBytes: l.rssBytes };
+    return { queues: sockets.map((s, i) => ({ socket: s.url, waiting: waiting[i] })), workers, masterRssBytes: process.memoryUsage.rss() };
+  };
+}
+
+const mib = (n: number | null) => (n === null ? null : Math.round(n / 2 ** 20));
+
+/** At start: the limits the host sets (both always), and the adaptive range they give. */
+export function logWorkerCount(config: Config, log: Logger): void {
+  const { cpus, cpuQuota, memoryLimit, memoryBytes, source } = config.limits;
+  const s = config.scaling;
+  const fields = { cpus, cpuQuota, memoryLimitMiB: mib(memoryLimit), memoryMiB: mib(memoryBytes), cgroup: source };
+  const limits = `${cpus} CPU${cpus === 1 ? '' : 's'}${cpuQuota === null ? '' : ` (cgroup quota ${cpuQuota})`}, memory ${mib(memoryBytes)} MiB${memoryLimit === null ? ' (no cgroup limit)' : ' (cgroup limit)'}`;
+  if (!s) return void log.info({ ...fields, workers: config.workers }, `host limits: ${limits}; a fixed count of ${config.workers} worker(s)`);
+  const max = plannedMax({ ...s, upAfterMs: 0, cooldownMs: 0 }, config.limits);
+  log.info({ ...fields, minWorkers: s.min, maxWorkers: max, maxGiven: s.max !== null },
+    `host limits: ${limits}; adaptive count ${s.min}:${max}${s.max === null ? ' (MAX from the CPUs)' : ''}, never more than the memory holds at the largest worker's size`);
+}
