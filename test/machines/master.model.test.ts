@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { getShortestPaths } from 'xstate/graph';
 import { masterMachine } from '../../machines/master.machine.js';
 import { stateName } from '../../machines/state-name.js';
-import { candidates, describeEvent, MODEL_SETTINGS, serialize, serializeEvent, type MasterSnapshot } from './model/candidates.js';
+import { ADAPTIVE_MODEL_SETTINGS, candidates, describeEvent, MODEL_SETTINGS, serialize, serializeEvent, type MasterSnapshot } from './model/candidates.js';
 import { World } from './model/world.js';
 import { recordLevel1 } from './model/coverage.js';
 
@@ -52,19 +52,37 @@ const upgradePaths = getShortestPaths(masterMachine, {
   limit: 100_000,
 });
 
+/**
+ * The adaptive count (--workers 1:2): busy, quiet and light samples beside every other event,
+ * so scaling up and down, the cooldown, TTIN/TTOU and HUP during a scale, a reload while scaled
+ * up, are walked. No hot upgrades or recycling here (they have their own traversals).
+ */
+const adaptiveEvents = (s: MasterSnapshot) => candidates(s, false, true).filter((e) => e.type !== 'WORKER_RECYCLE');
+const adaptivePaths = getShortestPaths(masterMachine, {
+  events: ((s: MasterSnapshot) => withoutIncidents(adaptiveEvents(s))) as never,
+  serializeState: serialize as never,
+  serializeEvent: serializeEvent as never,
+  input: { settings: ADAPTIVE_MODEL_SETTINGS, now: 0 },
+  stopWhen: STOP_WHEN as never,
+  limit: 100_000,
+});
+
 describe('master machine, model-based (level 1: simulated world)', () => {
   it(`generates a bounded set of paths (${paths.length}, and ${upgradePaths.length} with hot upgrades)`, () => {
     expect(paths.length).toBeGreaterThan(MAX_SPAWNS < 4 ? 100 : 1000);
     expect(paths.length).toBeLessThan(50_000);
     expect(upgradePaths.length).toBeGreaterThan(MAX_SPAWNS < 4 ? 100 : 1000);
     expect(upgradePaths.length).toBeLessThan(50_000);
+    expect(adaptivePaths.length).toBeGreaterThan(MAX_SPAWNS < 4 ? 100 : 1000);
+    expect(adaptivePaths.length).toBeLessThan(50_000);
   });
 
   const transitions = new Set<string>();
   const states = new Set<string>();
-  const walk = (all: typeof paths, next: (s: MasterSnapshot) => ReturnType<typeof candidates>) => {
+  const scaled = new Set<string>();
+  const walk = (all: typeof paths, next: (s: MasterSnapshot) => ReturnType<typeof candidates>, settings = MODEL_SETTINGS) => {
     for (const path of all) {
-      const world = new World(MODEL_SETTINGS);
+      const world = new World(settings);
       states.add(world.state());
       for (const step of path.steps.slice(1)) {
         try {
@@ -87,6 +105,7 @@ describe('master machine, model-based (level 1: simulated world)', () => {
           throw new Error(`${(e as Error).message}\n  path: ${[...path.steps.map((s) => describeEvent(s.event as never)), describeEvent(event)].join(' → ')}`);
         }
         for (const t of branch.transitions.slice(seen)) transitions.add(t);
+        for (const x of branch.scaled) scaled.add(x);
         states.add(branch.state());
       }
     }
@@ -95,6 +114,12 @@ describe('master machine, model-based (level 1: simulated world)', () => {
   it('every generated path, and every next step from its end, holds every invariant and matches the model', () => {
     walk(paths, (s) => candidates(s));
     expect(states).toContain('halted');
+  });
+
+  it('so does every path of an adaptive count (scaling up and down, the cooldown, TTIN/TTOU and HUP meanwhile)', () => {
+    walk(adaptivePaths, adaptiveEvents, ADAPTIVE_MODEL_SETTINGS);
+    // Both decisions were taken on the walk, not only possible.
+    expect([...scaled].sort()).toEqual(['LOAD_SAMPLE(busy):1->2', 'LOAD_SAMPLE(quiet):2->1']);
   });
 
   it('so does every path through a hot upgrade (WINCH, rollback, a new master that fails)', () => {

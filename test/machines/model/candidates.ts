@@ -20,12 +20,19 @@ export const MAX_TARGET = 2;
 /** --max-workers is the traversal's bound on the target: TTIN at it is refused by the machine. */
 export const MODEL_SETTINGS: MasterSettings = { workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, maxWorkers: MAX_TARGET };
 export const MAX_GENERATION = 2;
+/** The adaptive traversal's settings: MIN 1, MAX 2, short windows (the times only need an order). */
+export const ADAPTIVE_MODEL_SETTINGS: MasterSettings = {
+  workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000,
+  scaling: { min: 1, max: MAX_TARGET, upElu: 0.8, downElu: 0.2, upAfterMs: 1_000, cooldownMs: 5_000 },
+  limits: { cpus: 2, memoryBytes: null },
+};
 
 /** The latest time the snapshot has seen: events are stamped at or after it. */
 export function clockOf(ctx: MasterContext): number {
   let t = ctx.startedAt;
   for (const w of ctx.workers) t = Math.max(t, w.spawnedAt, w.readyAt ?? 0, w.beatAt);
-  return Math.max(t, ctx.lastFailureAt);
+  const { busySince, loadedAt, changedAt } = ctx.scaler;
+  return Math.max(t, ctx.lastFailureAt, busySince ?? 0, loadedAt, changedAt);
 }
 
 /** Model event names that stand for one kind of world event, for reports and coverage. */
@@ -33,13 +40,29 @@ export function describeEvent(e: MasterEvent): string {
   switch (e.type) {
     case 'WORKER_EXIT': return `WORKER_EXIT(${e.signal ?? `code ${e.code}`})`;
     case 'UPGRADE_EXIT': return `UPGRADE_EXIT(code ${e.code})`;
-    case 'TICK': return (e as MasterEvent & { kind?: string }).kind ?? 'TICK';
+    case 'TICK': case 'LOAD_SAMPLE': return (e as MasterEvent & { kind?: string }).kind ?? e.type;
     default: return e.type;
   }
 }
 
-/** `upgrades`: include USR2 while serving, and so everything a new master can do. */
-export function candidates(s: MasterSnapshot, upgrades = false): MasterEvent[] {
+/**
+ * Load samples: a light one (neither busy nor quiet) always; with `load`, also a busy one (a
+ * queue, every worker saturated) after the up window and a quiet one after the cooldown.
+ */
+function samples(ctx: MasterContext, now: number, load: boolean): MasterEvent[] {
+  const at = (elu: number, waiting: number, after: number, kind: string) => {
+    const workers: Record<number, { elu: number; rssBytes: number }> = {};
+    for (const w of ctx.workers) workers[w.id] = { elu, rssBytes: 50_000_000 };
+    return { type: 'LOAD_SAMPLE', now: now + after, queues: [{ socket: 'http://127.0.0.1:8000', waiting }], workers, masterRssBytes: 60_000_000, kind } as MasterEvent;
+  };
+  const s = ctx.settings.scaling;
+  const light = at(0.5, 0, 0, 'LOAD_SAMPLE(light)');
+  if (!load || !s) return [light];
+  return [light, at(1, 3, s.upAfterMs, 'LOAD_SAMPLE(busy)'), at(0, 0, s.cooldownMs, 'LOAD_SAMPLE(quiet)')];
+}
+
+/** `upgrades`: include USR2 while serving, and so everything a new master can do. `load`: every load sample. */
+export function candidates(s: MasterSnapshot, upgrades = false, load = false): MasterEvent[] {
   if (s.status !== 'active') return [];
   const ctx = s.context;
   const now = clockOf(ctx);
@@ -84,6 +107,7 @@ export function candidates(s: MasterSnapshot, upgrades = false): MasterEvent[] {
       case 'killed': out.push(at({ type: 'WORKER_EXIT', id, code: null, signal: 'SIGKILL' })); break;
     }
   }
+  out.push(...samples(ctx, now, load));
   if (ctx.workers.length) {
     const beating: Record<number, number> = {};
     for (const w of ctx.workers) beating[w.id] = now + 1000;
@@ -110,7 +134,7 @@ export function serialize(s: MasterSnapshot): string {
     .map((w) => `${w.generation === ctx.generation ? 'cur' : 'old'}:${w.phase}:${w.cause ?? '-'}`)
     .sort();
   const upgrade = ctx.upgrade ? (ctx.upgrade.ready ? 'ready' : ctx.upgrade.pid === null ? 'starting' : 'booting') : 'none';
-  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.reloadQueued, ctx.exitCode, ctx.hasServed, upgrade, workers]);
+  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.reloadQueued, ctx.exitCode, ctx.hasServed, upgrade, workers, ctx.scaler.busySince !== null]);
 }
 
-export const serializeEvent = (e: MasterEvent) => JSON.stringify({ ...e, now: undefined, kind: undefined, beats: undefined, settings: undefined, d: describeEvent(e) });
+export const serializeEvent = (e: MasterEvent) => JSON.stringify({ ...e, now: undefined, kind: undefined, beats: undefined, settings: undefined, workers: undefined, queues: undefined, d: describeEvent(e) });

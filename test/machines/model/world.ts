@@ -11,6 +11,7 @@ import type { MasterSettings } from '../../../machines/master.context.js';
 import type { MasterEvent } from '../../../machines/master.events.js';
 import { stateName } from '../../../machines/state-name.js';
 import type { MasterSnapshot } from './candidates.js';
+import { ceilingOf, floorOf } from '../../../machines/master.scaling.js';
 
 interface FakeProcess {
   id: number;
@@ -41,6 +42,8 @@ export class World {
   readonly processes = new Map<number, FakeProcess>();
   /** State-level transitions taken, microsteps included: "from --EVENT--> to". */
   readonly transitions: string[] = [];
+  /** The load samples that moved the count: "KIND:from->to". */
+  readonly scaled: string[] = [];
   private current: string | null = null;
   private movedInStep = false;
   readonly actor;
@@ -146,6 +149,7 @@ export class World {
     active = this;
     const before = this.state();
     const readyBefore = this.actor.getSnapshot().context.workers.filter((w) => w.phase === 'ready');
+    const targetBefore = this.actor.getSnapshot().context.target;
     this.actor.send(e);
     const after = this.state();
     if (after.startsWith('serving.reloading') && !before.startsWith('serving.reloading') && this.readyAtReload === null) {
@@ -161,11 +165,23 @@ export class World {
       if ((!n || n.phase !== 'ready') && !retired) this.lostReadyDuringReload++;
     }
     this.check(before);
+    this.checkScaling(e, before, targetBefore);
     // A worker that broke the protocol is killed at once, whatever it was doing.
     if (e.type === 'WORKER_PROTOCOL_ERROR') {
       const p = this.processes.get(e.id)!;
       if (p.alive && !p.signals.includes('SIGKILL')) this.fail(`worker ${e.id} broke the protocol and was not killed`);
     }
+  }
+
+  /** A load sample moves the count only while serving.running, by one worker up, or down to MIN at the least. */
+  private checkScaling(e: MasterEvent, before: string, targetBefore: number): void {
+    if (e.type !== 'LOAD_SAMPLE') return;
+    const { target, settings } = this.actor.getSnapshot().context;
+    if (target === targetBefore) return;
+    if (!settings.scaling) this.fail('a load sample moved a fixed count');
+    if (before !== 'serving.running') this.fail(`a load sample moved the count in ${before}`);
+    if (target > targetBefore + 1) this.fail(`a load sample added ${target - targetBefore} workers at once`);
+    this.scaled.push(`${(e as { kind?: string }).kind ?? e.type}:${targetBefore}->${target}`);
   }
 
   private readyCount(): number {
@@ -212,6 +228,7 @@ export class World {
       this.fail(`left ${before} for ${state} without TERM, INT, QUIT or a fault, after a worker served`);
     }
     if (ctx.target > (ctx.settings.maxWorkers ?? Infinity)) this.fail(`target ${ctx.target} above --max-workers ${ctx.settings.maxWorkers}`);
+    if (ctx.target > ceilingOf(ctx).max || ctx.target < floorOf(ctx)) this.fail(`target ${ctx.target} outside ${floorOf(ctx)}..${ceilingOf(ctx).max}`);
     // Every stop ends halted with no worker left; only an early failure or a fault exits non-zero.
     if (snap.status === 'done') {
       if (alive.length) this.fail(`halted with live workers ${alive}`);
