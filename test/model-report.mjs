@@ -13,6 +13,7 @@ const run = spawnSync(process.execPath, [
   `${root}node_modules/vitest/vitest.mjs`, 'run', '--config', 'test/vitest.config.ts',
   'test/machines/master.model.test.ts', 'test/machines/master.property.test.ts', 'test/machines/worker.model.test.ts',
   'test/integration/model-paths.test.ts', 'test/integration/model-paths.upgrade.test.ts', 'test/integration/model-paths.hardening.test.ts',
+  'test/integration/adaptive.test.ts',
 ], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 if (run.status !== 0) process.exit(run.status ?? 1);
 
