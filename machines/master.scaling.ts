@@ -144,3 +144,12 @@ export function reloadTarget(ctx: MasterContext, settings: MasterSettings): numb
   if (!settings.scaling) return Math.min(settings.workers !== ctx.settings.workers || ctx.settings.scaling ? settings.workers : ctx.target, ceilingOf(next).max);
   return clampCount(next, ctx.target);
 }
+
+/** The adaptive count as observers show it: MIN, the ceiling now and why, the latest sample's figures; null for a fixed count. */
+export function scalingFigures(ctx: MasterContext) {
+  const s = ctx.settings.scaling;
+  if (!s) return null;
+  const { max, reason } = ceilingOf(ctx);
+  const { queued, meanElu, queues } = ctx.scaler;
+  return { min: s.min, max, maxReason: reason, target: ctx.target, queued, queues, meanElu: meanElu === null ? null : Math.round(meanElu * 1000) / 1000 };
+}

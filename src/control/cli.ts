@@ -10,7 +10,7 @@ import { locateControlSocket } from './paths.js';
 import type { Command } from './protocol.js';
 
 interface Opts { controlSocket?: string; pid?: string; json?: boolean; quick?: boolean }
-type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null; lastHang?: { id: number; workerPid: number; at: number; stack: string[]; note: string | null; threads: Array<{ tid: number; syscall: string | null }> } | null };
+type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null; scaling?: Scaling | null; lastHang?: { id: number; workerPid: number; at: number; stack: string[]; note: string | null; threads: Array<{ tid: number; syscall: string | null }> } | null };
 type Worker = { id: number; pid: number | null; state: string; generation: number | null; ageSeconds: number | null; requests: number | null; hang?: NonNullable<Status['lastHang']>; connections?: { open: number; upgraded: number; streaming: number }; load?: { elu: number; delayP99Ms: number; heapUsedBytes: number } | null; rssBytes: number | null; heartbeatAgeSeconds: number | null };
 
 /**
@@ -36,11 +36,21 @@ function lastHang(h: NonNullable<Status['lastHang']>): string {
   return `worker ${h.id} (pid ${h.workerPid}) ${duration((Date.now() - h.at) / 1000)} ago, ${where}`;
 }
 
+type Scaling = { min: number; max: number; maxReason: string; queued: number; meanElu: number | null };
+const CEILING: Record<string, string> = { max: 'MAX', cpu: 'the CPUs', memory: 'the memory' };
+
+/** `1:4 (max from the CPUs), 2 queued, mean loop 85%`. */
+function adaptive(a: Scaling): string {
+  return `${a.min}:${a.max} (max from ${CEILING[a.maxReason] ?? printable(a.maxReason)}), ${a.queued} queued, mean loop ${a.meanElu === null ? '-' : `${Math.round(a.meanElu * 100)}%`}`;
+}
+
 export function formatStatus(s: Status): string {
   const upgrade = s.upgrade ? `new master ${s.upgrade.newMasterPid ?? '(starting)'}, ${s.upgrade.ready ? 'ready' : 'booting'}` : s.upgradeFrom ? `this is the new master; the old one (${s.upgradeFrom}) still runs` : 'none';
   return table([
     ['pid', String(s.pid)], ['state', s.state], ['uptime', duration(s.uptimeSeconds)], ['generation', String(s.generation)],
-    ['workers', `${s.workers.ready} ready of ${s.target} (${s.workers.booting} booting, ${s.workers.retiring} retiring)`], ['upgrade', upgrade],
+    ['workers', `${s.workers.ready} ready of ${s.target} (${s.workers.booting} booting, ${s.workers.retiring} retiring)`],
+    ...(s.scaling ? [['adaptive', adaptive(s.scaling)]] : []),
+    ['upgrade', upgrade],
     ...(s.lastHang ? [['last hang', lastHang(s.lastHang)]] : []),
   ]);
 }

@@ -5,7 +5,7 @@
  * TERM to one worker process, as `kill PID` would be: no second code path.
  */
 import { readFileSync } from 'node:fs';
-import { ceilingOf, floorOf } from '../../machines/master.scaling.js';
+import { ceilingOf, floorOf, scalingFigures } from '../../machines/master.scaling.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
 import { NO_CONNECTIONS, type Connections, type WorkerLoad } from '../../machines/protocol.js';
@@ -54,6 +54,7 @@ function status(deps: ControlDeps) {
     uptimeSeconds: seconds(Date.now() - deps.startedAt),
     generation: c.generation,
     target: c.target,
+    scaling: scalingFigures(c),
     workers: { live: c.workers.filter((w) => w.pid !== null).length, ready: count('ready'), booting: count('spawning', 'booting'), retiring: count('draining', 'quitting', 'aborting', 'killed') },
     upgrade: c.upgrade ? { newMasterPid: c.upgrade.pid, ready: c.upgrade.ready } : null,
     upgradeFrom: c.upgradeFrom,

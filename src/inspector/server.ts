@@ -20,6 +20,8 @@ export interface InspectorFigures {
   connections(): Record<number, Connections>;
   load(): Record<number, WorkerLoad>;
   lastHang(): HangRecord | null;
+  /** The adaptive count's figures now (null: a fixed count) and its latest decisions, newest first. */
+  scaling(): unknown;
 }
 
 export interface Inspector {
@@ -36,6 +38,7 @@ export async function serveInspector(
     '/connections': figures.connections ?? (() => ({})),
     '/load': figures.load ?? (() => ({})),
     '/hang': figures.lastHang ?? (() => null),
+    '/scaling': figures.scaling ?? (() => ({ now: null, decisions: [] })),
   };
   const { render } = await import('../../visualize/render.js');
   const svgs = { '/master.svg': await render('master', 'svg'), '/worker.svg': await render('worker', 'svg') };

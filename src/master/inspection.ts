@@ -10,6 +10,12 @@ import type { Config } from '../config/options.js';
 import { StateforkError } from '../errors.js';
 import { InspectorHub } from '../inspector/hub.js';
 import { serveInspector } from '../inspector/server.js';
+import type { MasterContext } from '../../machines/master.context.js';
+import type { ScaleFact } from '../../machines/master.facts.js';
+import { scalingFigures } from '../../machines/master.scaling.js';
+
+/** The inspector page lists this many of the adaptive count's latest decisions. */
+const DECISIONS_KEPT = 20;
 import type { LogSetup } from '../log.js';
 import type { HangReports } from './hang-reports.js';
 import type { RequestStats } from '../metrics/request-stats.js';
@@ -34,6 +40,9 @@ export function openInspection(config: Config, logging: LogSetup, clock: () => n
 
 export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats, hangs: HangReports): Promise<Inspection> {
   const { hub, recording } = opened;
+  // The adaptive count's latest figures and its last decisions, for the page.
+  let latest: MasterContext | null = null;
+  const decisions: Array<ScaleFact & { at: number }> = [];
   const log = logging.logger;
   const inspector = config.inspector && hub
     ? await serveInspector(hub, config.inspector.host, config.inspector.port, {
@@ -41,6 +50,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
       connections: () => Object.fromEntries(stats.connections()),
       load: () => Object.fromEntries(stats.load()),
       lastHang: () => hangs.last,
+      scaling: () => ({ now: latest && scalingFigures(latest), decisions }),
     }).catch((e: NodeJS.ErrnoException) => {
       throw new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
     })
@@ -52,7 +62,12 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
     : null;
   if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
   return {
-    step: (step) => hub?.step(step),
+    step: (step) => {
+      latest = step.after.context;
+      for (const d of step.scaled) decisions.unshift({ ...d, at: Date.now() });
+      decisions.splice(DECISIONS_KEPT);
+      hub?.step(step);
+    },
     inspect: (ev) => stately?.inspect.next?.(ev),
     recordFailures: () => recording?.failures ?? 0,
     close: () => {

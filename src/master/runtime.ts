@@ -163,6 +163,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   });
   if (live.config.bootNice > 0 && !workers.priority.active) log.info({ bootNice: live.config.bootNice }, 'workers boot at normal priority: lowering it (--boot-nice) needs a master that can raise it again (CAP_SYS_NICE)');
   actor.on('workerExited', steps.fact);
+  actor.on('scaled', steps.fact);
 
   // 3. The observers: each reads the step the machine states, computed once.
   const ready = new Promise<void>((resolve) => steps.observe((step) => { if (step.ready) resolve(); }));

@@ -5,6 +5,7 @@
  * the workers' request counts and durations added up, and the master's own process metrics.
  */
 import client from 'prom-client';
+import { scalingMetrics } from './scaling-metrics.js';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import type { ExitReason, WorkerPhase } from '../../machines/worker-handle.js';
 import type { WorkerLoad } from '../../machines/protocol.js';
@@ -26,6 +27,7 @@ export class MasterMetrics {
   private readonly bootFailures: client.Counter;
   private readonly reloads: client.Counter<'outcome'>;
   private readonly transitions: client.Counter<'event' | 'to'>;
+  private readonly scaled: (facts: MasterStep['scaled']) => void;
 
   constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number>; hangs?: { counts: { withStack: number; withoutStack: number } } }) {
     const registers = [this.registry];
@@ -34,7 +36,8 @@ export class MasterMetrics {
       name: 'statefork_workers', help: 'Worker processes by the state the master sees them in.', labelNames: ['state'], registers,
       collect() { for (const p of PHASES) this.set({ state: p }, ctx().workers.filter((w) => w.phase === p).length); },
     });
-    new client.Gauge({ name: 'statefork_workers_target', help: 'The number of workers the master aims for (--workers, TTIN, TTOU, scale).', registers, collect() { this.set(ctx().target); } });
+    new client.Gauge({ name: 'statefork_workers_target', help: 'The number of workers the master aims for (--workers, TTIN, TTOU, scale, the adaptive count).', registers, collect() { this.set(ctx().target); } });
+    this.scaled = scalingMetrics(registers, ctx);
     new client.Gauge({
       name: 'statefork_master_state', help: 'The master machine\'s state: 1 for the current one.', labelNames: ['state'], registers,
       collect() { this.reset(); this.set({ state: source.view().state }, 1); },
@@ -111,13 +114,14 @@ export class MasterMetrics {
     client.collectDefaultMetrics({ register: this.registry });
   }
 
-  /** One step of the master machine: its exits, the reload it ended, its state change. */
+  /** One step of the master machine: its exits, its scaling decisions, the reload it ended, its state change. */
   step(step: MasterStep): void {
     for (const exit of step.exits) {
       const reason = EXIT_LABEL[exit.reason];
       this.exits.inc({ reason });
       if (reason === 'boot_failure') this.bootFailures.inc();
     }
+    this.scaled(step.scaled);
     if (step.reloadEnded) this.reloads.inc({ outcome: step.reloadEnded });
     if (step.before && step.moved) this.transitions.inc({ event: step.cause, to: step.after.state });
   }

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startServing, type Rec, type Running } from '../helpers/cli.js';
+import { startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
 import { pidOf, requestLoop } from '../helpers/http.js';
 import { level2 } from './model-paths.shared.js';
 
@@ -29,7 +29,10 @@ function load(m: Running, stop: () => boolean) {
 
 describe('adaptive worker count', () => {
   it('scales up on a queue that stays, serves on both, and back to MIN after the cooldown, with nothing failed', async () => {
-    const m = await startServing(['--workers', '1:2', '--scale-up-after', '0.5', '--scale-cooldown', '3', '--log-level', 'debug', '-b', '127.0.0.1:0', 'hello.cjs']);
+    const m = await startServing(['--workers', '1:2', '--scale-up-after', '0.5', '--scale-cooldown', '3', '--log-level', 'debug', '-b', '127.0.0.1:0',
+      '--metrics', '127.0.0.1:0', '--inspector', '127.0.0.1:0', 'hello.cjs']);
+    const metrics = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics as string;
+    const inspector = (await m.waitFor((x) => typeof x.inspector === 'string')).inspector as string;
     expect(m.records.find((x) => typeof x.msg === 'string' && x.msg.startsWith('host limits'))).toMatchObject({ minWorkers: 1, maxWorkers: 2, maxGiven: true });
     let stop = false;
     const from = m.records.length;
@@ -41,6 +44,22 @@ describe('adaptive worker count', () => {
     // Both workers take requests while the load lasts.
     const seen = m.records.length;
     await m.waitFor((x) => x.event === 'scale' && x.direction === 'none', { from: seen, what: 'the ceiling said once the load stays', timeoutMs: 20_000 });
+    // Visible: the metrics, statefork status and the inspector say it.
+    const scrape = await (await fetch(metrics)).text();
+    expect(scrape).toMatch(/^statefork_workers_target 2$/m);
+    expect(scrape).toMatch(/^statefork_workers_min 1$/m);
+    expect(scrape).toMatch(/^statefork_workers_max 2$/m);
+    expect(scrape).toContain(`statefork_scaling_decisions_total{direction="up",reason="${up.reason}"} 1`);
+    expect(scrape).toMatch(new RegExp(`^statefork_accept_queue\\{socket="${m.url()}"\\} \\d+$`, 'm'));
+    const status = startCli(['status', '--json', '--control-socket', `/run/statefork/${m.pid}.sock`]);
+    await status.exited;
+    expect(JSON.parse(status.stdout).scaling).toMatchObject({ min: 1, max: 2, maxReason: 'max', target: 2 });
+    const table = startCli(['status', '--control-socket', `/run/statefork/${m.pid}.sock`]);
+    await table.exited;
+    expect(table.stdout).toMatch(/adaptive\s+1:2 \(max from MAX\), \d+ queued, mean loop \d+%/);
+    const page = await (await fetch(`${inspector}scaling`)).json();
+    expect(page.now).toMatchObject({ min: 1, max: 2, target: 2 });
+    expect(page.decisions).toMatchObject([{ direction: 'up', from: 1, to: 2, reason: up.reason }]);
     stop = true;
     const result = await loading;
     expect(result.failures).toEqual([]);
