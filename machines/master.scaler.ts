@@ -106,7 +106,7 @@ export const scalerDecisions = {
     const { reading, scaler } = sampled(context, event);
     const to = neededWorkers(context.settings.scaling!, reading.sumElu, context.target);
     enqueue.assign({ target: to, scaler: { ...scaler, changedAt: event.now } });
-    enqueue(logEffect('info', MSG.scaleDown, { event: 'scale', direction: 'down', reason: 'quiet', from: context.target, to, ...figures(reading), quietMs: event.now - context.scaler.loadedAt }));
+    enqueue(logEffect('info', MSG.scaleDown, { event: 'scale', direction: 'down', reason: 'quiet', from: context.target, to, ...figures(reading), quietMs: Math.round(event.now - context.scaler.loadedAt) }));
     enqueue.emit({ type: 'scaled', direction: 'down', reason: 'quiet', from: context.target, to, ...figures(reading) });
   }),
   /** TTIN, TTOU: an operator's count holds at least a cooldown before the scaler moves it. */

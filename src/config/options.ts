@@ -76,7 +76,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
   if (requestTimeout > 0 && headersTimeout > requestTimeout) {
     usage(`invalid --headers-timeout '${headersTimeout}': it must not exceed --request-timeout (${requestTimeout}); lower it or raise --request-timeout`);
   }
-  const { workers, maxWorkers, scaling } = workerCount({
+  const { workers, maxWorkers, scaling, scaleRules } = workerCount({
     count: given(T.workers), minWorkers: given(T.minWorkers), maxWorkers: given(T.maxWorkers),
     upElu: value(T.scaleUpElu), downElu: value(T.scaleDownElu), upAfter: value(T.scaleUpAfter), cooldown: value(T.scaleCooldown),
   }, () => defaultWorkers(env), T.maxWorkers.default);
@@ -90,6 +90,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     workers,
     maxWorkers,
     scaling,
+    scaleRules,
     limits: hostLimits(env),
     bootNice: value(T.bootNice),
     timeout: value(T.timeout),

@@ -77,6 +77,9 @@ export interface Options {
   inspectStately?: string;
 }
 
+/** Thresholds (event-loop utilisation, 0..1) and windows (seconds) of the adaptive count. */
+export interface ScaleRules { upElu: number; downElu: number; upAfter: number; cooldown: number }
+
 export const DEFAULT_INSPECTOR = '127.0.0.1:7700';
 
 export interface Config {
@@ -86,7 +89,9 @@ export interface Config {
   workers: number;
   maxWorkers: number;
   /** --workers MIN:MAX: the count follows the load (seconds for the windows); null: fixed. */
-  scaling: { min: number; max: number | null; upElu: number; downElu: number; upAfter: number; cooldown: number } | null;
+  scaling: ({ min: number; max: number | null } & ScaleRules) | null;
+  /** The adaptive count's thresholds and windows (seconds), as configured (used only when adaptive). */
+  scaleRules: ScaleRules;
   /** The CPUs and memory the host allows, read when the configuration was (src/adapters/cgroup-limits.ts). */
   limits: CgroupLimits;
   bootNice: number;

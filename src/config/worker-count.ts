@@ -33,19 +33,22 @@ export interface ScalingGiven {
   cooldown: number;
 }
 
+const rules = (g: ScalingGiven) => ({ upElu: g.upElu, downElu: g.downElu, upAfter: g.upAfter, cooldown: g.cooldown });
+
 /** The configured count: where it starts, the fixed ceiling, and the adaptive settings or null. */
 export function workerCount(g: ScalingGiven, defaultCount: () => number, fixedMax: number) {
+  // Checked in a fixed count too: a configuration that would flap once made adaptive is wrong now.
+  if (g.downElu >= g.upElu) usage(`invalid --scale-down-elu '${g.downElu}': it must be below --scale-up-elu (${g.upElu}), or the count would go up and down for the same load`);
   const range = g.count && 'min' in g.count ? g.count : undefined;
   if (range && g.minWorkers !== undefined && g.minWorkers !== range.min) usage(`invalid --min-workers '${g.minWorkers}': --workers ${range.min}:${range.max ?? 'auto'} already gives MIN; give one of them`);
   if (range && range.max !== null && g.maxWorkers !== undefined && g.maxWorkers !== range.max) usage(`invalid --max-workers '${g.maxWorkers}': --workers ${range.min}:${range.max} already gives MAX; give one of them`);
   const min = range?.min ?? g.minWorkers;
   if (min === undefined) {
     const workers = g.count && 'fixed' in g.count ? g.count.fixed : defaultCount();
-    return { workers, maxWorkers: g.maxWorkers ?? fixedMax, scaling: null };
+    return { workers, maxWorkers: g.maxWorkers ?? fixedMax, scaling: null, scaleRules: rules(g) };
   }
   if (g.count && 'fixed' in g.count) usage(`invalid --workers '${g.count.fixed}': --min-workers ${min} makes the count adaptive; give --workers ${min}:MAX instead, or drop --min-workers`);
   const max = range?.max ?? g.maxWorkers ?? null;
   if (max !== null && max < min) usage(`invalid --max-workers '${max}': it is below MIN (${min}); raise it or lower MIN`);
-  if (g.downElu >= g.upElu) usage(`invalid --scale-down-elu '${g.downElu}': it must be below --scale-up-elu (${g.upElu}), or the count would go up and down for the same load`);
-  return { workers: min, maxWorkers: max ?? fixedMax, scaling: { min, max, upElu: g.upElu, downElu: g.downElu, upAfter: g.upAfter, cooldown: g.cooldown } };
+  return { workers: min, maxWorkers: max ?? fixedMax, scaling: { min, max, ...rules(g) }, scaleRules: rules(g) };
 }

@@ -23,11 +23,12 @@ import { footprint } from './sections/footprint.js';
 import { startup } from './sections/startup.js';
 import { pipeline } from './sections/pipeline.js';
 import { longLived } from './sections/long-lived.js';
+import { adaptive } from './sections/adaptive.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived } as const;
+const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived, adaptive } as const;
 type Section = keyof typeof SECTIONS;
-const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived] [-- --report FILE.json]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive] [-- --report FILE.json]';
 
 function parseArgs(argv: string[]): { quick: boolean; only: Section[] | null; report: string | null } {
   let quick = false;

@@ -8,6 +8,7 @@ import type { StartupRow } from './sections/startup.js';
 import type { PipelineRow } from './sections/pipeline.js';
 import type { FetchRow } from './sections/fetch.js';
 import type { LongLivedRow } from './sections/long-lived.js';
+import { adaptiveTable, type AdaptiveRow } from './sections/adaptive.js';
 import type { BenchSettings } from './settings.js';
 
 export interface BenchRun {
@@ -28,6 +29,7 @@ export interface BenchRun {
   startup?: StartupRow[];
   pipeline?: PipelineRow[];
   longLived?: LongLivedRow[];
+  adaptive?: AdaptiveRow[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -184,5 +186,6 @@ export function markdown(run: BenchRun, chart: string | null): string {
   if (run.pipeline) parts.push(pipelineTable(run.pipeline));
   if (run.fetch) parts.push(fetchTable(run.fetch, s));
   if (run.longLived) parts.push(longLivedTable(run.longLived, s));
+  if (run.adaptive) parts.push(adaptiveTable(run.adaptive, s));
   return `${parts.join('\n\n')}\n`;
 }

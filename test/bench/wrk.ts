@@ -24,6 +24,8 @@ export interface WrkOptions {
   /** A new connection per request instead of keep-alive. */
   close?: boolean;
   threads?: number;
+  /** A wrk Lua script (e.g. one that waits between requests). */
+  script?: string;
 }
 
 export function requireWrk(): void {
@@ -35,6 +37,7 @@ export function requireWrk(): void {
 function args(url: string, opts: WrkOptions, seconds: number): string[] {
   const a = ['-t', String(opts.threads ?? 1), '-c', String(opts.connections), '-d', `${seconds}s`, '--latency', '--timeout', '5s'];
   if (opts.close) a.push('-H', 'Connection: close');
+  if (opts.script) a.push('-s', opts.script);
   return [...a, url];
 }
 

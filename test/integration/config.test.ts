@@ -61,9 +61,12 @@ describe('configuration file', () => {
   });
 
   it('a bad value in STATEFORK_CMD_ARGS names the variable', async () => {
-    const r = await run(['./app.cjs'], project(), { STATEFORK_CMD_ARGS: '--workers none' });
+    const r = await run(['./app.cjs'], project(), { STATEFORK_CMD_ARGS: '--timeout none' });
     expect(r.code).toBe(2);
-    expect(r.lines).toEqual(["statefork: STATEFORK_CMD_ARGS: error: option '-w, --workers <n>' argument 'none' is invalid. expected a whole number of 1 or more (e.g. --workers 4)"]);
+    expect(r.lines).toEqual(["statefork: STATEFORK_CMD_ARGS: error: option '-t, --timeout <seconds>' argument 'none' is invalid. expected a number of seconds, 0 or more (e.g. --timeout 30)"]);
+    // --workers is checked with the rest (it takes MIN:MAX too): the variable is named all the same.
+    const w = await run(['./app.cjs'], project(), { STATEFORK_CMD_ARGS: '--workers none' });
+    expect(w.lines).toEqual(["statefork: error: invalid --workers 'none' in STATEFORK_CMD_ARGS: expected a whole number of 1 or more, or MIN:MAX for an adaptive count (e.g. --workers 4, --workers 2:8, --workers 2:auto)"]);
   });
 
   it('--check-config: 0 when the config and the app load, 4 naming the problem when the app does not', async () => {

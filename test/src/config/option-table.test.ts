@@ -29,8 +29,9 @@ describe('the option table', () => {
 
   it('numbers are checked on the command line by their row\'s checker; others wait for normalize', () => {
     expect(OPTION_ROWS.filter((r) => r.type === 'number').map((r) => r.key)).toEqual([
-      'workers', 'bootNice', 'maxWorkers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive',
+      'bootNice', 'maxWorkers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive',
       'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory',
+      'minWorkers', 'scaleUpAfter', 'scaleCooldown',
     ]);
     expect(() => OPTION_TABLE.timeout.check('--timeout', '-1')).toThrow("invalid --timeout '-1': expected a number of seconds, 0 or more (e.g. --timeout 30)");
   });

@@ -8,7 +8,36 @@ describe('normalize', () => {
     const c = normalize({ app: 'app.js' }, { WEB_CONCURRENCY: '3' });
     expect(c).toMatchObject({ workers: 3, maxWorkers: 1024, timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-', name: 'app.js' });
     expect(c.binds.map((b) => b.text)).toEqual(['127.0.0.1:8000']);
-    expect(masterSettings(c)).toEqual({ workers: 3, maxWorkers: 1024, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0, upgradeAuto: false });
+    expect(masterSettings(c)).toEqual({ workers: 3, maxWorkers: 1024, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0, upgradeAuto: false, limits: { cpus: c.limits.cpus, memoryBytes: c.limits.memoryBytes } });
+    expect(c.scaling).toBeNull();
+  });
+
+  it('--workers MIN:MAX, MIN:auto, --min-workers: an adaptive count, with the scaling options in the settings', () => {
+    const c = normalize({ app: 'a.js', workers: '2:6', scaleCooldown: 10, scaleUpElu: '0.7' });
+    expect(c).toMatchObject({ workers: 2, maxWorkers: 6, scaling: { min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfter: 1, cooldown: 10 } });
+    expect(masterSettings(c).scaling).toEqual({ min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfterMs: 1000, cooldownMs: 10_000 });
+    expect(normalize({ app: 'a.js', workers: '1:auto' }).scaling).toMatchObject({ min: 1, max: null });
+    expect(normalize({ app: 'a.js', minWorkers: 3 }).scaling).toMatchObject({ min: 3, max: null });
+    expect(normalize({ app: 'a.js', minWorkers: 3, maxWorkers: 5 }).scaling).toMatchObject({ min: 3, max: 5 });
+    expect(normalize({ app: 'a.js', workers: '1:4', minWorkers: 1, maxWorkers: 4 }).scaling).toMatchObject({ min: 1, max: 4 });
+    expect(normalize({ app: 'a.js', workers: ' 4 ' })).toMatchObject({ workers: 4, scaling: null });
+  });
+
+  it('a bad count or threshold is one line naming the fix', () => {
+    const bad = (o: object, message: string | RegExp) => expect(() => normalize({ app: 'a.js', ...o })).toThrow(message);
+    bad({ workers: '4:2' }, "invalid --workers '4:2': MAX (2) is below MIN (4); give MIN:MAX with MIN <= MAX");
+    bad({ workers: '0:4' }, /invalid --workers '0:4': expected a whole number of 1 or more, or MIN:MAX/);
+    bad({ workers: '2:x' }, /invalid --workers '2:x': expected/);
+    bad({ workers: '1:2:3' }, /invalid --workers '1:2:3': expected/);
+    bad({ workers: -1 }, /invalid --workers '-1': expected/);
+    bad({ workers: '2:4', minWorkers: 3 }, "invalid --min-workers '3': --workers 2:4 already gives MIN; give one of them");
+    bad({ workers: '2:4', maxWorkers: 8 }, "invalid --max-workers '8': --workers 2:4 already gives MAX; give one of them");
+    bad({ workers: 4, minWorkers: 2 }, "invalid --workers '4': --min-workers 2 makes the count adaptive; give --workers 2:MAX instead, or drop --min-workers");
+    bad({ minWorkers: 4, maxWorkers: 2 }, "invalid --max-workers '2': it is below MIN (4); raise it or lower MIN");
+    bad({ workers: '1:4', scaleDownElu: 0.8 }, /invalid --scale-down-elu '0.8': it must be below --scale-up-elu \(0.8\)/);
+    bad({ scaleUpElu: 1.5 }, /invalid --scale-up-elu '1.5': expected a share of the time above 0 and at most 1/);
+    bad({ scaleUpElu: '0' }, /invalid --scale-up-elu '0': expected a share/);
+    bad({ scaleCooldown: -1 }, /invalid --scale-cooldown '-1': expected a number of seconds/);
   });
 
   it('--max-workers: the ceiling of TTIN and scale, never below --workers', () => {
@@ -39,7 +68,7 @@ describe('normalize', () => {
   });
 
   it('names the option and the expected form for a bad value', () => {
-    expect(() => normalize({ app: 'a.js', workers: 0 })).toThrow("invalid --workers '0': expected a whole number of 1 or more (e.g. --workers 4)");
+    expect(() => normalize({ app: 'a.js', workers: 0 })).toThrow("invalid --workers '0': expected a whole number of 1 or more, or MIN:MAX for an adaptive count (e.g. --workers 4, --workers 2:8, --workers 2:auto)");
     expect(() => normalize({ app: 'a.js', timeout: -2 })).toThrow("invalid --timeout '-2'");
     expect(() => normalize({ app: 'a.js', logLevel: 'loud' as never })).toThrow(/invalid --log-level 'loud'/);
     expect(() => normalize({ app: '' })).toThrow(/no app given/);
