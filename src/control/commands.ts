@@ -4,8 +4,8 @@
  * (scale is TTIN/TTOU, one per worker, reload HUP, reopen USR1, stop TERM or QUIT), and kill is a
  * TERM to one worker process, as `kill PID` would be: no second code path.
  */
-import { readFileSync } from 'node:fs';
 import { ceilingOf, floorOf, scalingFigures } from '../../machines/master.scaling.js';
+import { residentBytes } from '../adapters/resident-memory.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';
 import { NO_CONNECTIONS, type Connections, type WorkerLoad } from '../../machines/protocol.js';
@@ -33,15 +33,7 @@ export interface ControlDeps {
 }
 
 /** A process's resident memory, from /proc; null when it cannot be read (gone). */
-export function rssBytes(pid: number | null): number | null {
-  if (pid === null) return null;
-  try {
-    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? null : Number(kb) * 1024;
-  } catch {
-    return null;
-  }
-}
+export const rssBytes = residentBytes;
 
 const seconds = (ms: number) => Math.round(ms) / 1000;
 

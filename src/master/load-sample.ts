@@ -8,6 +8,7 @@ import type { LoadSample } from '../../machines/master.scaling.js';
 import type { WorkerLoad } from '../../machines/protocol.js';
 import { plannedMax } from '../../machines/master.scaling.js';
 import { acceptQueues } from '../adapters/accept-queue.js';
+import { residentBytes } from '../adapters/resident-memory.js';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
 
@@ -16,11 +17,16 @@ export interface SampledSocket {
   url: string;
 }
 
-export function loadSampler(sockets: readonly SampledSocket[], loads: () => Map<number, WorkerLoad>): () => LoadSample {
+/**
+ * The utilisation is the worker's report (checked by the protocol: 0 to 1); its memory is read by
+ * the master from /proc, so a worker that lies about its size cannot raise the memory ceiling.
+ */
+export function loadSampler(sockets: readonly SampledSocket[], loads: () => Map<number, WorkerLoad>, pids: () => Map<number, number>): () => LoadSample {
   return () => {
     const waiting = acceptQueues(sockets.map((s) => s.fd));
     const workers: LoadSample['workers'] = {};
-    for (const [id, l] of loads()) workers[id] = { elu: l.elu, rssBytes: l.rssBytes };
+    const pidOf = pids();
+    for (const [id, l] of loads()) workers[id] = { elu: l.elu, rssBytes: residentBytes(pidOf.get(id)) ?? l.rssBytes };
     return { queues: sockets.map((s, i) => ({ socket: s.url, waiting: waiting[i] })), workers, masterRssBytes: process.memoryUsage.rss() };
   };
 }

@@ -175,7 +175,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
 
   // 4. Run until halted.
   const uninstallFaults = options.faultHandler ? installFaultHandler(log, (reason) => commands$.next({ type: 'FAULT', reason })) : () => {};
-  const subscription = masterEvents$({ config: live.config, log, clock, workers$: workers.events$, beats: () => workers.beats(), sample: loadSampler(sockets.listeners, () => workers.stats.load()), upgrade$: upgrader.events$, commands$ })
+  const subscription = masterEvents$({ config: live.config, log, clock, workers$: workers.events$, beats: () => workers.beats(), sample: loadSampler(sockets.listeners, () => workers.stats.load(), () => workers.pids()), upgrade$: upgrader.events$, commands$ })
     .subscribe((e) => actor.send(e));
   const done = new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {

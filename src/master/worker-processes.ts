@@ -161,6 +161,11 @@ export class WorkerProcesses {
     }
   }
 
+  /** Each live worker's pid, by id. */
+  pids(): Map<number, number> {
+    return new Map([...this.live].flatMap(([id, { child }]) => (child.pid ? [[id, child.pid] as const] : [])));
+  }
+
   beats(): Record<number, number> {
     const beats: Record<number, number> = {};
     for (const [id, { heartbeatFd }] of this.live) {

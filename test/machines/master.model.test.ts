@@ -26,14 +26,18 @@ export const STOP_WHEN = (s: MasterSnapshot) => s.context.workers.length > 3 || 
 const INCIDENTS = new Set(['FAULT', 'WORKER_PROTOCOL_ERROR']);
 const withoutIncidents = (events: ReturnType<typeof candidates>) => events.filter((e) => !INCIDENTS.has(e.type));
 
-const paths = getShortestPaths(masterMachine, {
-  events: ((s: MasterSnapshot) => withoutIncidents(candidates(s))) as never,
-  serializeState: serialize as never,
-  serializeEvent: serializeEvent as never,
-  input: { settings: MODEL_SETTINGS, now: 0 },
-  stopWhen: STOP_WHEN as never,
-  limit: 100_000,
-});
+/** The shortest paths to every state the events reach, within the bounds. */
+const traverse = (events: (s: MasterSnapshot) => ReturnType<typeof candidates>, settings: typeof MODEL_SETTINGS, stopWhen: (s: MasterSnapshot) => boolean) =>
+  getShortestPaths(masterMachine, {
+    events: ((s: MasterSnapshot) => withoutIncidents(events(s))) as never,
+    serializeState: serialize as never,
+    serializeEvent: serializeEvent as never,
+    input: { settings, now: 0 },
+    stopWhen: stopWhen as never,
+    limit: 100_000,
+  });
+
+const paths = traverse((s) => candidates(s), MODEL_SETTINGS, STOP_WHEN);
 
 /**
  * Hot upgrades multiply the state space by what the new master can be (none, started, running,
@@ -43,14 +47,7 @@ const paths = getShortestPaths(masterMachine, {
 const UPGRADE_STOP_WHEN = (s: MasterSnapshot) => s.context.workers.length > 2 || s.context.nextId > Math.min(3, MAX_SPAWNS);
 const upgradeEvents = (s: MasterSnapshot) => candidates(s, true).filter((e) =>
   e.type !== 'TTIN' && e.type !== 'WORKER_RECYCLE' && (e.type !== 'USR2' || s.context.nextId <= 2 || !stateName(s.value).startsWith('serving')));
-const upgradePaths = getShortestPaths(masterMachine, {
-  events: ((s: MasterSnapshot) => withoutIncidents(upgradeEvents(s))) as never,
-  serializeState: serialize as never,
-  serializeEvent: serializeEvent as never,
-  input: { settings: MODEL_SETTINGS, now: 0 },
-  stopWhen: UPGRADE_STOP_WHEN as never,
-  limit: 100_000,
-});
+const upgradePaths = traverse(upgradeEvents, MODEL_SETTINGS, UPGRADE_STOP_WHEN);
 
 /**
  * The adaptive count (--workers 1:2): busy, quiet and light samples beside every other event,
@@ -58,14 +55,7 @@ const upgradePaths = getShortestPaths(masterMachine, {
  * up, are walked. No hot upgrades or recycling here (they have their own traversals).
  */
 const adaptiveEvents = (s: MasterSnapshot) => candidates(s, false, true).filter((e) => e.type !== 'WORKER_RECYCLE');
-const adaptivePaths = getShortestPaths(masterMachine, {
-  events: ((s: MasterSnapshot) => withoutIncidents(adaptiveEvents(s))) as never,
-  serializeState: serialize as never,
-  serializeEvent: serializeEvent as never,
-  input: { settings: ADAPTIVE_MODEL_SETTINGS, now: 0 },
-  stopWhen: STOP_WHEN as never,
-  limit: 100_000,
-});
+const adaptivePaths = traverse(adaptiveEvents, ADAPTIVE_MODEL_SETTINGS, STOP_WHEN);
 
 describe('master machine, model-based (level 1: simulated world)', () => {
   it(`generates a bounded set of paths (${paths.length}, and ${upgradePaths.length} with hot upgrades)`, () => {
