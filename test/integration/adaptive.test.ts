@@ -86,6 +86,13 @@ describe('adaptive worker count', () => {
     stop = true;
     expect((await loading).failures).toEqual([]);
     expect(m.records.filter(isScale('up'))).toEqual([]);
+    // statefork scale moves within MIN and the ceiling: outside, refused (exit 2) naming the bound.
+    const scale = async (to: string) => {
+      const r = startCli(['scale', to, '--control-socket', `/run/statefork/${m.pid}.sock`]);
+      return { code: (await r.exited).code, stderr: r.stderrText() };
+    };
+    expect(await scale('2')).toEqual({ code: 2, stderr: "statefork: error: the master refused: cannot scale to 2 workers: the most is 1 (the adaptive ceiling: MAX of --workers MIN:MAX, the host's CPUs and memory)\n" });
+    expect(await scale('0')).toEqual({ code: 2, stderr: 'statefork: error: the master refused: cannot scale to 0 workers: the least is 1 (MIN of --workers MIN:MAX; change it and reload to go lower)\n' });
     m.signal('SIGTERM');
     await m.exited;
   }, 60_000);
