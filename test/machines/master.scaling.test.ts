@@ -4,7 +4,7 @@
  * (MAX, the CPUs, the memory), TTIN/TTOU within the same bounds, a reload keeps the count.
  */
 import { describe, expect, it } from 'vitest';
-import { ceiling, memoryCeiling, MEMORY_HEADROOM, neededWorkers, plannedMax, readSample, SCALING_DEFAULTS, type ScalingSettings } from '../../machines/master.scaling.js';
+import { ceiling, ceilingOf, floorOf, memoryCeiling, MEMORY_HEADROOM, neededWorkers, plannedMax, readSample, scalingFigures, SCALING_DEFAULTS, type ScalingSettings } from '../../machines/master.scaling.js';
 import type { MasterSettings } from '../../machines/master.context.js';
 import { drive, SETTINGS, type Harness } from './harness.js';
 
@@ -169,5 +169,64 @@ describe('adaptive count: decided in the machine', () => {
     expect(h.ctx().target).toBe(1);
     expect(h.ctx().scaler).toMatchObject({ queued: 7, meanElu: 1 });
     expect(h.ctx().scaler.queues).toEqual([{ socket: 'http://127.0.0.1:8000', waiting: 7 }, { socket: 'unix:/s', waiting: null }]);
+  });
+});
+
+describe('adaptive count: what the observers get', () => {
+  it('each decision is a scaled fact and one record, with the figures it was taken on', () => {
+    const h = start();
+    const facts: unknown[] = [];
+    h.actor.on('scaled', (f) => facts.push(f));
+    sample(h, 0.8123);
+    sample(h.advance(1_000), 0.8123);
+    expect(facts).toEqual([{ type: 'scaled', direction: 'up', reason: 'utilisation', from: 1, to: 2, queued: 0, meanElu: 0.812 }]);
+    expect(h.logs(/^scaling up/)[0].fields).toEqual({ event: 'scale', direction: 'up', reason: 'utilisation', from: 1, to: 2, queued: 0, meanElu: 0.812, max: 3 });
+    h.readyAll();
+    sample(h.advance(10), 0.05);
+    sample(h.advance(SCALING.cooldownMs), 0.05);
+    expect(facts[1]).toEqual({ type: 'scaled', direction: 'down', reason: 'quiet', from: 2, to: 1, queued: 0, meanElu: 0.05 });
+    expect(h.logs(/^scaling down/)[0].fields).toMatchObject({ event: 'scale', direction: 'down', reason: 'quiet', from: 2, to: 1, queued: 0, meanElu: 0.05, quietMs: SCALING.cooldownMs + 10 });
+    expect(h.logs(/^scaling down/)[0].level).toBe('info');
+  });
+
+  it('the ceiling record: a warning with the count, the ceiling and the figures', () => {
+    const h = start({ ...ADAPTIVE, scaling: { ...SCALING, max: 1 } });
+    sample(h, 1, 2);
+    sample(h.advance(1_000), 1, 2);
+    const [at] = h.logs(/ceiling/);
+    expect([at.level, at.fields]).toEqual(['warn', { event: 'scale', direction: 'none', reason: 'max', workers: 1, max: 1, queued: 2, meanElu: 1 }]);
+  });
+
+  it('scalingFigures: MIN, the ceiling and why, the target and the latest sample; null for a fixed count', () => {
+    const h = start();
+    sample(h, 0.4567, 2);
+    expect(scalingFigures(h.ctx())).toEqual({ min: 1, max: 3, maxReason: 'max', target: 1, queued: 2, meanElu: 0.457,
+      queues: [{ socket: 'http://127.0.0.1:8000', waiting: 2 }, { socket: 'unix:/s', waiting: null }] });
+    expect(scalingFigures(start({ workers: 1 }).ctx())).toBeNull();
+    expect(scalingFigures(start({ ...ADAPTIVE, scaling: { ...SCALING, max: null } }).ctx())).toMatchObject({ max: 4, maxReason: 'cpu', meanElu: null });
+  });
+
+  it('the bounds of a fixed count: one, and --max-workers (1024 without it)', () => {
+    expect([floorOf(start({ workers: 2 }).ctx()), ceilingOf(start({ workers: 2 }).ctx())]).toEqual([1, { max: 1024, reason: 'max' }]);
+    expect(ceilingOf(start({ workers: 2, maxWorkers: 5 }).ctx())).toEqual({ max: 5, reason: 'max' });
+    expect(floorOf(start({ ...ADAPTIVE, workers: 2, scaling: { ...SCALING, min: 2 } }).ctx())).toBe(2);
+  });
+
+  it('busy samples while booting count for nothing: the window starts once it serves', () => {
+    const h = drive(ADAPTIVE);
+    sample(h, 1, 5);
+    sample(h.advance(5_000), 1, 5);
+    expect(h.ctx().scaler.busySince).toBeNull();
+    h.readyAll();
+    sample(h.advance(10), 1, 5);
+    expect([h.ctx().target, h.ctx().scaler.busySince]).toEqual([1, h.now]);
+    sample(h.advance(SCALING.upAfterMs), 1, 5);
+    expect(h.ctx().target).toBe(2);
+  });
+
+  it('the memory figures come from the latest sample: the largest worker and the master', () => {
+    const h = start();
+    sample(h, 0.5, 0, 70 * MiB);
+    expect(h.ctx().scaler).toMatchObject({ largestRss: 70 * MiB, masterRss: 60 * MiB, queued: 0, meanElu: 0.5 });
   });
 });
