@@ -10,15 +10,14 @@ import type { MasterEvent } from './master.events.js';
 import { decide } from './master.decide.js';
 import { logEffect } from './master.plan.js';
 import { MSG } from './master.messages.js';
-import { ceiling, memoryCeiling, neededWorkers, readSample, type Reading, type ScalerState } from './master.scaling.js';
+import { ceilingOf, neededWorkers, readSample, type Reading, type ScalerState } from './master.scaling.js';
 import { isBooting } from './worker-handle.js';
 
 type Sample = Extract<MasterEvent, { type: 'LOAD_SAMPLE' }>;
 
 /** The sample read against the context, and the scaler as it is once the sample is counted. */
 export function sampled(ctx: MasterContext, event: Sample): { reading: Reading; scaler: ScalerState } {
-  const s = ctx.settings.scaling;
-  const reading = readSample(s ?? { min: 1, max: null, upElu: 1, downElu: 0, upAfterMs: 0, cooldownMs: 0 }, event, ctx.workers, ctx.generation);
+  const reading = readSample(ctx.settings.scaling, event, ctx.workers, ctx.generation);
   const busySince = reading.busy ? (ctx.scaler.busySince ?? event.now) : null;
   return {
     reading,
@@ -36,10 +35,6 @@ export function sampled(ctx: MasterContext, event: Sample): { reading: Reading; 
   };
 }
 
-/** The ceiling at this sample's memory figures. */
-const ceilingAt = (ctx: MasterContext, scaler: ScalerState) =>
-  ceiling(ctx.settings.scaling!, ctx.settings.limits, memoryCeiling(ctx.settings.limits, scaler.largestRss, scaler.masterRss));
-
 /** The load stayed high for the window, and the last worker added is serving: one more is due. */
 function upDue(ctx: MasterContext, event: MasterEvent): boolean {
   assertEvent(event, 'LOAD_SAMPLE');
@@ -53,7 +48,7 @@ function upDue(ctx: MasterContext, event: MasterEvent): boolean {
 export function loadNeedsWorker(ctx: MasterContext, event: MasterEvent): boolean {
   if (!upDue(ctx, event)) return false;
   const { scaler } = sampled(ctx, event as Sample);
-  return ctx.target < ceilingAt(ctx, scaler).max;
+  return ctx.target < ceilingOf(ctx, scaler).max;
 }
 
 /** Due, but at the ceiling: said once per busy run. */
@@ -91,13 +86,13 @@ export const scalerDecisions = {
     const reason = reading.queued > 0 ? 'accept-queue' : 'utilisation';
     // The next one needs a window of its own, counted once this one serves.
     enqueue.assign({ target: to, scaler: { ...scaler, busySince: null, changedAt: event.now } });
-    enqueue(logEffect('info', MSG.scaleUp, { event: 'scale', direction: 'up', reason, from: context.target, to, ...figures(reading), max: ceilingAt(context, scaler).max }));
+    enqueue(logEffect('info', MSG.scaleUp, { event: 'scale', direction: 'up', reason, from: context.target, to, ...figures(reading), max: ceilingOf(context, scaler).max }));
     enqueue.emit({ type: 'scaled', direction: 'up', reason, from: context.target, to, ...figures(reading) });
   }),
   logCeiling: decide(({ context, event, enqueue }) => {
     assertEvent(event, 'LOAD_SAMPLE');
     const { reading, scaler } = sampled(context, event);
-    const { max, reason } = ceilingAt(context, scaler);
+    const { max, reason } = ceilingOf(context, scaler);
     enqueue.assign({ scaler: { ...scaler, ceilingLogged: true } });
     enqueue(logEffect('warn', MSG.scaleAtCeiling, { event: 'scale', direction: 'none', reason, workers: context.target, max, ...figures(reading) }));
   }),

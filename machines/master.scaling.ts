@@ -89,14 +89,15 @@ export interface Reading {
   quiet: boolean;
 }
 
-export function readSample(s: ScalingSettings, sample: LoadSample, workers: WorkerHandle[], generation: number): Reading {
+/** `s` absent (a fixed count): the figures only, never busy nor quiet. */
+export function readSample(s: ScalingSettings | undefined, sample: LoadSample, workers: WorkerHandle[], generation: number): Reading {
   const queued = sample.queues.reduce((n, q) => n + (q.waiting ?? 0), 0);
   const loads = counted(workers, generation).map((w) => sample.workers[w.id]).filter((l) => l !== undefined);
   const sumElu = loads.reduce((n, l) => n + l.elu, 0);
   const meanElu = loads.length ? sumElu / loads.length : null;
   const largestRss = Object.values(sample.workers).reduce((n, l) => Math.max(n, l.rssBytes), 0);
-  const busy = queued > 0 || (meanElu !== null && meanElu >= s.upElu);
-  const quiet = queued === 0 && meanElu !== null && meanElu <= s.downElu;
+  const busy = s !== undefined && (queued > 0 || (meanElu !== null && meanElu >= s.upElu));
+  const quiet = s !== undefined && queued === 0 && meanElu !== null && meanElu <= s.downElu;
   return { queued, meanElu, sumElu, largestRss, busy, quiet };
 }
 
@@ -125,11 +126,11 @@ export function neededWorkers(s: ScalingSettings, sumElu: number, current: numbe
   return Math.min(current, Math.max(s.min, Math.ceil(sumElu / mid)));
 }
 
-/** The most workers now: fixed mode's --max-workers, or the adaptive ceiling at the latest memory figures. */
-export function ceilingOf(ctx: MasterContext): { max: number; reason: CeilingReason } {
+/** The most workers now: fixed mode's --max-workers, or the adaptive ceiling at the memory figures of `scaler` (the latest sample's). */
+export function ceilingOf(ctx: MasterContext, scaler: ScalerState = ctx.scaler): { max: number; reason: CeilingReason } {
   const s = ctx.settings.scaling;
   if (!s) return { max: ctx.settings.maxWorkers ?? MAX_WORKERS, reason: 'max' };
-  return ceiling(s, ctx.settings.limits, memoryCeiling(ctx.settings.limits, ctx.scaler.largestRss, ctx.scaler.masterRss));
+  return ceiling(s, ctx.settings.limits, memoryCeiling(ctx.settings.limits, scaler.largestRss, scaler.masterRss));
 }
 
 /** The fewest workers: MIN, or one. */
