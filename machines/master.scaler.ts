@@ -41,7 +41,8 @@ function upDue(ctx: MasterContext, event: MasterEvent): boolean {
   const s = ctx.settings.scaling;
   if (!s || !readSample(s, event, ctx.workers, ctx.generation).busy) return false;
   const since = ctx.scaler.busySince;
-  const booting = ctx.workers.some((w) => w.generation === ctx.generation && isBooting(w));
+  // In serving.running every booting worker is of the current generation (an abandoned reload's are retired).
+  const booting = ctx.workers.some(isBooting);
   return since !== null && event.now - since >= s.upAfterMs && !booting;
 }
 

@@ -4,7 +4,7 @@
  * (MAX, the CPUs, the memory), TTIN/TTOU within the same bounds, a reload keeps the count.
  */
 import { describe, expect, it } from 'vitest';
-import { ceiling, ceilingOf, floorOf, memoryCeiling, MEMORY_HEADROOM, neededWorkers, plannedMax, readSample, scalingFigures, SCALING_DEFAULTS, type ScalingSettings } from '../../machines/master.scaling.js';
+import { ceiling, ceilingOf, floorOf, initialScaler, memoryCeiling, MEMORY_HEADROOM, neededWorkers, plannedMax, readSample, scalingFigures, SCALING_DEFAULTS, type ScalingSettings } from '../../machines/master.scaling.js';
 import type { MasterSettings } from '../../machines/master.context.js';
 import { drive, SETTINGS, type Harness } from './harness.js';
 
@@ -228,5 +228,68 @@ describe('adaptive count: what the observers get', () => {
     const h = start();
     sample(h, 0.5, 0, 70 * MiB);
     expect(h.ctx().scaler).toMatchObject({ largestRss: 70 * MiB, masterRss: 60 * MiB, queued: 0, meanElu: 0.5 });
+  });
+});
+
+describe('adaptive count: the edges', () => {
+  it('initial figures; no limits known: MIN as the planned ceiling, no memory bound', () => {
+    expect(initialScaler(7)).toEqual({ busySince: null, loadedAt: 7, changedAt: 7, ceilingLogged: false, queued: 0, meanElu: null, queues: [], largestRss: 0, masterRss: 0 });
+    expect(plannedMax({ ...SCALING, max: null, min: 2 }, undefined)).toBe(2);
+    expect(memoryCeiling(undefined, 100 * MiB, 0)).toBeNull();
+  });
+
+  it('only ready workers of the current generation, not being recycled, count; a threshold is reached at equality', () => {
+    const h = start({ ...ADAPTIVE, workers: 2, scaling: { ...SCALING, min: 2 } });
+    const gen = h.ctx().generation;
+    const [a, b] = h.workers();
+    const at = (phase: string, generation: number, recycle: string | null) => [{ ...a, phase, generation, recycle }, b] as never;
+    const report = { queues: [], workers: { [a.id]: { elu: 1, rssBytes: 1 }, [b.id]: { elu: 0.8, rssBytes: 1 } }, masterRssBytes: 0 };
+    expect(readSample(SCALING, report, at('ready', gen, null), gen).meanElu).toBe(0.9);
+    for (const w of [at('booting', gen, null), at('draining', gen, null), at('ready', gen - 1, null), at('ready', gen, 'max-requests')]) {
+      expect(readSample(SCALING, report, w, gen)).toMatchObject({ meanElu: 0.8, busy: true });
+    }
+    const low = { queues: [], workers: { [b.id]: { elu: 0.2, rssBytes: 1 } }, masterRssBytes: 0 };
+    expect(readSample(SCALING, low, [b], gen)).toMatchObject({ quiet: true, busy: false });
+    // A queue is never quiet, whatever the utilisation; no report is never quiet.
+    expect(readSample(SCALING, { ...low, queues: [{ socket: 's', waiting: 1 }] }, [b], gen)).toMatchObject({ quiet: false, busy: true });
+    expect(readSample(SCALING, { queues: [], workers: {}, masterRssBytes: 0 }, [b], gen)).toMatchObject({ quiet: false, busy: false });
+    expect(readSample(undefined, { ...low, queues: [{ socket: 's', waiting: 4 }] }, [b], gen)).toMatchObject({ queued: 4, busy: false, quiet: false });
+  });
+
+  it('a queue alone scales up, its record with no utilisation when no worker reported one', () => {
+    const h = start();
+    const queued = () => h.send({ type: 'LOAD_SAMPLE', queues: [{ socket: 'x', waiting: 3 }], workers: {}, masterRssBytes: 0 });
+    queued();
+    h.advance(1_000);
+    queued();
+    const [up] = h.logs(/^scaling up/);
+    expect([up.level, up.fields.reason, up.fields.meanElu, up.fields.queued]).toEqual(['info', 'accept-queue', null, 3]);
+  });
+
+  it('the cooldown counts from the last sample that saw load and from the last change, whichever is later', () => {
+    const h = start({ ...ADAPTIVE, workers: 2, scaling: { ...SCALING, min: 1 } });
+    sample(h.advance(20_000), 0.5);
+    sample(h.advance(SCALING.cooldownMs - 1), 0);
+    expect(h.ctx().target).toBe(2);
+    sample(h.advance(1), 0);
+    expect(h.ctx().target).toBe(1);
+    const g = start({ ...ADAPTIVE, workers: 1, scaling: { ...SCALING, min: 1 } });
+    g.advance(20_000).send({ type: 'TTIN' });
+    sample(g.advance(SCALING.cooldownMs - 1), 0);
+    expect(g.ctx().target).toBe(2);
+    sample(g.advance(1), 0);
+    expect(g.ctx().target).toBe(1);
+  });
+
+  it('quiet at MIN: nothing to retire, no record', () => {
+    const h = start();
+    for (let i = 1; i <= 3; i++) sample(h.advance(SCALING.cooldownMs), 0);
+    expect(h.logs(/^scaling/)).toEqual([]);
+  });
+
+  it('while booting the figures are kept all the same', () => {
+    const h = drive(ADAPTIVE);
+    sample(h, 1, 5);
+    expect(h.ctx().scaler).toMatchObject({ queued: 5, busySince: null, masterRss: 60 * MiB });
   });
 });
