@@ -134,6 +134,16 @@ describe('master facts: the first step', () => {
   });
 });
 
+describe('master facts: exits and scaling decisions, each in its list', () => {
+  it('the facts of one step are split by kind', () => {
+    const view = masterView(drive({ workers: 1 }).readyAll().actor.getSnapshot());
+    const exit: MasterFact = { type: 'workerExited', id: 1, workerPid: 9, generation: 1, reason: 'crash', code: 1, signal: null };
+    const scaled: MasterFact = { type: 'scaled', direction: 'up', reason: 'accept-queue', from: 1, to: 2, queued: 3, meanElu: null };
+    const step = masterStep(view, view, 'LOAD_SAMPLE', [exit, scaled]);
+    expect([step.exits, step.scaled]).toEqual([[exit], [scaled]]);
+  });
+});
+
 describe('master facts: the sockets', () => {
   const ctx = drive().ctx();
   it('held until closed, never when the workers bind them', () => {
