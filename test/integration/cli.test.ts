@@ -16,8 +16,9 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('command line: bad input gets one line and a documented exit code', () => {
   const cases: Array<[string, string[], number, RegExp]> = [
     ['unknown option', ['--nope', 'hello.cjs'], 2, /^statefork: error: unknown option '--nope' \(Did you mean --name\?\)$/],
-    ['non-numeric workers', ['-w', 'abc', 'hello.cjs'], 2, /^statefork: error: option '-w, --workers <n>' argument 'abc' is invalid\. expected a whole number of 1 or more \(e\.g\. --workers 4\)$/],
-    ['zero workers', ['-w', '0', 'hello.cjs'], 2, /--workers <n>' argument '0' is invalid/],
+    ['non-numeric workers', ['-w', 'abc', 'hello.cjs'], 2, /^statefork: error: invalid --workers 'abc': expected a whole number of 1 or more, or MIN:MAX for an adaptive count \(e\.g\. --workers 4, --workers 2:8, --workers 2:auto\)$/],
+    ['zero workers', ['-w', '0', 'hello.cjs'], 2, /^statefork: error: invalid --workers '0': expected a whole number of 1 or more/],
+    ['MAX below MIN', ['-w', '4:2', 'hello.cjs'], 2, /^statefork: error: invalid --workers '4:2': MAX \(2\) is below MIN \(4\); give MIN:MAX with MIN <= MAX$/],
     ['negative timeout', ['--timeout', '-1', 'hello.cjs'], 2, /--timeout <seconds>' argument '-1' is invalid\. expected a number of seconds, 0 or more/],
     ['bind without port', ['-b', 'localhost', 'hello.cjs'], 2, /^statefork: error: invalid --bind 'localhost': no port given; expected HOST:PORT, \[IPV6\]:PORT, unix:PATH or fd:\/\/N/],
     ['port out of range', ['-b', '127.0.0.1:99999', 'hello.cjs'], 2, /invalid --bind '127\.0\.0\.1:99999': port 99999 is above 65535/],
