@@ -10,7 +10,7 @@ import type { MasterEvent } from './master.events.js';
 import { decide } from './master.decide.js';
 import { logEffect } from './master.plan.js';
 import { MSG } from './master.messages.js';
-import { ceilingOf, neededWorkers, readSample, type Reading, type ScalerState } from './master.scaling.js';
+import { ceilingOf, neededWorkers, readSample, roundShare, type Reading, type ScalerState } from './master.scaling.js';
 import { isBooting } from './worker-handle.js';
 
 type Sample = Extract<MasterEvent, { type: 'LOAD_SAMPLE' }>;
@@ -61,12 +61,12 @@ export function loadAllowsFewer(ctx: MasterContext, event: MasterEvent): boolean
   assertEvent(event, 'LOAD_SAMPLE');
   const s = ctx.settings.scaling;
   if (!s) return false;
-  const { reading } = sampled(ctx, event);
+  const reading = readSample(s, event, ctx.workers, ctx.generation);
   const calm = event.now - ctx.scaler.loadedAt >= s.cooldownMs && event.now - ctx.scaler.changedAt >= s.cooldownMs;
   return reading.quiet && calm && neededWorkers(s, reading.sumElu, ctx.target) < ctx.target;
 }
 
-const figures = (r: Reading) => ({ queued: r.queued, meanElu: r.meanElu === null ? null : Math.round(r.meanElu * 1000) / 1000 });
+const figures = (r: Reading) => ({ queued: r.queued, meanElu: roundShare(r.meanElu) });
 
 export const scalerDecisions = {
   /** Every state: the sample's figures are kept for the observers, the windows move on. */

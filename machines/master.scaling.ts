@@ -46,6 +46,9 @@ export interface LoadSample {
   masterRssBytes: number;
 }
 
+/** A utilisation as observers get it: three decimals (null stays null). */
+export const roundShare = (elu: number | null): number | null => (elu === null ? null : Math.round(elu * 1000) / 1000);
+
 /** The share of the memory limit never planned for workers: the master, the page cache, a spike. */
 export const MEMORY_HEADROOM = 0.2;
 
@@ -108,7 +111,7 @@ export function memoryCeiling(limits: HostLimits | undefined, largestRss: number
 }
 
 /** The ceiling without the memory measurement: MAX, or one worker per CPU allowed. */
-export const plannedMax = (s: ScalingSettings, limits: HostLimits | undefined): number =>
+export const plannedMax = (s: Pick<ScalingSettings, 'min' | 'max'>, limits: HostLimits | undefined): number =>
   s.max ?? Math.max(s.min, Math.ceil(limits?.cpus ?? s.min));
 
 /** Why the count cannot grow: MAX as given, the CPUs, or the memory. */
@@ -142,7 +145,7 @@ export const clampCount = (ctx: MasterContext, n: number): number => Math.max(fl
 /** The count a reload's new generation boots: see beginGeneration (master.setup.ts). */
 export function reloadTarget(ctx: MasterContext, settings: MasterSettings): number {
   const next = { ...ctx, settings };
-  if (!settings.scaling) return Math.min(settings.workers !== ctx.settings.workers || ctx.settings.scaling ? settings.workers : ctx.target, ceilingOf(next).max);
+  if (!settings.scaling) return Math.min((settings.workers !== ctx.settings.workers || ctx.settings.scaling) ? settings.workers : ctx.target, ceilingOf(next).max);
   return clampCount(next, ctx.target);
 }
 
@@ -152,5 +155,5 @@ export function scalingFigures(ctx: MasterContext) {
   if (!s) return null;
   const { max, reason } = ceilingOf(ctx);
   const { queued, meanElu, queues } = ctx.scaler;
-  return { min: s.min, max, maxReason: reason, target: ctx.target, queued, queues, meanElu: meanElu === null ? null : Math.round(meanElu * 1000) / 1000 };
+  return { min: s.min, max, maxReason: reason, target: ctx.target, queued, queues, meanElu: roundShare(meanElu) };
 }

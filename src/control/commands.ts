@@ -32,9 +32,6 @@ export interface ControlDeps {
   startedAt: number;
 }
 
-/** A process's resident memory, from /proc; null when it cannot be read (gone). */
-export const rssBytes = residentBytes;
-
 const seconds = (ms: number) => Math.round(ms) / 1000;
 
 function status(deps: ControlDeps) {
@@ -69,7 +66,7 @@ function workers(deps: ControlDeps) {
     requests: requests.get(w.id) ?? 0,
     connections: connections.get(w.id) ?? NO_CONNECTIONS,
     load: load.get(w.id) ?? null,
-    rssBytes: rssBytes(w.pid),
+    rssBytes: residentBytes(w.pid),
     heartbeatAgeSeconds: w.readyAt === null ? null : seconds(now - w.beatAt),
   }));
   // The last hung worker is gone by now: it closes the list, in state "hung", with where it was stuck.
