@@ -35,15 +35,16 @@ export function sampled(ctx: MasterContext, event: Sample): { reading: Reading; 
   };
 }
 
-/** The load stayed high for the window, and the last worker added is serving: one more is due. */
+/** A surge, or the load stayed high for the window, and the last worker added is serving: one more is due. */
 function upDue(ctx: MasterContext, event: MasterEvent): boolean {
   assertEvent(event, 'LOAD_SAMPLE');
   const s = ctx.settings.scaling;
-  if (!s || !readSample(s, event, ctx.workers, ctx.generation).busy) return false;
-  const since = ctx.scaler.busySince;
+  if (!s) return false;
+  const reading = readSample(s, event, ctx.workers, ctx.generation);
+  const since = ctx.scaler.busySince ?? event.now;
   // In serving.running every booting worker is of the current generation (an abandoned reload's are retired).
   const booting = ctx.workers.some(isBooting);
-  return since !== null && event.now - since >= s.upAfterMs && !booting;
+  return reading.busy && (reading.surge || event.now - since >= s.upAfterMs) && !booting;
 }
 
 export function loadNeedsWorker(ctx: MasterContext, event: MasterEvent): boolean {
@@ -62,7 +63,7 @@ export function loadAllowsFewer(ctx: MasterContext, event: MasterEvent): boolean
   const s = ctx.settings.scaling;
   if (!s) return false;
   const reading = readSample(s, event, ctx.workers, ctx.generation);
-  const calm = event.now - ctx.scaler.loadedAt >= s.cooldownMs && event.now - ctx.scaler.changedAt >= s.cooldownMs;
+  const calm = event.now - ctx.scaler.loadedAt >= s.downAfterMs && event.now - ctx.scaler.changedAt >= s.cooldownMs;
   return reading.quiet && calm && neededWorkers(s, reading.sumElu, ctx.target) < ctx.target;
 }
 

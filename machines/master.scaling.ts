@@ -4,11 +4,13 @@
  * its sample carries their accept queues (connections no worker has taken yet: the first sign
  * that the workers cannot keep up), beside each worker's event-loop utilisation and memory.
  *
- * Up: the queue stayed non-empty, or the ready workers' mean utilisation stayed at or above
- * `upElu`, for `upAfterMs`; one worker at a time, the next only once the last one is ready.
- * Down: nothing queued and the mean at or below `downElu` since `cooldownMs` (counted from the
- * last sample that saw load, and from the last change of the count), straight to the count the
- * load needs at the middle of the two thresholds, never below MIN.
+ * Up: `upQueue` connections or more wait at one sample (they are waiting now: no window), or the
+ * queue stayed non-empty, or the ready workers' mean utilisation stayed at or above `upElu`, for
+ * `upAfterMs`; one worker at a time, the next only once the last one is ready.
+ * Down: nothing queued and the mean at or below `downElu` for `downAfterMs` (counted from the last
+ * sample that saw load), and `cooldownMs` since the last change of the count, straight to the
+ * count the load needs at the middle of the two thresholds, never below MIN. A quiet window
+ * shorter than the cooldown bounds how long the extra workers outlive a peak: the cooldown.
  * The ceiling: MAX, or by default one worker per CPU the host allows (its cgroup's quota); never
  * more than its memory holds with MEMORY_HEADROOM to spare, at the largest worker's measured size.
  */
@@ -26,7 +28,11 @@ export interface ScalingSettings {
   downElu: number;
   /** How long the load must stay high before a worker is added. */
   upAfterMs: number;
-  /** How long it must stay quiet (and the count unchanged) before workers are retired. */
+  /** Connections waiting at one sample that add a worker at once (0: only the window counts). */
+  upQueue: number;
+  /** How long the load must stay quiet before workers are retired. */
+  downAfterMs: number;
+  /** The least time between a change of the count and a retirement. */
   cooldownMs: number;
 }
 
@@ -41,8 +47,11 @@ export interface HostLimits {
 /** One measurement, at `now`: each listening socket's queue (null: not measurable) and each worker's load. */
 export interface LoadSample {
   queues: Array<{ socket: string; waiting: number | null }>;
-  /** By worker id: the utilisation and resident memory it reported last. */
-  workers: Record<number, { elu: number; rssBytes: number }>;
+  /**
+   * By worker id, every live worker: the utilisation it reported on its last heartbeat (null: none
+   * yet) and its resident memory, measured by the host, so the memory ceiling is known from the start.
+   */
+  workers: Record<number, { elu: number | null; rssBytes: number }>;
   masterRssBytes: number;
 }
 
@@ -52,7 +61,7 @@ export const roundShare = (elu: number | null): number | null => (elu === null ?
 /** The share of the memory limit never planned for workers: the master, the page cache, a spike. */
 export const MEMORY_HEADROOM = 0.2;
 
-export const SCALING_DEFAULTS = { upElu: 0.8, downElu: 0.2, upAfterMs: 1_000, cooldownMs: 30_000 } as const;
+export const SCALING_DEFAULTS = { upElu: 0.8, downElu: 0.2, upAfterMs: 1_000, upQueue: 8, downAfterMs: 10_000, cooldownMs: 30_000 } as const;
 
 /** The latest figures and the scaler's clocks (plain data in the master's context). */
 export interface ScalerState {
@@ -89,19 +98,22 @@ export interface Reading {
   /** The largest resident size among the workers that reported, bytes (0: none). */
   largestRss: number;
   busy: boolean;
+  /** So many connections wait that a worker is due without a window. */
+  surge: boolean;
   quiet: boolean;
 }
 
 /** `s` absent (a fixed count): the figures only, never busy nor quiet. */
 export function readSample(s: ScalingSettings | undefined, sample: LoadSample, workers: WorkerHandle[], generation: number): Reading {
   const queued = sample.queues.reduce((n, q) => n + (q.waiting ?? 0), 0);
-  const loads = counted(workers, generation).map((w) => sample.workers[w.id]).filter((l) => l !== undefined);
-  const sumElu = loads.reduce((n, l) => n + l.elu, 0);
+  const loads = counted(workers, generation).map((w) => sample.workers[w.id]?.elu).filter((elu) => typeof elu === 'number');
+  const sumElu = loads.reduce((n, elu) => n + elu, 0);
   const meanElu = loads.length ? sumElu / loads.length : null;
   const largestRss = Object.values(sample.workers).reduce((n, l) => Math.max(n, l.rssBytes), 0);
   const busy = s !== undefined && (queued > 0 || (meanElu !== null && meanElu >= s.upElu));
+  const surge = s !== undefined && s.upQueue > 0 && queued >= s.upQueue;
   const quiet = s !== undefined && queued === 0 && meanElu !== null && meanElu <= s.downElu;
-  return { queued, meanElu, sumElu, largestRss, busy, quiet };
+  return { queued, meanElu, sumElu, largestRss, busy, surge, quiet };
 }
 
 /** How many workers the memory limit holds at the largest worker's size; null: not known yet. */

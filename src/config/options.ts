@@ -78,7 +78,8 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
   }
   const { workers, maxWorkers, scaling, scaleRules } = workerCount({
     count: given(T.workers), minWorkers: given(T.minWorkers), maxWorkers: given(T.maxWorkers),
-    upElu: value(T.scaleUpElu), downElu: value(T.scaleDownElu), upAfter: value(T.scaleUpAfter), cooldown: value(T.scaleCooldown),
+    upElu: value(T.scaleUpElu), downElu: value(T.scaleDownElu), upAfter: value(T.scaleUpAfter),
+    upQueue: value(T.scaleUpQueue), downAfter: value(T.scaleDownAfter), cooldown: value(T.scaleCooldown),
   }, () => defaultWorkers(env), T.maxWorkers.default);
   if (workers > maxWorkers) {
     const name = options.workers !== undefined ? '--workers' : env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : '--workers (the number of CPUs)';
@@ -133,7 +134,8 @@ export function masterSettings(config: Config): MasterSettings {
     workers: config.workers,
     maxWorkers: config.maxWorkers,
     ...(config.scaling ? {
-      scaling: { min: config.scaling.min, max: config.scaling.max, upElu: config.scaling.upElu, downElu: config.scaling.downElu, upAfterMs: Math.round(config.scaling.upAfter * 1000), cooldownMs: Math.round(config.scaling.cooldown * 1000) },
+      scaling: { min: config.scaling.min, max: config.scaling.max, upElu: config.scaling.upElu, downElu: config.scaling.downElu, upAfterMs: Math.round(config.scaling.upAfter * 1000),
+        upQueue: config.scaling.upQueue, downAfterMs: Math.round(config.scaling.downAfter * 1000), cooldownMs: Math.round(config.scaling.cooldown * 1000) },
     } : {}),
     limits: { cpus: config.limits.cpus, memoryBytes: config.limits.memoryBytes },
     timeoutMs: Math.round(config.timeout * 1000),

@@ -24,6 +24,8 @@ export interface Options {
   scaleUpElu?: number | string;
   scaleDownElu?: number | string;
   scaleUpAfter?: number;
+  scaleUpQueue?: number;
+  scaleDownAfter?: number;
   scaleCooldown?: number;
   /** The nice value a worker boots with (0: none), restored once it is ready. */
   bootNice?: number;
@@ -78,7 +80,7 @@ export interface Options {
 }
 
 /** Thresholds (event-loop utilisation, 0..1) and windows (seconds) of the adaptive count. */
-export interface ScaleRules { upElu: number; downElu: number; upAfter: number; cooldown: number }
+export interface ScaleRules { upElu: number; downElu: number; upAfter: number; upQueue: number; downAfter: number; cooldown: number }
 
 export const DEFAULT_INSPECTOR = '127.0.0.1:7700';
 

@@ -30,10 +30,12 @@ export interface ScalingGiven {
   upElu: number;
   downElu: number;
   upAfter: number;
+  upQueue: number;
+  downAfter: number;
   cooldown: number;
 }
 
-const rules = (g: ScalingGiven) => ({ upElu: g.upElu, downElu: g.downElu, upAfter: g.upAfter, cooldown: g.cooldown });
+const rules = (g: ScalingGiven) => ({ upElu: g.upElu, downElu: g.downElu, upAfter: g.upAfter, upQueue: g.upQueue, downAfter: g.downAfter, cooldown: g.cooldown });
 
 /** The configured count: where it starts, the fixed ceiling, and the adaptive settings or null. */
 export function workerCount(g: ScalingGiven, defaultCount: () => number, fixedMax: number) {

@@ -19,14 +19,18 @@ export interface SampledSocket {
 
 /**
  * The utilisation is the worker's report (checked by the protocol: 0 to 1); its memory is read by
- * the master from /proc, so a worker that lies about its size cannot raise the memory ceiling.
+ * the master from /proc, so a worker that lies about its size cannot raise the memory ceiling,
+ * and a worker that has not reported yet (just booted) counts at its size all the same.
  */
 export function loadSampler(sockets: readonly SampledSocket[], loads: () => Map<number, WorkerLoad>, pids: () => Map<number, number>): () => LoadSample {
   return () => {
     const waiting = acceptQueues(sockets.map((s) => s.fd));
     const workers: LoadSample['workers'] = {};
-    const pidOf = pids();
-    for (const [id, l] of loads()) workers[id] = { elu: l.elu, rssBytes: residentBytes(pidOf.get(id)) ?? l.rssBytes };
+    const reported = loads();
+    for (const [id, pid] of pids()) {
+      const rssBytes = residentBytes(pid) ?? reported.get(id)?.rssBytes;
+      if (rssBytes !== undefined) workers[id] = { elu: reported.get(id)?.elu ?? null, rssBytes };
+    }
     return { queues: sockets.map((s, i) => ({ socket: s.url, waiting: waiting[i] })), workers, masterRssBytes: process.memoryUsage.rss() };
   };
 }

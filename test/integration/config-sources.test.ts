@@ -23,6 +23,8 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['scaleUpElu', 0.7, ['--scale-up-elu', '0.7']],
   ['scaleDownElu', 0.1, ['--scale-down-elu', '0.1']],
   ['scaleUpAfter', 2, ['--scale-up-after', '2']],
+  ['scaleUpQueue', 16, ['--scale-up-queue', '16']],
+  ['scaleDownAfter', 7, ['--scale-down-after', '7']],
   ['scaleCooldown', 20, ['--scale-cooldown', '20']],
   ['bootNice', 5, ['--boot-nice', '5']],
   ['timeout', 12, ['-t', '12']],

@@ -109,7 +109,7 @@ describe('master machine, model-based (level 1: simulated world)', () => {
   it('so does every path of an adaptive count (scaling up and down, the cooldown, TTIN/TTOU and HUP meanwhile)', () => {
     walk(adaptivePaths, adaptiveEvents, ADAPTIVE_MODEL_SETTINGS);
     // Both decisions were taken on the walk, not only possible.
-    expect([...scaled].sort()).toEqual(['LOAD_SAMPLE(busy):1->2', 'LOAD_SAMPLE(quiet):2->1']);
+    expect([...scaled].sort()).toEqual(['LOAD_SAMPLE(busy):1->2', 'LOAD_SAMPLE(quiet):2->1', 'LOAD_SAMPLE(surge):1->2']);
   });
 
   it('so does every path through a hot upgrade (WINCH, rollback, a new master that fails)', () => {

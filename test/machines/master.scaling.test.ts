@@ -1,6 +1,7 @@
 /**
  * The adaptive count (--workers MIN:MAX), decided in the master machine on LOAD_SAMPLE events:
- * up after the window, one at a time, down after the cooldown, within MIN and the ceiling
+ * up after the window or at once on a deep queue, one at a time, down after the quiet window and
+ * the cooldown, within MIN and the ceiling
  * (MAX, the CPUs, the memory), TTIN/TTOU within the same bounds, a reload keeps the count.
  */
 import { describe, expect, it } from 'vitest';
@@ -27,9 +28,12 @@ describe('adaptive count: the rules', () => {
     const h = start({ ...ADAPTIVE, workers: 2, scaling: { ...SCALING, min: 2 } });
     const [a, b] = h.workers();
     const r = readSample(SCALING, { queues: [{ socket: 'x', waiting: 2 }, { socket: 'y', waiting: null }, { socket: 'z', waiting: 1 }], workers: { [a.id]: { elu: 0.5, rssBytes: 10 }, [b.id]: { elu: 0.9, rssBytes: 30 }, 99: { elu: 1, rssBytes: 70 } }, masterRssBytes: 0 }, h.workers(), h.ctx().generation);
-    expect(r).toEqual({ queued: 3, meanElu: 0.7, sumElu: 1.4, largestRss: 70, busy: true, quiet: false });
+    expect(r).toEqual({ queued: 3, meanElu: 0.7, sumElu: 1.4, largestRss: 70, busy: true, surge: false, quiet: false });
     const idle = readSample(SCALING, { queues: [], workers: { [a.id]: { elu: 0.2, rssBytes: 1 } }, masterRssBytes: 0 }, h.workers(), h.ctx().generation);
     expect([idle.busy, idle.quiet, idle.meanElu]).toEqual([false, true, 0.2]);
+    // Not reported yet (elu null): its size counts, its utilisation does not.
+    const fresh = readSample(SCALING, { queues: [], workers: { [a.id]: { elu: null, rssBytes: 90 }, [b.id]: { elu: 0.9, rssBytes: 30 } }, masterRssBytes: 0 }, h.workers(), h.ctx().generation);
+    expect(fresh).toMatchObject({ meanElu: 0.9, sumElu: 0.9, largestRss: 90, busy: true });
     // No worker reported: neither busy nor quiet, whatever the thresholds.
     expect(readSample(SCALING, { queues: [], workers: {}, masterRssBytes: 0 }, h.workers(), 1)).toMatchObject({ meanElu: null, busy: false, quiet: false });
   });
@@ -77,6 +81,35 @@ describe('adaptive count: decided in the machine', () => {
     expect(scaleLogs(h)).toEqual([['up', 'utilisation', 1, 2], ['up', 'accept-queue', 2, 3]]);
   });
 
+  it('a queue of --scale-up-queue connections adds a worker at once, without the window; one below waits for it', () => {
+    const h = start();
+    sample(h, 0.5, SCALING.upQueue - 1);
+    expect(h.ctx().target).toBe(1);
+    sample(h.advance(10), 0.5, SCALING.upQueue);
+    expect(h.ctx().target).toBe(2);
+    expect(h.logs(/^scaling up/)[0].fields).toMatchObject({ reason: 'accept-queue', queued: SCALING.upQueue, from: 1, to: 2 });
+    // Still one at a time: not while the new one boots, at once again once it serves.
+    sample(h.advance(10), 1, 50);
+    expect(h.ctx().target).toBe(2);
+    h.readyAll();
+    sample(h.advance(10), 1, 50);
+    expect(h.ctx().target).toBe(3);
+  });
+
+  it('--scale-up-queue 0 turns the surge off: the window decides; --scale-up-after 0 adds on the first busy sample', () => {
+    const h = start({ ...ADAPTIVE, scaling: { ...SCALING, upQueue: 0 } });
+    sample(h, 1, 500);
+    sample(h.advance(SCALING.upAfterMs - 1), 1, 500);
+    expect(h.ctx().target).toBe(1);
+    sample(h.advance(1), 1, 500);
+    expect(h.ctx().target).toBe(2);
+    const g = start({ ...ADAPTIVE, scaling: { ...SCALING, upAfterMs: 0 } });
+    sample(g, 0.5);
+    expect(g.ctx().target).toBe(1);
+    sample(g, 0.9);
+    expect(g.ctx().target).toBe(2);
+  });
+
   it('a sample that is not busy restarts the window', () => {
     const h = start();
     sample(h, 0.95);
@@ -109,7 +142,7 @@ describe('adaptive count: decided in the machine', () => {
     expect(h.logs(/ceiling/).map((l) => [l.fields.reason, l.fields.max])).toEqual([['memory', 2]]);
   });
 
-  it('retires what the load does not need once it stayed quiet for the cooldown, counted from the last load and the last change', () => {
+  it('retires what the load does not need once it stayed quiet and the count unchanged for the cooldown', () => {
     const h = start({ ...ADAPTIVE, workers: 3, scaling: { ...SCALING, min: 1 } });
     sample(h, 0.1);
     sample(h.advance(SCALING.cooldownMs - 1), 0.1);
@@ -266,13 +299,15 @@ describe('adaptive count: the edges', () => {
     expect([up.level, up.fields.reason, up.fields.meanElu, up.fields.queued]).toEqual(['info', 'accept-queue', null, 3]);
   });
 
-  it('the cooldown counts from the last sample that saw load and from the last change, whichever is later', () => {
+  it('the quiet window counts from the last sample that saw load, the cooldown from the last change: both must pass', () => {
     const h = start({ ...ADAPTIVE, workers: 2, scaling: { ...SCALING, min: 1 } });
-    sample(h.advance(20_000), 0.5);
-    sample(h.advance(SCALING.cooldownMs - 1), 0);
+    sample(h.advance(40_000), 0.5);
+    sample(h.advance(SCALING.downAfterMs - 1), 0);
     expect(h.ctx().target).toBe(2);
     sample(h.advance(1), 0);
     expect(h.ctx().target).toBe(1);
+    expect(h.logs(/^scaling down/)[0].fields.quietMs).toBe(SCALING.downAfterMs);
+    // Quiet all along, but the count changed (TTIN): the cooldown holds it.
     const g = start({ ...ADAPTIVE, workers: 1, scaling: { ...SCALING, min: 1 } });
     g.advance(20_000).send({ type: 'TTIN' });
     sample(g.advance(SCALING.cooldownMs - 1), 0);

@@ -3,7 +3,7 @@
  * thresholds and windows the master decides on (machines/master.scaling.ts).
  */
 import { SCALING_DEFAULTS } from '../../../machines/master.scaling.js';
-import { checkPositiveInt, checkSeconds, usage } from '../checks.js';
+import { checkPositiveInt, checkSeconds, checkWholeNumber, usage } from '../checks.js';
 import type { OptionRow } from '../option-row.js';
 import type { TableKey } from '../option-table.js';
 
@@ -27,14 +27,14 @@ export const SCALING_ROWS = {
   scaleUpElu: {
     flags: '--scale-up-elu <share>', type: 'string', default: SCALING_DEFAULTS.upElu,
     help: 'adaptive: add a worker when the workers\' mean event-loop utilisation stays at or above this',
-    doc: `${ADAPTIVE}: a worker is added when the accept queue stays non-empty, or the ready workers' mean event-loop utilisation stays at or above this, for \`--scale-up-after\``,
+    doc: `${ADAPTIVE}: a worker is added when the accept queue stays non-empty, or the ready workers' mean event-loop utilisation stays at or above this, for \`--scale-up-after\` (or at once on \`--scale-up-queue\`)`,
     check: checkShare,
     show: (c) => c.scaleRules.upElu,
   },
   scaleDownElu: {
     flags: '--scale-down-elu <share>', type: 'string', default: SCALING_DEFAULTS.downElu,
     help: 'adaptive: retire workers when the mean utilisation stays at or below this (nothing queued)',
-    doc: `${ADAPTIVE}: workers are retired when nothing is queued and the mean utilisation stays at or below this for \`--scale-cooldown\`; it must be below \`--scale-up-elu\``,
+    doc: `${ADAPTIVE}: workers are retired when nothing is queued and the mean utilisation stays at or below this for \`--scale-down-after\`; it must be below \`--scale-up-elu\``,
     check: checkShare,
     show: (c) => c.scaleRules.downElu,
   },
@@ -45,10 +45,24 @@ export const SCALING_ROWS = {
     check: checkSeconds,
     show: (c) => c.scaleRules.upAfter,
   },
+  scaleUpQueue: {
+    flags: '--scale-up-queue <connections>', type: 'number', default: SCALING_DEFAULTS.upQueue,
+    help: 'adaptive: add a worker at once when this many connections wait in the accept queue (0: off)',
+    doc: `${ADAPTIVE}: this many connections waiting in the accept queues at one sample (every 250 ms) add a worker at once, without \`--scale-up-after\`'s window: they are waiting already; 0 turns it off`,
+    check: checkWholeNumber,
+    show: (c) => c.scaleRules.upQueue,
+  },
+  scaleDownAfter: {
+    flags: '--scale-down-after <seconds>', type: 'number', default: SCALING_DEFAULTS.downAfterMs / 1000,
+    help: 'adaptive: how long the load must stay low before workers are retired',
+    doc: `${ADAPTIVE}: how long nothing must be queued and the utilisation stay at or below \`--scale-down-elu\` before the workers the load does not need are retired (gracefully, the usual drain), down to MIN at most; not before \`--scale-cooldown\` either`,
+    check: checkSeconds,
+    show: (c) => c.scaleRules.downAfter,
+  },
   scaleCooldown: {
     flags: '--scale-cooldown <seconds>', type: 'number', default: SCALING_DEFAULTS.cooldownMs / 1000,
-    help: 'adaptive: how long the load must stay low (and the count unchanged) before workers are retired',
-    doc: `${ADAPTIVE}: how long the load must stay low, and the count unchanged (by the scaler, \`TTIN\`, \`TTOU\` or \`scale\`), before the workers the load does not need are retired (gracefully, the usual drain), down to MIN at most`,
+    help: 'adaptive: the least time between a change of the count and a retirement',
+    doc: `${ADAPTIVE}: the least time between a change of the count (by the scaler, \`TTIN\`, \`TTOU\` or \`scale\`) and a retirement, so the count cannot flap; with \`--scale-down-after\` below it, the added workers are gone at most this long after the load`,
     check: checkSeconds,
     show: (c) => c.scaleRules.cooldown,
   },

@@ -71,7 +71,9 @@ export async function adaptive(s: BenchSettings, progress: (line: string) => voi
   const phases = quick ? { quiet: 3, peak: 6, after: cooldown + 6 } : { quiet: 10, peak: 30, after: cooldown + 10 };
   const rows: AdaptiveRow[] = [];
   for (const [run, workers] of [[`fixed --workers ${n}`, String(n)], [`--workers 1:${n}`, `1:${n}`], ['fixed --workers 1', '1']] as const) {
-    const server = await startStatefork({ workers: n, app: '../../fixtures/apps/cpu.cjs', args: ['--workers', workers, '--scale-cooldown', String(cooldown)] });
+    // The defaults but for a quick run's shorter windows (quiet 2 s, cooldown 5 s).
+    const windows = quick ? ['--scale-down-after', '2', '--scale-cooldown', String(cooldown)] : [];
+    const server = await startStatefork({ workers: n, app: '../../fixtures/apps/cpu.cjs', args: ['--workers', workers, ...windows] });
     try {
       const row = await stepLoad(server, run, phases, cooldown);
       progress(`adaptive, ${run}: peak ${Math.round(row.peakRps)} req/s p99 ${row.peakP99Ms} ms, reaction ${row.reactionMs} ms, back at MIN ${row.backAtMinMs} ms, quiet ${row.quietBeforeMiB}/${row.quietAfterMiB} MiB, errors ${JSON.stringify(row.errors)}`);

@@ -23,7 +23,7 @@ export const MAX_GENERATION = 2;
 /** The adaptive traversal's settings: MIN 1, MAX 2, short windows (the times only need an order). */
 export const ADAPTIVE_MODEL_SETTINGS: MasterSettings = {
   workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000,
-  scaling: { min: 1, max: MAX_TARGET, upElu: 0.8, downElu: 0.2, upAfterMs: 1_000, cooldownMs: 5_000 },
+  scaling: { min: 1, max: MAX_TARGET, upElu: 0.8, downElu: 0.2, upAfterMs: 1_000, upQueue: 8, downAfterMs: 3_000, cooldownMs: 5_000 },
   limits: { cpus: 2, memoryBytes: null },
 };
 
@@ -46,8 +46,9 @@ export function describeEvent(e: MasterEvent): string {
 }
 
 /**
- * Load samples: a light one (neither busy nor quiet) always; with `load`, also a busy one (a
- * queue, every worker saturated) after the up window and a quiet one after the cooldown.
+ * Load samples: a light one (neither busy nor quiet) always; with `load`, also a surge (a queue
+ * deep enough to add a worker at once), a busy one (a short queue, every worker saturated) after
+ * the up window and a quiet one after the quiet window and the cooldown.
  */
 function samples(ctx: MasterContext, now: number, load: boolean): MasterEvent[] {
   const at = (elu: number, waiting: number, after: number, kind: string) => {
@@ -58,7 +59,7 @@ function samples(ctx: MasterContext, now: number, load: boolean): MasterEvent[] 
   const s = ctx.settings.scaling;
   const light = at(0.5, 0, 0, 'LOAD_SAMPLE(light)');
   if (!load || !s) return [light];
-  return [light, at(1, 3, s.upAfterMs, 'LOAD_SAMPLE(busy)'), at(0, 0, s.cooldownMs, 'LOAD_SAMPLE(quiet)')];
+  return [light, at(1, s.upQueue, 0, 'LOAD_SAMPLE(surge)'), at(1, 3, s.upAfterMs, 'LOAD_SAMPLE(busy)'), at(0, 0, Math.max(s.downAfterMs, s.cooldownMs), 'LOAD_SAMPLE(quiet)')];
 }
 
 /** `upgrades`: include USR2 while serving, and so everything a new master can do. `load`: every load sample. */

@@ -31,7 +31,7 @@ describe('the option table', () => {
     expect(OPTION_ROWS.filter((r) => r.type === 'number').map((r) => r.key)).toEqual([
       'bootNice', 'maxWorkers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive',
       'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory',
-      'minWorkers', 'scaleUpAfter', 'scaleCooldown',
+      'minWorkers', 'scaleUpAfter', 'scaleUpQueue', 'scaleDownAfter', 'scaleCooldown',
     ]);
     expect(() => OPTION_TABLE.timeout.check('--timeout', '-1')).toThrow("invalid --timeout '-1': expected a number of seconds, 0 or more (e.g. --timeout 30)");
   });

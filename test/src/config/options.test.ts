@@ -13,9 +13,10 @@ describe('normalize', () => {
   });
 
   it('--workers MIN:MAX, MIN:auto, --min-workers: an adaptive count, with the scaling options in the settings', () => {
-    const c = normalize({ app: 'a.js', workers: '2:6', scaleCooldown: 10, scaleUpElu: '0.7' });
-    expect(c).toMatchObject({ workers: 2, maxWorkers: 6, scaling: { min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfter: 1, cooldown: 10 } });
-    expect(masterSettings(c).scaling).toEqual({ min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfterMs: 1000, cooldownMs: 10_000 });
+    const c = normalize({ app: 'a.js', workers: '2:6', scaleCooldown: 20, scaleUpElu: '0.7', scaleUpQueue: 0, scaleDownAfter: 4.5 });
+    expect(c).toMatchObject({ workers: 2, maxWorkers: 6, scaling: { min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfter: 1, upQueue: 0, downAfter: 4.5, cooldown: 20 } });
+    expect(masterSettings(c).scaling).toEqual({ min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfterMs: 1000, upQueue: 0, downAfterMs: 4_500, cooldownMs: 20_000 });
+    expect(normalize({ app: 'a.js', workers: '1:2' }).scaling).toMatchObject({ upQueue: 8, downAfter: 10, cooldown: 30 });
     expect(normalize({ app: 'a.js', workers: '1:auto' }).scaling).toMatchObject({ min: 1, max: null });
     expect(normalize({ app: 'a.js', minWorkers: 3 }).scaling).toMatchObject({ min: 3, max: null });
     expect(normalize({ app: 'a.js', minWorkers: 3, maxWorkers: 5 }).scaling).toMatchObject({ min: 3, max: 5 });
@@ -38,6 +39,8 @@ describe('normalize', () => {
     bad({ scaleUpElu: 1.5 }, /invalid --scale-up-elu '1.5': expected a share of the time above 0 and at most 1/);
     bad({ scaleUpElu: '0' }, /invalid --scale-up-elu '0': expected a share/);
     bad({ scaleCooldown: -1 }, /invalid --scale-cooldown '-1': expected a number of seconds/);
+    bad({ scaleDownAfter: 'soon' }, /invalid --scale-down-after 'soon': expected a number of seconds/);
+    bad({ scaleUpQueue: 2.5 }, /invalid --scale-up-queue '2.5': expected a whole number, 0 or more; 0 turns it off/);
   });
 
   it('--max-workers: the ceiling of TTIN and scale, never below --workers', () => {
