@@ -7,7 +7,7 @@
  * after the peak, the workers' memory in the quiet phases, failed requests in each phase.
  */
 import { fileURLToPath } from 'node:url';
-import { rssMiB } from '../proc.js';
+import { cpuDuring, rssMiB } from '../proc.js';
 import { startStatefork, type Server } from '../servers.js';
 import type { BenchSettings } from '../settings.js';
 import { startWrk, type WrkResult } from '../wrk.js';
@@ -23,6 +23,8 @@ export interface AdaptiveRow {
   cooldownSeconds: number;
   quietBeforeMiB: number;
   quietAfterMiB: number;
+  /** The master's CPU (% of one core) during the first light phase: what sampling the load costs. */
+  masterCpuLight: number | null;
   errors: { before: number; peak: number; after: number };
   decisions: string[];
 }
@@ -34,7 +36,7 @@ const errors = (r: WrkResult) => r.errors;
 
 async function stepLoad(server: Server, run: string, phases: { quiet: number; peak: number; after: number }, cooldown: number): Promise<AdaptiveRow> {
   const light = (seconds: number) => startWrk(server.url, { connections: 2, script: LIGHT }, seconds);
-  const before = await light(phases.quiet).done;
+  const { result: before, cpuPercent: masterCpuLight } = await cpuDuring(server.masterPid, () => light(phases.quiet).done);
   const quietBeforeMiB = await workersMiB(server);
   const from = server.records.length;
   const stepAt = Date.now();
@@ -60,7 +62,7 @@ async function stepLoad(server: Server, run: string, phases: { quiet: number; pe
   const added = server.records.slice(from).find((r) => r.msg === 'worker ready');
   return {
     run, peakRps: peak.rps, peakP99Ms: peak.p99Ms, reactionMs: added ? added.time - stepAt : null, backAtMinMs, cooldownSeconds: cooldown,
-    quietBeforeMiB, quietAfterMiB, errors: { before: errors(before), peak: errors(peak), after: errors(after) }, decisions,
+    quietBeforeMiB, quietAfterMiB, masterCpuLight, errors: { before: errors(before), peak: errors(peak), after: errors(after) }, decisions,
   };
 }
 
@@ -76,7 +78,7 @@ export async function adaptive(s: BenchSettings, progress: (line: string) => voi
     const server = await startStatefork({ workers: n, app: '../../fixtures/apps/cpu.cjs', args: ['--workers', workers, ...windows] });
     try {
       const row = await stepLoad(server, run, phases, cooldown);
-      progress(`adaptive, ${run}: peak ${Math.round(row.peakRps)} req/s p99 ${row.peakP99Ms} ms, reaction ${row.reactionMs} ms, back at MIN ${row.backAtMinMs} ms, quiet ${row.quietBeforeMiB}/${row.quietAfterMiB} MiB, errors ${JSON.stringify(row.errors)}`);
+      progress(`adaptive, ${run}: peak ${Math.round(row.peakRps)} req/s p99 ${row.peakP99Ms} ms, reaction ${row.reactionMs} ms, back at MIN ${row.backAtMinMs} ms, quiet ${row.quietBeforeMiB}/${row.quietAfterMiB} MiB, master CPU ${row.masterCpuLight}%, errors ${JSON.stringify(row.errors)}`);
       rows.push(row);
     } finally {
       await server.kill();
@@ -94,9 +96,9 @@ export function adaptiveTable(rows: AdaptiveRow[], s: BenchSettings): string {
   const one = rows.find((r) => r.run === 'fixed --workers 1');
   const ad = rows.find((r) => r.run.startsWith('--workers 1:'));
   const table = [
-    '| run | peak req/s | peak p99 | reaction | back at MIN after the peak | workers\' RSS, quiet before / after | failed (light / peak / light) | decisions |',
-    '|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.run} | ${Math.round(r.peakRps).toLocaleString('en-US')} | ${ms(r.peakP99Ms)} | ${ms(r.reactionMs)} | ${r.backAtMinMs === null ? '–' : `${(r.backAtMinMs / 1000).toFixed(1)} s (cooldown ${r.cooldownSeconds} s)`} | ${r.quietBeforeMiB.toFixed(0)} / ${r.quietAfterMiB.toFixed(0)} MiB | ${r.errors.before} / ${r.errors.peak} / ${r.errors.after} | ${r.decisions.join(', ') || '–'} |`),
+    '| run | peak req/s | peak p99 | reaction | back at MIN after the peak | workers\' RSS, quiet before / after | master CPU, light | failed (light / peak / light) | decisions |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.run} | ${Math.round(r.peakRps).toLocaleString('en-US')} | ${ms(r.peakP99Ms)} | ${ms(r.reactionMs)} | ${r.backAtMinMs === null ? '–' : `${(r.backAtMinMs / 1000).toFixed(1)} s (cooldown ${r.cooldownSeconds} s)`} | ${r.quietBeforeMiB.toFixed(0)} / ${r.quietAfterMiB.toFixed(0)} MiB | ${r.masterCpuLight === null ? '–' : `${r.masterCpuLight.toFixed(2)}%`} | ${r.errors.before} / ${r.errors.peak} / ${r.errors.after} | ${r.decisions.join(', ') || '–'} |`),
   ].join('\n');
   const targets: string[] = [];
   if (fixed && ad && one) {
