@@ -7,6 +7,7 @@ import { createActor } from 'xstate';
 import { EXIT } from '../../machines/exit-codes.js';
 import { workerMessage, type MasterMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
+import { reportKey } from '../../machines/stats-report.js';
 import { drainBound, workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { signals$ } from '../adapters/signals.js';
 import { touch } from '../adapters/heartbeat.js';
@@ -143,12 +144,19 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   );
 
   // Requests served, their durations, the connections and the load, for `statefork workers`, the
-  // inspector and metrics: once per beat while serving, and a last time before the worker exits.
+  // inspector and metrics: measured once per beat while serving, sent when a figure moved (an idle
+  // worker's report every beat cost the master 0.3% of a core at 32 workers), and a last time
+  // before the worker exits.
   const meter = loadMeter();
+  let reported = '';
   const reportStats = () => new Promise<void>((done) => {
     if (!serving || !channel.connected) return done();
     const logFailures = accessLog?.failures() ?? 0;
-    void channel.send(workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, serving.connectionKinds(), meter.sample())).then(done);
+    const message = workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, serving.connectionKinds(), meter.sample());
+    const key = reportKey(message);
+    if (key === reported) return done();
+    reported = key;
+    void channel.send(message).then(done);
   });
   const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
   stats.unref();
