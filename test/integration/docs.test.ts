@@ -17,8 +17,9 @@ describe('README', () => {
   it('has a row in the options table for every flag --help lists', async () => {
     const help = startCli(['--help']);
     expect((await help.exited).code).toBe(0);
-    // The flag each option line of the help starts with (not flags mentioned in descriptions).
-    const flags = [...help.stdout.matchAll(/^\s+(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]);
+    // The flag each option line of the help starts with, two spaces in (a description's wrapped
+    // line is indented to its column and may start with a flag it mentions).
+    const flags = [...help.stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]);
     expect(flags.length).toBeGreaterThan(30);
     const table = section('### Options').split('\n').filter((l) => l.startsWith('| `'));
     const documented = new Set(table.flatMap((row) => row.split('|')[1].match(/--[a-z][a-z-]*/g) ?? []));
