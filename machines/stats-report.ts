@@ -16,9 +16,8 @@ export function reportKey(m: WorkerMessage): string {
   if (m.kind !== 'stats') return m.kind;
   const c = m.connections;
   const l = m.load;
-  return [
-    m.requests, m.logFailures ?? 0,
-    c ? `${c.open}/${c.upgraded}/${c.streaming}` : '',
-    l ? `${Math.round(l.elu * 100)}/${Math.round(l.delayP50Ms)}/${Math.round(l.delayP99Ms)}/${Math.round(l.rssBytes / MiB)}/${Math.round(l.heapUsedBytes / MiB)}` : '',
-  ].join(' ');
+  return JSON.stringify([
+    m.requests, m.logFailures, c && [c.open, c.upgraded, c.streaming],
+    l && [Math.round(l.elu * 100), Math.round(l.delayP50Ms), Math.round(l.delayP99Ms), Math.round(l.rssBytes / MiB), Math.round(l.heapUsedBytes / MiB)],
+  ]);
 }
