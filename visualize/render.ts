@@ -16,12 +16,13 @@ const EXTENSIONS: Record<Format, string> = { mermaid: 'mmd', dot: 'dot', svg: 's
 
 export const MACHINES = { master: masterMachine, worker: workerMachine } as const;
 
-export async function render(name: keyof typeof MACHINES, format: Format): Promise<string> {
+/** `compact`: the inspector's drawing, each edge's events collapsed to the first (the rest on hover). */
+export async function render(name: keyof typeof MACHINES, format: Format, { compact = false } = {}): Promise<string> {
   const shape = shapeOf(MACHINES[name]);
   if (format === 'mermaid') return toMermaid(shape);
-  if (format === 'dot') return toDot(shape);
+  if (format === 'dot') return toDot(shape, { compact });
   const { instance } = await import('@viz-js/viz');
-  return (await instance()).renderString(toDot(shape), { format: 'svg', engine: 'dot' });
+  return (await instance()).renderString(toDot(shape, { compact }), { format: 'svg', engine: 'dot' });
 }
 
 /** Writes master.<ext> and worker.<ext> into `dir`, or prints both when no directory is given. */

@@ -113,6 +113,7 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     logLevel,
     errorLog: value(T.errorLog),
     inspector: given(T.inspector) ?? null,
+    inspectorControls: inspectorControls(value(T.inspectorControls), given(T.inspector) ?? null),
     controlSocket: checked(T.controlSocket),
     metrics: given(T.metrics) ?? null,
     record: given(T.record) ?? null,
@@ -127,6 +128,12 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     accessLogFormat: value(T.accessLogFormat),
     inspectStately: given(T.inspectStately) ?? null,
   };
+}
+
+/** Controls on a page that is not served would be a setting that silently does nothing. */
+function inspectorControls(on: boolean, inspector: unknown): boolean {
+  if (on && !inspector) usage('invalid --inspector-controls: it needs --inspector (the page it puts the controls on); give --inspector [address] too');
+  return on;
 }
 
 export function masterSettings(config: Config): MasterSettings {

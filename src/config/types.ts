@@ -70,6 +70,8 @@ export interface Options {
   reloadExtraFile?: string | string[];
   /** HOST:PORT of the live inspector; `true` for the default address. */
   inspector?: string | boolean;
+  /** The inspector page may send control commands (with the run's token). */
+  inspectorControls?: boolean;
   /** The control socket's path; false disables it (--no-control-socket). */
   controlSocket?: string | boolean;
   /** HOST:PORT (or PORT, on loopback) for Prometheus metrics; off when absent. */
@@ -138,6 +140,7 @@ export interface Config {
   /** Development: reload on changes to the app's directory and these extra files. */
   reload: { extraFiles: string[] } | null;
   inspector: { host: string; port: number } | null;
+  inspectorControls: boolean;
   /** The control socket; `isDefault`: the per-master path in the default directory. */
   controlSocket: { path: string; isDefault: boolean } | null;
   metrics: { host: string; port: number } | null;

@@ -37,6 +37,23 @@ export interface ControlAndMetricsDeps {
   logFailures(): Record<'error' | 'access' | 'record', number>;
 }
 
+/** The control commands of this master, for the control socket and the inspector's controls: one code path; `via` is said in the log. */
+export function masterControlHandler(deps: Pick<ControlAndMetricsDeps, 'view' | 'send' | 'stats' | 'hangs' | 'now' | 'log'>, via: string) {
+  return controlHandler({
+    view: deps.view,
+    send: (event) => {
+      deps.log.info({ event, via }, `${via}: ${event}`);
+      deps.send(event);
+    },
+    requests: () => deps.stats.byWorker(),
+    connections: () => deps.stats.connections(),
+    load: () => deps.stats.load(),
+    lastHang: () => deps.hangs.last,
+    now: deps.now,
+    startedAt: Date.now(),
+  });
+}
+
 export async function startControlAndMetrics(config: Config, deps: ControlAndMetricsDeps): Promise<ControlAndMetrics> {
   let control: ControlServer | null = null;
   let metricsServer: { close(): void } | null = null;
@@ -45,20 +62,7 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
     if (config.controlSocket) {
       const { path, isDefault } = config.controlSocket;
       const where = isDefault ? join(ensureControlDir(dirname(path)), basename(path)) : path;
-      const handle = controlHandler({
-        view: deps.view,
-        send: (event) => {
-          deps.log.info({ event }, `control socket: ${event}`);
-          deps.send(event);
-        },
-        requests: () => deps.stats.byWorker(),
-        connections: () => deps.stats.connections(),
-        load: () => deps.stats.load(),
-        lastHang: () => deps.hangs.last,
-        now: deps.now,
-        startedAt: Date.now(),
-      });
-      control = await serveControl(where, handle, deps.log, { takeOver: deps.newMaster });
+      control = await serveControl(where, masterControlHandler(deps, 'control socket'), deps.log, { takeOver: deps.newMaster });
     }
     if (config.metrics) {
       // prom-client is loaded only by a master that serves metrics.

@@ -4,6 +4,7 @@
  * inspector (--inspect-stately: XState's inspection events, forwarded). Each is started only
  * when asked for.
  */
+import { randomBytes } from 'node:crypto';
 import type { InspectionEvent } from 'xstate';
 import type { MasterStep } from '../../machines/master.facts.js';
 import type { Config } from '../config/options.js';
@@ -13,13 +14,19 @@ import { serveInspector } from '../inspector/server.js';
 import type { MasterContext } from '../../machines/master.context.js';
 import type { ScaleFact } from '../../machines/master.facts.js';
 import { scalingFigures } from '../../machines/master.scaling.js';
-
-/** The inspector page lists this many of the adaptive count's latest decisions. */
-const DECISIONS_KEPT = 20;
+import { residentBytes } from '../adapters/resident-memory.js';
+import type { ControlOutcome, PageCommand, PageControls } from '../inspector/controls.js';
+import { FigureHistory, type WorkerFigures } from '../inspector/history.js';
 import type { LogSetup } from '../log.js';
 import type { HangReports } from './hang-reports.js';
 import type { RequestStats } from '../metrics/request-stats.js';
 import { openRecording, record } from './log-files.js';
+
+/** The inspector page lists this many of the adaptive count's latest decisions. */
+const DECISIONS_KEPT = 20;
+
+/** A control command as the control socket runs it: its data, or a ControlError (code and message). */
+export type ControlRun = (req: { command: PageCommand; args: Record<string, unknown> }) => unknown;
 
 export interface Inspection {
   /** Each master step, for the inspector page and the recording. */
@@ -27,6 +34,8 @@ export interface Inspection {
   /** XState's inspection events, for Stately's inspector. */
   inspect(ev: InspectionEvent): void;
   recordFailures(): number;
+  /** With --inspector-controls: the page's commands, once the master can take them. */
+  attachControls(run: ControlRun): void;
   close(): void;
 }
 
@@ -38,12 +47,16 @@ export function openInspection(config: Config, logging: LogSetup, clock: () => n
   return { recording, hub };
 }
 
-export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats, hangs: HangReports): Promise<Inspection> {
+/** `beats`: each worker's latest heartbeat stamp, for the page's heartbeat ages. */
+export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats, hangs: HangReports, beats: () => Record<number, number>): Promise<Inspection> {
   const { hub, recording } = opened;
+  if (hub) hub.beats = beats;
   // The adaptive count's latest figures and its last decisions, for the page.
   let latest: MasterContext | null = null;
   const decisions: Array<ScaleFact & { at: number }> = [];
   const log = logging.logger;
+  const history = new FigureHistory();
+  let controls: PageControls | null = null;
   const inspector = config.inspector && hub
     ? await serveInspector(hub, config.inspector.host, config.inspector.port, {
       requests: () => Object.fromEntries(stats.byWorker()),
@@ -51,6 +64,8 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
       load: () => Object.fromEntries(stats.load()),
       lastHang: () => hangs.last,
       scaling: () => ({ now: latest && scalingFigures(latest), decisions }),
+      history: () => history.all(),
+      controls: () => controls,
     }).catch((e: NodeJS.ErrnoException) => {
       throw new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
     })
@@ -64,15 +79,39 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
   return {
     step: (step) => {
       latest = step.after.context;
+      // One point of figures per check, for the page's sparklines.
+      if (inspector && step.cause === 'TICK') history.sample(Date.now(), figuresNow(latest, stats));
       for (const d of step.scaled) decisions.unshift({ ...d, at: Date.now() });
       decisions.splice(DECISIONS_KEPT);
       hub?.step(step);
     },
     inspect: (ev) => stately?.inspect.next?.(ev),
     recordFailures: () => recording?.failures ?? 0,
+    attachControls: (run) => {
+      if (!inspector || !config.inspectorControls) return;
+      const token = randomBytes(16).toString('hex');
+      controls = { token, run: (command, args) => outcome(() => run({ command, args })) };
+      log.info({ inspectorControls: true }, `inspector controls on: open ${inspector.url}#token=${token} (the token is asked of every control request)`);
+    },
     close: () => {
       void inspector?.close();
       stately?.stop();
     },
   };
+}
+
+function figuresNow(ctx: MasterContext, stats: RequestStats): Map<number, WorkerFigures> {
+  const requests = stats.byWorker();
+  const load = stats.load();
+  return new Map(ctx.workers.map((w) => [w.id, { requests: requests.get(w.id) ?? 0, load: load.get(w.id), rssBytes: residentBytes(w.pid) }]));
+}
+
+/** A command's data, or its refusal as the control socket words it (a ControlError's code). */
+function outcome(run: () => unknown): ControlOutcome {
+  try {
+    return { ok: true, data: run() };
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    return { ok: false, error: { code: typeof code === 'string' ? code : 'refused', message: (e as Error).message } };
+  }
 }

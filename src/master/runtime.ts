@@ -11,11 +11,12 @@ import { EXIT } from '../../machines/exit-codes.js';
 import { masterSettings, type Config } from '../config/options.js';
 import type { Hooks } from '../hooks.js';
 import { createLogger, type LogSetup } from '../log.js';
-import { startControlAndMetrics } from './control-and-metrics.js';
+import { masterControlHandler, startControlAndMetrics } from './control-and-metrics.js';
 import { masterEffects } from './effects.js';
 import { installFaultHandler } from './fault.js';
 import { hookObserver } from './hook-observer.js';
 import { openInspection, startInspection, type Inspection } from './inspection.js';
+import { CONTROL_VERSION } from '../control/protocol.js';
 import { LiveConfig, type HookMaster, type Reloaded } from './live-config.js';
 import { reopenLogFiles } from './log-files.js';
 import { hostedMasterMachine, type HostedMasterMachine } from './machine.js';
@@ -128,7 +129,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     process.title = `statefork: master [${live.config.name}]`;
     logListening(sockets, Boolean(live.config.tls), log);
     logWorkerCount(live.config, log);
-    inspection = await startInspection(live.config, logging, opened, workers.stats, workers.hangs);
+    inspection = await startInspection(live.config, logging, opened, workers.stats, workers.hangs, () => workers.beats());
   } catch (e) {
     release();
     throw e;
@@ -161,6 +162,9 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     release();
     throw e;
   });
+  // --inspector-controls: the page's commands run exactly as the control socket's.
+  const pageControl = masterControlHandler({ view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, hangs: workers.hangs, now: clock, log }, 'inspector');
+  watching.attachControls(({ command, args }) => pageControl({ v: CONTROL_VERSION, id: null, command, args }));
   if (live.config.bootNice > 0 && !workers.priority.active) log.info({ bootNice: live.config.bootNice }, 'workers boot at normal priority: lowering it (--boot-nice) needs a master that can raise it again (CAP_SYS_NICE)');
   actor.on('workerExited', steps.fact);
   actor.on('scaled', steps.fact);

@@ -5,7 +5,7 @@ import { masterMachine } from '../../machines/master.machine.js';
 import { workerMachine } from '../../machines/worker.machine.js';
 import { allStates, shapeOf } from '../../visualize/graph.js';
 import { toMermaid } from '../../visualize/mermaid.js';
-import { toDot } from '../../visualize/dot.js';
+import { compactLabel, eventClasses, toDot } from '../../visualize/dot.js';
 import { render } from '../../visualize/render.js';
 import { readmeWithDiagrams } from '../../visualize/update-readme.js';
 import { CLI } from '../helpers/cli.js';
@@ -48,6 +48,20 @@ describe('diagrams from the machine definitions', () => {
     const svg = await render('master', 'svg');
     expect(svg).toMatch(/^<\?xml[\s\S]*<svg/);
     for (const s of ['booting', 'running', 'configuring', 'rolling', 'graceful', 'quick', 'halted']) expect(svg).toContain(`>${s}</text>`);
+  });
+
+  it('the inspector\'s drawing: each edge by its first event and a count, the whole list on hover, every edge named by its states and classed by its events', async () => {
+    expect(compactLabel('TERM, FAULT')).toBe('TERM, FAULT');
+    expect(compactLabel('UPGRADE_READY [upgradeAuto], TERM, FAULT')).toBe('UPGRADE_READY [upgradeAuto] +2');
+    const dot = toDot(shapeOf(masterMachine), { compact: true });
+    expect(eventClasses('WORKER_EXIT [exitIsNewGenerationBootFailure], always [noStaleWorkers], HUP, WORKER_EXIT')).toBe('ev_WORKER_EXIT ev_always ev_HUP');
+    expect(dot).toContain('label="UPGRADE_READY [upgradeAuto] +2" id="t:serving:stopping.graceful" class="ev_UPGRADE_READY ev_TERM ev_FAULT" tooltip="UPGRADE_READY [upgradeAuto], TERM, FAULT"');
+    const svg = await render('master', 'svg', { compact: true });
+    expect(svg).toContain('id="t:booting:stopping.quick" class="edge ev_INT ev_QUIT ev_WORKER_EXIT"');
+    expect(svg).not.toContain('>INT, QUIT, WORKER_EXIT [appCannotLoadAtStart]');
+    // About half the width of the full drawing: a page shows it at a legible size.
+    const width = (text: string) => Number(/<svg width="(\d+)pt"/.exec(text)?.[1]);
+    expect(width(svg)).toBeLessThan(width(await render('master', 'svg')) * 0.6);
   });
 
   it('the committed diagrams and the README are current (run npm run visualize when this fails)', async () => {

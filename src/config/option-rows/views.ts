@@ -3,7 +3,7 @@
  * recording) and the command line's own switches.
  */
 import { resolve } from 'node:path';
-import { checkString, usage } from '../checks.js';
+import { checkBoolean, checkString, usage } from '../checks.js';
 import { controlSocketOption } from '../control-socket.js';
 import { inspectorAddress, listenAddress } from '../inspector-address.js';
 import type { OptionRow } from '../option-row.js';
@@ -27,6 +27,14 @@ export const VIEW_ROWS = {
     doc: 'serve the live inspector (see below). It shows pids and timings: keep it on loopback unless you mean it',
     check: (_name: string, value: unknown) => (value === false ? null : inspectorAddress(value)),
     show: (c) => address(c.inspector),
+  },
+  inspectorControls: {
+    flags: '--inspector-controls', type: 'flag', default: false,
+    help: "the inspector page may scale, reload, reopen, stop and kill workers, with the run's token from the log",
+    helpDefault: 'off',
+    doc: "the inspector page gets controls (scale, reload, reopen logs, stop, kill a worker), the control socket's own commands. Each request needs the token this run logs at start (`inspector controls on`), the inspector's own `Host` and `Origin` and a JSON body; see Live inspector. Needs `--inspector`",
+    check: checkBoolean('inspectorControls'),
+    show: (c) => c.inspectorControls,
   },
   controlSocket: {
     flags: '--control-socket <path>', type: 'string',
