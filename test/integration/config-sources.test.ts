@@ -61,6 +61,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['reload', true, ['--reload']],
   ['reloadExtraFile', [p('extra.txt')], ['--reload-extra-file', p('extra.txt')]],
   ['inspector', '127.0.0.1:7801', ['--inspector', '127.0.0.1:7801']],
+  ['inspectorControls', true, ['--inspector-controls']],
   ['controlSocket', p('app.ctl'), ['--control-socket', p('app.ctl')]],
   ['metrics', '127.0.0.1:9109', ['--metrics', '127.0.0.1:9109']],
   ['record', p('steps.jsonl'), ['--record', p('steps.jsonl')]],
