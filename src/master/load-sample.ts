@@ -1,6 +1,6 @@
 /**
- * The master's load sample (machines/master.scaling.ts's LoadSample), measured on a period of its
- * own (./sources.ts): the accept queue of every listening socket the master holds (a --reuse-port
+ * The master's load sample (machines/master.scaling.ts's LoadSample), measured after each
+ * periodic check: the accept queue of every listening socket the master holds (a --reuse-port
  * address is the workers' own and has none here), the load each worker reported on its last
  * heartbeat, and the master's own resident memory. Only measures; the machine decides.
  */

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { stamp, type MasterEvent, type SourceEvent } from '../../machines/master.events.js';
 import { MASTER_SIGNALS, type MasterSignalEvent } from '../../machines/signals.js';
 import { fileChanges$ } from '../adapters/file-changes.js';
-import { EMPTY, map, merge, Subject, tap, type Observable } from '../adapters/rx-operators.js';
+import { EMPTY, map, merge, mergeMap, Subject, tap, type Observable } from '../adapters/rx-operators.js';
 import type { LoadSample } from '../../machines/master.scaling.js';
 import { signals$ } from '../adapters/signals.js';
 import { samples$, ticks$ } from '../adapters/ticks.js';
@@ -25,13 +25,6 @@ const RELOAD_DEBOUNCE_MS = 300;
  */
 export const LOAD_SAMPLE_MS = 250;
 
-/**
- * A fixed count's sample only feeds the views (the accept-queue gauge, the inspector), so it is
- * taken this often: each one reads every worker's /proc status, and at 32 workers a sample per
- * tick was 0.2% of a core on an idle master (measured; the ticks themselves cost 0.4%).
- */
-export const VIEW_SAMPLE_MS = 5000;
-
 /** What the host itself asks of the machine: a signal's event (control socket, stop()), or a fault. */
 export type HostCommand = SourceEvent<MasterSignalEvent | 'FAULT'>;
 
@@ -41,7 +34,7 @@ export interface Sources {
   clock(): number;
   workers$: Observable<SourceEvent>;
   beats(): Record<number, number>;
-  /** Measured every LOAD_SAMPLE_MS with an adaptive count, else every VIEW_SAMPLE_MS (./load-sample.ts). */
+  /** Measured every LOAD_SAMPLE_MS with an adaptive count, else right after each tick's beats (./load-sample.ts). */
   sample(): LoadSample;
   upgrade$: Observable<SourceEvent>;
   commands$: Subject<HostCommand>;
@@ -60,7 +53,9 @@ function fileReloads$(config: Config, log: Logger): Observable<SourceEvent> {
 export function masterEvents$(s: Sources): Observable<MasterEvent> {
   const signals = signals$(MASTER_SIGNALS).pipe(tap(({ signal }) => s.log.info({ signal }, `handling signal ${signal}`)));
   const sample = () => ({ type: 'LOAD_SAMPLE' as const, ...s.sample() });
-  const samples = samples$(s.config.scaling ? LOAD_SAMPLE_MS : VIEW_SAMPLE_MS, sample);
-  return merge<SourceEvent[]>(signals, s.workers$, ticks$(tickInterval(s.config), s.beats), samples, s.upgrade$, s.commands$, fileReloads$(s.config, s.log))
+  // A fixed count's sample only feeds the views: each check is two events, the heartbeats and then it.
+  const ticks = ticks$(tickInterval(s.config), s.beats).pipe(mergeMap((tick) => (s.config.scaling ? [tick] : [tick, sample()])));
+  const samples = s.config.scaling ? samples$(LOAD_SAMPLE_MS, sample) : EMPTY;
+  return merge<SourceEvent[]>(signals, s.workers$, ticks, samples, s.upgrade$, s.commands$, fileReloads$(s.config, s.log))
     .pipe(map((e) => stamp(e, s.clock())));
 }
