@@ -12,6 +12,8 @@ export interface WorkerFigures {
   requests: number;
   load: WorkerLoad | undefined;
   rssBytes: number | null;
+  /** Open connections, from the worker's last report. */
+  open?: number;
 }
 
 export interface Point {
@@ -22,6 +24,7 @@ export interface Point {
   elu: number | null;
   delayP99Ms: number | null;
   rssBytes: number | null;
+  open: number | null;
 }
 
 export class FigureHistory {
@@ -43,7 +46,7 @@ export class FigureHistory {
       const rps = before && seconds > 0 && f.requests >= before.requests ? (f.requests - before.requests) / seconds : null;
       this.last.set(id, { at, requests: f.requests });
       const points = this.series.get(id) ?? [];
-      points.push({ at, rps: rps === null ? null : Math.round(rps * 10) / 10, elu: f.load?.elu ?? null, delayP99Ms: f.load?.delayP99Ms ?? null, rssBytes: f.rssBytes });
+      points.push({ at, rps: rps === null ? null : Math.round(rps * 10) / 10, elu: f.load?.elu ?? null, delayP99Ms: f.load?.delayP99Ms ?? null, rssBytes: f.rssBytes, open: f.open ?? null });
       if (points.length > HISTORY_POINTS) points.splice(0, points.length - HISTORY_POINTS);
       this.series.set(id, points);
     }

@@ -133,8 +133,8 @@ function renderWorkers() {
       el('td', { class: 'requests' }, state.requests[w.id] || 0),
       el('td', { class: 'rps' }, h.length ? (h[h.length - 1].rps ?? '–') : '–', ' ', spark(h.map((p) => p.rps))),
       el('td', { class: 'rss' }, mib(h.length ? h[h.length - 1].rssBytes : null), ' ', spark(h.map((p) => p.rssBytes))),
-      el('td', { class: 'load' }, l ? pct(l.elu) + ', ' + l.delayP99Ms.toFixed(1) + ' ms' : '–', ' ', spark(h.map((p) => p.elu))),
-      el('td', { class: 'connections', title: 'open (of them WebSocket, streaming)' }, c ? c.open + ' (' + c.upgraded + ', ' + c.streaming + ')' : '–'),
+      el('td', { class: 'load' }, l ? pct(l.elu) + ', ' + l.delayP99Ms.toFixed(1) + ' ms' : '–', ' ', spark(h.map((p) => p.elu)), spark(h.map((p) => p.delayP99Ms))),
+      el('td', { class: 'connections', title: 'open (of them WebSocket, streaming)' }, c ? c.open + ' (' + c.upgraded + ', ' + c.streaming + ')' : '–', ' ', spark(h.map((p) => p.open))),
       el('td', {}, kill));
   });
   $('workers').replaceChildren(...rows);

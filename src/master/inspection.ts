@@ -103,7 +103,8 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
 function figuresNow(ctx: MasterContext, stats: RequestStats): Map<number, WorkerFigures> {
   const requests = stats.byWorker();
   const load = stats.load();
-  return new Map(ctx.workers.map((w) => [w.id, { requests: requests.get(w.id) ?? 0, load: load.get(w.id), rssBytes: residentBytes(w.pid) }]));
+  const connections = stats.connections();
+  return new Map(ctx.workers.map((w) => [w.id, { requests: requests.get(w.id) ?? 0, load: load.get(w.id), rssBytes: residentBytes(w.pid), open: connections.get(w.id)?.open }]));
 }
 
 /** A command's data, or its refusal as the control socket words it (a ControlError's code). */

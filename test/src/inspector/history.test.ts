@@ -13,11 +13,11 @@ const load = (elu: number) => ({ elu, delayP50Ms: 1, delayP99Ms: 4, rssBytes: 1,
 describe('figure history', () => {
   it('a rate per second between two points, the load and memory as reported; bounded; a gone worker forgotten', () => {
     const h = new FigureHistory();
-    h.sample(1_000, new Map([[1, { requests: 10, load: load(0.5), rssBytes: 50 }]]));
+    h.sample(1_000, new Map([[1, { requests: 10, load: load(0.5), rssBytes: 50, open: 3 }]]));
     h.sample(3_000, new Map([[1, { requests: 30, load: undefined, rssBytes: null }], [2, { requests: 0, load: load(0.1), rssBytes: 7 }]]));
     expect(h.all()).toEqual({
-      1: [{ at: 1_000, rps: null, elu: 0.5, delayP99Ms: 4, rssBytes: 50 }, { at: 3_000, rps: 10, elu: null, delayP99Ms: null, rssBytes: null }],
-      2: [{ at: 3_000, rps: null, elu: 0.1, delayP99Ms: 4, rssBytes: 7 }],
+      1: [{ at: 1_000, rps: null, elu: 0.5, delayP99Ms: 4, rssBytes: 50, open: 3 }, { at: 3_000, rps: 10, elu: null, delayP99Ms: null, rssBytes: null, open: null }],
+      2: [{ at: 3_000, rps: null, elu: 0.1, delayP99Ms: 4, rssBytes: 7, open: null }],
     });
     // A total that went down is not a negative rate.
     h.sample(4_000, new Map([[1, { requests: 5, load: undefined, rssBytes: 1 }]]));
