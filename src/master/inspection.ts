@@ -5,6 +5,7 @@
  * when asked for.
  */
 import { randomBytes } from 'node:crypto';
+import { ControlError } from '../control/server.js';
 import type { InspectionEvent } from 'xstate';
 import type { MasterStep } from '../../machines/master.facts.js';
 import type { Config } from '../config/options.js';
@@ -107,12 +108,11 @@ function figuresNow(ctx: MasterContext, stats: RequestStats): Map<number, Worker
   return new Map(ctx.workers.map((w) => [w.id, { requests: requests.get(w.id) ?? 0, load: load.get(w.id), rssBytes: residentBytes(w.pid), open: connections.get(w.id)?.open }]));
 }
 
-/** A command's data, or its refusal as the control socket words it (a ControlError's code). */
+/** A command's data, or its refusal as the control socket words it (a ControlError's code, else refused). */
 function outcome(run: () => unknown): ControlOutcome {
   try {
     return { ok: true, data: run() };
   } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    return { ok: false, error: { code: typeof code === 'string' ? code : 'refused', message: (e as Error).message } };
+    return { ok: false, error: { code: e instanceof ControlError ? e.code : 'refused', message: (e as Error).message } };
   }
 }
