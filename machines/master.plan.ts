@@ -4,7 +4,7 @@
  * the runtime in src/ only carries the effects out.
  */
 import { backoffDelay, QUICK_STOP_MS, socketsHeld, STABLE_MS, type MasterContext } from './master.context.js';
-import { drainReason, isBooting, isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
+import { drainReason, freeSlot, isBooting, isServing, newHandle, signalled, type StopCause, type WorkerHandle } from './worker-handle.js';
 import type { EffectCall, LogLevel } from './master.effects.js';
 import { MSG } from './master.messages.js';
 
@@ -64,7 +64,7 @@ export function reconcile(ctx: MasterContext, now: number): Plan {
     const yieldCpu = stale.length > 0;
     for (let n = current.length; n < ctx.target; n++) {
       const id = plan.nextId++;
-      plan.workers.push(newHandle(id, ctx.generation, now));
+      plan.workers.push(newHandle(id, freeSlot(plan.workers), ctx.generation, now));
       plan.effects.push({ type: 'spawnWorker', params: { id, generation: ctx.generation, yieldCpu } });
     }
   }

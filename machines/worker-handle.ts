@@ -23,7 +23,14 @@ export type WorkerPhase = 'spawning' | 'booting' | 'ready' | 'draining' | 'quitt
 export type StopCause = 'retire' | 'recycle' | 'handover' | 'stop' | 'timeout' | 'boot-timeout' | 'reload-abandoned' | 'protocol';
 
 export interface WorkerHandle {
+  /** Unique for the master's life: it grows with every worker started (logs, control, inspector). */
   id: number;
+  /**
+   * The lowest number from 1 that no live worker holds when this one is asked for: a gone
+   * worker's slot is the next one's, so per-worker metric series stay bounded by the most
+   * workers alive at once, where ids grow forever.
+   */
+  slot: number;
   pid: number | null;
   generation: number;
   phase: WorkerPhase;
@@ -43,11 +50,19 @@ export interface WorkerHandle {
   recycle: RecycleReason | null;
 }
 
-export function newHandle(id: number, generation: number, now: number): WorkerHandle {
+export function newHandle(id: number, slot: number, generation: number, now: number): WorkerHandle {
   return {
-    id, pid: null, generation, phase: 'spawning', spawnedAt: now, readyAt: null,
+    id, slot, pid: null, generation, phase: 'spawning', spawnedAt: now, readyAt: null,
     beat: null, beatAt: now, deadline: null, cause: null, failure: null, reopenPending: false, recycle: null,
   };
+}
+
+/** The slot a worker asked for now gets: the lowest from 1 that none of `workers` holds. */
+export function freeSlot(workers: readonly WorkerHandle[]): number {
+  const taken = new Set(workers.map((w) => w.slot));
+  let slot = 1;
+  while (taken.has(slot)) slot++;
+  return slot;
 }
 
 /** Not ready yet: asked for, or running and loading its app. */

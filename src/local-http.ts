@@ -49,3 +49,57 @@ export function guardLocalServer(server: http.Server, bound: string, handler: ht
     handler(req, res);
   });
 }
+
+/** How often a hot upgrade's new master tries again for an address the old master still holds. */
+export const TAKE_OVER_RETRY_MS = 250;
+
+/** What a new master logs while the old master still serves one of these addresses. */
+export const TAKE_OVER_WAIT = (what: string) => `hot upgrade: ${what}'s address is still the old master's; served here once the old master lets go of it`;
+
+export interface LocalListen {
+  /** Where the server answers (or will, once the old master lets go of the address). */
+  url: string;
+  close(): void;
+}
+
+/**
+ * Listens on host:port. An address in use is an error (`failure`, one line), except for a hot
+ * upgrade's new master (`takeOver`): the old master serves that address until it exits, so the
+ * new one tries again every TAKE_OVER_RETRY_MS, in the background, and says so once (`waiting`).
+ */
+export async function listenLocal(
+  server: http.Server, host: string, port: number,
+  opts: { path: string; failure: (e: NodeJS.ErrnoException) => Error; takeOver?: boolean; waiting?: () => void },
+): Promise<LocalListen> {
+  const attempt = () => new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => reject(e);
+    server.once('error', onError).listen(port, host, () => { server.off('error', onError); resolve(); });
+  });
+  let retry: NodeJS.Timeout | null = null;
+  let closed = false;
+  const close = () => {
+    closed = true;
+    if (retry) clearTimeout(retry);
+    server.closeAllConnections();
+    server.close();
+  };
+  const urlOf = (address: string, bound: number) => `http://${address.includes(':') ? `[${address}]` : address}:${bound}${opts.path}`;
+  try {
+    await attempt();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!opts.takeOver || err.code !== 'EADDRINUSE' || port === 0) throw opts.failure(err);
+    opts.waiting?.();
+    const again = () => {
+      retry = null;
+      if (closed) return;
+      attempt().catch((later: NodeJS.ErrnoException) => {
+        if (later.code === 'EADDRINUSE' && !closed) retry = setTimeout(again, TAKE_OVER_RETRY_MS).unref();
+      });
+    };
+    retry = setTimeout(again, TAKE_OVER_RETRY_MS).unref();
+    return { url: urlOf(host, port), close };
+  }
+  const { address, port: bound } = server.address() as { address: string; port: number };
+  return { url: urlOf(address, bound), close };
+}

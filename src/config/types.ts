@@ -76,6 +76,8 @@ export interface Options {
   controlSocket?: string | boolean;
   /** HOST:PORT (or PORT, on loopback) for Prometheus metrics; off when absent. */
   metrics?: string;
+  /** HOST:PORT (or PORT, on loopback) for the health endpoints (/readyz, /livez, /startupz); off when absent. */
+  health?: string;
   record?: string;
   /** ws:// address of a Stately inspector relay (@statelyai/inspect) to forward inspection events to. */
   inspectStately?: string;
@@ -121,6 +123,8 @@ export interface Config {
   workerIdentity: WorkerIdentity | null;
   pidfile: string | null;
   name: string;
+  /** --name when it was given: every metric then carries it as the label `name`. */
+  nameLabel: string | null;
   logLevel: LogLevelName;
   errorLog: string;
   accessLog: string | null;
@@ -144,6 +148,7 @@ export interface Config {
   /** The control socket; `isDefault`: the per-master path in the default directory. */
   controlSocket: { path: string; isDefault: boolean } | null;
   metrics: { host: string; port: number } | null;
+  health: { host: string; port: number } | null;
   record: string | null;
   inspectStately: string | null;
   /** The configuration file, when it has worker hooks: workers load it to find them. */

@@ -8,12 +8,11 @@
 import type { Connections, WorkerLoad } from '../../machines/protocol.js';
 import type { HangRecord } from '../../machines/watchdog-protocol.js';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PAGE, PAGE_HEADERS } from './page.js';
 import type { InspectorHub, LiveWorker, Step } from './hub.js';
 import { handleControl, type PageControls } from './controls.js';
 import type { Point } from './history.js';
-import { guardLocalServer } from '../local-http.js';
+import { guardLocalServer, listenLocal } from '../local-http.js';
 
 /** A page that stops reading its stream is dropped once this much waits for it. */
 export const MAX_UNREAD = 4 * 1024 * 1024;
@@ -48,6 +47,7 @@ export interface Inspector {
 export async function serveInspector(
   hub: { steps: Step[]; subscribe: InspectorHub['subscribe']; live?: InspectorHub['live'] }, host: string, port: number,
   figures: Partial<InspectorFigures> = {},
+  listen: { failure: (e: NodeJS.ErrnoException) => Error; takeOver?: boolean; waiting?: () => void } = { failure: (e) => e },
 ): Promise<Inspector> {
   const replay = !hub.live;
   const json: Record<string, () => unknown> = {
@@ -91,13 +91,14 @@ export async function serveInspector(
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
-  await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, host, () => ok()));
-  const { port: bound } = server.address() as AddressInfo;
+  const listening = await listenLocal(server, host, port, { path: '/', takeOver: listen.takeOver, waiting: listen.waiting, failure: listen.failure });
+  const bound = Number(new URL(listening.url).port);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`,
     close: () => new Promise((ok) => {
       for (const c of clients) c.end();
-      server.close(() => ok());
+      server.once('close', () => ok());
+      listening.close();
     }),
   };
 }

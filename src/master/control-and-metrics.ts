@@ -1,8 +1,9 @@
 /**
  * Ways to see and steer a running master besides signals and the log: the control socket
- * (statefork status, workers, scale, ...) and the Prometheus metrics. Both read the master as
- * the machine states it (its view and steps); control commands go into the same event stream as
- * signals.
+ * (statefork status, workers, scale, ...), the Prometheus metrics and the health endpoints. All
+ * read the master as the machine states it (its view and steps); control commands go into the
+ * same event stream as signals. A hot upgrade's new master takes each HTTP address over once the
+ * old master lets go of it.
  */
 import { basename, dirname, join } from 'node:path';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
@@ -11,6 +12,8 @@ import type { Config } from '../config/options.js';
 import { controlHandler } from '../control/commands.js';
 import { ensureControlDir } from '../control/paths.js';
 import { serveControl, type ControlServer } from '../control/server.js';
+import { HealthFacts, serveHealth } from '../health/server.js';
+import { TAKE_OVER_WAIT } from '../local-http.js';
 import type { Logger } from '../log.js';
 import type { MasterMetrics } from '../metrics/master-metrics.js';
 import type { HangReports } from './hang-reports.js';
@@ -35,6 +38,8 @@ export interface ControlAndMetricsDeps {
   newMaster: boolean;
   /** Log lines that could not be written (a full disk), by log. */
   logFailures(): Record<'error' | 'access' | 'record', number>;
+  /** The master's periodic check's period (ms): /livez fails once several are missed. */
+  tickMs: number;
 }
 
 /** The control commands of this master, for the control socket and the inspector's controls: one code path; `via` is said in the log. */
@@ -57,7 +62,10 @@ export function masterControlHandler(deps: Pick<ControlAndMetricsDeps, 'view' | 
 export async function startControlAndMetrics(config: Config, deps: ControlAndMetricsDeps): Promise<ControlAndMetrics> {
   let control: ControlServer | null = null;
   let metricsServer: { close(): void } | null = null;
+  let healthServer: { close(): void } | null = null;
   let metrics: MasterMetrics | null = null;
+  const health = config.health ? new HealthFacts({ view: deps.view, now: deps.now, tickMs: deps.tickMs }) : null;
+  const waiting = (what: string, address: { host: string; port: number }) => () => deps.log.info({ [what]: `${address.host}:${address.port}` }, TAKE_OVER_WAIT(`the ${what}`));
   try {
     if (config.controlSocket) {
       const { path, isDefault } = config.controlSocket;
@@ -67,20 +75,30 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
     if (config.metrics) {
       // prom-client is loaded only by a master that serves metrics.
       const [{ MasterMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/master-metrics.js'), import('../metrics/server.js')]);
-      metrics = new MasterMetrics(deps);
-      const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port);
+      metrics = new MasterMetrics({ ...deps, name: config.nameLabel });
+      const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port, deps.newMaster, waiting('metrics', config.metrics));
       metricsServer = served;
       deps.log.info({ metrics: served.url }, `metrics at ${served.url}`);
     }
+    if (health && config.health) {
+      const served = await serveHealth(health, config.health.host, config.health.port, deps.newMaster, waiting('health', config.health));
+      healthServer = served;
+      deps.log.info({ health: served.url }, `health endpoints at ${served.url}/readyz, /livez, /startupz`);
+    }
   } catch (e) {
     control?.close();
+    metricsServer?.close();
     throw e;
   }
   return {
-    step: (step) => metrics?.step(step),
+    step: (step) => {
+      metrics?.step(step);
+      health?.step(step);
+    },
     close: () => {
       control?.close();
       metricsServer?.close();
+      healthServer?.close();
     },
   };
 }

@@ -12,6 +12,7 @@ import type { Config } from '../config/options.js';
 import { StateforkError } from '../errors.js';
 import { InspectorHub } from '../inspector/hub.js';
 import { serveInspector } from '../inspector/server.js';
+import { TAKE_OVER_WAIT } from '../local-http.js';
 import type { MasterContext } from '../../machines/master.context.js';
 import type { ScaleFact } from '../../machines/master.facts.js';
 import { scalingFigures } from '../../machines/master.scaling.js';
@@ -49,7 +50,7 @@ export function openInspection(config: Config, logging: LogSetup, clock: () => n
 }
 
 /** `beats`: each worker's latest heartbeat stamp, for the page's heartbeat ages. */
-export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats, hangs: HangReports, beats: () => Record<number, number>): Promise<Inspection> {
+export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats, hangs: HangReports, beats: () => Record<number, number>, upgrade = false): Promise<Inspection> {
   const { hub, recording } = opened;
   if (hub) hub.beats = beats;
   // The adaptive count's latest figures and its last decisions, for the page.
@@ -67,8 +68,10 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
       scaling: () => ({ now: latest && scalingFigures(latest), decisions }),
       history: () => history.all(),
       controls: () => controls,
-    }).catch((e: NodeJS.ErrnoException) => {
-      throw new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`);
+    }, {
+      takeOver: upgrade,
+      waiting: () => log.info({ inspector: `${config.inspector!.host}:${config.inspector!.port}` }, TAKE_OVER_WAIT('the inspector')),
+      failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`),
     })
     : null;
   if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);

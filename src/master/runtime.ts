@@ -8,7 +8,7 @@ import { createActor } from 'xstate';
 import { mayUnlinkSockets } from '../../machines/master.context.js';
 import { masterView } from '../../machines/master.facts.js';
 import { EXIT } from '../../machines/exit-codes.js';
-import { masterSettings, type Config } from '../config/options.js';
+import { masterSettings, tickInterval, type Config } from '../config/options.js';
 import type { Hooks } from '../hooks.js';
 import { createLogger, type LogSetup } from '../log.js';
 import { masterControlHandler, startControlAndMetrics } from './control-and-metrics.js';
@@ -129,7 +129,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     process.title = `statefork: master [${live.config.name}]`;
     logListening(sockets, Boolean(live.config.tls), log);
     logWorkerCount(live.config, log);
-    inspection = await startInspection(live.config, logging, opened, workers.stats, workers.hangs, () => workers.beats());
+    inspection = await startInspection(live.config, logging, opened, workers.stats, workers.hangs, () => workers.beats(), upgradeFrom !== null);
   } catch (e) {
     release();
     throw e;
@@ -152,11 +152,12 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
       watching.inspect(ev);
     },
   });
-  // Before the first worker: a control socket or metrics address that cannot be served stops
+  // Before the first worker: a control socket, metrics or health address that cannot be served stops
   // the start with one line, like a bind.
   const views = await startControlAndMetrics(live.config, {
     view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, hangs: workers.hangs, now: clock, log, newMaster: upgradeFrom !== null,
     logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: watching.recordFailures() }),
+    tickMs: tickInterval(live.config),
   }).catch((e) => {
     watching.close();
     release();

@@ -3,6 +3,9 @@
  * read at scrape time (workers by state, target, heartbeat ages), counters moved by each step of
  * the machine (worker exits by reason, boot failures, reloads by outcome, transitions by event),
  * the workers' request counts and durations added up, and the master's own process metrics.
+ * Per-worker series are labelled by the worker's slot (machines/worker-handle.ts), never its id
+ * or pid: a fleet's series stay bounded however many workers come and go. With --name, every
+ * series carries it as the label `name`.
  */
 import client from 'prom-client';
 import { scalingMetrics } from './scaling-metrics.js';
@@ -29,9 +32,19 @@ export class MasterMetrics {
   private readonly transitions: client.Counter<'event' | 'to'>;
   private readonly scaled: (facts: MasterStep['scaled']) => void;
 
-  constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number>; hangs?: { counts: { withStack: number; withoutStack: number } } }) {
+  constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number>; hangs?: { counts: { withStack: number; withoutStack: number } }; name?: string | null }) {
     const registers = [this.registry];
+    if (source.name) this.registry.setDefaultLabels({ name: source.name });
     const ctx = () => source.view().context;
+    /** Each live worker's slot, by id: the workers' reports are keyed by id. */
+    const slots = () => new Map(ctx().workers.map((w) => [w.id, String(w.slot)]));
+    function* bySlot<T>(entries: Iterable<[number, T]>): Generator<[string, T]> {
+      const slot = slots();
+      for (const [id, value] of entries) {
+        const s = slot.get(id);
+        if (s !== undefined) yield [s, value];
+      }
+    }
     new client.Gauge({
       name: 'statefork_workers', help: 'Worker processes by the state the master sees them in.', labelNames: ['state'], registers,
       collect() { for (const p of PHASES) this.set({ state: p }, ctx().workers.filter((w) => w.phase === p).length); },
@@ -43,22 +56,21 @@ export class MasterMetrics {
       collect() { this.reset(); this.set({ state: source.view().state }, 1); },
     });
     new client.Gauge({
-      name: 'statefork_worker_connections', help: 'Open connections of each live worker by kind: upgraded (WebSocket and other upgrades), streaming (responses still sending: SSE, chunked), other (keep-alive, requests in progress).', labelNames: ['worker', 'kind'], registers,
+      name: 'statefork_worker_connections', help: 'Open connections of each live worker (by slot) by kind: upgraded (WebSocket and other upgrades), streaming (responses still sending: SSE, chunked), other (keep-alive, requests in progress).', labelNames: ['slot', 'kind'], registers,
       collect() {
         this.reset();
-        for (const [id, c] of source.stats.connections()) {
-          const worker = String(id);
-          this.set({ worker, kind: 'upgraded' }, c.upgraded);
-          this.set({ worker, kind: 'streaming' }, c.streaming);
-          this.set({ worker, kind: 'other' }, c.open - c.upgraded - c.streaming);
+        for (const [slot, c] of bySlot(source.stats.connections())) {
+          this.set({ slot, kind: 'upgraded' }, c.upgraded);
+          this.set({ slot, kind: 'streaming' }, c.streaming);
+          this.set({ slot, kind: 'other' }, c.open - c.upgraded - c.streaming);
         }
       },
     });
     const perWorker = (name: string, help: string, value: (l: WorkerLoad) => number) => new client.Gauge({
-      name, help, labelNames: ['worker'], registers,
+      name, help, labelNames: ['slot'], registers,
       collect() {
         this.reset();
-        for (const [id, l] of source.stats.load()) this.set({ worker: String(id) }, value(l));
+        for (const [slot, l] of bySlot(source.stats.load())) this.set({ slot }, value(l));
       },
     });
     new client.Counter({
@@ -74,21 +86,21 @@ export class MasterMetrics {
     perWorker('statefork_worker_resident_memory_bytes', 'Each worker\'s resident memory, as it last reported.', (l) => l.rssBytes);
     perWorker('statefork_worker_heap_used_bytes', 'Each worker\'s V8 heap in use, as it last reported.', (l) => l.heapUsedBytes);
     new client.Gauge({
-      name: 'statefork_worker_event_loop_delay_seconds', help: 'Each worker\'s event-loop delay over its last heartbeat interval, by quantile (0.5, 0.99).', labelNames: ['worker', 'quantile'], registers,
+      name: 'statefork_worker_event_loop_delay_seconds', help: 'Each worker\'s event-loop delay over its last heartbeat interval, by quantile (0.5, 0.99).', labelNames: ['slot', 'quantile'], registers,
       collect() {
         this.reset();
-        for (const [id, l] of source.stats.load()) {
-          this.set({ worker: String(id), quantile: '0.5' }, l.delayP50Ms / 1000);
-          this.set({ worker: String(id), quantile: '0.99' }, l.delayP99Ms / 1000);
+        for (const [slot, l] of bySlot(source.stats.load())) {
+          this.set({ slot, quantile: '0.5' }, l.delayP50Ms / 1000);
+          this.set({ slot, quantile: '0.99' }, l.delayP99Ms / 1000);
         }
       },
     });
     new client.Gauge({
-      name: 'statefork_worker_heartbeat_age_seconds', help: 'Seconds since each ready worker\'s heartbeat last moved.', labelNames: ['worker'], registers,
+      name: 'statefork_worker_heartbeat_age_seconds', help: 'Seconds since each ready worker\'s heartbeat last moved, by its slot.', labelNames: ['slot'], registers,
       collect() {
         this.reset();
         const now = source.now();
-        for (const w of ctx().workers) if (w.readyAt !== null && w.phase !== 'killed') this.set({ worker: String(w.id) }, (now - w.beatAt) / 1000);
+        for (const w of ctx().workers) if (w.readyAt !== null && w.phase !== 'killed') this.set({ slot: String(w.slot) }, (now - w.beatAt) / 1000);
       },
     });
     new client.Counter({

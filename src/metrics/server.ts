@@ -1,11 +1,11 @@
 /** The metrics endpoint (--metrics HOST:PORT): GET /metrics in Prometheus's text format. */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { StateforkError } from '../errors.js';
 import type { MasterMetrics } from './master-metrics.js';
-import { guardLocalServer } from '../local-http.js';
+import { guardLocalServer, listenLocal, type LocalListen } from '../local-http.js';
 
-export async function serveMetrics(metrics: MasterMetrics, host: string, port: number): Promise<{ url: string; close(): void }> {
+/** `takeOver`: a hot upgrade's new master, which gets the address once the old master lets go. */
+export async function serveMetrics(metrics: MasterMetrics, host: string, port: number, takeOver = false, waiting?: () => void): Promise<LocalListen> {
   const server = http.createServer();
   guardLocalServer(server, host, (req, res) => {
     if ((req.url ?? '/').split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -16,13 +16,8 @@ export async function serveMetrics(metrics: MasterMetrics, host: string, port: n
       (e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e.message}\n`),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(new StateforkError('SF_BIND_FAILED', `cannot serve metrics at ${host}:${port}: ${e.code ?? e.message}; choose another --metrics address`)));
-    server.listen(port, host, () => resolve());
+  return listenLocal(server, host, port, {
+    path: '/metrics', takeOver, waiting,
+    failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve metrics at ${host}:${port}: ${e.code ?? e.message}; choose another --metrics address`),
   });
-  const { address, port: bound } = server.address() as AddressInfo;
-  return {
-    url: `http://${address.includes(':') ? `[${address}]` : address}:${bound}/metrics`,
-    close: () => { server.closeAllConnections(); server.close(); },
-  };
 }

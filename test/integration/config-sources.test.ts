@@ -64,6 +64,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['inspectorControls', true, ['--inspector-controls']],
   ['controlSocket', p('app.ctl'), ['--control-socket', p('app.ctl')]],
   ['metrics', '127.0.0.1:9109', ['--metrics', '127.0.0.1:9109']],
+  ['health', '127.0.0.1:9119', ['--health', '127.0.0.1:9119']],
   ['record', p('steps.jsonl'), ['--record', p('steps.jsonl')]],
   ['inspectStately', 'ws://127.0.0.1:9', ['--inspect-stately', 'ws://127.0.0.1:9']],
 ];

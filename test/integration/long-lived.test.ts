@@ -191,8 +191,8 @@ describe('connections by kind, reported on the heartbeat', () => {
     for (const deadline = Date.now() + 10_000; listed[0]?.connections.streaming !== 2 && Date.now() < deadline;) listed = await workersJson();
     expect(listed[0]).toMatchObject({ id: 1, connections: { open: 2, upgraded: 0, streaming: 2 } });
     const scrape = await (await fetch(metrics)).text();
-    expect(scrape).toMatch(/statefork_worker_connections\{worker="1",kind="streaming"\} 2/);
-    expect(scrape).toMatch(/statefork_worker_connections\{worker="1",kind="upgraded"\} 0/);
+    expect(scrape).toMatch(/statefork_worker_connections\{slot="1",kind="streaming"\} 2/);
+    expect(scrape).toMatch(/statefork_worker_connections\{slot="1",kind="upgraded"\} 0/);
     expect(await (await fetch(new URL('/connections', inspector))).json()).toEqual({ 1: { open: 2, upgraded: 0, streaming: 2 } });
     for (const s of sources) s.close();
   });

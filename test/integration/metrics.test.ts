@@ -45,7 +45,7 @@ describe('--metrics', () => {
     expect(first.get('statefork_workers_target')).toBe(2);
     expect(first.get('statefork_master_state{state="serving.running"}')).toBe(1);
     expect(first.get('statefork_master_transitions_total{event="WORKER_READY",to="serving.running"}')).toBe(1);
-    for (const id of [1, 2]) expect(first.get(`statefork_worker_heartbeat_age_seconds{worker="${id}"}`)).toBeLessThan(5);
+    for (const id of [1, 2]) expect(first.get(`statefork_worker_heartbeat_age_seconds{slot="${id}"}`)).toBeLessThan(5);
     expect(first.get('statefork_requests_total')).toBe(0);
     expect(first.get('statefork_request_duration_seconds_count')).toBe(0);
     expect(first.get('statefork_worker_exits_total{reason="crash"}')).toBe(0);

@@ -19,10 +19,10 @@ describe('worker load', () => {
     expect(busy.elu >= 0.9 || busy.delayP99Ms >= 500).toBe(true);
     const scrape = await (await fetch(metrics)).text();
     const value = (re: RegExp) => Number(re.exec(scrape)?.[1]);
-    expect(value(/^statefork_worker_event_loop_utilization\{worker="1"\} (\S+)$/m)).toBeGreaterThan(0.5);
-    expect(value(/^statefork_worker_event_loop_delay_seconds\{worker="1",quantile="0.99"\} (\S+)$/m)).toBeGreaterThan(0.05);
-    expect(value(/^statefork_worker_heap_used_bytes\{worker="1"\} (\S+)$/m)).toBeGreaterThan(1e6);
-    expect(value(/^statefork_worker_resident_memory_bytes\{worker="1"\} (\S+)$/m)).toBeGreaterThan(1e7);
+    expect(value(/^statefork_worker_event_loop_utilization\{slot="1"\} (\S+)$/m)).toBeGreaterThan(0.5);
+    expect(value(/^statefork_worker_event_loop_delay_seconds\{slot="1",quantile="0.99"\} (\S+)$/m)).toBeGreaterThan(0.05);
+    expect(value(/^statefork_worker_heap_used_bytes\{slot="1"\} (\S+)$/m)).toBeGreaterThan(1e6);
+    expect(value(/^statefork_worker_resident_memory_bytes\{slot="1"\} (\S+)$/m)).toBeGreaterThan(1e7);
     stop = true;
     await load;
     // Not hung: it was never aborted, and it is the same worker.

@@ -5,13 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { initialContext, QUICK_STOP_MS, STABLE_MS, type MasterContext } from '../../machines/master.context.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch } from '../../machines/master.plan.js';
-import { diedOfItself, drainReason, exitKind, exitReason, handleChanges, kindOfReason, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
+import { diedOfItself, drainReason, exitKind, exitReason, freeSlot, handleChanges, kindOfReason, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
 import { DRAIN_REASONS, masterMessage, parseMasterMessage, parseUpgradeMessage, parseWorkerMessage, upgradeMessage, workerMessage } from '../../machines/protocol.js';
 import { nowOf } from '../../machines/master.setup.js';
 import { SETTINGS } from './harness.js';
 
-const ready = (id: number, generation = 1, at = 0): WorkerHandle => ({ ...newHandle(id, generation, at), pid: 100 + id, phase: 'ready', readyAt: at, beatAt: at });
-const booting = (id: number, generation = 1, at = 0): WorkerHandle => ({ ...newHandle(id, generation, at), pid: 100 + id, phase: 'booting' });
+const ready = (id: number, generation = 1, at = 0): WorkerHandle => ({ ...newHandle(id, id, generation, at), pid: 100 + id, phase: 'ready', readyAt: at, beatAt: at });
+const booting = (id: number, generation = 1, at = 0): WorkerHandle => ({ ...newHandle(id, id, generation, at), pid: 100 + id, phase: 'booting' });
 function ctx(workers: WorkerHandle[], over: Partial<MasterContext> = {}): MasterContext {
   return { ...initialContext({ settings: SETTINGS, now: 0 }), workers, nextId: 10, target: workers.length, ...over };
 }
@@ -45,6 +45,27 @@ describe('reconcile', () => {
   it('retires old workers only as far as ready new ones replace them', () => {
     const half = ctx([ready(1, 1), ready(2, 1), ready(3, 2), booting(4, 2)], { target: 2, generation: 2 });
     expect(signals(reconcile(half, 0))).toEqual([[1, 'SIGTERM']]);
+  });
+});
+
+describe('slots: bounded numbers for the metrics, where ids grow', () => {
+  const inSlot = (id: number, slot: number, generation = 1): WorkerHandle => ({ ...ready(id, generation), slot });
+  it('the lowest number from 1 that no worker holds', () => {
+    expect(freeSlot([])).toBe(1);
+    expect(freeSlot([inSlot(7, 1), inSlot(8, 2)])).toBe(3);
+    expect(freeSlot([inSlot(7, 2), inSlot(8, 3)])).toBe(1);
+    expect(freeSlot([inSlot(7, 1), inSlot(8, 3)])).toBe(2);
+  });
+
+  it("new workers take the free slots in order; a reload's take those beside the old ones, then the old ones' as they go", () => {
+    const first = reconcile(ctx([], { target: 3 }), 0);
+    expect(first.workers.map((w) => [w.id, w.slot])).toEqual([[10, 1], [11, 2], [12, 3]]);
+    // A rolling reload: generation 1 holds slots 1 and 2; the new ones boot beside them.
+    const rolling = reconcile(ctx([inSlot(1, 1), inSlot(2, 2)], { target: 2, generation: 2 }), 0);
+    expect(rolling.workers.filter((w) => w.generation === 2).map((w) => [w.id, w.slot])).toEqual([[10, 3], [11, 4]]);
+    // Worker 1 is gone: its slot is the next worker's.
+    const after = reconcile(ctx([inSlot(2, 2), inSlot(10, 3, 2)], { target: 2, generation: 2, nextId: 12 }), 0);
+    expect(after.workers.filter((w) => w.id === 12).map((w) => w.slot)).toEqual([1]);
   });
 });
 
@@ -249,8 +270,8 @@ describe('worker handle', () => {
 
 describe('handleChanges', () => {
   it('reports new workers, phase changes, learnt pids and exits; nothing for an unchanged worker', () => {
-    const before = [ready(1), { ...newHandle(2, 1, 0) }, booting(3)];
-    const after = [ready(1), { ...newHandle(2, 1, 0), pid: 102, phase: 'booting' as const }, { ...booting(3), pid: 103 }, newHandle(4, 1, 0)];
+    const before = [ready(1), { ...newHandle(2, 2, 1, 0) }, booting(3)];
+    const after = [ready(1), { ...newHandle(2, 2, 1, 0), pid: 102, phase: 'booting' as const }, { ...booting(3), pid: 103 }, newHandle(4, 4, 1, 0)];
     expect(handleChanges(before, after).map(({ w, from, to, spawned }) => [w.id, from, to, spawned])).toEqual([
       [2, 'spawning', 'booting', true], [4, 'none', 'spawning', false],
     ]);

@@ -58,9 +58,9 @@ describe('the channel: one message per line', () => {
 
 describe('handleChanges, at the edges', () => {
   it('a worker that appears with its pid known is new and spawned; an exit is never a spawn', () => {
-    const known = { ...newHandle(5, 1, 0), pid: 105, phase: 'booting' as const };
+    const known = { ...newHandle(5, 5, 1, 0), pid: 105, phase: 'booting' as const };
     expect(handleChanges([], [known])).toEqual([{ w: known, from: 'none', to: 'booting', spawned: true }]);
-    const plain = newHandle(6, 1, 0);
+    const plain = newHandle(6, 6, 1, 0);
     expect(handleChanges([], [plain])).toEqual([{ w: plain, from: 'none', to: 'spawning', spawned: false }]);
     expect(handleChanges([known], [])).toEqual([{ w: known, from: 'booting', to: 'exited', spawned: false }]);
   });

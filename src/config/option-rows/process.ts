@@ -154,9 +154,9 @@ export const PROCESS_ROWS = {
   },
   name: {
     flags: '-n, --name <name>', type: 'string',
-    help: 'name in process titles',
+    help: 'name in process titles; when given, also the label name on every metric',
     helpDefault: 'the app path', docDefault: 'the app path',
-    doc: 'the name in process titles',
+    doc: "the name in process titles; when given, every metric carries it as the label `name` (which of a fleet's masters, beside Prometheus's `instance`; see Running many masters)",
     check: checkString,
     show: (c) => c.name,
   },

@@ -57,6 +57,14 @@ export const VIEW_ROWS = {
     check: (name: string, value: unknown) => listenAddress(name, value, '127.0.0.1:9100'),
     show: (c) => address(c.metrics),
   },
+  health: {
+    flags: '--health <address>', type: 'string',
+    help: 'serve the health endpoints /readyz, /livez, /startupz at HOST:PORT (or PORT, on loopback)',
+    helpDefault: 'off', docDefault: 'off',
+    doc: "serve the health endpoints at `http://HOST:PORT/readyz`, `/livez` and `/startupz` for an orchestrator's probes and a load balancer's checks, answered by the master (a bare `PORT` means `127.0.0.1:PORT`; a Kubernetes probe comes from outside the pod: `0.0.0.0:PORT`). `/readyz` is 503 from the moment a stop begins; see Running many masters",
+    check: (name: string, value: unknown) => listenAddress(name, value, '127.0.0.1:9101'),
+    show: (c) => address(c.health),
+  },
   inspectStately: {
     flags: '--inspect-stately <url>', type: 'string',
     help: 'also forward the inspection events to a Stately inspector relay (@statelyai/inspect), e.g. ws://127.0.0.1:8080',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StateValue } from 'xstate';
-import { EXIT_LABEL } from '../../../src/metrics/master-metrics.js';
+import { EXIT_LABEL, MasterMetrics } from '../../../src/metrics/master-metrics.js';
 import { RequestStats } from '../../../src/metrics/request-stats.js';
 import { DurationHistogram } from '../../../src/metrics/duration-histogram.js';
 import { exitReason as machineExitReason, newHandle, type WorkerHandle } from '../../../machines/worker-handle.js';
@@ -18,7 +18,7 @@ const viewOf = (s: Snap) => masterView(masterMachine.resolveState({
 }));
 /** How the step between two snapshots ended a reload, as the machine states it. */
 const reloadOutcome = (prev: Snap, next: Snap, cause: string) => masterStep(viewOf(prev), viewOf(next), cause).reloadEnded;
-const worker = (over: object) => ({ ...newHandle(1, 2, 0), readyAt: 5, ...over });
+const worker = (over: object) => ({ ...newHandle(1, 1, 2, 0), readyAt: 5, ...over });
 const counts = (...n: number[]) => [...n, ...new Array(12 - n.length).fill(0)];
 
 describe('metrics', () => {
@@ -65,5 +65,40 @@ describe('metrics', () => {
     expect(values.slice(11)).toEqual([
       { value: 6, labels: { le: '+Inf' }, metricName: 'd_bucket' }, { value: 1.5, labels: {}, metricName: 'd_sum' }, { value: 6, labels: {}, metricName: 'd_count' },
     ]);
+  });
+});
+
+describe('labels that scale', () => {
+  const load = { elu: 0.5, delayP50Ms: 1, delayP99Ms: 2, rssBytes: 3e7, heapUsedBytes: 1e7 };
+  /** A master whose live workers have these ids, each in its slot, each reporting its load and connections. */
+  function metricsOf(workers: Array<[id: number, slot: number]>, name: string | null = null) {
+    const stats = new RequestStats();
+    for (const [id] of workers) stats.update(id, 1, undefined, 0, { open: 3, upgraded: 1, streaming: 1 }, load);
+    // A worker gone from the master's view whose report is still held: no series for it.
+    stats.update(99, 1, undefined, 0, { open: 1, upgraded: 0, streaming: 0 }, load);
+    const context = { ...initialContext({ settings: { workers: workers.length, timeoutMs: 0, gracefulTimeoutMs: 0, bootTimeoutMs: 0 }, now: 0 }), workers: workers.map(([id, slot]) => ({ ...newHandle(id, slot, 1, 0), pid: 4000 + id, phase: 'ready' as const, readyAt: 0 })) };
+    const view = masterView(masterMachine.resolveState({ value: { serving: 'running' }, context }));
+    return new MasterMetrics({ view: () => view, stats, now: () => 1000, name });
+  }
+  const series = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#'));
+
+  it('per-worker series are labelled by slot, never by id or pid; a worker the master no longer has gets none', async () => {
+    const text = await metricsOf([[41, 1], [57, 2]]).metrics();
+    const perWorker = series(text).filter((l) => /^statefork_worker_(?!exits|boot|hangs)/.test(l));
+    expect(perWorker.length).toBe(18);
+    for (const l of perWorker) expect(l).toMatch(/\{slot="[12]"/);
+    expect(text).toContain('statefork_worker_connections{slot="2",kind="other"} 1');
+    expect(text).toContain('statefork_worker_heartbeat_age_seconds{slot="1"} 1');
+    const labels = series(text).filter((l) => l.startsWith('statefork_')).map((l) => l.slice(0, l.lastIndexOf(' ')));
+    for (const l of labels) expect(l).not.toMatch(/worker="|pid="|41|57|4041|slot="99"/);
+  });
+
+  it('nine series per worker, whatever its id; --name labels every series', async () => {
+    const two = series(await metricsOf([[1, 1], [2, 2]]).metrics()).length;
+    const three = series(await metricsOf([[1, 1], [2, 2], [300, 3]]).metrics()).length;
+    expect(three - two).toBe(9);
+    const named = series(await metricsOf([[1, 1]], 'web-eu-1').metrics());
+    for (const l of named) expect(l).toMatch(/\{(.*,)?name="web-eu-1"/);
+    expect(named).toContain('statefork_workers_target{name="web-eu-1"} 1');
   });
 });
