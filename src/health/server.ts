@@ -53,7 +53,8 @@ export async function serveHealth(facts: HealthFacts, host: string, port: number
     if (!answer) {
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: the health endpoints are ${HEALTH_PATHS.join(', ')} (GET)\n`);
     }
-    res.writeHead(answer.ok ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(`${JSON.stringify({ ...answer.body, pid: process.pid })}\n`);
+    const body = `${JSON.stringify({ ...answer.body, pid: process.pid })}\n`;
+    res.writeHead(answer.ok ? 200 : 503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
   });
   return listenLocal(server, host, port, {
     path: '', takeOver, waiting,

@@ -24,11 +24,13 @@ import { startup } from './sections/startup.js';
 import { pipeline } from './sections/pipeline.js';
 import { longLived } from './sections/long-lived.js';
 import { adaptive } from './sections/adaptive.js';
+import { fleet } from './sections/fleet.js';
+import { killAll as killPrometheus } from '../helpers/prometheus.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived, adaptive } as const;
+const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived, adaptive, fleet } as const;
 type Section = keyof typeof SECTIONS;
-const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive] [-- --report FILE.json]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive,fleet] [-- --report FILE.json]';
 
 function parseArgs(argv: string[]): { quick: boolean; only: Section[] | null; report: string | null } {
   let quick = false;
@@ -95,7 +97,7 @@ try {
 } catch (e) {
   fail((e as Error).message);
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void killEverything().then(() => process.exit(130)));
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { killPrometheus(); void killEverything().then(() => process.exit(130)); });
 
 const settings = quick ? QUICK : FULL;
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -117,6 +119,7 @@ try {
     (run as unknown as Record<string, unknown>)[name] = await SECTIONS[name](settings, progress);
   }
 } catch (e) {
+  killPrometheus();
   await killEverything();
   fail(`a section failed: ${(e as Error).stack ?? e}`);
 }

@@ -9,6 +9,7 @@ import type { PipelineRow } from './sections/pipeline.js';
 import type { FetchRow } from './sections/fetch.js';
 import type { LongLivedRow } from './sections/long-lived.js';
 import { adaptiveTable, type AdaptiveRow } from './sections/adaptive.js';
+import { fleetTable, type FleetRow } from './sections/fleet.js';
 import type { BenchSettings } from './settings.js';
 
 export interface BenchRun {
@@ -30,6 +31,7 @@ export interface BenchRun {
   pipeline?: PipelineRow[];
   longLived?: LongLivedRow[];
   adaptive?: AdaptiveRow[];
+  fleet?: FleetRow[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -187,5 +189,6 @@ export function markdown(run: BenchRun, chart: string | null): string {
   if (run.fetch) parts.push(fetchTable(run.fetch, s));
   if (run.longLived) parts.push(longLivedTable(run.longLived, s));
   if (run.adaptive) parts.push(adaptiveTable(run.adaptive, s));
+  if (run.fleet) parts.push(fleetTable(run.fleet, s));
   return `${parts.join('\n\n')}\n`;
 }

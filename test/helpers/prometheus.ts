@@ -1,13 +1,12 @@
 /**
  * A real Prometheus (Debian's `prometheus`, installed by .ci/run) for the tests and the bench: a
  * scrape configuration for the given targets, a private TSDB directory, loopback only; queries
- * through its HTTP API. Stopped after each test, whatever happens.
+ * through its HTTP API. `killAll` after each test (or bench section) stops any left running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
 import { freePort, get } from './http.js';
 
 export interface Sample { metric: Record<string, string>; value: [number, string] }
@@ -23,10 +22,10 @@ export interface Prometheus {
 }
 
 const running = new Set<ChildProcess>();
-afterEach(() => {
+export function killAll(): void {
   for (const p of running) p.kill('SIGKILL');
   running.clear();
-});
+}
 
 /** The scrape configuration: every target in job "statefork", scraped every second; `rules`, evaluated every second. */
 export function scrapeConfig(targets: string[], rules: string[] = [], intervalS = 1): string {

@@ -8,10 +8,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startServing, type Running } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
-import { scrapeConfig, startPrometheus, valueOf, type Sample } from '../helpers/prometheus.js';
+import { killAll, scrapeConfig, startPrometheus, valueOf, type Sample } from '../helpers/prometheus.js';
+
+afterEach(killAll);
 
 const MONITORING = fileURLToPath(new URL('../../src/metrics/monitoring/', import.meta.url));
 const RULES = `${MONITORING}rules.yml`;
