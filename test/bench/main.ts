@@ -109,6 +109,7 @@ const run: BenchRun = {
   commit: git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--untracked-files=no') ? ' (with uncommitted changes)' : ''),
   tools: {
     wrk: version('wrk', ['--version'], /wrk (\S+)/),
+    prometheus: version('prometheus', ['--version'], /version (\S+)/),
     pm2: JSON.parse(readFileSync(join(ROOT, 'node_modules/pm2/package.json'), 'utf8')).version,
   },
   settings,
