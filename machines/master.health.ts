@@ -13,8 +13,6 @@
  */
 import type { MasterView } from './master.facts.js';
 
-export type ProbeName = 'ready' | 'started' | 'live';
-
 /** One probe's answer: `ok` is 200, else 503; `body` is its one JSON line. */
 export interface ProbeAnswer {
   ok: boolean;
@@ -38,14 +36,16 @@ export function liveLimitMs(tickMs: number): number {
   return Math.max(LIVE_FLOOR_MS, LIVE_TICKS_MISSED * tickMs);
 }
 
+/** Workers that serve: ready, and not told to go (a draining worker's phase is no longer ready). */
+const readyCount = (view: MasterView) => view.context.workers.filter((w) => w.phase === 'ready').length;
+
 function answer(view: MasterView, ok: boolean, reason: string): ProbeAnswer {
   const { context: c } = view;
-  const ready = c.workers.filter((w) => w.phase === 'ready').length;
-  return { ok, body: { status: ok ? 'ok' : 'unavailable', reason, state: view.state, workers: { ready, target: c.target }, generation: c.generation } };
+  return { ok, body: { status: ok ? 'ok' : 'unavailable', reason, state: view.state, workers: { ready: readyCount(view), target: c.target }, generation: c.generation } };
 }
 
 export function readiness(view: MasterView): ProbeAnswer {
-  const ready = view.context.workers.filter((w) => w.phase === 'ready').length;
+  const ready = readyCount(view);
   if (view.halted) return answer(view, false, 'the master has halted');
   if (view.stopping) return answer(view, false, 'the master is stopping: out of rotation while its workers finish');
   if (view.handedOver) return answer(view, false, 'handed over to a new master: its workers serve, these retire');

@@ -54,7 +54,7 @@ export function guardLocalServer(server: http.Server, bound: string, handler: ht
 export const TAKE_OVER_RETRY_MS = 250;
 
 /** What a new master logs while the old master still serves one of these addresses. */
-export const TAKE_OVER_WAIT = (what: string) => `hot upgrade: ${what}'s address is still the old master's; served here once the old master lets go of it`;
+export const TAKE_OVER_WAIT = (what: string, address: { host: string; port: number }) => `hot upgrade: ${address.host}:${address.port} (${what}) is still the old master's; served here once the old master lets go of it`;
 
 export interface LocalListen {
   /** Where the server answers (or will, once the old master lets go of the address). */

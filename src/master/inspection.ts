@@ -70,7 +70,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
       controls: () => controls,
     }, {
       takeOver: upgrade,
-      waiting: () => log.info({ inspector: `${config.inspector!.host}:${config.inspector!.port}` }, TAKE_OVER_WAIT('the inspector')),
+      waiting: () => log.info({ inspector: `${config.inspector!.host}:${config.inspector!.port}` }, TAKE_OVER_WAIT('the inspector', config.inspector!)),
       failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`),
     })
     : null;

@@ -107,8 +107,8 @@ describe('--health', () => {
     m.signal('SIGUSR2');
     const { newMasterPid } = await m.waitFor((x) => /^new master started/.test(x.msg ?? ''), { from: start });
     onTestFinished(() => { try { process.kill(newMasterPid, 'SIGKILL'); } catch { /* gone */ } });
-    for (const what of ['health', 'metrics', 'inspector']) {
-      await m.waitFor((x) => x.pid === newMasterPid && x.msg === `hot upgrade: the ${what}'s address is still the old master's; served here once the old master lets go of it`, { from: start });
+    for (const [port, what] of [[health, 'the health endpoints'], [metrics, 'the metrics'], [inspector, 'the inspector']] as const) {
+      await m.waitFor((x) => x.pid === newMasterPid && x.msg === `hot upgrade: 127.0.0.1:${port} (${what}) is still the old master's; served here once the old master lets go of it`, { from: start });
     }
     await m.waitFor((x) => /^new master ready: WINCH then QUIT/.test(x.msg ?? ''), { from: start });
     m.signal('SIGWINCH');

@@ -54,6 +54,8 @@ export class World {
   served = false;
   /** The master's last-resort handler fired. */
   faulted = false;
+  /** The most workers the master tracked at once: no slot may be above it. */
+  mostAlive = 0;
   /** The new master of a hot upgrade, as a process: none, started, running (spawned), ready. */
   newMaster: 'none' | 'started' | 'running' | 'ready' = 'none';
   private readyAtReload: number | null = null;
@@ -70,6 +72,7 @@ export class World {
     copy.newMaster = this.newMaster;
     copy.readyAtReload = this.readyAtReload;
     copy.lostReadyDuringReload = this.lostReadyDuringReload;
+    copy.mostAlive = this.mostAlive;
     return copy;
   }
 
@@ -198,6 +201,10 @@ export class World {
     const alive = [...this.processes.values()].filter((p) => p.alive).map((p) => p.id).sort();
     const tracked = ctx.workers.map((w) => w.id).sort();
     if (JSON.stringify(alive) !== JSON.stringify(tracked)) this.fail(`tracked workers ${tracked} but alive processes ${alive}`);
+    // Slots stay bounded: no two live workers share one, and none is above the most alive at once.
+    const slots = ctx.workers.map((w) => w.slot);
+    this.mostAlive = Math.max(this.mostAlive, slots.length);
+    if (new Set(slots).size !== slots.length || slots.some((n) => n < 1 || n > this.mostAlive)) this.fail(`worker slots ${slots} with at most ${this.mostAlive} workers alive at once`);
     // Running converges on the target (unless backing off after failures); a worker being
     // recycled is on its way out, its replacement is the one that counts.
     if (state === 'serving.running' && ctx.failures <= 1) {
