@@ -11,7 +11,7 @@ import type { Command } from './protocol.js';
 
 interface Opts { controlSocket?: string; pid?: string; json?: boolean; quick?: boolean }
 type Status = { pid: number; state: string; uptimeSeconds: number; generation: number; target: number; workers: { live: number; ready: number; booting: number; retiring: number }; upgrade: { newMasterPid: number | null; ready: boolean } | null; upgradeFrom: number | null; scaling?: Scaling | null; lastHang?: { id: number; workerPid: number; at: number; stack: string[]; note: string | null; threads: Array<{ tid: number; syscall: string | null }> } | null };
-type Worker = { id: number; pid: number | null; state: string; generation: number | null; ageSeconds: number | null; requests: number | null; hang?: NonNullable<Status['lastHang']>; connections?: { open: number; upgraded: number; streaming: number }; load?: { elu: number; delayP99Ms: number; heapUsedBytes: number } | null; rssBytes: number | null; heartbeatAgeSeconds: number | null };
+type Worker = { id: number; slot: number | null; pid: number | null; state: string; generation: number | null; ageSeconds: number | null; requests: number | null; hang?: NonNullable<Status['lastHang']>; connections?: { open: number; upgraded: number; streaming: number }; load?: { elu: number; delayP99Ms: number; heapUsedBytes: number } | null; rssBytes: number | null; heartbeatAgeSeconds: number | null };
 
 /**
  * What the master sent is shown on a terminal: control characters (an escape sequence could
@@ -59,8 +59,8 @@ export function formatWorkers(all: Worker[]): string {
   const ws = all.filter((w) => w.state !== 'hung');
   const hung = all.find((w) => w.hang)?.hang;
   return table([
-    ['ID', 'PID', 'STATE', 'GEN', 'AGE', 'REQUESTS', 'CONNS', 'WS', 'STREAMS', 'ELU', 'LAG p99', 'RSS', 'HEAP', 'HEARTBEAT'],
-    ...ws.map((w) => [String(w.id), String(w.pid ?? '-'), w.state, String(w.generation ?? '-'), duration(w.ageSeconds ?? 0), String(w.requests ?? 0),
+    ['ID', 'SLOT', 'PID', 'STATE', 'GEN', 'AGE', 'REQUESTS', 'CONNS', 'WS', 'STREAMS', 'ELU', 'LAG p99', 'RSS', 'HEAP', 'HEARTBEAT'],
+    ...ws.map((w) => [String(w.id), String(w.slot ?? '-'), String(w.pid ?? '-'), w.state, String(w.generation ?? '-'), duration(w.ageSeconds ?? 0), String(w.requests ?? 0),
       ...(['open', 'upgraded', 'streaming'] as const).map((k) => String(w.connections?.[k] ?? '-')),
       w.load ? `${Math.round(w.load.elu * 100)}%` : '-', w.load ? `${w.load.delayP99Ms.toFixed(1)} ms` : '-', mib(w.rssBytes), w.load ? mib(w.load.heapUsedBytes) : '-',
       w.heartbeatAgeSeconds === null ? '-' : `${w.heartbeatAgeSeconds.toFixed(1)}s ago`]),

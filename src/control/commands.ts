@@ -59,6 +59,8 @@ function workers(deps: ControlDeps) {
   const load = deps.load?.() ?? new Map<number, WorkerLoad>();
   const live = c.workers.map((w) => ({
     id: w.id,
+    // The metrics' label for this worker (1 to the most alive at once; ids grow, slots are reused).
+    slot: w.slot as number | null,
     pid: w.pid,
     state: w.phase,
     generation: w.generation,
@@ -72,7 +74,7 @@ function workers(deps: ControlDeps) {
   // The last hung worker is gone by now: it closes the list, in state "hung", with where it was stuck.
   const hang = deps.lastHang?.() ?? null;
   if (!hang || c.workers.some((w) => w.id === hang.id)) return live;
-  return [...live, { id: hang.id, pid: hang.workerPid, state: 'hung', generation: null, ageSeconds: null, requests: null, connections: null, load: null, rssBytes: null, heartbeatAgeSeconds: null, hang }];
+  return [...live, { id: hang.id, slot: null, pid: hang.workerPid, state: 'hung', generation: null, ageSeconds: null, requests: null, connections: null, load: null, rssBytes: null, heartbeatAgeSeconds: null, hang }];
 }
 
 /**

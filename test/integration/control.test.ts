@@ -46,13 +46,14 @@ describe('control socket', () => {
     const json = JSON.parse((await ctl(['status', '--json', ...flags])).stdout);
     expect(json).toMatchObject({ pid: m.pid, state: 'serving.running', generation: 1, target: 2, workers: { live: 2, ready: 2, booting: 0, retiring: 0 }, upgrade: null, upgradeFrom: null });
     const table = (await ctl(['workers', ...flags])).stdout.trim().split('\n');
-    expect(table[0]).toMatch(/^ID +PID +STATE +GEN +AGE +REQUESTS +CONNS +WS +STREAMS +ELU +LAG p99 +RSS +HEAP +HEARTBEAT$/);
-    expect(table.slice(1).map((l) => l.split(/ +/).slice(1, 4))).toEqual(m.workerPids().map((pid) => [String(pid), 'ready', '1']));
+    expect(table[0]).toMatch(/^ID +SLOT +PID +STATE +GEN +AGE +REQUESTS +CONNS +WS +STREAMS +ELU +LAG p99 +RSS +HEAP +HEARTBEAT$/);
+    expect(table.slice(1).map((l) => l.split(/ +/).slice(1, 5))).toEqual(m.workerPids().map((pid, i) => [String(i + 1), String(pid), 'ready', '1']));
     // Requests reach the table once the workers report them (on their heartbeat).
     let workers: Array<Record<string, unknown>> = [];
     const poll = async () => { workers = JSON.parse((await ctl(['workers', '--json', ...flags])).stdout); return workers.reduce((n, w) => n + (w.requests as number), 0) >= 3; };
     for (let i = 0; i < 20 && !(await poll()); i++);
     expect(workers.reduce((n, w) => n + (w.requests as number), 0)).toBe(3);
+    expect(workers.map((w) => w.slot).sort()).toEqual([1, 2]);
     for (const w of workers) expect(w).toMatchObject({ state: 'ready', generation: 1, rssBytes: expect.any(Number), heartbeatAgeSeconds: expect.any(Number), ageSeconds: expect.any(Number), connections: { open: expect.any(Number), upgraded: 0, streaming: 0 } });
   });
 

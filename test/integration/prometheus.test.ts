@@ -66,6 +66,8 @@ describe('Prometheus, for real', () => {
     // Each master is told apart by instance and by its --name.
     const ready = await prom.until('sum(statefork_workers{state="ready"})', (r) => valueOf(r[0]) === 6, 'six ready workers across the fleet');
     expect(valueOf(ready[0])).toBe(6);
+    // Settled: every worker of the fleet, in any state, is one of those six.
+    expect(valueOf((await prom.query('sum(statefork_workers)'))[0])).toBe(6);
     expect(byName(await prom.query('sum by (name) (statefork_workers{state="ready"})'))).toEqual({ 'web-1': 2, 'web-2': 1, 'web-3': 3 });
     // The shipped recording rule, evaluated by this Prometheus.
     await prom.until('job:statefork_workers_ready:sum', (r) => valueOf(r[0]) === 6, 'the recording rule to add the fleet up');
