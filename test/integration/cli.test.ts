@@ -23,6 +23,8 @@ describe('command line: bad input gets one line and a documented exit code', () 
     ['bind without port', ['-b', 'localhost', 'hello.cjs'], 2, /^statefork: error: invalid --bind 'localhost': no port given; expected HOST:PORT, \[IPV6\]:PORT, unix:PATH or fd:\/\/N/],
     ['port out of range', ['-b', '127.0.0.1:99999', 'hello.cjs'], 2, /invalid --bind '127\.0\.0\.1:99999': port 99999 is above 65535/],
     ['unbracketed IPv6', ['-b', '::1:80', 'hello.cjs'], 2, /an IPv6 address must be in brackets/],
+    ['health address without a port', ['--health', 'localhost', 'hello.cjs'], 2, /^statefork: error: invalid --health 'localhost': expected HOST:PORT or PORT \(e\.g\. --health 127\.0\.0\.1:9101\)$/],
+    ['health port out of range', ['--health', '70000', 'hello.cjs'], 2, /^statefork: error: invalid --health '70000': expected HOST:PORT or PORT/],
     ['no app', [], 2, /^statefork: error: no app given: pass the path of a module .* or set app in the config file$/],
     ['bad log level', ['--log-level', 'loud', 'hello.cjs'], 2, /argument 'loud' is invalid\. Allowed choices are trace, debug/],
     ['bad WEB_CONCURRENCY', ['hello.cjs'], 2, /^statefork: error: invalid WEB_CONCURRENCY 'many': expected a whole number of 1 or more, or unset it$/],
