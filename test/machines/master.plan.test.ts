@@ -276,6 +276,8 @@ describe('handleChanges', () => {
       [2, 'spawning', 'booting', true], [4, 'none', 'spawning', false],
     ]);
     expect(handleChanges(after, [after[0]]).map(({ w, to }) => [w.id, to])).toEqual([[2, 'exited'], [3, 'exited'], [4, 'exited']]);
+    // A phase change of a worker whose pid was known already: told to drain.
+    expect(handleChanges([ready(1)], [{ ...ready(1), phase: 'draining' }]).map(({ w, from, to, spawned }) => [w.id, from, to, spawned])).toEqual([[1, 'ready', 'draining', false]]);
   });
 });
 
