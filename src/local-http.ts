@@ -65,11 +65,12 @@ export interface LocalListen {
 /**
  * Listens on host:port. An address in use is an error (`failure`, one line), except for a hot
  * upgrade's new master (`takeOver`): the old master serves that address until it exits, so the
- * new one tries again every TAKE_OVER_RETRY_MS, in the background, and says so once (`waiting`).
+ * new one tries again every TAKE_OVER_RETRY_MS, in the background, and says so once (`waiting`);
+ * any other error then ends the tries (`gaveUp`, with the one-line failure).
  */
 export async function listenLocal(
   server: http.Server, host: string, port: number,
-  opts: { path: string; failure: (e: NodeJS.ErrnoException) => Error; takeOver?: boolean; waiting?: () => void },
+  opts: { path: string; failure: (e: NodeJS.ErrnoException) => Error; takeOver?: boolean; waiting?: () => void; gaveUp?: (e: Error) => void },
 ): Promise<LocalListen> {
   const attempt = () => new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => reject(e);
@@ -94,7 +95,9 @@ export async function listenLocal(
       retry = null;
       if (closed) return;
       attempt().catch((later: NodeJS.ErrnoException) => {
-        if (later.code === 'EADDRINUSE' && !closed) retry = setTimeout(again, TAKE_OVER_RETRY_MS).unref();
+        if (closed) return;
+        if (later.code === 'EADDRINUSE') retry = setTimeout(again, TAKE_OVER_RETRY_MS).unref();
+        else opts.gaveUp?.(opts.failure(later));
       });
     };
     retry = setTimeout(again, TAKE_OVER_RETRY_MS).unref();

@@ -46,7 +46,7 @@ export class HealthFacts {
   }
 }
 
-export async function serveHealth(facts: HealthFacts, host: string, port: number, takeOver = false, waiting?: () => void): Promise<LocalListen> {
+export async function serveHealth(facts: HealthFacts, host: string, port: number, takeOver = false, waiting?: () => void, gaveUp?: (e: Error) => void): Promise<LocalListen> {
   const server = http.createServer();
   guardLocalServer(server, host, (req, res) => {
     const answer = req.method === 'GET' || req.method === 'HEAD' ? facts.answer((req.url ?? '/').split('?')[0]) : null;
@@ -57,7 +57,7 @@ export async function serveHealth(facts: HealthFacts, host: string, port: number
     res.writeHead(answer.ok ? 200 : 503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
   });
   return listenLocal(server, host, port, {
-    path: '', takeOver, waiting,
+    path: '', takeOver, waiting, gaveUp,
     failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve the health endpoints at ${host}:${port}: ${e.code ?? e.message}; choose another --health address`),
   });
 }

@@ -47,7 +47,7 @@ export interface Inspector {
 export async function serveInspector(
   hub: { steps: Step[]; subscribe: InspectorHub['subscribe']; live?: InspectorHub['live'] }, host: string, port: number,
   figures: Partial<InspectorFigures> = {},
-  listen: { failure: (e: NodeJS.ErrnoException) => Error; takeOver?: boolean; waiting?: () => void } = { failure: (e) => e },
+  listen: { failure: (e: NodeJS.ErrnoException) => Error; takeOver?: boolean; waiting?: () => void; gaveUp?: (e: Error) => void } = { failure: (e) => e },
 ): Promise<Inspector> {
   const replay = !hub.live;
   const json: Record<string, () => unknown> = {
@@ -91,7 +91,7 @@ export async function serveInspector(
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
-  const listening = await listenLocal(server, host, port, { path: '/', takeOver: listen.takeOver, waiting: listen.waiting, failure: listen.failure });
+  const listening = await listenLocal(server, host, port, { path: '/', ...listen });
   const bound = Number(new URL(listening.url).port);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`,

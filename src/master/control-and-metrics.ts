@@ -66,6 +66,7 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
   let metrics: MasterMetrics | null = null;
   const health = config.health ? new HealthFacts({ view: deps.view, now: deps.now, tickMs: deps.tickMs }) : null;
   const waiting = (field: string, what: string, address: { host: string; port: number }) => () => deps.log.info({ [field]: `${address.host}:${address.port}` }, TAKE_OVER_WAIT(what, address));
+  const gaveUp = (e: Error) => deps.log.error({ err: e }, `${e.message} (not served by this master)`);
   try {
     if (config.controlSocket) {
       const { path, isDefault } = config.controlSocket;
@@ -76,12 +77,12 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
       // prom-client is loaded only by a master that serves metrics.
       const [{ MasterMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/master-metrics.js'), import('../metrics/server.js')]);
       metrics = new MasterMetrics({ ...deps, name: config.nameLabel });
-      const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port, deps.newMaster, waiting('metrics', 'the metrics', config.metrics));
+      const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port, deps.newMaster, waiting('metrics', 'the metrics', config.metrics), gaveUp);
       metricsServer = served;
       deps.log.info({ metrics: served.url }, `metrics at ${served.url}`);
     }
     if (health && config.health) {
-      const served = await serveHealth(health, config.health.host, config.health.port, deps.newMaster, waiting('health', 'the health endpoints', config.health));
+      const served = await serveHealth(health, config.health.host, config.health.port, deps.newMaster, waiting('health', 'the health endpoints', config.health), gaveUp);
       healthServer = served;
       deps.log.info({ health: served.url }, `health endpoints at ${served.url}/readyz, /livez, /startupz`);
     }

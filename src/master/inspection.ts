@@ -71,6 +71,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
     }, {
       takeOver: upgrade,
       waiting: () => log.info({ inspector: `${config.inspector!.host}:${config.inspector!.port}` }, TAKE_OVER_WAIT('the inspector', config.inspector!)),
+      gaveUp: (e) => log.error({ err: e }, `${e.message} (not served by this master)`),
       failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`),
     })
     : null;

@@ -32,6 +32,19 @@ async function until(base: string, path: string, check: (p: Probe) => boolean, w
   }
 }
 
+/** GET, again while the address is refused (between two masters it is briefly nobody's), with a deadline. */
+async function answered(url: string): Promise<Awaited<ReturnType<typeof get>>> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      return await get(url, { timeoutMs: 5000 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > deadline) throw e;
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+  }
+}
+
 const healthBase = async (m: Running) => (await m.waitFor((x) => typeof x.health === 'string', { what: 'the health address' })).health as string;
 
 describe('--health', () => {
@@ -118,9 +131,10 @@ describe('--health', () => {
     expect((await m.exited).code).toBe(0);
     const taken = await until(base, '/readyz', (p) => p.status === 200, 'the new master to answer');
     expect(taken.body.pid).toBe(newMasterPid);
-    const scrape = await get(`http://127.0.0.1:${metrics}/metrics`);
+    // Each address is taken over on its own retry (every 250 ms): the new master answers each soon.
+    const scrape = await answered(`http://127.0.0.1:${metrics}/metrics`);
     expect(scrape.body).toMatch(/^statefork_workers\{state="ready"\} 1$/m);
-    const page = await get(`http://127.0.0.1:${inspector}/workers`);
+    const page = await answered(`http://127.0.0.1:${inspector}/workers`);
     expect(page.status).toBe(200);
     expect(JSON.parse(page.body)).toMatchObject({ state: 'serving.running', workers: [expect.objectContaining({ phase: 'ready' })] });
     process.kill(newMasterPid, 'SIGTERM');
