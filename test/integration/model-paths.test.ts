@@ -333,8 +333,9 @@ describe('master machine, model-based (level 2: real processes)', () => {
     const body = "export default { app: './app.mjs', bind: '127.0.0.1:0', workers: 1, maxRequests: 4 };\n";
     writeFileSync(config, body);
     const m = await startServing(['--log-level', 'debug'], { cwd: dir });
-    // From now on the configuration takes 1 s to load and every new worker 3 s to boot.
-    writeFileSync(config, `await new Promise((r) => setTimeout(r, 1000));\n${body}`);
+    // From now on the configuration takes 3 s to load and every new worker 3 s to boot: the
+    // requests and the recycle request must fit in the load, on a CI machine busy with other files.
+    writeFileSync(config, `await new Promise((r) => setTimeout(r, 3000));\n${body}`);
     writeFileSync(app, 'await new Promise((r) => setTimeout(r, 3000));\nexport default (req, res) => res.end(`hello from ${process.pid}\\n`);\n');
     const send4 = async () => { for (let i = 0; i < 4; i++) await get(`${m.url()}/`); };
     // The old worker reaches its limit while the new generation boots.
