@@ -6,7 +6,8 @@
  *  - ready: at least one worker serves (ready, not told to go) and the master is neither
  *    stopping (from the moment TERM, INT or QUIT arrives, so during --drain-delay the pod
  *    leaves the rotation while its workers still serve) nor handed over to a new master. A
- *    reload keeps it ready: the old workers serve until the new ones replace them.
+ *    reload keeps it ready: the old workers serve until the new ones replace them. After a hot
+ *    upgrade's handover the sockets are the new master's, ready once it said so.
  *  - started: the first generation has served (the moment systemd hears READY=1), and stays so.
  *  - live: the master's periodic check ran recently: a master whose event loop or event
  *    pipeline is stuck stops answering, or answers 503.
@@ -46,9 +47,13 @@ function answer(view: MasterView, ok: boolean, reason: string): ProbeAnswer {
 
 export function readiness(view: MasterView): ProbeAnswer {
   const ready = readyCount(view);
+  const { upgrade } = view.context;
   if (view.halted) return answer(view, false, 'the master has halted');
+  // Handed over (WINCH, or a stop after it): the address still answers for the sockets, which the
+  // new master's workers serve, until it takes the address over once this master is gone.
+  if ((view.handedOver || view.stopping) && upgrade?.ready) return answer(view, true, `handed over: the new master (pid ${upgrade.pid}) serves on the same sockets`);
   if (view.stopping) return answer(view, false, 'the master is stopping: out of rotation while its workers finish');
-  if (view.handedOver) return answer(view, false, 'handed over to a new master: its workers serve, these retire');
+  if (view.handedOver) return answer(view, false, 'handed over to a new master that is not ready yet: nobody serves');
   if (view.booting) return answer(view, false, `the first workers are booting: ${ready} of ${view.context.target} ready`);
   if (ready === 0) return answer(view, false, `no worker is ready (0 of ${view.context.target}): they are booting, crashed or backing off`);
   return answer(view, true, `${ready} of ${view.context.target} workers ready`);

@@ -126,10 +126,12 @@ describe('--health', () => {
     await m.waitFor((x) => /^new master ready: WINCH then QUIT/.test(x.msg ?? ''), { from: start });
     m.signal('SIGWINCH');
     await m.waitFor(isTransition('master', 'serving.handedOver'), { from: start });
-    expect(await probe(base, '/readyz')).toMatchObject({ status: 503, body: { reason: 'handed over to a new master: its workers serve, these retire', pid: m.pid } });
+    // The old master still holds the address; the sockets are the new master's, which is ready.
+    expect(await probe(base, '/readyz')).toMatchObject({ status: 200, body: { reason: `handed over: the new master (pid ${newMasterPid}) serves on the same sockets`, pid: m.pid } });
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
-    const taken = await until(base, '/readyz', (p) => p.status === 200, 'the new master to answer');
+    const taken = await until(base, '/readyz', (p) => p.status === 200 && p.body.pid === newMasterPid, 'the new master to answer');
+    expect(taken.body).toMatchObject({ reason: '1 of 1 workers ready', state: 'serving.running' });
     expect(taken.body.pid).toBe(newMasterPid);
     // Each address is taken over on its own retry (every 250 ms): the new master answers each soon.
     const scrape = await answered(`http://127.0.0.1:${metrics}/metrics`);

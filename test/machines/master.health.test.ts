@@ -49,11 +49,23 @@ describe('readiness', () => {
     for (const type of ['INT', 'QUIT'] as const) expect(ready(drive().readyAll().send({ type })).ok).toBe(false);
   });
 
-  it('503 once handed over to a new master (WINCH), and once halted', () => {
+  it('handed over (WINCH): ready while the new master is, through the stop after it; 503 while it is not, and once halted', () => {
     const h = drive().readyAll().send({ type: 'USR2' }).send({ type: 'UPGRADE_SPAWNED', pid: 4242 }).send({ type: 'UPGRADE_READY' });
-    expect(ready(h).ok).toBe(true);
+    expect(ready(h)).toMatchObject({ ok: true, body: { reason: '2 of 2 workers ready' } });
     h.send({ type: 'WINCH' });
-    expect(ready(h)).toMatchObject({ ok: false, body: { reason: 'handed over to a new master: its workers serve, these retire' } });
+    expect(view(h).handedOver).toBe(true);
+    expect(ready(h)).toMatchObject({ ok: true, body: { reason: 'handed over: the new master (pid 4242) serves on the same sockets' } });
+    h.send({ type: 'QUIT' });
+    expect(view(h).stopping).toBe(true);
+    expect(ready(h)).toMatchObject({ ok: true, body: { reason: 'handed over: the new master (pid 4242) serves on the same sockets' } });
+    // The new master dies meanwhile: nobody serves on these sockets any more.
+    h.send({ type: 'UPGRADE_EXIT', code: 1, signal: null });
+    expect(ready(h)).toMatchObject({ ok: false, body: { reason: 'the master is stopping: out of rotation while its workers finish' } });
+    const early = drive().readyAll().send({ type: 'USR2' }).send({ type: 'UPGRADE_SPAWNED', pid: 4242 }).send({ type: 'WINCH' });
+    expect(view(early).handedOver).toBe(true);
+    expect(ready(early)).toMatchObject({ ok: false, body: { reason: 'handed over to a new master that is not ready yet: nobody serves' } });
+    // A stop with a new master that is not ready yet takes this one out.
+    expect(ready(drive().readyAll().send({ type: 'USR2' }).send({ type: 'UPGRADE_SPAWNED', pid: 4242 }).send({ type: 'TERM' })).ok).toBe(false);
     const gone = drive().readyAll().send({ type: 'QUIT' }).exit(1).exit(2);
     expect(view(gone).halted).toBe(true);
     expect(ready(gone)).toMatchObject({ ok: false, body: { reason: 'the master has halted' } });
