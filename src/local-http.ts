@@ -10,6 +10,7 @@
 import type http from 'node:http';
 import net from 'node:net';
 import { hostname } from 'node:os';
+import type { Logger } from './log.js';
 
 export const MAX_CLIENTS = 64;
 
@@ -53,8 +54,14 @@ export function guardLocalServer(server: http.Server, bound: string, handler: ht
 /** How often a hot upgrade's new master tries again for an address the old master still holds. */
 export const TAKE_OVER_RETRY_MS = 250;
 
-/** What a new master logs while the old master still serves one of these addresses. */
-export const TAKE_OVER_WAIT = (what: string, address: { host: string; port: number }) => `hot upgrade: ${address.host}:${address.port} (${what}) is still the old master's; served here once the old master lets go of it`;
+/** A hot upgrade's new master, taking an address over: where it says so, and what the address is for. */
+export interface TakeOver {
+  log: Logger;
+  /** The log field that carries the address (`health`, `metrics`, `inspector`). */
+  field: string;
+  /** What the address serves, for people (`the health endpoints`). */
+  what: string;
+}
 
 export interface LocalListen {
   /** Where the server answers (or will, once the old master lets go of the address). */
@@ -65,12 +72,12 @@ export interface LocalListen {
 /**
  * Listens on host:port. An address in use is an error (`failure`, one line), except for a hot
  * upgrade's new master (`takeOver`): the old master serves that address until it exits, so the
- * new one tries again every TAKE_OVER_RETRY_MS, in the background, and says so once (`waiting`);
- * any other error then ends the tries (`gaveUp`, with the one-line failure).
+ * new one says so once and tries again every TAKE_OVER_RETRY_MS, in the background; any other
+ * error then ends the tries, logged with the one-line failure.
  */
 export async function listenLocal(
   server: http.Server, host: string, port: number,
-  opts: { path: string; failure: (e: NodeJS.ErrnoException) => Error; takeOver?: boolean; waiting?: () => void; gaveUp?: (e: Error) => void },
+  opts: { path: string; failure: (e: NodeJS.ErrnoException) => Error; takeOver?: TakeOver | null },
 ): Promise<LocalListen> {
   const attempt = () => new Promise<void>((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => reject(e);
@@ -89,15 +96,19 @@ export async function listenLocal(
     await attempt();
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (!opts.takeOver || err.code !== 'EADDRINUSE' || port === 0) throw opts.failure(err);
-    opts.waiting?.();
+    const t = opts.takeOver;
+    if (!t || err.code !== 'EADDRINUSE' || port === 0) throw opts.failure(err);
+    t.log.info({ [t.field]: `${host}:${port}` }, `hot upgrade: ${host}:${port} (${t.what}) is still the old master's; served here once the old master lets go of it`);
     const again = () => {
       retry = null;
       if (closed) return;
       attempt().catch((later: NodeJS.ErrnoException) => {
         if (closed) return;
         if (later.code === 'EADDRINUSE') retry = setTimeout(again, TAKE_OVER_RETRY_MS).unref();
-        else opts.gaveUp?.(opts.failure(later));
+        else {
+          const failed = opts.failure(later);
+          t.log.error({ err: failed }, `${failed.message} (not served by this master)`);
+        }
       });
     };
     retry = setTimeout(again, TAKE_OVER_RETRY_MS).unref();

@@ -60,7 +60,7 @@ function workers(deps: ControlDeps) {
   const live = c.workers.map((w) => ({
     id: w.id,
     // The metrics' label for this worker (1 to the most alive at once; ids grow, slots are reused).
-    slot: w.slot as number | null,
+    slot: w.slot,
     pid: w.pid,
     state: w.phase,
     generation: w.generation,

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import { liveness, readiness, startup, type ProbeAnswer } from '../../machines/master.health.js';
 import { StateforkError } from '../errors.js';
-import { guardLocalServer, listenLocal, type LocalListen } from '../local-http.js';
+import { guardLocalServer, listenLocal, type LocalListen, type TakeOver } from '../local-http.js';
 
 export const HEALTH_PATHS = ['/readyz', '/livez', '/startupz'] as const;
 
@@ -46,7 +46,7 @@ export class HealthFacts {
   }
 }
 
-export async function serveHealth(facts: HealthFacts, host: string, port: number, takeOver = false, waiting?: () => void, gaveUp?: (e: Error) => void): Promise<LocalListen> {
+export async function serveHealth(facts: HealthFacts, host: string, port: number, takeOver: TakeOver | null = null): Promise<LocalListen> {
   const server = http.createServer();
   guardLocalServer(server, host, (req, res) => {
     const answer = req.method === 'GET' || req.method === 'HEAD' ? facts.answer((req.url ?? '/').split('?')[0]) : null;
@@ -57,7 +57,7 @@ export async function serveHealth(facts: HealthFacts, host: string, port: number
     res.writeHead(answer.ok ? 200 : 503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
   });
   return listenLocal(server, host, port, {
-    path: '', takeOver, waiting, gaveUp,
+    path: '', takeOver,
     failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve the health endpoints at ${host}:${port}: ${e.code ?? e.message}; choose another --health address`),
   });
 }

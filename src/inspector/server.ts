@@ -12,7 +12,7 @@ import { PAGE, PAGE_HEADERS } from './page.js';
 import type { InspectorHub, LiveWorker, Step } from './hub.js';
 import { handleControl, type PageControls } from './controls.js';
 import type { Point } from './history.js';
-import { guardLocalServer, listenLocal } from '../local-http.js';
+import { guardLocalServer, listenLocal, type TakeOver } from '../local-http.js';
 
 /** A page that stops reading its stream is dropped once this much waits for it. */
 export const MAX_UNREAD = 4 * 1024 * 1024;
@@ -47,7 +47,7 @@ export interface Inspector {
 export async function serveInspector(
   hub: { steps: Step[]; subscribe: InspectorHub['subscribe']; live?: InspectorHub['live'] }, host: string, port: number,
   figures: Partial<InspectorFigures> = {},
-  listen: { failure: (e: NodeJS.ErrnoException) => Error; takeOver?: boolean; waiting?: () => void; gaveUp?: (e: Error) => void } = { failure: (e) => e },
+  listen: { failure: (e: NodeJS.ErrnoException) => Error; takeOver?: TakeOver | null } = { failure: (e) => e },
 ): Promise<Inspector> {
   const replay = !hub.live;
   const json: Record<string, () => unknown> = {

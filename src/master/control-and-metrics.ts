@@ -13,7 +13,6 @@ import { controlHandler } from '../control/commands.js';
 import { ensureControlDir } from '../control/paths.js';
 import { serveControl, type ControlServer } from '../control/server.js';
 import { HealthFacts, serveHealth } from '../health/server.js';
-import { TAKE_OVER_WAIT } from '../local-http.js';
 import type { Logger } from '../log.js';
 import type { MasterMetrics } from '../metrics/master-metrics.js';
 import type { HangReports } from './hang-reports.js';
@@ -64,9 +63,9 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
   let metricsServer: { close(): void } | null = null;
   let healthServer: { close(): void } | null = null;
   let metrics: MasterMetrics | null = null;
-  const health = config.health ? new HealthFacts({ view: deps.view, now: deps.now, tickMs: deps.tickMs }) : null;
-  const waiting = (field: string, what: string, address: { host: string; port: number }) => () => deps.log.info({ [field]: `${address.host}:${address.port}` }, TAKE_OVER_WAIT(what, address));
-  const gaveUp = (e: Error) => deps.log.error({ err: e }, `${e.message} (not served by this master)`);
+  let health: HealthFacts | null = null;
+  // A hot upgrade's new master takes each address over from the old one (src/local-http.ts).
+  const takeOver = (field: string, what: string) => (deps.newMaster ? { log: deps.log, field, what } : null);
   try {
     if (config.controlSocket) {
       const { path, isDefault } = config.controlSocket;
@@ -77,12 +76,13 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
       // prom-client is loaded only by a master that serves metrics.
       const [{ MasterMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/master-metrics.js'), import('../metrics/server.js')]);
       metrics = new MasterMetrics({ ...deps, name: config.nameLabel });
-      const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port, deps.newMaster, waiting('metrics', 'the metrics', config.metrics), gaveUp);
+      const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port, takeOver('metrics', 'the metrics'));
       metricsServer = served;
       deps.log.info({ metrics: served.url }, `metrics at ${served.url}`);
     }
-    if (health && config.health) {
-      const served = await serveHealth(health, config.health.host, config.health.port, deps.newMaster, waiting('health', 'the health endpoints', config.health), gaveUp);
+    if (config.health) {
+      health = new HealthFacts({ view: deps.view, now: deps.now, tickMs: deps.tickMs });
+      const served = await serveHealth(health, config.health.host, config.health.port, takeOver('health', 'the health endpoints'));
       healthServer = served;
       deps.log.info({ health: served.url }, `health endpoints at ${served.url}/readyz, /livez, /startupz`);
     }

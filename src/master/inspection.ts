@@ -12,7 +12,6 @@ import type { Config } from '../config/options.js';
 import { StateforkError } from '../errors.js';
 import { InspectorHub } from '../inspector/hub.js';
 import { serveInspector } from '../inspector/server.js';
-import { TAKE_OVER_WAIT } from '../local-http.js';
 import type { MasterContext } from '../../machines/master.context.js';
 import type { ScaleFact } from '../../machines/master.facts.js';
 import { scalingFigures } from '../../machines/master.scaling.js';
@@ -69,9 +68,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
       history: () => history.all(),
       controls: () => controls,
     }, {
-      takeOver: upgrade,
-      waiting: () => log.info({ inspector: `${config.inspector!.host}:${config.inspector!.port}` }, TAKE_OVER_WAIT('the inspector', config.inspector!)),
-      gaveUp: (e) => log.error({ err: e }, `${e.message} (not served by this master)`),
+      takeOver: upgrade ? { log, field: 'inspector', what: 'the inspector' } : null,
       failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`),
     })
     : null;

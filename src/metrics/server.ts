@@ -2,10 +2,10 @@
 import http from 'node:http';
 import { StateforkError } from '../errors.js';
 import type { MasterMetrics } from './master-metrics.js';
-import { guardLocalServer, listenLocal, type LocalListen } from '../local-http.js';
+import { guardLocalServer, listenLocal, type LocalListen, type TakeOver } from '../local-http.js';
 
 /** `takeOver`: a hot upgrade's new master, which gets the address once the old master lets go. */
-export async function serveMetrics(metrics: MasterMetrics, host: string, port: number, takeOver = false, waiting?: () => void, gaveUp?: (e: Error) => void): Promise<LocalListen> {
+export async function serveMetrics(metrics: MasterMetrics, host: string, port: number, takeOver: TakeOver | null = null): Promise<LocalListen> {
   const server = http.createServer();
   guardLocalServer(server, host, (req, res) => {
     if ((req.url ?? '/').split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -17,7 +17,7 @@ export async function serveMetrics(metrics: MasterMetrics, host: string, port: n
     );
   });
   return listenLocal(server, host, port, {
-    path: '/metrics', takeOver, waiting, gaveUp,
+    path: '/metrics', takeOver,
     failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve metrics at ${host}:${port}: ${e.code ?? e.message}; choose another --metrics address`),
   });
 }
