@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { firstValueFrom, filter } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { APPS, childrenOf, eventually, isAlive, startServing } from '../helpers/cli.js';
-import { freePort, get } from '../helpers/http.js';
+import { freePort, freePorts, get } from '../helpers/http.js';
 // The built modules: a worker process runs dist/src/worker/main.js.
 import { WorkerProcesses } from '../../dist/src/master/worker-processes.js';
 import { normalize } from '../../dist/src/config/options.js';
@@ -54,7 +54,7 @@ describe('a large scale step does not block the master', () => {
 
 describe('the inspector and the metrics answer only their own address', () => {
   it('a rebinding Host gets 421, loopback names and addresses are served; too many clients are turned away', async () => {
-    const [inspector, metrics] = [await freePort(), await freePort()];
+    const [inspector, metrics] = await freePorts(2);
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--inspector', `127.0.0.1:${inspector}`, '--metrics', `127.0.0.1:${metrics}`, 'hello.cjs']);
     for (const [port, path] of [[inspector, '/steps'], [metrics, '/metrics']] as const) {
       expect(await raw(port, `GET ${path} HTTP/1.1\r\nHost: attacker.example:${port}`)).toMatch(/^HTTP\/1\.1 421 /);

@@ -72,9 +72,17 @@ export const pidOf = (body: string) => Number(/from (\d+)/.exec(body)?.[1]);
 
 /** A TCP port on loopback that nothing listens on right now. */
 export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((ok) => s.close(ok));
-  return port;
+  return (await freePorts(1))[0];
+}
+
+/** `n` different such ports: each is held until all are picked, so none comes back twice. */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, async () => {
+    const s = net.createServer();
+    await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+    return s;
+  }));
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
+  return ports;
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { APPS, isTransition, startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
-import { freePort, get } from '../helpers/http.js';
+import { freePorts, get } from '../helpers/http.js';
 
 interface Probe { status: number; body: Rec; type: string | undefined }
 
@@ -112,7 +112,7 @@ describe('--health', () => {
 
   it('a hot upgrade: the new master takes the health, metrics and inspector addresses over once the old one exits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-health-up-'));
-    const [health, metrics, inspector] = [await freePort(), await freePort(), await freePort()];
+    const [health, metrics, inspector] = await freePorts(3);
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '-p', join(dir, 'app.pid'), '--health', `127.0.0.1:${health}`, '--metrics', `127.0.0.1:${metrics}`, '--inspector', `127.0.0.1:${inspector}`, join(APPS, 'hello.cjs')]);
     const base = `http://127.0.0.1:${health}`;
     expect((await probe(base, '/readyz')).body.pid).toBe(m.pid);

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually, startCli, startServing } from '../helpers/cli.js';
-import { get, freePort } from '../helpers/http.js';
+import { get, freePorts } from '../helpers/http.js';
 
 describe('systemd socket activation', () => {
   it('serves on the sockets systemd passed (names logged), not on --bind; the first connection waits, it is not lost', async () => {
-    const [a, b, unused] = [await freePort(), await freePort(), await freePort()];
+    const [a, b, unused] = await freePorts(3);
     const m = startCli(['-w', '2', '-b', `127.0.0.1:${unused}`, 'hello.cjs'], {
       wrap: ['systemd-socket-activate', '-l', `127.0.0.1:${a}`, '-l', `127.0.0.1:${b}`, '--fdname=web:admin'],
     });
