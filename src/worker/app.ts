@@ -1,12 +1,11 @@
 /**
- * Loads the user's app and turns it into an http.Server that is not listening yet. Three forms
- * are accepted: a request listener `(req, res) => void`, an object with `fetch(Request)`, or an
- * http(s).Server that is not listening.
+ * Loads the user's app and turns it into an http.Server. Three exported forms are served: a
+ * request listener `(req, res) => void`, an object with `fetch(Request)`, or an http(s).Server
+ * that is not listening. An app that exports none of them and starts its own server instead is
+ * served by capturing that server's listen (listen-capture.ts, app-load.ts).
  */
 import http from 'node:http';
 import net from 'node:net';
-import { existsSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { EXIT } from '../../machines/exit-codes.js';
 import type { Logger } from '../log.js';
 import type { FetchApp } from './fetch-listener.js';
@@ -20,15 +19,15 @@ export class BootError extends Error {
   }
 }
 
-const FORMS = 'export a request listener (req, res) => void, an object with fetch(request), or an http.Server that is not listening';
+export const FORMS = 'export a request listener (req, res) => void, an object with fetch(request), or an http.Server that is not listening, or call listen() on an HTTP server';
 
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return `an object with keys [${Object.keys(value).slice(0, 8).join(', ')}]`;
   return `a ${typeof value}`;
 }
 
-function pick(mod: Record<string, unknown>, spec: AppSpec): { value: unknown; where: string } {
+export function pick(mod: Record<string, unknown>, spec: AppSpec): { value: unknown; where: string } {
   if (spec.exportName) {
     const fromDefault = (mod.default as Record<string, unknown> | undefined)?.[spec.exportName];
     return { value: mod[spec.exportName] ?? fromDefault, where: `export '${spec.exportName}'` };
@@ -53,7 +52,17 @@ function createServer(options: http.ServerOptions, listener: http.RequestListene
   return https.createServer({ ...options, ...secure }, listener) as unknown as http.Server;
 }
 
-const isFetchApp = (value: unknown): value is FetchApp => typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function';
+export const isFetchApp = (value: unknown): value is FetchApp => typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function';
+
+/** A server the app made itself keeps its header size; the timeouts are statefork's. */
+export function applyLimits(server: http.Server, limits: HttpLimits): http.Server {
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  return server;
+}
+
+/** Whether an export is one of the served forms (a promise is looked at once it settles). */
+export const isServedForm = (value: unknown): boolean => value instanceof net.Server || isFetchApp(value) || typeof value === 'function';
 
 /** Turns what the module exported into a server, or says exactly what is wrong. */
 /**
@@ -67,11 +76,7 @@ export function toServer(
   if (value instanceof net.Server) {
     if (value.listening) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a server that is already listening; export it before calling listen(), statefork listens for it`);
     if (tls && !(value instanceof https.Server)) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a plain http.Server but --certfile asks for HTTPS; export its request listener instead, or an https.Server with its own certificate`);
-    // The app made its own server: its header size stays its own, the timeouts are ours.
-    const server = value as http.Server;
-    server.headersTimeout = limits.headersTimeoutMs;
-    server.requestTimeout = limits.requestTimeoutMs;
-    return server;
+    return applyLimits(value as http.Server, limits);
   }
   if (isFetchApp(value)) {
     if (!fetchListener) throw new Error('the fetch form needs its listener (see loadApp)');
@@ -81,21 +86,3 @@ export function toServer(
   throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is ${describe(value)}; ${FORMS}`);
 }
 
-export async function loadApp(spec: AppSpec, log: Logger, limits?: HttpLimits, tls: TlsFiles = null): Promise<http.Server> {
-  if (!existsSync(spec.path)) throw new BootError(EXIT.APP_LOAD_ERROR, `app file ${spec.path} does not exist; check the path given to statefork`);
-  let mod: Record<string, unknown>;
-  try {
-    mod = await import(pathToFileURL(spec.path).href);
-  } catch (e) {
-    const err = e as Error;
-    log.error({ err }, 'app threw while loading');
-    throw new BootError(EXIT.APP_LOAD_ERROR, `${spec.path} threw while loading: ${err?.message ?? String(e)}`);
-  }
-  const { value, where } = pick(mod, spec);
-  // An async factory (e.g. Fastify after ready()) may export a promise of the server.
-  const resolved = value instanceof Promise ? await value.catch((e: Error) => {
-    throw new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} rejected: ${e?.message ?? String(e)}`);
-  }) : value;
-  const fetchForm = isFetchApp(resolved) ? (await import('./fetch-listener.js')).fetchListener : undefined;
-  return toServer(resolved, `${where} of ${spec.path}`, log, limits, tls, fetchForm);
-}

@@ -2,11 +2,15 @@
 import { pino } from 'pino';
 import { StateforkError } from '../errors.js';
 import type { AppSpec } from '../../machines/worker-settings.js';
-import { BootError, loadApp } from './app.js';
+import { BootError } from './app.js';
+import { loadApp } from './app-load.js';
+
+/** An app that listens itself is given this long to do it; its listen is held, never bound. */
+const CHECK_WAIT_MS = 30_000;
 
 export async function checkApp(spec: AppSpec): Promise<void> {
   try {
-    await loadApp(spec, pino({ level: 'silent' }));
+    await loadApp(spec, pino({ level: 'silent' }), { waitMs: CHECK_WAIT_MS });
   } catch (e) {
     if (e instanceof BootError) throw new StateforkError('SF_APP_LOAD', e.message);
     throw e;

@@ -13,8 +13,10 @@ import { signals$ } from '../adapters/signals.js';
 import { touch } from '../adapters/heartbeat.js';
 import type { LogSetup } from '../log.js';
 import { transitionLogger } from '../transition-log.js';
-import { BootError, loadApp } from './app.js';
-import { Serving } from './serving.js';
+import type { Server } from 'node:http';
+import { BootError } from './app.js';
+import { loadApp } from './app-load.js';
+import { listenTargets, Serving } from './serving.js';
 import { loadMeter } from './load-meter.js';
 import { startWatchdog } from './watchdog.js';
 import { startDraining } from './drain-signal.js';
@@ -59,6 +61,14 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     void sendToMaster(workerMessage.recycle(reason));
   });
 
+  // Serving is made as the app is loaded: for a captured listen, before its server is bound.
+  const serve = (server: Server) => (serving = new Serving(server, settings.keepAliveMs, accessLog, {
+    pre: hooks.preRequest ? (req) => void callHook(hooks, 'preRequest', log, worker, req) : undefined,
+    post: hooks.postRequest ? (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res) : undefined,
+    counted: recycle.requestLimit > 0 ? recycle.served : undefined,
+    measure: settings.measureDurations,
+  }));
+
   const actor = createActor(
     workerMachine.provide({
       actions: {
@@ -70,16 +80,13 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
                   log.warn({ lost, err: code }, `${lost} access log line${lost === 1 ? '' : 's'} could not be written (${code}): writing again`);
                 });
               }
-              return loadApp(settings.app, log, settings.limits, settings.tls);
+              const [target] = listenTargets(settings.listenFds, settings.reuseBinds);
+              return loadApp(settings.app, log, { limits: settings.limits, tls: settings.tls, listen: { target, attach: serve } });
             })
-            .then(async (server) => {
+            .then(async ({ server, captured }) => {
+              if (captured) log.info({ asked: captured.asked }, `the app's own listen on ${captured.asked} is served on statefork's sockets`);
               await callHook(hooks, 'postWorkerInit', log, worker);
-              serving = new Serving(server, settings.keepAliveMs, accessLog, {
-                pre: hooks.preRequest ? (req) => void callHook(hooks, 'preRequest', log, worker, req) : undefined,
-                post: hooks.postRequest ? (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res) : undefined,
-                counted: recycle.requestLimit > 0 ? recycle.served : undefined,
-                measure: settings.measureDurations,
-              });
+              serving ??= serve(server);
               await serving.listen(settings.listenFds, settings.reuseBinds).catch((e: Error) => {
                 throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${e.message}`);
               });

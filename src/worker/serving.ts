@@ -51,6 +51,12 @@ function before(server: Server, event: 'request' | 'connection', first: (...args
   });
 }
 
+/** Where a worker listens, in --bind order: the inherited fds, then the --reuse-port addresses. */
+export function listenTargets(fds: number[], reuse: Array<{ host: string; port: number }> = []): net.ListenOptions[] {
+  // fd and reusePort are listen() options @types/node 20 does not know (reusePort: Node 22.12).
+  return [...fds.map((fd) => ({ fd })), ...reuse.map((b) => ({ ...b, reusePort: true }))] as net.ListenOptions[];
+}
+
 /** When a request arrived, on its response: one shared finish listener, no closure per request. */
 const STARTED = Symbol('started');
 
@@ -125,18 +131,20 @@ export class Serving {
 
   /**
    * Listens on every inherited socket and binds the --reuse-port addresses (SO_REUSEPORT); extra
-   * ones hand their connections to the one server.
+   * ones hand their connections to the one server. A server already bound to the first (the
+   * app's own listen, captured) gets the rest.
    */
   async listen(fds: number[], reuse: Array<{ host: string; port: number }> = []): Promise<void> {
-    // fd and reusePort are listen() options @types/node 20 does not know (reusePort: Node 22.12).
-    const [first, ...rest] = [...fds.map((fd) => ({ fd })), ...reuse.map((b) => ({ ...b, reusePort: true }))] as net.ListenOptions[];
-    await new Promise<void>((ok, fail) => {
-      this.server.once('error', fail);
-      this.server.listen(first, () => {
-        this.server.off('error', fail);
-        ok();
+    const [first, ...rest] = listenTargets(fds, reuse);
+    if (!this.server.listening) {
+      await new Promise<void>((ok, fail) => {
+        this.server.once('error', fail);
+        this.server.listen(first, () => {
+          this.server.off('error', fail);
+          ok();
+        });
       });
-    });
+    }
     for (const target of rest) {
       const relay = net.createServer((socket) => this.server.emit('connection', socket));
       await new Promise<void>((ok, fail) => relay.once('error', fail).listen(target, ok));

@@ -1,0 +1,92 @@
+/**
+ * Loading the app, the two ways it can be served: from its export (app.ts), or by capturing the
+ * listen() of the first HTTP server it starts itself (listen-capture.ts). The export is looked at
+ * once the module has loaded; a listen captured while it loaded, or later, wins over it.
+ */
+import type http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { EXIT } from '../../machines/exit-codes.js';
+import { WORKER_SIGNALS } from '../../machines/signals.js';
+import type { AppSpec, HttpLimits } from '../../machines/worker-settings.js';
+import type { Logger } from '../log.js';
+import { applyLimits, BootError, describe, FORMS, isFetchApp, isServedForm, pick, toServer, type TlsFiles } from './app.js';
+import { captureListen, type CapturedListen, type ListenCapture } from './listen-capture.js';
+import { guardSignals } from './signal-guard.js';
+import { untilListen } from './pending-work.js';
+
+export interface LoadOptions {
+  limits?: HttpLimits;
+  tls?: TlsFiles;
+  /**
+   * Where a captured server is bound (statefork's first socket), and what to do with it just
+   * before (the worker starts tracking its connections). Without it (--check-config) a captured
+   * listen is held, never bound.
+   */
+  listen?: { target: net.ListenOptions; attach: (server: http.Server) => void };
+  /** How long to wait for a listen() after the module loaded; 0: as long as it takes (the master's --boot-timeout bounds it). */
+  waitMs?: number;
+}
+
+export interface LoadedApp {
+  server: http.Server;
+  /** Served by capturing the app's own listen (already bound when `listen` was given). */
+  captured: CapturedListen | null;
+}
+
+function startCapture(spec: AppSpec, log: Logger, options: LoadOptions): ListenCapture {
+  const { limits, tls, listen } = options;
+  return captureListen({
+    accept: (server, asked) => {
+      if (tls && !(server instanceof https.Server)) {
+        throw new BootError(EXIT.APP_LOAD_ERROR, `${spec.path} starts its own plain HTTP server (listen on ${asked}), which --certfile cannot make HTTPS: terminate TLS in front of statefork and drop --certfile, or export the request listener (statefork then serves it over HTTPS)`);
+      }
+      if (limits) applyLimits(server, limits);
+      listen?.attach(server);
+      return listen?.target ?? null;
+    },
+    passedThrough: (asked) => log.warn({ listen: asked }, `the app starts another server on ${asked}: passed through unchanged, so every worker binds it itself (only its first HTTP server is served on statefork's sockets)`),
+  });
+}
+
+export async function loadApp(spec: AppSpec, log: Logger, options: LoadOptions = {}): Promise<LoadedApp> {
+  if (!existsSync(spec.path)) throw new BootError(EXIT.APP_LOAD_ERROR, `app file ${spec.path} does not exist; check the path given to statefork`);
+  const capture = startCapture(spec, log, options);
+  const signals = options.listen ? guardSignals(Object.keys(WORKER_SIGNALS), (signal) => {
+    log.warn({ signal }, `the app's own ${signal} listener is set aside: in a worker ${signal} is statefork's (it drains or stops the worker); react to \`draining\` from statefork/worker, or use the workerExit hook`);
+  }) : null;
+  const captured = (c: CapturedListen): LoadedApp => {
+    signals?.takeOver();
+    return { server: c.server, captured: c };
+  };
+  const baseline = process.getActiveResourcesInfo();
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(spec.path).href);
+  } catch (e) {
+    const err = e as Error;
+    log.error({ err }, 'app threw while loading');
+    throw new BootError(EXIT.APP_LOAD_ERROR, `${spec.path} threw while loading: ${err?.message ?? String(e)}`);
+  }
+  const { value, where } = pick(mod, spec);
+  // An async factory (e.g. Fastify after ready()) may export a promise of the server.
+  const resolved = value instanceof Promise ? await value.catch((e: Error) => {
+    throw new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} rejected: ${e?.message ?? String(e)}`);
+  }) : value;
+  if (capture.refused) throw capture.refused;
+  if (capture.captured) {
+    if (isServedForm(resolved)) log.warn(`${spec.path} exports a served form and also starts its own server: the server it listens is served, ${where} is not used`);
+    return captured(capture.captured);
+  }
+  if (isServedForm(resolved)) {
+    signals?.release();
+    const fetchForm = isFetchApp(resolved) ? (await import('./fetch-listener.js')).fetchListener : undefined;
+    const server = toServer(resolved, `${where} of ${spec.path}`, log, options.limits, options.tls ?? null, fetchForm);
+    capture.serveExported(server);
+    return { server, captured: null };
+  }
+  const nothing = `${where} of ${spec.path} is ${describe(resolved)} and it started no server; ${FORMS}`;
+  return captured(await untilListen(capture.next, baseline, options.waitMs ?? 0, nothing, log));
+}
