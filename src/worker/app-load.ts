@@ -87,6 +87,6 @@ export async function loadApp(spec: AppSpec, log: Logger, options: LoadOptions =
     capture.serveExported(server);
     return { server, captured: null };
   }
-  const nothing = `${where} of ${spec.path} is ${describe(resolved)} and it started no server; ${FORMS}`;
+  const nothing = `${where} of ${spec.path} is ${describe(resolved)}; ${FORMS} (it started none)`;
   return captured(await untilListen(capture.next, baseline, options.waitMs ?? 0, nothing, log));
 }

@@ -125,9 +125,10 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
 }
 
 /** Starts a master and waits until the whole first generation serves. */
-export async function startServing(args: string[], opts: Parameters<typeof startCli>[1] = {}): Promise<Running> {
+/** `bootMs`: how long the first generation may take (a framework's first start is slower). */
+export async function startServing(args: string[], opts: Parameters<typeof startCli>[1] & { bootMs?: number } = {}): Promise<Running> {
   const r = startCli(args, opts);
-  await r.waitFor((x) => x.machine === 'master' && x.to === 'serving.running', { what: 'the master to reach serving.running' });
+  await r.waitFor((x) => x.machine === 'master' && x.to === 'serving.running', { what: 'the master to reach serving.running', timeoutMs: opts.bootMs ?? 20_000 });
   return r;
 }
 

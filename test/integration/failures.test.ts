@@ -36,7 +36,7 @@ describe('failures', () => {
     const m = startCli(['-w', '1', '-b', '127.0.0.1:0', 'no-export.cjs']);
     expect((await m.exited).code).toBe(4);
     const fatal = m.records.find((x) => x.level === 60);
-    expect(fatal?.msg).toMatch(/the default export .* is an object with keys \[port\]; export a request listener .*, an object with fetch\(request\), or an http\.Server/);
+    expect(fatal?.msg).toMatch(/the default export .* is an object with keys \[port\]; export a request listener .*, an object with fetch\(request\), or an http\.Server .*, or call listen\(\) on an HTTP server \(it started none\)$/);
   });
 
   it('a missing app file: exit 4', async () => {

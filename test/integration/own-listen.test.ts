@@ -1,0 +1,130 @@
+/**
+ * Apps that call listen() themselves, run unchanged: the first HTTP server's listen is served
+ * on statefork's sockets, whatever the app asked for (src/worker/listen-capture.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { APPS, startCli, startServing, type Rec } from '../helpers/cli.js';
+import { freePorts, get, pidOf } from '../helpers/http.js';
+import { bothAnswer, servesUnchanged } from './own-listen.shared.js';
+
+const NODE_22 = fileURLToPath(new URL('../../node_modules/node-22/bin/node', import.meta.url));
+
+const LISTEN = join(APPS, 'listen');
+/** A self-signed certificate for 127.0.0.1 (openssl), in a fresh directory. */
+function certificate(): { cert: string; key: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'statefork-tls-'));
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+const appLines = (stdout: string): Rec[] => stdout.split('\n').filter((l) => l.startsWith('{"app"')).map((l) => JSON.parse(l));
+
+describe('an app that listens itself', () => {
+  it('plain node:http server.js: served unchanged across a HUP and a TERM', () => servesUnchanged({ entry: join(LISTEN, 'plain.cjs') }));
+  it('Express 5 app.listen(port, cb)', () => servesUnchanged({ entry: join(LISTEN, 'express.cjs') }));
+  it('Fastify 5 await app.listen({ port, host })', () => servesUnchanged({ entry: join(LISTEN, 'fastify.mjs') }));
+  it('Koa app.listen(port)', () => servesUnchanged({ entry: join(LISTEN, 'koa.cjs') }));
+  it('Hono serve({ fetch, port }) from @hono/node-server', () => servesUnchanged({ entry: join(LISTEN, 'hono.mjs') }));
+  it('an app that listens only after its start-up awaited something', () => servesUnchanged({ entry: join(LISTEN, 'later.cjs') }));
+
+  it("address(), the listening event and the callback tell statefork's address, not the one asked for", async () => {
+    const [port] = await freePorts(1);
+    const m = await startServing(['-w', '1', '-b', `127.0.0.1:${port}`, join(LISTEN, 'plain.cjs')], { env: { PORT: '3999' } });
+    await get(`${m.url()}/`);
+    const lines = appLines(m.stdout);
+    const address = { address: '127.0.0.1', family: 'IPv4', port };
+    expect(lines.find((l) => l.app === 'right after listen()')?.address).toEqual(address);
+    expect(lines.find((l) => l.app === 'listening')).toEqual({ app: 'listening', address, listening: true, events: 1 });
+    expect(m.records.find((r) => r.role === 'worker' && r.asked)?.msg).toBe("the app's own listen on port 3999 is served on statefork's sockets");
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it('is served on every bind: TCP, a second TCP and a unix socket', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-own-'));
+    const [a, b] = await freePorts(2);
+    const sock = join(dir, 'app.sock');
+    const m = await startServing(['-w', '2', '-b', `127.0.0.1:${a}`, '-b', `127.0.0.1:${b}`, '-b', `unix:${sock}`, join(LISTEN, 'express.cjs')]);
+    for (const r of [await get(`http://127.0.0.1:${a}/`), await get(`http://127.0.0.1:${b}/`), await get('http://x/', { socketPath: sock })]) {
+      expect(r.status).toBe(200);
+      expect(m.workerPids()).toContain(pidOf(r.body));
+    }
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it('is served on --reuse-port binds, each worker binding its own socket', async () => {
+    const [port] = await freePorts(1);
+    const m = await startServing(['-w', '2', '--reuse-port', '-b', `127.0.0.1:${port}`, join(LISTEN, 'koa.cjs')], { node: NODE_22 });
+    const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    expect([...out.matchAll(/pid=(\d+)/g)].map((x) => Number(x[1])).sort()).toEqual([...m.workerPids()].sort());
+    await bothAnswer(`http://127.0.0.1:${port}`, '/', m.workerPids());
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it('passes a second server through unchanged, with one warning naming its address', async () => {
+    const [admin] = await freePorts(1);
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', join(LISTEN, 'two-servers.cjs')], { env: { ADMIN_PORT: String(admin) } });
+    const warnings = m.records.filter((r) => r.role === 'worker' && r.level === 40 && r.listen);
+    expect(warnings[0].msg).toBe(`the app starts another server on 127.0.0.1:${admin}: passed through unchanged, so every worker binds it itself (only its first HTTP server is served on statefork's sockets)`);
+    // The two workers raced for it: one has it, the other's bind failed as the warning said.
+    const lines = appLines(m.stdout);
+    expect(lines.filter((l) => l.app === 'admin').map((l) => l.address.port)).toEqual([admin]);
+    expect(lines.filter((l) => l.app === 'admin error').map((l) => l.code)).toEqual(['EADDRINUSE']);
+    expect((await get(`http://127.0.0.1:${admin}/`)).body).toMatch(/^admin of \d+/);
+    expect((await get(`${m.url()}/`)).body).toMatch(/^hello from \d+/);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it('a second server on a free port (0) is passed through without a warning', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', join(LISTEN, 'two-servers.cjs')]);
+    await get(`${m.url()}/`);
+    expect(appLines(m.stdout).filter((l) => l.app === 'admin')).toHaveLength(1);
+    expect(m.records.filter((r) => r.listen)).toEqual([]);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it("sets the app's own SIGTERM handler aside, so a TERM drains instead of exiting mid-request", async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', join(LISTEN, 'exits-on-term.cjs')]);
+    expect(m.records.find((r) => r.signal === 'SIGTERM' && r.level === 40)?.msg).toMatch(/^the app's own SIGTERM listener is set aside: in a worker SIGTERM is statefork's/);
+    const slow = get(`${m.url()}/?ms=800`);
+    await m.waitFor((r) => r.app === 'request');
+    m.signal('SIGTERM');
+    const reply = await slow;
+    expect(reply.status).toBe(200);
+    expect((await m.exited).code).toBe(0);
+    expect(appLines(m.stdout).filter((l) => l.app === 'SIGTERM handler ran')).toEqual([]);
+  });
+
+  it('--certfile with an app that makes a plain HTTP server: exit 4 with the reason and the fix', async () => {
+    const { cert, key } = certificate();
+    const m = startCli(['-w', '1', '-b', '127.0.0.1:0', '--certfile', cert, '--keyfile', key, join(LISTEN, 'plain.cjs')]);
+    expect((await m.exited).code).toBe(4);
+    expect(m.records.find((x) => x.level === 60)?.msg).toMatch(/plain\.cjs starts its own plain HTTP server \(listen on port 3000\), which --certfile cannot make HTTPS: terminate TLS in front of statefork and drop --certfile, or export the request listener \(statefork then serves it over HTTPS\)$/);
+  });
+
+  it('an app with its own HTTPS server is served with its own certificate', async () => {
+    const { cert, key } = certificate();
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', join(LISTEN, 'https-own.cjs')], { env: { TLS_CERT: cert, TLS_KEY: key } });
+    const port = new URL(m.url()).port;
+    const body = await new Promise<string>((ok, fail) => {
+      https.get({ host: '127.0.0.1', port, path: '/', ca: readFileSync(cert) }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d)).on('end', () => ok(text));
+      }).on('error', fail);
+    });
+    expect(m.workerPids()).toContain(pidOf(body));
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+});
