@@ -8,9 +8,9 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { APPS, startCli, startServing, type Rec } from '../helpers/cli.js';
-import { freePorts, get, pidOf } from '../helpers/http.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { APPS, eventually, isAlive, startCli, startServing, type Rec } from '../helpers/cli.js';
+import { freePorts, get, pidOf, requestLoop } from '../helpers/http.js';
 import { bothAnswer, servesUnchanged } from './own-listen.shared.js';
 
 const NODE_22 = fileURLToPath(new URL('../../node_modules/node-22/bin/node', import.meta.url));
@@ -124,6 +124,40 @@ describe('an app that listens itself', () => {
       }).on('error', fail);
     });
     expect(m.workerPids()).toContain(pidOf(body));
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it("a hot upgrade (USR2 with --upgrade-auto): the new master's workers serve the inherited sockets, no request fails", async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--upgrade-auto', join(LISTEN, 'express.cjs')]);
+    const url = `${m.url()}/`;
+    const oldWorkers = m.workerPids();
+    let done = false;
+    const loop = requestLoop(url, { concurrency: 4, keepAlive: true, stop: () => done, maxMs: 60_000 });
+    const start = m.records.length;
+    m.signal('SIGUSR2');
+    const spawned = await m.waitFor((x) => x.pid === m.pid && /^new master started/.test(x.msg ?? ''), { from: start, what: 'the new master to start' });
+    const newMaster = spawned.newMasterPid as number;
+    onTestFinished(() => { try { process.kill(newMaster, 'SIGTERM'); } catch { /* gone */ } });
+    expect((await m.exited).code).toBe(0);
+    const newWorkers = m.records.filter((x) => x.pid === newMaster && x.event === 'spawned').map((x) => x.workerPid as number);
+    await bothAnswer(m.url(), '/', newWorkers);
+    done = true;
+    const result = await loop;
+    expect(result.failures).toEqual([]);
+    expect(newWorkers.some((p) => oldWorkers.includes(p))).toBe(false);
+    process.kill(newMaster, 'SIGTERM');
+    await eventually(() => !isAlive(newMaster), 10_000, 'the new master to stop');
+  });
+
+  it('is served on the sockets systemd socket activation passed', async () => {
+    const [a] = await freePorts(1);
+    const m = startCli(['-w', '2', join(LISTEN, 'fastify.mjs')], { wrap: ['systemd-socket-activate', '-l', `127.0.0.1:${a}`] });
+    await eventually(() => /Listening on/.test(m.stderrText()), 10_000, 'systemd-socket-activate to listen');
+    const first = await get(`http://127.0.0.1:${a}/`);
+    expect(first.status).toBe(200);
+    await m.waitFor((x) => x.machine === 'master' && x.to === 'serving.running');
+    await bothAnswer(`http://127.0.0.1:${a}`, '/', m.workerPids());
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
   });
