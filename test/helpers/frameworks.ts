@@ -40,8 +40,11 @@ export function built(name: string, framework: string, build: (dir: string) => v
   return dir;
 }
 
-const run = (dir: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
-  execFileSync(NODE, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env }, timeout: 300_000 });
+/** Node 24, for frameworks whose engines ask for more than the Node the suite runs on. */
+export const NODE_24 = join(ROOT, 'node_modules/node-24/bin/node');
+
+const run = (dir: string, args: string[], node = NODE) =>
+  execFileSync(node, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ASTRO_TELEMETRY_DISABLED: '1' }, timeout: 300_000 });
 
 /**
  * Next.js `output: 'standalone'`: `next build`, then public/ and .next/static copied next to the
@@ -61,4 +64,16 @@ export function nextStandalone(): string {
 export function nestCompiled(): string {
   const dir = built('nest', '@nestjs/core', (d) => run(d, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']));
   return join(dir, 'dist/main.js');
+}
+
+/** Astro with @astrojs/node in standalone mode (Astro 7 wants Node 22.23.4+). Returns dist/server/entry.mjs. */
+export function astroStandalone(): string {
+  const dir = built('astro', 'astro', (d) => run(d, [join(ROOT, 'node_modules/astro/bin/astro.mjs'), 'build'], NODE_24));
+  return join(dir, 'dist/server/entry.mjs');
+}
+
+/** SvelteKit with adapter-node, built with `vite build`. Returns build/index.js (what `node build` runs). */
+export function sveltekitNode(): string {
+  const dir = built('sveltekit', '@sveltejs/kit', (d) => run(d, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build']));
+  return join(dir, 'build/index.js');
 }

@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startServing } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
-import { nestCompiled, nextStandalone } from '../helpers/frameworks.js';
+import { astroStandalone, nestCompiled, nextStandalone, NODE_24, sveltekitNode } from '../helpers/frameworks.js';
 import { servesUnchanged } from './own-listen.shared.js';
 
 const BUILD_MS = 300_000;
@@ -39,4 +39,27 @@ describe('Next.js output: standalone (.next/standalone/server.js)', () => {
 
 describe('NestJS (compiled dist/main.js)', () => {
   it('await app.listen(3000): served across a HUP and a TERM', { timeout: BUILD_MS }, () => servesUnchanged({ entry: nestCompiled(), bootMs: 30_000 }));
+});
+
+/** Its page (rendered per request), an API route and a static file, then a TERM. */
+async function pagesAndStatic(entry: string, staticText: string, node?: string) {
+  const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', entry], { node, bootMs: 30_000 });
+  const page = await get(`${m.url()}/`);
+  expect(page.status).toBe(200);
+  expect(m.workerPids()).toContain(Number(/<main>hello from (\d+)<\/main>/.exec(page.body)?.[1]));
+  expect(await get(`${m.url()}/static.txt`)).toMatchObject({ status: 200, body: staticText });
+  m.signal('SIGTERM');
+  expect((await m.exited).code).toBe(0);
+}
+
+const api = { path: '/api/hello', slowPath: (ms: number) => `/api/hello?ms=${ms}`, bootMs: 30_000 };
+
+describe('Astro, @astrojs/node standalone (dist/server/entry.mjs)', () => {
+  it('serves its API route across a HUP and a TERM', { timeout: BUILD_MS }, () => servesUnchanged({ entry: astroStandalone(), node: NODE_24, ...api }));
+  it('serves its pages and public/', { timeout: BUILD_MS }, () => pagesAndStatic(astroStandalone(), 'a static file from public/\n', NODE_24));
+});
+
+describe('SvelteKit, adapter-node (build/index.js)', () => {
+  it('serves its API route across a HUP and a TERM', { timeout: BUILD_MS }, () => servesUnchanged({ entry: sveltekitNode(), ...api }));
+  it('serves its pages and static/', { timeout: BUILD_MS }, () => pagesAndStatic(sveltekitNode(), 'a static file from static/\n'));
 });
