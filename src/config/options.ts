@@ -11,6 +11,7 @@ import { defaultBind } from './bind.js';
 import { recycleLimits } from './recycle.js';
 import { tlsFiles } from './tls.js';
 import { workerIdentity } from './identity.js';
+import { workerExecArgv } from './worker-node.js';
 import { checkReusePort } from './reuse-port.js';
 import { defaultWorkers, defaultWorkerTmpDir } from './host-defaults.js';
 import { workerCount } from './worker-count.js';
@@ -85,6 +86,9 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     const name = options.workers !== undefined ? '--workers' : env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : '--workers (the number of CPUs)';
     f(options.workers !== undefined ? 'workers' : 'maxWorkers', () => usage(`invalid ${name} '${workers}': it must not exceed --max-workers (${maxWorkers}); lower it or raise --max-workers`));
   }
+  const identity = workerIdentity(options, f);
+  const workerNode = { imports: list(T.import, []), requires: list(T.require, []), nodeOptions: list(T.nodeOption, []) };
+  const execArgv = f(workerNode.nodeOptions.length ? 'nodeOption' : 'app', () => workerExecArgv(workerNode, app, identity));
   return {
     app,
     binds,
@@ -105,7 +109,9 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     recycle: recycleLimits({ maxRequests: value(T.maxRequests), maxRequestsJitter: value(T.maxRequestsJitter), maxMemoryMb: value(T.maxMemory) }),
     env: given(T.env) ?? {},
     umask: given(T.umask) ?? null,
-    workerIdentity: workerIdentity(options, f),
+    workerIdentity: identity,
+    workerNode,
+    workerExecArgv: execArgv,
     chdir,
     workerTmpDir: given(T.workerTmpDir) ?? defaultWorkerTmpDir(),
     pidfile: given(T.pid) ?? null,

@@ -7,6 +7,7 @@ import type { BindSpec } from './bind.js';
 import type { AppSpec } from './app-spec.js';
 import type { RecycleLimits } from './recycle.js';
 import type { WorkerIdentity } from './identity.js';
+import type { WorkerNode } from './worker-node.js';
 
 export { LOG_LEVELS, type LogLevelName } from '../../machines/worker-settings.js';
 import type { LogLevelName } from '../../machines/worker-settings.js';
@@ -44,6 +45,10 @@ export interface Options {
   workerTmpDir?: string;
   /** KEY=VALUE strings, or an object. */
   env?: string | string[] | Record<string, string>;
+  /** Modules each worker preloads (never the master), and Node flags for the workers only. */
+  import?: string | string[];
+  require?: string | string[];
+  nodeOption?: string | string[];
   /** Octal: '027', or a number. */
   umask?: string | number;
   /** Working directory of the master and workers; relative paths are taken from it. */
@@ -115,6 +120,9 @@ export interface Config {
   workerTmpDir: string;
   /** Variables the workers get on top of the master's environment. */
   env: Record<string, string>;
+  /** --import, --require, --node-option as given, and the Node arguments they make for each worker (worker-node.ts). */
+  workerNode: WorkerNode;
+  workerExecArgv: string[];
   /** The master's file mode creation mask (the workers inherit it); null keeps the one it got. */
   umask: number | null;
   /** The working directory --chdir moved to, if any. */

@@ -112,7 +112,7 @@ export class WorkerProcesses {
     this.around.preFork?.({ id, generation });
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [...inheritedExecArgv(), WORKER_ENTRY, title], {
+      child = spawn(process.execPath, [...inheritedExecArgv(), ...config.workerExecArgv, WORKER_ENTRY, title], {
         // The slots of WORKER_FD (machines/protocol.ts): the channel is a socket pair, not Node's IPC.
         stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'pipe', heartbeatFd, logToMaster ? 'pipe' : 'ignore', settings.hangStacks ? 'pipe' : 'ignore', ...this.sockets.fds],
         env: { ...process.env, ...config.env, [ENV.worker]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },

@@ -18,7 +18,9 @@ export function startWatchdog(stallMs: number, log: Logger): { beat(): void } {
   const beats = new SharedArrayBuffer(4);
   const counter = new Int32Array(beats);
   const data: WatchdogData = { fd: WORKER_FD.watchdog, stallMs, beats };
-  const thread = new Worker(new URL('./watchdog-thread.js', import.meta.url), { workerData: data, stdout: false, stderr: false });
+  // No execArgv: the app's preloads (--import, --require: an APM agent, OpenTelemetry) are for
+  // the main thread; a thread inherits them otherwise, and would start a second SDK.
+  const thread = new Worker(new URL('./watchdog-thread.js', import.meta.url), { workerData: data, stdout: false, stderr: false, execArgv: [] });
   // The thread must never keep the worker alive, nor take it down.
   thread.unref();
   thread.on('error', (e) => log.warn({ err: e.message }, 'the watchdog thread failed: a hang will be logged without its stack'));

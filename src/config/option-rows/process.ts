@@ -10,6 +10,7 @@ import type { OptionRow } from '../option-row.js';
 import type { TableKey } from '../option-table.js';
 import { checkEnv, checkUmask, formatUmask } from '../process-options.js';
 import { checkPemFile } from '../tls.js';
+import { checkNodeOption, checkPreload } from '../worker-node.js';
 
 const TLS_DOC = 'serve HTTPS on every bind (unix sockets too) with this PEM certificate and key; the workers read the files when they start, so a `HUP` picks up renewed ones. A request listener or `fetch` app is served over TLS; an app that exports its own server must export an `https.Server`';
 const DEFAULT_LOG_LEVEL: LogLevelName = 'info';
@@ -127,6 +128,30 @@ export const PROCESS_ROWS = {
     doc: "a variable in the workers' environment (your app's), on top of the master's; repeatable. In a config file: a list of `KEY=VALUE` or an object. A new value applies to the workers a `HUP` starts",
     check: (_name: string, value: unknown) => checkEnv(value),
     show: (c) => Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(', ') || '(none)',
+  },
+  import: {
+    flags: '--import <module>', type: 'list',
+    help: 'preload this ES module in each worker before the app (never in the master); repeatable',
+    docDefault: 'none',
+    doc: "an ES module each worker loads before the app, as `node --import`: OpenTelemetry's SDK, an APM agent, `tsx`. Never loaded in the master. Repeatable; resolved from the directory the workers run in, checked at start (a module that cannot be found is exit 2)",
+    check: checkPreload,
+    show: (c) => c.workerNode.imports.join(', ') || '(none)',
+  },
+  require: {
+    flags: '--require <module>', type: 'list',
+    help: 'preload this CommonJS module in each worker before the app (never in the master); repeatable',
+    docDefault: 'none',
+    doc: 'a CommonJS module each worker loads before the app, as `node --require`; repeatable, checked as `--import`',
+    check: checkPreload,
+    show: (c) => c.workerNode.requires.join(', ') || '(none)',
+  },
+  nodeOption: {
+    flags: '--node-option <flag>', type: 'list',
+    help: 'a Node or V8 flag for the workers only (e.g. --max-old-space-size=512); repeatable',
+    docDefault: 'none',
+    doc: "a Node or V8 flag the workers are started with, never the master: `--max-old-space-size=512`, `--enable-source-maps`, `--env-file=.env`; a value goes after `=`. Repeatable. Tried on this Node at start and on `HUP` (as the workers' user): a flag Node refuses is exit 2 with Node's own words. Flags that would run other code (`-e`, `--test`, `--watch`, …) are refused; preloads go in `--import`/`--require`",
+    check: checkNodeOption,
+    show: (c) => c.workerNode.nodeOptions.join(' ') || '(none)',
   },
   umask: {
     flags: '-m, --umask <mask>', type: 'string',
