@@ -63,6 +63,8 @@ export interface ListenCapture {
   readonly next: Promise<CapturedListen>;
   /** The server statefork serves from an export: its listens are statefork's own, passed through quietly. */
   serveExported(server: net.Server): void;
+  /** Puts Node's own listen back (the capture is for the life of a worker; tests and one-shot checks end it). */
+  restore(): void;
 }
 
 export interface CaptureOptions {
@@ -118,5 +120,8 @@ export function captureListen(options: CaptureOptions): ListenCapture {
     get refused() { return refused; },
     next,
     serveExported(server) { exported = server; },
+    restore() {
+      if (net.Server.prototype.listen === (listen as unknown)) net.Server.prototype.listen = original as typeof net.Server.prototype.listen;
+    },
   };
 }
