@@ -64,8 +64,14 @@ export async function loadApp(spec: AppSpec, log: Logger, options: LoadOptions =
   const baseline = process.getActiveResourcesInfo();
   let mod: Record<string, unknown>;
   try {
-    mod = await import(pathToFileURL(spec.path).href);
+    // A module may await its own listen at top level (Fastify's `await app.listen()`): the
+    // capture answers for it then, the module finishes loading on its own.
+    const loaded = await Promise.race([import(pathToFileURL(spec.path).href) as Promise<Record<string, unknown>>, capture.next.then(() => null, () => null)]);
+    if (capture.refused) throw capture.refused;
+    if (!loaded && capture.captured) return captured(capture.captured);
+    mod = loaded ?? {};
   } catch (e) {
+    if (e instanceof BootError) throw e;
     const err = e as Error;
     log.error({ err }, 'app threw while loading');
     throw new BootError(EXIT.APP_LOAD_ERROR, `${spec.path} threw while loading: ${err?.message ?? String(e)}`);

@@ -2,14 +2,14 @@
  * Apps that call listen() themselves, run unchanged: the first HTTP server's listen is served
  * on statefork's sockets, whatever the app asked for (src/worker/listen-capture.ts).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { APPS, eventually, isAlive, startCli, startServing, type Rec } from '../helpers/cli.js';
+import { APPS, CLI, eventually, isAlive, startCli, startServing, type Rec } from '../helpers/cli.js';
 import { freePorts, get, pidOf, requestLoop } from '../helpers/http.js';
 import { bothAnswer, servesUnchanged } from './own-listen.shared.js';
 
@@ -160,5 +160,13 @@ describe('an app that listens itself', () => {
     await bothAnswer(`http://127.0.0.1:${a}`, '/', m.workerPids());
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
+  });
+
+  it.each(['plain.cjs', 'fastify.mjs', 'later.cjs'])('--check-config %s: loads it, holds its listen unbound, says it is fine', (app) => {
+    const r = spawnSync(process.execPath, [CLI, '--check-config', join(LISTEN, app)], { encoding: 'utf8', cwd: APPS, env: { ...process.env, PORT: '0' } });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(`configuration and app are fine: ${join(LISTEN, app)}`);
+    expect(r.stdout).not.toMatch(/"app":"listening"/);
   });
 });
