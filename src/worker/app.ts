@@ -39,8 +39,9 @@ export function pick(mod: Record<string, unknown>, spec: AppSpec): { value: unkn
 const NO_LIMITS: HttpLimits = DEFAULT_HTTP_LIMITS;
 
 /** Node's server options for the limits; timeouts are checked every second, not every 30 s. */
+const CHECK_EVERY_MS = 1000;
 function serverOptions(limits: HttpLimits): http.ServerOptions {
-  return { maxHeaderSize: limits.maxHeaderSize, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: 1000 };
+  return { maxHeaderSize: limits.maxHeaderSize, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: CHECK_EVERY_MS };
 }
 
 export type TlsFiles = WorkerSettings['tls'];
@@ -58,6 +59,8 @@ export const isFetchApp = (value: unknown): value is FetchApp => typeof value ==
 export function applyLimits(server: http.Server, limits: HttpLimits): http.Server {
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = limits.requestTimeoutMs;
+  // Read by Node when the server starts listening, as statefork's own servers get it (serverOptions).
+  (server as http.Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = CHECK_EVERY_MS;
   return server;
 }
 

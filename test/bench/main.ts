@@ -25,12 +25,13 @@ import { pipeline } from './sections/pipeline.js';
 import { longLived } from './sections/long-lived.js';
 import { adaptive } from './sections/adaptive.js';
 import { fleet } from './sections/fleet.js';
+import { ownListen } from './sections/own-listen.js';
 import { killAll as killPrometheus } from '../helpers/prometheus.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived, adaptive, fleet } as const;
+const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived, adaptive, fleet, ownListen } as const;
 type Section = keyof typeof SECTIONS;
-const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive,fleet] [-- --report FILE.json]';
+const USAGE = 'usage: npm run bench [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive,fleet,ownListen] [-- --report FILE.json]';
 
 function parseArgs(argv: string[]): { quick: boolean; only: Section[] | null; report: string | null } {
   let quick = false;

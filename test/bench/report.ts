@@ -10,6 +10,7 @@ import type { FetchRow } from './sections/fetch.js';
 import type { LongLivedRow } from './sections/long-lived.js';
 import { adaptiveTable, type AdaptiveRow } from './sections/adaptive.js';
 import { fleetTable, type FleetRow } from './sections/fleet.js';
+import { listenRatio, ownListenTable, type OwnListenRow } from './sections/own-listen.js';
 import type { BenchSettings } from './settings.js';
 
 export interface BenchRun {
@@ -32,6 +33,7 @@ export interface BenchRun {
   longLived?: LongLivedRow[];
   adaptive?: AdaptiveRow[];
   fleet?: FleetRow[];
+  ownListen?: OwnListenRow[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -154,6 +156,11 @@ function targetsTable(run: BenchRun): string | null {
     const ratio = f.find((r) => r.form === 'fetch form')!.rps / f.find((r) => r.form.startsWith('request listener (getRequestListener)'))!.rps;
     rows.push([`fetch form (${app}) at least 0.95x the adapter used directly`, `${ratio.toFixed(2)}x`, verdict(ratio >= 0.95)]);
   }
+  for (const load of ['keep-alive', 'new connection'] as const) {
+    if (!run.ownListen) break;
+    const ratio = listenRatio(run.ownListen, load);
+    rows.push([`Express by its own app.listen() within 3% of the same app exported (${load})`, `${ratio.toFixed(3)}x`, verdict(Math.abs(ratio - 1) <= 0.03)]);
+  }
   const sfReload = reload.filter((r) => r.contender === 'statefork');
   for (const r of sfReload) {
     const pm2 = reload.find((x) => x.contender === 'pm2 cluster' && x.load === r.load)!;
@@ -190,5 +197,6 @@ export function markdown(run: BenchRun, chart: string | null): string {
   if (run.longLived) parts.push(longLivedTable(run.longLived, s));
   if (run.adaptive) parts.push(adaptiveTable(run.adaptive, s));
   if (run.fleet) parts.push(fleetTable(run.fleet, s));
+  if (run.ownListen) parts.push(ownListenTable(run.ownListen, s));
   return `${parts.join('\n\n')}\n`;
 }
