@@ -40,6 +40,9 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['maxMemory', 512, ['--max-memory', '512']],
   ['workerTmpDir', dir, ['--worker-tmp-dir', dir]],
   ['env', ['A=1', 'B=two=2'], ['-e', 'A=1', '--env', 'B=two=2']],
+  ['import', [join(APPS, 'preload', 'mark.mjs')], ['--import', join(APPS, 'preload', 'mark.mjs')]],
+  ['require', [join(APPS, 'preload', 'mark.cjs')], ['--require', join(APPS, 'preload', 'mark.cjs')]],
+  ['nodeOption', ['--max-old-space-size=100', '--enable-source-maps'], ['--node-option', '--max-old-space-size=100', '--node-option=--enable-source-maps']],
   ['umask', '027', ['-m', '027']],
   ['chdir', dir, ['--chdir', dir]],
   // This process's own identity: valid without root, wherever the tests run.

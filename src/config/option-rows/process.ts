@@ -12,7 +12,7 @@ import { checkEnv, checkUmask, formatUmask } from '../process-options.js';
 import { checkPemFile } from '../tls.js';
 import { checkNodeOption, checkPreload } from '../worker-node.js';
 
-const TLS_DOC = 'serve HTTPS on every bind (unix sockets too) with this PEM certificate and key; the workers read the files when they start, so a `HUP` picks up renewed ones. A request listener or `fetch` app is served over TLS; an app that exports its own server must export an `https.Server`';
+const TLS_DOC = 'serve HTTPS on every bind (unix sockets too) with this PEM certificate and key; the workers read the files when they start, so a `HUP` picks up renewed ones. A request listener or `fetch` app is served over TLS; an app that exports its own server must export an `https.Server`, and an app that listens itself must make an `https.Server` (a plain one is refused, exit 4: see Apps that listen themselves)';
 const DEFAULT_LOG_LEVEL: LogLevelName = 'info';
 const path = (name: string, value: unknown) => resolve(checkString(name, value));
 
