@@ -1,9 +1,11 @@
 /**
  * The smoke subset that also runs on Node 22 and 24 (test/other-nodes.mjs): serve, scale,
- * reload under keep-alive load, and a graceful stop with a request in flight.
+ * reload under keep-alive load, and a graceful stop with a request in flight; an app that calls
+ * listen() itself, served on statefork's bind (the capture, on each line).
  */
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isTransition, startServing } from '../helpers/cli.js';
+import { APPS, isTransition, startServing } from '../helpers/cli.js';
 import { get, requestLoop } from '../helpers/http.js';
 
 describe(`smoke on Node ${process.version}`, () => {
@@ -31,6 +33,20 @@ describe(`smoke on Node ${process.version}`, () => {
     await m.waitFor((x) => x.app === 'request');
     m.signal('SIGTERM');
     expect((await slow).status).toBe(200);
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it("serves an app that listens itself on statefork's bind, across a HUP", async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', join(APPS, 'listen', 'plain.cjs')]);
+    const port = Number(new URL(m.url()).port);
+    expect((await get(`${m.url()}/`)).body).toMatch(/^hello from \d+/);
+    const said = m.stdout.split('\n').filter((l) => l.startsWith('{"app":"listening"')).map((l) => JSON.parse(l).address.port);
+    expect(said).toEqual([port, port]);
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor(isTransition('master', 'serving.running'), { from });
+    expect((await get(`${m.url()}/`)).status).toBe(200);
+    m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
   });
 });
