@@ -73,9 +73,14 @@ describe('an app that listens itself', () => {
   it('passes a second server through unchanged, with one warning naming its address', async () => {
     const [admin] = await freePorts(1);
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', join(LISTEN, 'two-servers.cjs')], { env: { ADMIN_PORT: String(admin) } });
-    const warnings = m.records.filter((r) => r.role === 'worker' && r.level === 40 && r.listen);
-    expect(warnings[0].msg).toBe(`the app starts another server on 127.0.0.1:${admin}: passed through unchanged, so every worker binds it itself (only its first HTTP server is served on statefork's sockets)`);
+    const warnings = () => m.records.filter((r) => r.role === 'worker' && r.level === 40 && r.listen);
+    await eventually(() => warnings().length >= 2, 10_000, 'the warning of each worker');
+    expect(new Set(warnings().map((w) => w.pid)).size).toBe(2);
+    expect(warnings()[0].msg).toBe(`the app starts another server on 127.0.0.1:${admin}: passed through unchanged, so every worker binds it itself (only its first HTTP server is served on statefork's sockets)`);
     // The two workers raced for it: one has it, the other's bind failed as the warning said.
+    // Both outcomes come after the worker is ready (a bind's result is asynchronous): wait for two.
+    const outcomes = () => appLines(m.stdout).filter((l) => l.app === 'admin' || l.app === 'admin error');
+    await eventually(() => outcomes().length >= 2, 10_000, "both workers' admin listen outcomes");
     const lines = appLines(m.stdout);
     expect(lines.filter((l) => l.app === 'admin').map((l) => l.address.port)).toEqual([admin]);
     expect(lines.filter((l) => l.app === 'admin error').map((l) => l.code)).toEqual(['EADDRINUSE']);
@@ -88,6 +93,7 @@ describe('an app that listens itself', () => {
   it('a second server on a free port (0) is passed through without a warning', async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', join(LISTEN, 'two-servers.cjs')]);
     await get(`${m.url()}/`);
+    await eventually(() => appLines(m.stdout).some((l) => l.app === 'admin'), 10_000, "the admin server's listen callback");
     expect(appLines(m.stdout).filter((l) => l.app === 'admin')).toHaveLength(1);
     expect(m.records.filter((r) => r.listen)).toEqual([]);
     m.signal('SIGTERM');
