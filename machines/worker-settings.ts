@@ -44,6 +44,8 @@ export interface WorkerSettings {
   listenFds: number[];
   /** --reuse-port: addresses this worker binds itself, with SO_REUSEPORT. */
   reuseBinds: Array<{ host: string; port: number }>;
+  /** --boot-timeout (0: none): an app that has not listened by then fails with the reason, before the master kills it. */
+  bootTimeoutMs: number;
   keepAliveMs: number;
   /** --graceful-timeout: a worker TERMed by anyone but the master (no drain note) ends what is open by then. */
   gracefulTimeoutMs: number;

@@ -25,8 +25,11 @@ export interface SocketSet {
   source: SocketSource;
   /** The master's own sockets, in --bind order: the workers inherit them. */
   listeners: Listener[];
-  /** What a worker is given: the fds of `listeners`, and the --reuse-port addresses it binds itself. */
-  forWorker: { fds: number[]; reuseBinds: HostPort[] };
+  /**
+   * What a worker is given: the fds of `listeners`, the --reuse-port addresses it binds itself,
+   * and the port of the first TCP bind (its PORT, unless the user set one).
+   */
+  forWorker: { fds: number[]; reuseBinds: HostPort[]; port?: number };
   /** The workers bind addresses themselves (--reuse-port): the master holds none of those. */
   workersBind: boolean;
   /** Where clients connect, one per bind. */
@@ -37,13 +40,20 @@ export interface SocketSet {
 
 const urlOf = ({ host, port }: HostPort) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+/** The port of the first bind that has one (a unix socket has none). */
+function firstPort(urls: string[]): number | undefined {
+  const tcp = urls.find((u) => u.startsWith('http://'));
+  return tcp ? Number(new URL(tcp).port) || undefined : undefined;
+}
+
 function socketSet(source: SocketSource, listeners: Listener[], reuseBinds: HostPort[]): SocketSet {
+  const urls = [...listeners.map((l) => l.url), ...reuseBinds.map(urlOf)];
   return {
     source,
     listeners,
-    forWorker: { fds: listeners.map((l) => l.fd), reuseBinds },
+    forWorker: { fds: listeners.map((l) => l.fd), reuseBinds, port: firstPort(urls) },
     workersBind: reuseBinds.length > 0,
-    urls: [...listeners.map((l) => l.url), ...reuseBinds.map(urlOf)],
+    urls,
     close: (unlink) => { for (const l of listeners) l.close(unlink); },
   };
 }

@@ -99,6 +99,7 @@ export class WorkerProcesses {
       heartbeatFd: WORKER_FD.heartbeat, heartbeatMs: heartbeatPeriod(config.timeout),
       listenFds: this.sockets.fds.map((_, i) => WORKER_FD.firstListener + i),
       reuseBinds: this.sockets.reuseBinds,
+      bootTimeoutMs: Math.round(config.bootTimeout * 1000),
       keepAliveMs: Math.round(config.keepAlive * 1000), gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
       hangStacks: config.hangStacks && config.timeout > 0 ? { stallMs: stallBeforeStack(config.timeout) } : null, logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
       tls: config.tls,
@@ -115,7 +116,8 @@ export class WorkerProcesses {
       child = spawn(process.execPath, [...inheritedExecArgv(), ...config.workerExecArgv, WORKER_ENTRY, title], {
         // The slots of WORKER_FD (machines/protocol.ts): the channel is a socket pair, not Node's IPC.
         stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'pipe', heartbeatFd, logToMaster ? 'pipe' : 'ignore', settings.hangStacks ? 'pipe' : 'ignore', ...this.sockets.fds],
-        env: { ...process.env, ...config.env, [ENV.worker]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
+        // PORT first: code that builds its URLs from PORT is right, unless the user set PORT.
+        env: { ...(this.sockets.port ? { PORT: String(this.sockets.port) } : {}), ...process.env, ...config.env, [ENV.worker]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
         ...(config.workerIdentity ? { uid: config.workerIdentity.uid, gid: config.workerIdentity.gid } : {}),
       });
     } catch (e) {

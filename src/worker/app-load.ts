@@ -15,7 +15,7 @@ import type { Logger } from '../log.js';
 import { applyLimits, BootError, describe, FORMS, isFetchApp, isServedForm, pick, toServer, type TlsFiles } from './app.js';
 import { captureListen, type CapturedListen, type ListenCapture } from './listen-capture.js';
 import { guardSignals } from './signal-guard.js';
-import { untilListen } from './pending-work.js';
+import { untilListen, type ListenDeadline } from './pending-work.js';
 
 export interface LoadOptions {
   limits?: HttpLimits;
@@ -26,8 +26,8 @@ export interface LoadOptions {
    * listen is held, never bound.
    */
   listen?: { target: net.ListenOptions; attach: (server: http.Server) => void };
-  /** How long to wait for a listen() after the module loaded; 0: as long as it takes (the master's --boot-timeout bounds it). */
-  waitMs?: number;
+  /** When an app that exported nothing must have called listen(); null: as long as it takes. */
+  deadline?: ListenDeadline | null;
 }
 
 export interface LoadedApp {
@@ -93,6 +93,6 @@ export async function loadApp(spec: AppSpec, log: Logger, options: LoadOptions =
     capture.serveExported(server);
     return { server, captured: null };
   }
-  const nothing = `${where} of ${spec.path} is ${describe(resolved)}; ${FORMS} (it started none)`;
-  return captured(await untilListen(capture.next, baseline, options.waitMs ?? 0, nothing, log));
+  const nothing = (why: string) => `${where} of ${spec.path} is ${describe(resolved)}; ${FORMS} (${why})`;
+  return captured(await untilListen(capture.next, baseline, options.deadline ?? null, nothing, log));
 }

@@ -6,11 +6,11 @@ import { BootError } from './app.js';
 import { loadApp } from './app-load.js';
 
 /** An app that listens itself is given this long to do it; its listen is held, never bound. */
-const CHECK_WAIT_MS = 30_000;
+const CHECK_WAIT_S = 30;
 
 export async function checkApp(spec: AppSpec): Promise<void> {
   try {
-    await loadApp(spec, pino({ level: 'silent' }), { waitMs: CHECK_WAIT_MS });
+    await loadApp(spec, pino({ level: 'silent' }), { deadline: { byMs: performance.now() + CHECK_WAIT_S * 1000, limit: `${CHECK_WAIT_S} s (--check-config)` } });
   } catch (e) {
     if (e instanceof BootError) throw new StateforkError('SF_APP_LOAD', e.message);
     throw e;

@@ -31,7 +31,18 @@ export function appHasPending(baseline: string[], now: string[]): boolean {
   return false;
 }
 
-export function untilListen(next: Promise<CapturedListen>, baseline: string[], waitMs: number, nothing: string, log: Logger): Promise<CapturedListen> {
+/** When to stop waiting: `byMs` after the worker process started (performance.now()), and why. */
+export interface ListenDeadline {
+  byMs: number;
+  /** Names the limit in the error, e.g. "--boot-timeout 60 s". */
+  limit: string;
+}
+
+/**
+ * `nothing(why)` is the one-line reason a boot fails with: what the module exported, the forms,
+ * and why no listen can come (it started nothing, or the deadline passed).
+ */
+export function untilListen(next: Promise<CapturedListen>, baseline: string[], deadline: ListenDeadline | null, nothing: (why: string) => string, log: Logger): Promise<CapturedListen> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     let quiet = 0;
@@ -40,8 +51,8 @@ export function untilListen(next: Promise<CapturedListen>, baseline: string[], w
     const poll = setInterval(() => {
       const waited = Date.now() - started;
       quiet = appHasPending(ours, process.getActiveResourcesInfo()) ? 0 : quiet + 1;
-      if (quiet >= QUIET_POLLS) return done(new BootError(EXIT.APP_LOAD_ERROR, nothing));
-      if (waitMs > 0 && waited > waitMs) return done(new BootError(EXIT.APP_LOAD_ERROR, `${nothing} within ${Math.round(waitMs / 1000)} s`));
+      if (quiet >= QUIET_POLLS) return done(new BootError(EXIT.APP_LOAD_ERROR, nothing('it started none')));
+      if (deadline && performance.now() > deadline.byMs) return done(new BootError(EXIT.APP_LOAD_ERROR, nothing(`it called none within ${deadline.limit}`)));
       if (!said && waited > SAY_AFTER_MS) {
         said = true;
         log.info({ waitedMs: waited }, 'the app has not called listen() yet: waiting for it');

@@ -69,6 +69,14 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     measure: settings.measureDurations,
   }));
 
+  /**
+   * An app that exported nothing and has not listened by shortly before --boot-timeout fails
+   * with the reason (what it exported, the forms), rather than being killed without one.
+   */
+  const listenDeadline = (bootMs: number) => bootMs > 0
+    ? { byMs: bootMs - Math.min(2000, bootMs / 10), limit: `--boot-timeout ${bootMs / 1000} s` }
+    : null;
+
   const actor = createActor(
     workerMachine.provide({
       actions: {
@@ -81,7 +89,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
                 });
               }
               const [target] = listenTargets(settings.listenFds, settings.reuseBinds);
-              return loadApp(settings.app, log, { limits: settings.limits, tls: settings.tls, listen: { target, attach: serve } });
+              return loadApp(settings.app, log, { limits: settings.limits, tls: settings.tls, listen: { target, attach: serve }, deadline: listenDeadline(settings.bootTimeoutMs) });
             })
             .then(async ({ server, captured }) => {
               if (captured) log.info({ asked: captured.asked }, `the app's own listen on ${captured.asked} is served on statefork's sockets`);

@@ -100,6 +100,30 @@ describe('an app that listens itself', () => {
     expect((await m.exited).code).toBe(0);
   });
 
+  it("workers get PORT set to statefork's first TCP port, unless the user set PORT", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'statefork-own-'));
+    const m = await startServing(['-w', '1', '-b', `unix:${join(dir, 'first.sock')}`, '-b', '127.0.0.1:0', join(LISTEN, 'port-env.cjs')]);
+    const tcp: string = m.records.find((r) => String(r.url).startsWith('http://'))!.url;
+    const port = new URL(tcp).port;
+    expect(appLines(m.stdout).find((l) => l.app === 'PORT')?.port).toBe(port);
+    expect((await get(`${tcp}/`)).body).toMatch(new RegExp(`self link http://127.0.0.1:${port}/`));
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+    const own = await startServing(['-w', '1', '-b', '127.0.0.1:0', join(LISTEN, 'port-env.cjs')], { env: { PORT: '4321' } });
+    expect(appLines(own.stdout).find((l) => l.app === 'PORT')?.port).toBe('4321');
+    own.signal('SIGTERM');
+    expect((await own.exited).code).toBe(0);
+  });
+
+  it('an app that exports nothing and never listens fails at --boot-timeout with one line naming both forms: exit 4', async () => {
+    const m = startCli(['-w', '1', '-b', '127.0.0.1:0', '--boot-timeout', '3', join(LISTEN, 'never-listens.cjs')]);
+    expect((await m.exited).code).toBe(4);
+    const fatal = m.records.filter((x) => x.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0].msg).toMatch(/^App failed to load: the default export of .*never-listens\.cjs is an object with keys \[\]; export a request listener .*, or call listen\(\) on an HTTP server \(it called none within --boot-timeout 3 s\)$/);
+    expect(m.records.some((x) => x.msg === 'worker boot timeout')).toBe(false);
+  });
+
   it("sets the app's own SIGTERM handler aside, so a TERM drains instead of exiting mid-request", async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', join(LISTEN, 'exits-on-term.cjs')]);
     expect(m.records.find((r) => r.signal === 'SIGTERM' && r.level === 40)?.msg).toMatch(/^the app's own SIGTERM listener is set aside: in a worker SIGTERM is statefork's/);
