@@ -88,7 +88,7 @@ export const SERVING_ROWS = {
   bootTimeout: {
     flags: '--boot-timeout <seconds>', type: 'number', default: 60,
     help: 'time a worker gets to become ready; 0 disables',
-    doc: 'time a worker gets to load the app and listen; 0 disables',
+    doc: 'time a worker gets to load the app and listen; 0 disables. An app that listens itself and has not by then fails with the reason (exit 4) just before it',
     check: checkSeconds,
     show: (c) => c.bootTimeout,
   },
