@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPS, CLI, refusal, startServing, type Rec } from '../helpers/cli.js';
+import { APPS, CLI, eventually, refusal, startServing, type Rec } from '../helpers/cli.js';
 import { get, pidOf } from '../helpers/http.js';
 import { NODE_24 } from '../helpers/frameworks.js';
 
@@ -24,7 +24,8 @@ describe('--import, --require: preloaded in each worker, never in the master', (
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--import', join(PRELOAD, 'otel.mjs'), join(APPS, 'listen', 'plain.cjs')], { env: { SPANS_FILE: spans }, bootMs: 30_000 });
     const reply = await get(`${m.url()}/?ms=1`);
     const worker = pidOf(reply.body);
-    await m.waitFor(() => lines(spans).some((s) => s.attributes['url.path'] === '/'), { what: 'the span to be exported' });
+    // The exporter writes a file, not a log record: poll it, with a deadline.
+    await eventually(() => lines(spans).some((s) => s.attributes['url.path'] === '/'), 20_000, 'the span to be exported');
     const span = lines(spans).find((s) => s.attributes['url.path'] === '/')!;
     expect(span).toMatchObject({ name: 'GET', kind: 1, pid: worker });
     expect(span.attributes['server.port']).toBe(Number(new URL(m.url()).port));
