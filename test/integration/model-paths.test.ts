@@ -333,10 +333,12 @@ describe('master machine, model-based (level 2: real processes)', () => {
     const body = "export default { app: './app.mjs', bind: '127.0.0.1:0', workers: 1, maxRequests: 4 };\n";
     writeFileSync(config, body);
     const m = await startServing(['--log-level', 'debug'], { cwd: dir });
-    // From now on the configuration takes 3 s to load and every new worker 3 s to boot: the
-    // requests and the recycle request must fit in the load, on a CI machine busy with other files.
-    writeFileSync(config, `await new Promise((r) => setTimeout(r, 3000));\n${body}`);
-    writeFileSync(app, 'await new Promise((r) => setTimeout(r, 3000));\nexport default (req, res) => res.end(`hello from ${process.pid}\\n`);\n');
+    // From now on every new worker boots, and then the configuration loads, only once the test
+    // opens its gate: the requests and the recycle request land inside each phase however busy
+    // the machine is.
+    const gate = (name: string) => join(dir, name);
+    const until = (name: string) => `import { existsSync } from 'node:fs';\nwhile (!existsSync(${JSON.stringify(gate(name))})) await new Promise((r) => setTimeout(r, 20));\n`;
+    writeFileSync(app, `${until('boot')}export default (req, res) => res.end(\`hello from \${process.pid}\\n\`);\n`);
     const send4 = async () => { for (let i = 0; i < 4; i++) await get(`${m.url()}/`); };
     // The old worker reaches its limit while the new generation boots.
     let from = m.records.length;
@@ -344,13 +346,16 @@ describe('master machine, model-based (level 2: real processes)', () => {
     await settle(m, 'serving.reloading.rolling', from);
     await send4();
     await m.waitFor(recycleStep('serving.reloading.rolling'), { from, what: 'the recycle request handled while rolling' });
+    writeFileSync(gate('boot'), '');
     await settle(m, 'serving.running', from);
     // The new worker (a fresh count) reaches its limit while the next configuration loads.
+    writeFileSync(config, `${until('load')}${body}`);
     from = m.records.length;
     m.signal('SIGHUP');
     await settle(m, 'serving.reloading.configuring', from);
     await send4();
     await m.waitFor(recycleStep('serving.reloading.configuring'), { from, what: 'the recycle request handled while configuring' });
+    writeFileSync(gate('load'), '');
     await settle(m, 'serving.running', from);
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
