@@ -60,8 +60,8 @@ export async function serveInspector(
     '/hang': figures.lastHang ?? (() => null),
     '/scaling': figures.scaling ?? (() => ({ now: null, decisions: [] })),
   };
-  const { render } = await import('../../visualize/render.js');
-  const svgs = { '/master.svg': await render('master', 'svg', { compact: true }), '/worker.svg': await render('worker', 'svg', { compact: true }) };
+  const { inspectorSvg } = await import('../../visualize/render.js');
+  const svgs = { '/master.svg': await inspectorSvg('master'), '/worker.svg': await inspectorSvg('worker') };
   const clients = new Set<http.ServerResponse>();
   // One write to a client that reads: a client that does not gets dropped, never buffered for.
   const send = (res: http.ServerResponse, text: string) => {

@@ -4,6 +4,7 @@
  * inspector (--inspect-stately: XState's inspection events, forwarded). Each is started only
  * when asked for.
  */
+import { importPeer } from '../optional-peer.js';
 import { randomBytes } from 'node:crypto';
 import { ControlError } from '../control/server.js';
 import type { InspectionEvent } from 'xstate';
@@ -75,7 +76,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
   if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);
   // Stately's own inspector, for users with it at hand: the same inspection events, forwarded.
   const stately = config.inspectStately
-    ? (await import('@statelyai/inspect')).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
+    ? (await importPeer('@statelyai/inspect', (m) => new StateforkError('SF_CONFIG', m), () => import('@statelyai/inspect'))).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
     : null;
   if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
   return {

@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { applyLimits, BootError, describe, FORMS, isFetchApp, isServedForm, pick, toServer, type TlsFiles } from './app.js';
 import { captureListen, type CapturedListen, type ListenCapture } from './listen-capture.js';
 import { guardSignals } from './signal-guard.js';
+import { importPeer } from '../optional-peer.js';
 import { untilListen, type ListenDeadline } from './pending-work.js';
 
 export interface LoadOptions {
@@ -88,7 +89,9 @@ export async function loadApp(spec: AppSpec, log: Logger, options: LoadOptions =
   }
   if (isServedForm(resolved)) {
     signals?.release();
-    const fetchForm = isFetchApp(resolved) ? (await import('./fetch-listener.js')).fetchListener : undefined;
+    const fetchForm = isFetchApp(resolved)
+      ? (await importPeer('@hono/node-server', (m) => new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} is a fetch app: ${m}`), () => import('./fetch-listener.js'))).fetchListener
+      : undefined;
     const server = toServer(resolved, `${where} of ${spec.path}`, log, options.limits, options.tls ?? null, fetchForm);
     capture.serveExported(server);
     return { server, captured: null };

@@ -53,7 +53,7 @@ function before(server: Server, event: 'request' | 'connection', first: (...args
 
 /** Where a worker listens, in --bind order: the inherited fds, then the --reuse-port addresses. */
 export function listenTargets(fds: number[], reuse: Array<{ host: string; port: number }> = []): net.ListenOptions[] {
-  // fd and reusePort are listen() options @types/node 20 does not know (reusePort: Node 22.12).
+  // fd and reusePort are listen() options the ListenOptions type does not list.
   return [...fds.map((fd) => ({ fd })), ...reuse.map((b) => ({ ...b, reusePort: true }))] as net.ListenOptions[];
 }
 

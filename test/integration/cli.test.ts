@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { APPS, CLI, NODE, startCli, startServing } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
@@ -177,5 +177,19 @@ describe('command line: defaults and files', () => {
     expect((await m.exited).code).toBe(0);
     const roles = new Set(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).role));
     expect([...roles].sort()).toEqual(['master', 'worker']);
+  });
+});
+
+describe('command line: the Node it runs on', () => {
+  // The machines' system Node is 20.20 (end of life): a real old Node, not a faked version.
+  const OLD_NODE = '/usr/bin/node';
+
+  it('an unsupported Node (20): one line naming it and the supported lines, exit 2, nothing started', async () => {
+    const version = execFileSync(OLD_NODE, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
+    expect(Number(version.split('.')[0])).toBeLessThan(22);
+    const m = startCli(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs'], { node: OLD_NODE });
+    expect((await m.exited).code).toBe(2);
+    expect(m.stderrText().trim().split('\n')).toEqual([`statefork: error: statefork needs Node 22 (from 22.12), 24 or 26; this is Node ${version}, which it does not support (Node 20 reached its end of life on 2026-04-30): run it with a supported Node`]);
+    expect(m.stdout).toBe('');
   });
 });

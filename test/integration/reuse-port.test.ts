@@ -1,13 +1,12 @@
 /**
  * --reuse-port, for real: on Node 22 (the node-22 binary the tests carry) every worker listens
- * on its own SO_REUSEPORT socket and the master on none; on Node 20 the option is refused.
+ * on its own SO_REUSEPORT socket and the master on none.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { refusal, startServing, type Running } from '../helpers/cli.js';
 import { freePort, get, pidOf } from '../helpers/http.js';
-import { nodeHasReusePort } from '../../src/config/reuse-port.js';
 
 const NODE_22 = fileURLToPath(new URL('../../node_modules/node-22/bin/node', import.meta.url));
 
@@ -52,12 +51,5 @@ describe('--reuse-port', () => {
     expect((await m.exited).code).toBe(0);
     expect(listeners(port)).toEqual(fresh.sort());
     expect(fresh).toContain(pidOf((await get(`http://127.0.0.1:${port}/`)).body));
-  });
-
-  it('on Node 20: refused with one line and exit 2, not ignored', async () => {
-    expect(nodeHasReusePort()).toBe(false);
-    const { code, lines } = await refusal(['--reuse-port', '-b', '127.0.0.1:8123', 'hello.cjs']);
-    expect(code).toBe(2);
-    expect(lines).toEqual([`statefork: error: --reuse-port needs Node 22.12 or newer (this is ${process.versions.node}): older versions ignore it silently; upgrade Node or drop --reuse-port`]);
   });
 });

@@ -54,9 +54,9 @@ export const PROCESS_ROWS = {
   },
   reusePort: {
     flags: '--reuse-port', type: 'flag', default: false,
-    help: 'each worker binds the HOST:PORT binds itself with SO_REUSEPORT, the kernel spreads connections (Node >= 22.12)',
+    help: 'each worker binds the HOST:PORT binds itself with SO_REUSEPORT, the kernel spreads connections',
     helpDefault: 'off',
-    doc: "each worker binds the `HOST:PORT` binds itself with `SO_REUSEPORT` and the kernel spreads new connections over the workers' sockets (unix and `fd://` binds stay the master's). Needs Node 22.12 or newer (refused, exit 2, on older ones, which would ignore it) and a fixed port. The trade-off: a worker's queue is its own, so connections the kernel put in a stopping worker's queue after its drain swept it are reset (Linux can migrate them with `sysctl net.ipv4.tcp_migrate_req=1`); without this option nothing queued is ever lost",
+    doc: "each worker binds the `HOST:PORT` binds itself with `SO_REUSEPORT` and the kernel spreads new connections over the workers' sockets (unix and `fd://` binds stay the master's). Needs a fixed port. The trade-off: a worker's queue is its own, so connections the kernel put in a stopping worker's queue after its drain swept it are reset (Linux can migrate them with `sysctl net.ipv4.tcp_migrate_req=1`); without this option nothing queued is ever lost",
     check: checkBoolean('reusePort'),
     show: (c) => c.reusePort,
   },
