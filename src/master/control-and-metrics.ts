@@ -15,6 +15,8 @@ import { serveControl, type ControlServer } from '../control/server.js';
 import { HealthFacts, serveHealth } from '../health/server.js';
 import type { Logger } from '../log.js';
 import type { MasterMetrics } from '../metrics/master-metrics.js';
+import { importPeer } from '../optional-peer.js';
+import { StateforkError } from '../errors.js';
 import type { HangReports } from './hang-reports.js';
 import type { RequestStats } from '../metrics/request-stats.js';
 
@@ -73,8 +75,11 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
       control = await serveControl(where, masterControlHandler(deps, 'control socket'), deps.log, { takeOver: deps.newMaster });
     }
     if (config.metrics) {
-      // prom-client is loaded only by a master that serves metrics.
-      const [{ MasterMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/master-metrics.js'), import('../metrics/server.js')]);
+      // prom-client is loaded only by a master that serves metrics (an optional peer).
+      const [{ MasterMetrics }, { serveMetrics }] = await Promise.all([
+        importPeer('prom-client', (m) => new StateforkError('SF_CONFIG', m), () => import('../metrics/master-metrics.js')),
+        import('../metrics/server.js'),
+      ]);
       metrics = new MasterMetrics({ ...deps, name: config.nameLabel });
       const served = await serveMetrics(metrics, config.metrics.host, config.metrics.port, takeOver('metrics', 'the metrics'));
       metricsServer = served;
