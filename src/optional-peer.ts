@@ -6,7 +6,7 @@
 const PEERS = {
   '@hono/node-server': 'serving an app that exports { fetch(request) }',
   '@statelyai/inspect': '--inspect-stately (forwarding to Stately\'s inspector)',
-  '@viz-js/viz': 'SVG drawings (statefork visualize --format svg)',
+  '@viz-js/viz': 'drawing SVG (statefork visualize --format svg)',
   'prom-client': '--metrics (the Prometheus endpoint)',
 } as const;
 

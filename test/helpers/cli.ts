@@ -46,9 +46,10 @@ function allWorkerPidsSeen(r: Running): number[] {
  * `wrap`: a command that execs the CLI in its own process (e.g. systemd-socket-activate ...);
  * `node`: another Node binary to run it with.
  */
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions; wrap?: string[]; node?: string } = {}): Running {
-  const [command, ...prefix] = [...(opts.wrap ?? []), opts.node ?? NODE];
-  const child = spawn(command, [...prefix, CLI, ...args], {
+export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions; wrap?: string[]; node?: string; command?: string[] } = {}): Running {
+  // `command`: what runs instead of `node CLI` (an installed package's bin).
+  const [command, ...prefix] = opts.command ?? [...(opts.wrap ?? []), opts.node ?? NODE, CLI];
+  const child = spawn(command, [...prefix, ...args], {
     cwd: opts.cwd ?? APPS,
     env: { ...process.env, ...opts.env },
     stdio: opts.stdio ?? ['ignore', 'pipe', 'pipe'],
