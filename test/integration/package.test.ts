@@ -96,6 +96,9 @@ describe('the package, installed as a user installs it', () => {
     const metrics = startCli(['-w', '1', '-b', '127.0.0.1:0', '--metrics', '127.0.0.1:0', 'server.js'], { command: bin, cwd: app(), env });
     expect((await metrics.exited).code).toBe(2);
     expect(metrics.stderrText()).toContain('statefork: error: --metrics (the Prometheus endpoint) needs the package prom-client, which is not installed: npm install prom-client');
+    const stately = startCli(['-w', '1', '-b', '127.0.0.1:0', '--inspect-stately', 'ws://127.0.0.1:9/', 'server.js'], { command: bin, cwd: app(), env });
+    expect((await stately.exited).code).toBe(2);
+    expect(stately.stderrText()).toContain("statefork: error: --inspect-stately (forwarding to Stately's inspector) needs the package @statelyai/inspect, which is not installed: npm install @statelyai/inspect");
     writeFileSync(join(app(), 'fetch.mjs'), "export default { fetch: () => new Response('hi') };\n");
     const fetchApp = startCli(['-w', '1', '-b', '127.0.0.1:0', 'fetch.mjs'], { command: bin, cwd: app(), env });
     expect((await fetchApp.exited).code).toBe(4);
