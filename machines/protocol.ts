@@ -10,6 +10,8 @@
  * error (the worker is killed and replaced); more than CHANNEL_MAX_RATE lines in a second are
  * read later, not at once (a flood cannot take the master's loop).
  */
+import { escapeControls } from './untrusted-text.js';
+
 export const PROTOCOL_VERSION = 1;
 
 /**
@@ -127,7 +129,8 @@ export type RecycleReason = (typeof RECYCLE_REASONS)[number];
 
 export const workerMessage = {
   ready: (): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'ready' }),
-  failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason: reason.slice(0, MAX_REASON) }),
+  /** The reason is the app's words: its control characters are escaped (machines/untrusted-text.ts). */
+  failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason: escapeControls(reason).slice(0, MAX_REASON) }),
   /** `logFailures`: access-log lines this worker could not write (a full disk), since it started. */
   stats: (requests: number, durations?: Durations, logFailures = 0, connections?: Connections, load?: WorkerLoad): WorkerMessage => ({
     statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}), ...(logFailures ? { logFailures } : {}), ...(connections ? { connections } : {}), ...(load ? { load } : {}),

@@ -5,6 +5,7 @@
  * Pure data and checks, like the rest of the protocol.
  */
 import { isCount, MAX_REASON, PROTOCOL_VERSION } from './protocol.js';
+import { escapeControls } from './untrusted-text.js';
 
 /** One JavaScript frame: the function, its script's URL, 1-based line and column. */
 export interface StackFrame {
@@ -25,10 +26,14 @@ export const WATCHDOG_MAX_LINE = 64 * 1024;
  */
 export type WatchdogMessage = { statefork: 1; kind: 'stack'; stalledMs: number; captureMs: number; frames: StackFrame[]; note?: string };
 
+/** A worker names its functions and scripts: shown escaped (machines/untrusted-text.ts), and never longer than a reason. */
+const shownText = (text: string) => escapeControls(text).slice(0, MAX_REASON);
+const shownFrame = (f: StackFrame): StackFrame => ({ fn: shownText(f.fn), url: shownText(f.url), line: f.line, column: f.column });
+
 export const watchdogMessage = {
   /** `captureMs`: how long taking the stack took (the main thread was paused for about that long). */
   stack: (stalledMs: number, captureMs: number, frames: StackFrame[], note?: string): WatchdogMessage => ({
-    statefork: PROTOCOL_VERSION, kind: 'stack', stalledMs, captureMs, frames: frames.slice(0, MAX_FRAMES), ...(note ? { note: note.slice(0, MAX_REASON) } : {}),
+    statefork: PROTOCOL_VERSION, kind: 'stack', stalledMs, captureMs, frames: frames.slice(0, MAX_FRAMES).map(shownFrame), ...(note ? { note: shownText(note) } : {}),
   }),
 };
 

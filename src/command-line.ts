@@ -21,7 +21,7 @@ async function serve(argv: string[], loaded: Loaded): Promise<number> {
   if (config.daemon && !isDaemonChild() && !isNewMaster()) return daemonize(argv, config.errorLog);
   // --umask before the first file (the error log) is created; startMaster applies it too.
   if (config.umask !== null) process.umask(config.umask);
-  const logging = createLogger({ level: config.logLevel, errorLog: config.errorLog, base: { role: 'master', pid: process.pid } });
+  const logging = createLogger({ level: config.logLevel, errorLog: config.errorLog, fileMode: config.logFileMode, base: { role: 'master', pid: process.pid } });
   if (loaded.configFile) logging.logger.info({ configFile: loaded.configFile }, `configuration file ${loaded.configFile}`);
   // USR2 runs the command again, from disk, with the same arguments.
   const command = { script: fileURLToPath(new URL('./cli.js', import.meta.url)), args: argv, cwd: STARTED_IN };

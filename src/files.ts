@@ -13,6 +13,9 @@ import { StateforkError, type ErrorCode } from './errors.js';
 
 const { O_WRONLY, O_APPEND, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
 
+/** A log file statefork creates: read and written by its owner, read by its group, by no one else (--log-file-mode). */
+export const LOG_FILE_MODE = 0o640;
+
 export interface Owner {
   uid: number;
   gid: number;
@@ -30,13 +33,14 @@ function kindOf(mode: number): string {
 /**
  * Opens `path` for writing without following a link at its end, and only if it is a regular
  * file; `label` names the option in the error (--error-log, --access-log, --record).
- * `truncate` empties it once it is known to be a regular file; `dash` names the stream `-` means.
+ * `truncate` empties it once it is known to be a regular file; `dash` names the stream `-` means;
+ * `mode` is the new file's (a file that is there keeps its own).
  */
-export function openForWriting(path: string, label: string, { truncate = false, code = 'SF_ERROR_LOG' as ErrorCode, dash = null as string | null } = {}): number {
+export function openForWriting(path: string, label: string, { truncate = false, code = 'SF_ERROR_LOG' as ErrorCode, dash = null as string | null, mode = LOG_FILE_MODE } = {}): number {
   let fd: number;
   try {
     // O_NONBLOCK: opening a fifo for writing would otherwise wait for a reader.
-    fd = openSync(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | (truncate ? 0 : O_APPEND), 0o644);
+    fd = openSync(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | (truncate ? 0 : O_APPEND), mode);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ELOOP') throw new StateforkError(code, `cannot open ${label} ${path}: it is a symbolic link, and statefork does not follow links for files it writes; give the real path`);

@@ -5,14 +5,17 @@
  *    under the page's own host name. Only a Host that names this server is answered: on a
  *    loopback address, a loopback name or address; on any other, an IP address, the configured
  *    host, or this machine's name. Anything else gets 421.
- *  - a bounded number of clients, and none that sits idle on a connection forever.
+ *  - slow and many clients (./connection-limits.ts): short header and idle timeouts, a cap per
+ *    peer and in all, and a new connection always served before one that sends nothing, so a
+ *    probe is answered while an attacker holds a thousand connections open.
  */
-import type http from 'node:http';
+import http from 'node:http';
 import net from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from './log.js';
+import { limitConnections, TIMEOUTS } from './connection-limits.js';
 
-export const MAX_CLIENTS = 64;
+export { MAX_CLIENTS, MAX_PER_PEER, shedConnections } from './connection-limits.js';
 
 const isLoopbackIp = (ip: string) => (net.isIPv4(ip) && ip.startsWith('127.')) || ip === '::1' || ip.toLowerCase() === '::ffff:127.0.0.1';
 
@@ -34,14 +37,17 @@ export function hostAllowed(header: string | undefined, bound: string, machine =
 }
 
 /**
- * Puts the guards on `server` for requests to `bound`: a Host check before `handler`, at most
- * MAX_CLIENTS connections, and timeouts for clients that never finish a request.
+ * A server for requests to `bound`, with its guards: a Host check before `handler`, the
+ * connection limits, and timeouts for clients that never finish a request. `name` labels what it
+ * sheds in the metrics (health, metrics, inspector).
  */
-export function guardLocalServer(server: http.Server, bound: string, handler: http.RequestListener): void {
-  server.maxConnections = MAX_CLIENTS;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+export function createLocalServer(name: string, bound: string, handler: http.RequestListener): http.Server {
+  // The timeouts are checked this often (Node's default, 30 s, would let a slow client sit that long).
+  const server = http.createServer({ connectionsCheckingInterval: TIMEOUTS.checkMs });
+  server.headersTimeout = TIMEOUTS.headersMs;
+  server.requestTimeout = TIMEOUTS.requestMs;
+  server.keepAliveTimeout = TIMEOUTS.keepAliveMs;
+  limitConnections(server, name);
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!hostAllowed(req.headers.host, bound)) {
       res.writeHead(421, { 'content-type': 'text/plain', connection: 'close' }).end(`this server answers only to its own address (Host ${JSON.stringify(req.headers.host ?? '')} is not it)\n`);
@@ -49,6 +55,7 @@ export function guardLocalServer(server: http.Server, bound: string, handler: ht
     }
     handler(req, res);
   });
+  return server;
 }
 
 /** How often a hot upgrade's new master tries again for an address the old master still holds. */

@@ -25,6 +25,8 @@ export interface SinkOptions {
    * access log) the cut line is ended instead, and the next line starts on its own.
    */
   onlyWriter?: boolean;
+  /** The mode of a file it creates (--log-file-mode); absent: LOG_FILE_MODE. */
+  mode?: number;
   /** Empty the file when it is first opened (--record starts a new recording). */
   truncate?: boolean;
   /** Writing works again after `lost` lines could not be written (the last error's code). */
@@ -46,7 +48,7 @@ export class LogSink {
   }
 
   private open(path: string, truncate = false): number {
-    const fd = openForWriting(path, this.options.label, { dash: this.options.dash ?? null, truncate });
+    const fd = openForWriting(path, this.options.label, { dash: this.options.dash ?? null, truncate, ...(this.options.mode === undefined ? {} : { mode: this.options.mode }) });
     try {
       giveFd(fd, this.options.owner ?? null);
     } catch (e) {

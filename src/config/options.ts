@@ -109,6 +109,9 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     recycle: recycleLimits({ maxRequests: value(T.maxRequests), maxRequestsJitter: value(T.maxRequestsJitter), maxMemoryMb: value(T.maxMemory) }),
     env: given(T.env) ?? {},
     umask: given(T.umask) ?? null,
+    logFileMode: checked(T.logFileMode),
+    workerLogRate: checked(T.workerLogRate),
+    inspectorTokenFile: tokenFile(given(T.inspectorTokenFile) ?? null, value(T.inspectorControls)),
     workerIdentity: identity,
     workerNode,
     workerExecArgv: execArgv,
@@ -136,6 +139,12 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     accessLogFormat: value(T.accessLogFormat),
     inspectStately: given(T.inspectStately) ?? null,
   };
+}
+
+/** A token file without controls would be a file that silently never comes. */
+function tokenFile(file: string | null, controls: boolean): string | null {
+  if (file && !controls) usage('invalid --inspector-token-file: it holds the token of --inspector-controls; give --inspector-controls too, or drop it');
+  return file;
 }
 
 /** Controls on a page that is not served would be a setting that silently does nothing. */

@@ -31,3 +31,36 @@ export function checkUmask(value: unknown): number {
 }
 
 export const formatUmask = (mask: number | null): string => (mask === null ? '(inherited)' : `0${mask.toString(8).padStart(3, '0')}`);
+
+/** A file mode: '0640', '640', '0o640' or the number 0o640 (a config file); at most 0666 (no log file is a program). */
+export function checkFileMode(value: unknown): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*(0o?)?[0-7]{3,4}\s*$/i.test(value) ? parseInt(value.trim().replace(/^0o/i, ''), 8) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 0o666 || (n & 0o111) !== 0) usage(`invalid --log-file-mode '${value}': expected an octal file mode without execute bits, at most 0666 (e.g. --log-file-mode 0640)`);
+  return n;
+}
+
+export const formatFileMode = (mode: number): string => `0${mode.toString(8).padStart(3, '0')}`;
+
+/** Records and bytes a second from each worker into the error log. */
+export interface LogRate {
+  records: number;
+  bytes: number;
+}
+
+/** The least --worker-log-rate BYTES: one whole line (a worker's longest, 64 KiB) must fit in a second. */
+export const MIN_LOG_BYTES = 64 * 1024;
+const UNIT: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1024 * 1024, mib: 1024 * 1024 };
+
+/** 'RECORDS:BYTES' with BYTES in bytes, KiB or MiB ('5000:4MiB'), or 0 / 'off' for no limit. */
+export function checkLogRate(value: unknown): LogRate | null {
+  const text = String(value).trim();
+  if (value === 0 || text === '0' || text === 'off') return null;
+  const m = /^(\d{1,9}):(\d{1,9})\s*(k|kib|m|mib)?$/i.exec(text);
+  const rate = m ? { records: Number(m[1]), bytes: Number(m[2]) * UNIT[(m[3] ?? '').toLowerCase()] } : null;
+  if (!rate || rate.records < 1 || rate.bytes < MIN_LOG_BYTES) {
+    usage(`invalid --worker-log-rate '${text}': expected RECORDS:BYTES a second per worker, BYTES at least 64KiB (e.g. --worker-log-rate 5000:4MiB), or 0 for no limit`);
+  }
+  return rate;
+}
+
+export const formatLogRate = (rate: LogRate | null): string => (rate === null ? '0 (no limit)' : `${rate.records}:${rate.bytes}`);

@@ -8,6 +8,7 @@ import type { AppSpec } from './app-spec.js';
 import type { RecycleLimits } from './recycle.js';
 import type { WorkerIdentity } from './identity.js';
 import type { WorkerNode } from './worker-node.js';
+import type { LogRate } from './process-options.js';
 
 export { LOG_LEVELS, type LogLevelName } from '../../machines/worker-settings.js';
 import type { LogLevelName } from '../../machines/worker-settings.js';
@@ -51,6 +52,12 @@ export interface Options {
   nodeOption?: string | string[];
   /** Octal: '027', or a number. */
   umask?: string | number;
+  /** Octal mode of the log files statefork creates: '0640', or a number. */
+  logFileMode?: string | number;
+  /** RECORDS:BYTES a second from each worker into the error log ('5000:4MiB'), or 0 for no limit. */
+  workerLogRate?: string | number;
+  /** Where --inspector-controls writes the page's token (a new file, mode 0600). */
+  inspectorTokenFile?: string;
   /** Working directory of the master and workers; relative paths are taken from it. */
   chdir?: string;
   /** Name or uid (and group name or gid) the workers run as. */
@@ -125,6 +132,12 @@ export interface Config {
   workerExecArgv: string[];
   /** The master's file mode creation mask (the workers inherit it); null keeps the one it got. */
   umask: number | null;
+  /** The mode of each log file statefork creates (error log, access log, recording), before the umask. */
+  logFileMode: number;
+  /** Each worker's share of the error log, a second; null: no limit. */
+  workerLogRate: LogRate | null;
+  /** --inspector-token-file: the controls' token is written there (0600), besides `statefork dashboard-url`. */
+  inspectorTokenFile: string | null;
   /** The working directory --chdir moved to, if any. */
   chdir: string | null;
   /** Who the workers run as; null: the master's own identity. */

@@ -1,9 +1,10 @@
 /**
- * `statefork status|workers|scale|reload|reopen|stop|kill`: talk to a running master over its
- * control socket. A table or a line for people, `--json` (the response's data) for scripts.
+ * `statefork status|workers|scale|reload|reopen|stop|kill|dashboard-url`: talk to a running
+ * master over its control socket. A table or a line for people, `--json` (the response's data) for scripts.
  */
 import { Command as Program } from 'commander';
 import { EXIT } from '../../machines/exit-codes.js';
+import { escapeControls, escapeJsonControls } from '../../machines/untrusted-text.js';
 import { StateforkError } from '../errors.js';
 import { controlRequest } from './client.js';
 import { locateControlSocket } from './paths.js';
@@ -14,11 +15,13 @@ type Status = { pid: number; state: string; uptimeSeconds: number; generation: n
 type Worker = { id: number; slot: number | null; pid: number | null; state: string; generation: number | null; ageSeconds: number | null; requests: number | null; hang?: NonNullable<Status['lastHang']>; connections?: { open: number; upgraded: number; streaming: number }; load?: { elu: number; delayP99Ms: number; heapUsedBytes: number } | null; rssBytes: number | null; heartbeatAgeSeconds: number | null };
 
 /**
- * What the master sent is shown on a terminal: control characters (an escape sequence could
- * rewrite the screen, or the title) are replaced, and so is C1 in --json, which JSON leaves as is.
+ * What the master sent is shown on a terminal, and part of it a worker wrote: control characters
+ * (an escape sequence could rewrite the screen or the title, a newline forge a line) are written
+ * out as escapes, and in --json so are those JSON leaves as they are (DEL, C1, the bidi controls).
+ * The master escapes what it takes from workers already; this also holds against an older one.
  */
-export const printable = (v: unknown): string => String(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-const printableJson = (v: unknown): string => JSON.stringify(v, null, 2).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export const printable = (v: unknown): string => escapeControls(String(v));
+const printableJson = (v: unknown): string => escapeJsonControls(JSON.stringify(v, null, 2));
 
 const duration = (s: number) => (s < 60 ? `${s.toFixed(1)}s` : s < 3600 ? `${Math.floor(s / 60)}m${Math.floor(s % 60)}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`);
 const mib = (b: number | null) => (b === null ? '-' : `${(b / 1048576).toFixed(1)} MiB`);
@@ -64,13 +67,14 @@ export function formatWorkers(all: Worker[]): string {
       ...(['open', 'upgraded', 'streaming'] as const).map((k) => String(w.connections?.[k] ?? '-')),
       w.load ? `${Math.round(w.load.elu * 100)}%` : '-', w.load ? `${w.load.delayP99Ms.toFixed(1)} ms` : '-', mib(w.rssBytes), w.load ? mib(w.load.heapUsedBytes) : '-',
       w.heartbeatAgeSeconds === null ? '-' : `${w.heartbeatAgeSeconds.toFixed(1)}s ago`]),
-  ]) + (hung ? `last hang: ${lastHang(hung)}\n` : '');
+  ]) + (hung ? `last hang: ${printable(lastHang(hung))}\n` : '');
 }
 
 function describe(command: Command, data: Record<string, unknown>): string {
   switch (command) {
     case 'scale': return `target ${printable(data.target)} worker${data.target === 1 ? '' : 's'} (${printable(data.state)})\n`;
     case 'kill': return `sent SIGTERM to worker ${printable(data.id)} (pid ${printable(data.pid)}); the master replaces it\n`;
+    case 'dashboard-url': return `${printable(data.url)}\n`;
     default: return `${command} requested (${printable(data.state)})\n`;
   }
 }

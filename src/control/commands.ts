@@ -26,6 +26,11 @@ export interface ControlDeps {
   load?(): Map<number, WorkerLoad>;
   /** The last hung worker: where it was stuck and the kernel's view, when one hung. */
   lastHang?(): HangRecord | null;
+  /**
+   * The inspector page's address, with the controls' token in its fragment when they are on;
+   * null: no inspector. Given only here, over the 0600 socket: the token is never logged.
+   */
+  dashboardUrl?(): string | null;
   /** The master's monotonic clock (the machine's time). */
   now(): number;
   /** When the master started, wall clock (ms). */
@@ -119,6 +124,11 @@ export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
         if (!w) throw new ControlError('bad-args', `no worker of this master has pid ${shown(pid)}: see statefork workers`);
         process.kill(w.pid!, 'SIGTERM');
         return { pid: w.pid, id: w.id, signal: 'SIGTERM' };
+      }
+      case 'dashboard-url': {
+        const url = deps.dashboardUrl?.() ?? null;
+        if (!url) throw new ControlError('refused', 'this master serves no inspector: start it with --inspector (and --inspector-controls for the controls)');
+        return { url };
       }
     }
   };

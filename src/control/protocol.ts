@@ -15,7 +15,7 @@ export const MAX_LINE = 64 * 1024;
 export const IDLE_MS = 5_000;
 export const MAX_ID = 256;
 
-export const COMMANDS = ['status', 'workers', 'scale', 'reload', 'reopen', 'stop', 'kill'] as const;
+export const COMMANDS = ['status', 'workers', 'scale', 'reload', 'reopen', 'stop', 'kill', 'dashboard-url'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export type ErrorCode = 'bad-json' | 'bad-request' | 'unknown-command' | 'bad-args' | 'too-long' | 'idle' | 'refused';

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import { liveness, readiness, startup, type ProbeAnswer } from '../../machines/master.health.js';
 import { StateforkError } from '../errors.js';
-import { guardLocalServer, listenLocal, type LocalListen, type TakeOver } from '../local-http.js';
+import { createLocalServer, listenLocal, type LocalListen, type TakeOver } from '../local-http.js';
 
 export const HEALTH_PATHS = ['/readyz', '/livez', '/startupz'] as const;
 
@@ -47,8 +47,7 @@ export class HealthFacts {
 }
 
 export async function serveHealth(facts: HealthFacts, host: string, port: number, takeOver: TakeOver | null = null): Promise<LocalListen> {
-  const server = http.createServer();
-  guardLocalServer(server, host, (req, res) => {
+  const server = createLocalServer('health', host, (req, res) => {
     const answer = req.method === 'GET' || req.method === 'HEAD' ? facts.answer((req.url ?? '/').split('?')[0]) : null;
     if (!answer) {
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: the health endpoints are ${HEALTH_PATHS.join(', ')} (GET)\n`);

@@ -1,12 +1,16 @@
 /**
  * The inspector page's script (served inline by ./page.ts: the page loads nothing from anywhere
  * else). Every figure and name is set as text (textContent, createElement): a recording or a
- * worker's report can hold any string, and none of it is ever parsed as HTML. Only the diagrams,
- * drawn by statefork itself from the machine definitions, are inserted as SVG markup.
+ * worker's report can hold any string, and none of it is ever parsed as HTML. What a worker wrote
+ * (a hang stack's frames, a thread's name) is also shown with its control characters escaped, as
+ * the master logs it (machines/untrusted-text.ts): a newline in a function name cannot forge a
+ * line of the stack, even from a recording made elsewhere. Only the diagrams, drawn by statefork
+ * itself from the machine definitions, are inserted as SVG markup.
  */
 export const PAGE_SCRIPT = String.raw`
 'use strict';
 const $ = (id) => document.getElementById(id);
+const escapedText = (s) => String(s).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => { const n = c.charCodeAt(0); return n <= 0xff ? '\\x' + n.toString(16).padStart(2, '0') : '\\u{' + n.toString(16) + '}'; });
 const PHASE_TO_STATE = { spawning: 'booting', booting: 'booting', ready: 'ready', draining: 'draining', quitting: 'quitting', aborting: 'aborting' };
 const state = { mode: { replay: false, controls: false }, steps: [], at: -1, live: null, history: {}, requests: {}, conns: {}, loads: {}, playing: null };
 const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';
@@ -164,7 +168,7 @@ async function poll() {
     const [live, history, requests, conns, loads, sc, hang] = await Promise.all(['/workers', '/history', '/requests', '/connections', '/load', '/scaling', '/hang'].map(getJson));
     Object.assign(state, { live, history, requests, conns, loads });
     $('scaling').textContent = sc.now ? sc.now.target + ' workers, adaptive ' + sc.now.min + ':' + sc.now.max + ' (max from ' + sc.now.maxReason + '); queued ' + sc.now.queues.map((q) => q.socket + ' ' + (q.waiting ?? '–')).join(', ') + '; mean loop ' + pct(sc.now.meanElu) + '\n' + sc.decisions.map((d) => new Date(d.at).toISOString() + ' ' + d.direction + ' ' + d.from + ' → ' + d.to + ' (' + d.reason + ', queued ' + d.queued + ', loop ' + pct(d.meanElu) + ')').join('\n') : 'fixed';
-    $('hang').textContent = hang ? 'worker ' + hang.id + ' (pid ' + hang.workerPid + ') at ' + new Date(hang.at).toISOString() + '\n' + (hang.stack.length ? hang.stack.join('\n') : hang.note) + '\n' + hang.threads.map((t) => t.tid + ' ' + t.name + ' ' + t.state + ' ' + t.wchan + ' ' + t.syscall).join('\n') : 'none';
+    $('hang').textContent = hang ? 'worker ' + hang.id + ' (pid ' + hang.workerPid + ') at ' + new Date(hang.at).toISOString() + '\n' + (hang.stack.length ? hang.stack.map(escapedText).join('\n') : escapedText(hang.note)) + '\n' + hang.threads.map((t) => t.tid + ' ' + escapedText(t.name) + ' ' + t.state + ' ' + t.wchan + ' ' + t.syscall).join('\n') : 'none';
   } catch { /* the master is restarting or gone: the stream says so */ }
   renderMaster(); renderWorkers();
 }

@@ -12,7 +12,7 @@ import { PAGE, PAGE_HEADERS } from './page.js';
 import type { InspectorHub, LiveWorker, Step } from './hub.js';
 import { handleControl, type PageControls } from './controls.js';
 import type { Point } from './history.js';
-import { guardLocalServer, listenLocal, type TakeOver } from '../local-http.js';
+import { createLocalServer, listenLocal, type TakeOver } from '../local-http.js';
 
 /** A page that stops reading its stream is dropped once this much waits for it. */
 export const MAX_UNREAD = 4 * 1024 * 1024;
@@ -69,8 +69,7 @@ export async function serveInspector(
     res.write(text);
     if (res.writableLength > MAX_UNREAD) res.destroy();
   };
-  const server = http.createServer();
-  guardLocalServer(server, host, (req, res) => {
+  const server = createLocalServer('inspector', host, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/') return void res.writeHead(200, PAGE_HEADERS).end(PAGE);
     if (path in svgs) return void res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(svgs[path as keyof typeof svgs]);

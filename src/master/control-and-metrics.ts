@@ -19,6 +19,7 @@ import { importPeer } from '../optional-peer.js';
 import { StateforkError } from '../errors.js';
 import type { HangReports } from './hang-reports.js';
 import type { RequestStats } from '../metrics/request-stats.js';
+import type { GuardCounts } from '../metrics/guard-metrics.js';
 
 export interface ControlAndMetrics {
   /** Each step of the master machine (the metrics count exits, reloads, transitions). */
@@ -41,10 +42,14 @@ export interface ControlAndMetricsDeps {
   logFailures(): Record<'error' | 'access' | 'record', number>;
   /** The master's periodic check's period (ms): /livez fails once several are missed. */
   tickMs: number;
+  /** The inspector's address with the controls' token (`statefork dashboard-url`), or null. */
+  dashboardUrl(): string | null;
+  /** What the bounds on workers' channels dropped, and the orphans reaped, for the metrics. */
+  guards(): GuardCounts;
 }
 
 /** The control commands of this master, for the control socket and the inspector's controls: one code path; `via` is said in the log. */
-export function masterControlHandler(deps: Pick<ControlAndMetricsDeps, 'view' | 'send' | 'stats' | 'hangs' | 'now' | 'log'>, via: string) {
+export function masterControlHandler(deps: Pick<ControlAndMetricsDeps, 'view' | 'send' | 'stats' | 'hangs' | 'now' | 'log'> & Partial<Pick<ControlAndMetricsDeps, 'dashboardUrl'>>, via: string) {
   return controlHandler({
     view: deps.view,
     send: (event) => {
@@ -55,6 +60,7 @@ export function masterControlHandler(deps: Pick<ControlAndMetricsDeps, 'view' | 
     connections: () => deps.stats.connections(),
     load: () => deps.stats.load(),
     lastHang: () => deps.hangs.last,
+    dashboardUrl: () => deps.dashboardUrl?.() ?? null,
     now: deps.now,
     startedAt: Date.now(),
   });

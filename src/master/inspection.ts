@@ -23,6 +23,7 @@ import type { LogSetup } from '../log.js';
 import type { HangReports } from './hang-reports.js';
 import type { RequestStats } from '../metrics/request-stats.js';
 import { openRecording, record } from './log-files.js';
+import { writeTokenFile, type TokenFile } from './token-file.js';
 
 /** The inspector page lists this many of the adaptive count's latest decisions. */
 const DECISIONS_KEPT = 20;
@@ -38,12 +39,14 @@ export interface Inspection {
   recordFailures(): number;
   /** With --inspector-controls: the page's commands, once the master can take them. */
   attachControls(run: ControlRun): void;
+  /** The page's address, with the controls' token once they are on (`statefork dashboard-url`); null: no inspector. */
+  dashboardUrl(): string | null;
   close(): void;
 }
 
 /** Opens --record before anything binds, so that a bad path stops the start at once. */
 export function openInspection(config: Config, logging: LogSetup, clock: () => number) {
-  const recording = openRecording(config.record, logging);
+  const recording = openRecording(config.record, logging, config.logFileMode);
   const hub = config.inspector || config.record ? new InspectorHub(clock) : null;
   record(recording, hub);
   return { recording, hub };
@@ -59,6 +62,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
   const log = logging.logger;
   const history = new FigureHistory();
   let controls: PageControls | null = null;
+  const token = randomBytes(16).toString('hex');
   const inspector = config.inspector && hub
     ? await serveInspector(hub, config.inspector.host, config.inspector.port, {
       requests: () => Object.fromEntries(stats.byWorker()),
@@ -79,6 +83,15 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
     ? (await importPeer('@statelyai/inspect', (m) => new StateforkError('SF_CONFIG', m), () => import('@statelyai/inspect'))).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
     : null;
   if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
+  // Written before the first worker: a bad path stops the start with one line.
+  let tokenFile: TokenFile | null = null;
+  try {
+    if (inspector && config.inspectorControls && config.inspectorTokenFile) tokenFile = writeTokenFile(config.inspectorTokenFile, token);
+  } catch (e) {
+    await inspector?.close();
+    stately?.stop();
+    throw e;
+  }
   return {
     step: (step) => {
       latest = step.after.context;
@@ -92,13 +105,16 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
     recordFailures: () => recording?.failures ?? 0,
     attachControls: (run) => {
       if (!inspector || !config.inspectorControls) return;
-      const token = randomBytes(16).toString('hex');
+      // Never logged: a log is read by more people (and processes) than may stop the server.
       controls = { token, run: (command, args) => outcome(() => run({ command, args })) };
-      log.info({ inspectorControls: true }, `inspector controls on: open ${inspector.url}#token=${token} (the token is asked of every control request)`);
+      const where = `statefork dashboard-url prints the page's address with it${config.inspectorTokenFile ? `; it is also in ${config.inspectorTokenFile} (mode 0600)` : ''}`;
+      log.info({ inspectorControls: true, ...(config.inspectorTokenFile ? { tokenFile: config.inspectorTokenFile } : {}) }, `inspector controls on at ${inspector.url}: each control request needs this run's token (${where})`);
     },
+    dashboardUrl: () => (inspector ? `${inspector.url}${controls ? `#token=${controls.token}` : ''}` : null),
     close: () => {
       void inspector?.close();
       stately?.stop();
+      tokenFile?.remove();
     },
   };
 }

@@ -13,17 +13,17 @@ import { prepareAccessLog } from './preflight.js';
 export function reopenLogFiles(logging: LogSetup, config: Config): void {
   logging.reopen();
   try {
-    prepareAccessLog(config.accessLog, config.workerIdentity);
+    prepareAccessLog(config.accessLog, config.workerIdentity, config.logFileMode);
   } catch (e) {
     logging.logger.error({ accessLog: config.accessLog, err: (e as Error).message }, `${(e as Error).message}; the workers keep the file open before`);
   }
 }
 
 /** --record: opened (afresh) before anything binds, so a bad path stops the start at once. */
-export function openRecording(file: string | null, logging: LogSetup): LogSink | null {
+export function openRecording(file: string | null, logging: LogSetup, mode: number): LogSink | null {
   if (!file) return null;
   return new LogSink(file, {
-    label: '--record', truncate: true, onlyWriter: true,
+    label: '--record', truncate: true, onlyWriter: true, mode,
     onRecovered: (lost, code) => logging.logger.warn({ record: file, lost, err: code }, `${lost} step${lost === 1 ? '' : 's'} could not be written to --record (${code}): writing again`),
   });
 }

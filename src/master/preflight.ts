@@ -10,9 +10,9 @@ import { giveFd, giveSocketFile, openForWriting } from '../files.js';
  * without following a link, and given to --user through the open fd, so that the workers can
  * open it themselves. Run at start and again on USR1 (logrotate may have moved it away).
  */
-export function prepareAccessLog(target: string | null, owner: WorkerIdentity | null): void {
+export function prepareAccessLog(target: string | null, owner: WorkerIdentity | null, mode: number): void {
   if (!target || target === '-') return;
-  const fd = openForWriting(target, '--access-log', { dash: 'stdout' });
+  const fd = openForWriting(target, '--access-log', { dash: 'stdout', mode });
   try {
     giveFd(fd, owner);
   } catch (e) {

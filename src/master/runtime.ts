@@ -31,6 +31,7 @@ import { closeStrayFds } from './stray-fds.js';
 import { oldMasterPid, Upgrader, type Command } from './upgrade.js';
 import { logWorkerPhases } from './worker-log.js';
 import { WorkerProcesses } from './worker-processes.js';
+import { startOrphanReaper } from './orphan-reaper.js';
 import { Subject } from '../adapters/rx-operators.js';
 
 export type { Reloaded } from './live-config.js';
@@ -77,7 +78,7 @@ async function prepare(live: LiveConfig, hookMaster: HookMaster): Promise<void> 
   if (config.umask !== null) process.umask(config.umask);
   await live.hook('onStarting', hookMaster);
   checkWorkerTmpDir(config.workerTmpDir);
-  prepareAccessLog(config.accessLog, config.workerIdentity);
+  prepareAccessLog(config.accessLog, config.workerIdentity, config.logFileMode);
 }
 
 function writePidfile(pidfile: MasterPidfile, logging: LogSetup): void {
@@ -92,8 +93,10 @@ function closeStrays(sockets: SocketSet, logging: LogSetup): void {
 }
 
 export async function startMaster(initial: Config, options: MasterOptions = {}): Promise<Master> {
-  const logging = options.logging ?? createLogger({ level: initial.logLevel, errorLog: initial.errorLog, base: { role: 'master', pid: process.pid } });
+  const logging = options.logging ?? createLogger({ level: initial.logLevel, errorLog: initial.errorLog, fileMode: initial.logFileMode, base: { role: 'master', pid: process.pid } });
   const log = logging.logger;
+  // First: it must see every child libuv spawns (a hook's too) to never wait for one of them.
+  const reaper = startOrphanReaper(log);
   const live = new LiveConfig(initial, options.hooks, options.reload, log);
   const clock = () => performance.now();
   const steps = new MasterSteps(log);
@@ -158,6 +161,8 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, hangs: workers.hangs, now: clock, log, newMaster: upgradeFrom !== null,
     logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: watching.recordFailures() }),
     tickMs: tickInterval(live.config),
+    dashboardUrl: () => watching.dashboardUrl(),
+    guards: () => ({ logDrops: workers.logDrops, watchdogDropped: workers.hangs.counts.dropped, orphansReaped: reaper?.reaped ?? 0 }),
   }).catch((e) => {
     watching.close();
     release();
@@ -185,6 +190,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
   const done = new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
       uninstallFaults();
+      reaper?.stop();
       subscription.unsubscribe();
       views.close();
       unlinkAtEnd = mayUnlinkSockets(actor.getSnapshot().context);

@@ -19,7 +19,8 @@ import { heartbeatPeriod, stallBeforeStack, type WorkerSettings } from '../../ma
 import { ENV, WORKER_FD } from '../../machines/protocol.js';
 import type { WorkerKillSignal } from '../../machines/signals.js';
 import { encodeMessage, type MasterMessage } from '../../machines/protocol.js';
-import { MAX_LINE, relayLines, relayWorkerLog, workerRecord } from './worker-log-relay.js';
+import { droppedRecord, MAX_LINE, relayLines, relayWorkerLog, workerRecord } from './worker-log-relay.js';
+import { LogGate, type LogDrops } from './worker-log-gate.js';
 import { bootPriority, type BootPriority } from './boot-priority.js';
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
@@ -32,7 +33,9 @@ export class WorkerProcesses {
   readonly events$ = new Subject<WorkerEvent>();
   /** Requests served, durations, connections and load, as the workers report them (inspector, control, metrics). */
   readonly stats = new RequestStats();
-  private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number; channel: Socket }>();
+  private readonly live = new Map<number, { child: ChildProcess; heartbeatFd: number; channel: Socket; gate: LogGate }>();
+  /** Worker log lines dropped over --worker-log-rate, since the start (the metrics). */
+  readonly logDrops: LogDrops = { records: 0, bytes: 0 };
   /** Spawns asked for and not carried out yet: one per turn of the event loop. */
   private readonly queued = new Map<number, { generation: number; yieldCpu: boolean }>();
   private draining: NodeJS.Immediate | null = null;
@@ -128,10 +131,12 @@ export class WorkerProcesses {
     }
     if (child.pid && yieldCpu) this.priority.booting(child.pid);
     const channel = child.stdio[WORKER_FD.channel] as Socket;
-    this.live.set(id, { child, heartbeatFd, channel });
-    if (config.captureOutput) this.capture(child, id);
-    if (logToMaster) relayWorkerLog(child.stdio.at(WORKER_FD.log) as Socket, id, child.pid, this.raw);
-    if (settings.hangStacks) this.hangs.listen(id, child.stdio.at(WORKER_FD.watchdog) as Socket);
+    const rate = config.workerLogRate;
+    const gate = new LogGate(rate, this.logDrops, (records, bytes) => this.raw(droppedRecord(records, bytes, id, child.pid, rate!)));
+    this.live.set(id, { child, heartbeatFd, channel, gate });
+    if (config.captureOutput) this.capture(child, id, gate);
+    if (logToMaster) relayWorkerLog(child.stdio.at(WORKER_FD.log) as Socket, gate, id, child.pid, this.raw);
+    if (settings.hangStacks) this.hangs.listen(id, child.stdio.at(WORKER_FD.watchdog) as Socket, settings.hangStacks.stallMs);
     this.around.postFork?.({ id, generation, pid: child.pid });
     childEvents$(child, id, channel).subscribe((event) => {
       if (event.type === 'WORKER_STATS') {
@@ -181,9 +186,9 @@ export class WorkerProcesses {
    * --capture-output: each line a worker prints becomes a record of the error log. The worker's
    * own log records (already JSON lines on stderr) pass through as the worker's.
    */
-  private capture(child: ChildProcess, id: number): void {
+  private capture(child: ChildProcess, id: number, gate: LogGate): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      relayLines(child[stream]!, (line) => {
+      relayLines(child[stream]!, gate, (line) => {
         if (stream === 'stderr' && line.startsWith('{"level":')) this.raw(workerRecord(line, id, child.pid));
         else this.log.info({ worker: id, workerPid: child.pid, stream }, line);
       }, (bytes) => this.log.warn({ worker: id, workerPid: child.pid, stream, bytes }, `a line over ${MAX_LINE} bytes on the worker's ${stream}: dropped`));
@@ -200,6 +205,7 @@ export class WorkerProcesses {
     const entry = this.live.get(id);
     if (!entry) return;
     closeHeartbeatFile(entry.heartbeatFd);
+    entry.gate.end();
     this.live.delete(id);
     this.stats.retire(id);
     this.hangs.forget(id);

@@ -9,6 +9,7 @@
  */
 import client from 'prom-client';
 import { scalingMetrics } from './scaling-metrics.js';
+import { guardMetrics, type GuardCounts } from './guard-metrics.js';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import type { ExitReason, WorkerPhase } from '../../machines/worker-handle.js';
 import type { WorkerLoad } from '../../machines/protocol.js';
@@ -32,7 +33,7 @@ export class MasterMetrics {
   private readonly transitions: client.Counter<'event' | 'to'>;
   private readonly scaled: (facts: MasterStep['scaled']) => void;
 
-  constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number>; hangs?: { counts: { withStack: number; withoutStack: number } }; name?: string | null }) {
+  constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number>; hangs?: { counts: { withStack: number; withoutStack: number } }; guards?: () => GuardCounts; name?: string | null }) {
     const registers = [this.registry];
     if (source.name) this.registry.setDefaultLabels({ name: source.name });
     const ctx = () => source.view().context;
@@ -115,6 +116,7 @@ export class MasterMetrics {
         for (const log of ['error', 'access', 'record']) this.inc({ log }, counts[log] ?? 0);
       },
     });
+    if (source.guards) guardMetrics(registers, source.guards);
     this.registry.registerMetric(new DurationHistogram('statefork_request_duration_seconds', 'How long the workers took to answer requests, in seconds.', () => source.stats.totals().durations) as never);
     this.exits = new client.Counter({ name: 'statefork_worker_exits_total', help: 'Worker exits by reason: crash, timeout, boot_failure, recycled, reload, scale, upgrade, stop.', labelNames: ['reason'], registers });
     this.bootFailures = new client.Counter({ name: 'statefork_worker_boot_failures_total', help: 'Workers that exited before they were ready.', registers });

@@ -2,12 +2,11 @@
 import http from 'node:http';
 import { StateforkError } from '../errors.js';
 import type { MasterMetrics } from './master-metrics.js';
-import { guardLocalServer, listenLocal, type LocalListen, type TakeOver } from '../local-http.js';
+import { createLocalServer, listenLocal, type LocalListen, type TakeOver } from '../local-http.js';
 
 /** `takeOver`: a hot upgrade's new master, which gets the address once the old master lets go. */
 export async function serveMetrics(metrics: MasterMetrics, host: string, port: number, takeOver: TakeOver | null = null): Promise<LocalListen> {
-  const server = http.createServer();
-  guardLocalServer(server, host, (req, res) => {
+  const server = createLocalServer('metrics', host, (req, res) => {
     if ((req.url ?? '/').split('?')[0] !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) {
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: the metrics are at /metrics\n');
     }

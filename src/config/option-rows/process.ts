@@ -8,12 +8,15 @@ import { checkBoolean, checkChoice, checkString } from '../checks.js';
 import { changeDirectory } from '../host-defaults.js';
 import type { OptionRow } from '../option-row.js';
 import type { TableKey } from '../option-table.js';
-import { checkEnv, checkUmask, formatUmask } from '../process-options.js';
+import { checkEnv, checkFileMode, checkLogRate, checkUmask, formatFileMode, formatLogRate, formatUmask } from '../process-options.js';
 import { checkPemFile } from '../tls.js';
+import { LOG_FILE_MODE } from '../../files.js';
 import { checkNodeOption, checkPreload } from '../worker-node.js';
 
 const TLS_DOC = 'serve HTTPS on every bind (unix sockets too) with this PEM certificate and key; the workers read the files when they start, so a `HUP` picks up renewed ones. A request listener or `fetch` app is served over TLS; an app that exports its own server must export an `https.Server`, and an app that listens itself must make an `https.Server` (a plain one is refused, exit 4: see Apps that listen themselves)';
 const DEFAULT_LOG_LEVEL: LogLevelName = 'info';
+/** No ordinary app writes this much: a request logged 5000 times a second, or 4 MiB of it. */
+const DEFAULT_LOG_RATE = '5000:4MiB';
 const path = (name: string, value: unknown) => resolve(checkString(name, value));
 
 export const PROCESS_ROWS = {
@@ -74,6 +77,13 @@ export const PROCESS_ROWS = {
     doc: "run in the background: the command starts a detached master (new session, no terminal, stdin/stdout/stderr on `/dev/null`) and exits 0 once its first generation serves, or with the failure's exit code and reason in one line. Give `--error-log FILE` (and `-p`): with `-` the log goes nowhere, and the command says so",
     check: checkBoolean('daemon'),
     show: (c) => c.daemon,
+  },
+  workerLogRate: {
+    flags: '--worker-log-rate <records:bytes>', type: 'string', helpDefault: DEFAULT_LOG_RATE, docDefault: `\`${DEFAULT_LOG_RATE}\``,
+    help: "the most records and bytes a second each worker may put into the error log (log records and captured output); the rest is dropped and counted; 0: no limit",
+    doc: "the most records and bytes a second each worker may put into the error log, its log records and `--capture-output` lines together (BYTES in bytes, `KiB` or `MiB`, at least 64KiB). Over it, the rest of that second's lines are dropped, the worker's pipes wait for the next second (its writes block meanwhile), and one record says how many were dropped (`event: log-dropped`; metric `statefork_worker_log_dropped_records_total`). `0`: no limit",
+    check: (_name: string, value: unknown) => checkLogRate(value ?? DEFAULT_LOG_RATE),
+    show: (c) => formatLogRate(c.workerLogRate),
   },
   captureOutput: {
     flags: '--capture-output', type: 'flag', default: false,
@@ -160,6 +170,13 @@ export const PROCESS_ROWS = {
     doc: 'the file mode creation mask (octal, e.g. `027`) of the master, set before it creates anything (error log, unix sockets, pidfile) and inherited by the workers',
     check: (_name: string, value: unknown) => checkUmask(value),
     show: (c) => formatUmask(c.umask),
+  },
+  logFileMode: {
+    flags: '--log-file-mode <mode>', type: 'string', helpDefault: '0640', docDefault: '`0640`',
+    help: 'octal mode of the log files statefork creates (error log, access log, --record), before the umask',
+    doc: 'the mode (octal) of each log file statefork creates: the error log, the access log (given to `--user`) and `--record`; the umask applies on top, a file already there keeps its own. The default lets no other user read what the app logs; `0644` is the old behaviour',
+    check: (_name: string, value: unknown) => checkFileMode(value ?? LOG_FILE_MODE),
+    show: (c) => formatFileMode(c.logFileMode),
   },
   workerTmpDir: {
     flags: '--worker-tmp-dir <dir>', type: 'string',

@@ -30,11 +30,19 @@ export const VIEW_ROWS = {
   },
   inspectorControls: {
     flags: '--inspector-controls', type: 'flag', default: false,
-    help: "the inspector page may scale, reload, reopen, stop and kill workers, with the run's token from the log",
+    help: "the inspector page may scale, reload, reopen, stop and kill workers, with the run's token (statefork dashboard-url)",
     helpDefault: 'off',
-    doc: "the inspector page gets controls (scale, reload, reopen logs, stop, kill a worker), the control socket's own commands. Each request needs the token this run logs at start (`inspector controls on`), the inspector's own `Host` and `Origin` and a JSON body; see Live inspector. Needs `--inspector`",
+    doc: "the inspector page gets controls (scale, reload, reopen logs, stop, kill a worker), the control socket's own commands. Each request needs this run's token, which is never logged: `statefork dashboard-url` prints the page's address with it (over the 0600 control socket), or `--inspector-token-file` writes it; and the inspector's own `Host` and `Origin` and a JSON body; see Live inspector. Needs `--inspector`",
     check: checkBoolean('inspectorControls'),
     show: (c) => c.inspectorControls,
+  },
+  inspectorTokenFile: {
+    flags: '--inspector-token-file <file>', type: 'string',
+    help: 'also write the controls\' token to this file, mode 0600, owned by the master\'s user (removed on exit)',
+    helpDefault: 'none', docDefault: 'none',
+    doc: "also write the token of `--inspector-controls` to this file: created new (mode 0600, owned by the master's user, never through a link), replaced on a hot upgrade, removed on exit. Needs `--inspector-controls`",
+    check: (name: string, value: unknown) => resolve(checkString(name, value)),
+    show: (c) => c.inspectorTokenFile ?? '(none)',
   },
   controlSocket: {
     flags: '--control-socket <path>', type: 'string',
