@@ -5,9 +5,9 @@
  *    under the page's own host name. Only a Host that names this server is answered: on a
  *    loopback address, a loopback name or address; on any other, an IP address, the configured
  *    host, or this machine's name. Anything else gets 421.
- *  - slow and many clients (./connection-limits.ts): short header and idle timeouts, a cap per
- *    peer and in all, and a new connection always served before one that sends nothing, so a
- *    probe is answered while an attacker holds a thousand connections open.
+ *  - slow and many clients (./connection-limits.ts): short header and idle timeouts, a cap on
+ *    slow connections per peer and on connections in all, and a new connection always given its
+ *    chance, so a probe is answered while an attacker holds a thousand connections open.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -15,7 +15,7 @@ import { hostname } from 'node:os';
 import type { Logger } from './log.js';
 import { limitConnections, TIMEOUTS } from './connection-limits.js';
 
-export { MAX_CLIENTS, MAX_PER_PEER, shedConnections } from './connection-limits.js';
+export { MAX_CLIENTS, MAX_SLOW_PER_PEER, shedConnections } from './connection-limits.js';
 
 const isLoopbackIp = (ip: string) => (net.isIPv4(ip) && ip.startsWith('127.')) || ip === '::1' || ip.toLowerCase() === '::ffff:127.0.0.1';
 

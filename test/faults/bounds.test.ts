@@ -61,7 +61,7 @@ describe('the inspector and the metrics answer only their own address', () => {
       expect(await raw(port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1.attacker.example`)).toMatch(/^HTTP\/1\.1 421 /);
       for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost']) expect(await raw(port, `GET ${path} HTTP/1.1\r\nHost: ${host}`)).toMatch(/^HTTP\/1\.1 200 /);
     }
-    // More connections than MAX_CLIENTS: the extra ones are closed at once, the server serves on.
+    // More connections than MAX_CLIENTS: as many as are over it are closed (the oldest idle ones), the server serves on.
     const held = await Promise.all(Array.from({ length: MAX_CLIENTS + 10 }, () => new Promise<net.Socket>((ok) => {
       const c = net.connect(metrics, '127.0.0.1', () => ok(c));
       c.on('error', () => {});
