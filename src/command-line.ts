@@ -79,7 +79,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   try {
     // A subcommand; an app that is really called "visualize" can be given as ./visualize.
     if (argv[0] === 'visualize') return await visualizeCommand(argv.slice(1));
-    // A running master's control socket: statefork status, workers, scale, reload, reopen, stop, kill.
+    // A running master's control socket: statefork status, workers, scale, reload, reopen, stop, kill, dashboard-url.
     if ((COMMANDS as readonly string[]).includes(argv[0])) return await (await import('./control/cli.js')).controlCommand(argv[0] as Command, argv.slice(1));
     const loaded = await loadConfig(argv);
     if (loaded.cli.printConfig) {

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startServing, type Running } from '../helpers/cli.js';
+import { dashboardUrl, startServing, type Running } from '../helpers/cli.js';
 import { freePort } from '../helpers/http.js';
 import { MAX_STREAMS, serveInspector } from '../../dist/src/inspector/server.js';
 import { MAX_BODY } from '../../dist/src/inspector/controls.js';
@@ -27,17 +27,16 @@ function post(port: number, headers: Record<string, string>, body: string, path 
   });
 }
 
-const tokenOf = (m: Running) => {
-  const line = m.records.find((r) => r.inspectorControls === true);
-  return /#token=([0-9a-f]+)/.exec(String(line?.msg))?.[1] ?? '';
-};
+/** The run's token, as the operator gets it: `statefork dashboard-url` (it is never logged). */
+const tokenOf = async (m: Running) => /#token=([0-9a-f]+)$/.exec(await dashboardUrl(m))?.[1] ?? '';
 const target = async (port: number) => JSON.parse(await new Promise<string>((ok) => http.get(`http://127.0.0.1:${port}/workers`, (r) => { let t = ''; r.on('data', (d) => { t += d; }); r.on('end', () => ok(t)); }))).workers.length as number;
 
 describe('the inspector controls refuse every request that is not the page\'s own', () => {
   it('no token, a wrong token, another origin, a form, too long a body, a rebinding Host: refused, nothing changes', async () => {
     const port = await freePort();
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--inspector', `127.0.0.1:${port}`, '--inspector-controls', 'hello.cjs']);
-    const token = tokenOf(m);
+    const token = await tokenOf(m);
+    expect(JSON.stringify(m.records)).not.toContain(token);
     expect(token).toMatch(/^[0-9a-f]{32}$/);
     const json = { 'content-type': 'application/json' };
     const ttin = JSON.stringify({ command: 'scale', args: { workers: '+1' } });

@@ -175,3 +175,11 @@ export async function refusal(args: string[], opts: Parameters<typeof startCli>[
   const { code } = await r.exited;
   return { code, lines: r.stderrText().trim().split('\n') };
 }
+
+/** The inspector page's address with the controls' token, as `statefork dashboard-url` prints it for this master. */
+export async function dashboardUrl(m: Running): Promise<string> {
+  const r = startCli(['dashboard-url', '--control-socket', `/run/statefork/${m.pid}.sock`]);
+  const { code } = await r.exited;
+  if (code !== 0) throw new Error(`statefork dashboard-url exited ${code}: ${r.stderrText()}`);
+  return r.stdout.trim();
+}

@@ -44,6 +44,9 @@ describe('the package, installed as a user installs it', () => {
     expect(files).toContain('CHANGELOG.md');
     expect(files).toContain('dist/src/cli.js');
     expect(files).toContain('dist/visualize/inspector/master.svg');
+    // The native reaper, prebuilt (no compiler at install); its source and build script stay home.
+    expect(files).toContain(`dist/src/native/reaper-${process.platform}-${process.arch}.node`);
+    expect(files.filter((f) => /reaper\.c$|build\.mjs$/.test(f))).toEqual([]);
     const stray = files.filter((f) => /(^|\/)(test|fixtures|node_modules)\//.test(f) || /\.test\.|\.map$|tsconfig|stryker|\.ci\//.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)));
     expect(stray).toEqual([]);
     expect(files.every((f) => /^(dist\/(src|machines|visualize)\/|src\/metrics\/monitoring\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE)/.test(f))).toBe(true);

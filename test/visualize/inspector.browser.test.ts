@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startCli, startServing } from '../helpers/cli.js';
+import { dashboardUrl, startCli, startServing } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -74,7 +74,8 @@ describe('inspector page in a browser', () => {
     const record = join(mkdtempSync(join(tmpdir(), 'statefork-rec-')), 'steps.jsonl');
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--inspector', '127.0.0.1:0', '--inspector-controls', '--record', record, 'hello.cjs']);
     const url = m.records.find((x) => x.inspector)!.inspector as string;
-    const link = /open (\S+#token=[0-9a-f]+)/.exec(String(m.records.find((x) => x.inspectorControls)!.msg))![1];
+    const link = await dashboardUrl(m);
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{32}$/);
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
     await page.goto(link);
     await page.waitForFunction(() => [...document.querySelectorAll('#workers tr')].filter((r) => (r as HTMLElement).dataset.phase === 'ready').length === 2, undefined, { timeout: 15_000 });
