@@ -35,7 +35,7 @@ describe('the wire messages a worker sends are escaped as the master takes them'
     expect(workerMessage.failed(EVIL)).toEqual({ statefork: 1, kind: 'failed', reason: SHOWN });
     expect(parseWorkerMessage({ statefork: 1, kind: 'failed', reason: EVIL })).toEqual({ statefork: 1, kind: 'failed', reason: SHOWN });
     // Cut after the escaping: a reason is never longer than its bound.
-    expect(workerMessage.failed('\u0007'.repeat(2000)).reason).toBe('\\x07'.repeat(500));
+    expect((workerMessage.failed('\u0007'.repeat(2000)) as { reason: string }).reason).toBe('\\x07'.repeat(500));
   });
 
   it('a hang stack\'s function names, script URLs and note', () => {
