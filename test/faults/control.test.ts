@@ -135,7 +135,7 @@ describe.runIf(isRoot)("the control socket's directory is verified, not trusted"
 });
 
 describe('what the CLI prints from an answer', () => {
-  it('control characters (terminal escape sequences) are replaced, in tables, lines and --json', async () => {
+  it('control characters (terminal escape sequences) are written out as escapes, in tables, lines and --json', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-esc-'));
     const sock = join(dir, 'ctl.sock');
     const evil = '\u001b]0;owned\u0007\u001b[2Jserving\u009b31m';
@@ -145,8 +145,8 @@ describe('what the CLI prints from an answer', () => {
       outputs.push(execFileSync(process.execPath, [join(process.cwd(), 'dist/src/cli.js'), ...args, '--control-socket', sock], { encoding: 'utf8' }));
     }
     for (const out of outputs) expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
-    expect(outputs[0]).toContain('state       ?]0;owned??[2Jserving?31m');
+    expect(outputs[0]).toContain('state       \\x1b]0;owned\\x07\\x1b[2Jserving\\x9b31m');
     expect(outputs[1]).toContain('"state": "\\u001b]0;owned\\u0007\\u001b[2Jserving\\u009b31m"');
-    expect(outputs[2]).toBe('reload requested (?]0;owned??[2Jserving?31m)\n');
+    expect(outputs[2]).toBe('reload requested (\\x1b]0;owned\\x07\\x1b[2Jserving\\x9b31m)\n');
   });
 });

@@ -44,6 +44,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['require', [join(APPS, 'preload', 'mark.cjs')], ['--require', join(APPS, 'preload', 'mark.cjs')]],
   ['nodeOption', ['--max-old-space-size=100', '--enable-source-maps'], ['--node-option', '--max-old-space-size=100', '--node-option=--enable-source-maps']],
   ['umask', '027', ['-m', '027']],
+  ['logFileMode', '0600', ['--log-file-mode', '0600']],
   ['chdir', dir, ['--chdir', dir]],
   // This process's own identity: valid without root, wherever the tests run.
   ['user', String(process.getuid!()), ['-u', String(process.getuid!())]],
@@ -58,6 +59,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['keyfile', p('key.pem'), ['--keyfile', p('key.pem')]],
   ['caCerts', p('ca.pem'), ['--ca-certs', p('ca.pem')]],
   ['captureOutput', true, ['--capture-output']],
+  ['workerLogRate', '100:1MiB', ['--worker-log-rate', '100:1MiB']],
   ['daemon', true, ['--daemon']],
   ['upgradeAuto', true, ['--upgrade-auto']],
   ['hangStacks', false, ['--no-hang-stacks']],
@@ -65,6 +67,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['reloadExtraFile', [p('extra.txt')], ['--reload-extra-file', p('extra.txt')]],
   ['inspector', '127.0.0.1:7801', ['--inspector', '127.0.0.1:7801']],
   ['inspectorControls', true, ['--inspector-controls']],
+  ['inspectorTokenFile', p('token'), ['--inspector-token-file', p('token')]],
   ['controlSocket', p('app.ctl'), ['--control-socket', p('app.ctl')]],
   ['metrics', '127.0.0.1:9109', ['--metrics', '127.0.0.1:9109']],
   ['health', '127.0.0.1:9119', ['--health', '127.0.0.1:9119']],
