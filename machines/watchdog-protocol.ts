@@ -37,6 +37,23 @@ export const watchdogMessage = {
   }),
 };
 
+const utf8 = new TextEncoder();
+
+/**
+ * The message as its one line on the fd (without the newline), never more than WATCHDOG_MAX_LINE
+ * bytes with it: the innermost frames are kept, the outermost dropped until it fits. The master
+ * reads no more than that, so a stack always arrives whole.
+ */
+export function encodeWatchdogMessage(message: WatchdogMessage): string {
+  let frames = message.frames;
+  let line = JSON.stringify(message);
+  while (utf8.encode(line).length >= WATCHDOG_MAX_LINE && frames.length > 0) {
+    frames = frames.slice(0, -1);
+    line = JSON.stringify({ ...message, frames });
+  }
+  return line;
+}
+
 const isFrame = (f: unknown): f is StackFrame => {
   const x = f as StackFrame;
   return typeof x === 'object' && x !== null && typeof x.fn === 'string' && typeof x.url === 'string' && x.fn.length <= MAX_REASON && x.url.length <= MAX_REASON

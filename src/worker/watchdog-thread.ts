@@ -9,7 +9,7 @@
 import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
-import { MAX_FRAMES, watchdogMessage, type StackFrame } from '../../machines/watchdog-protocol.js';
+import { encodeWatchdogMessage, MAX_FRAMES, watchdogMessage, type StackFrame } from '../../machines/watchdog-protocol.js';
 import type { WatchdogData } from './watchdog.js';
 
 const { fd, stallMs, beats } = workerData as WatchdogData;
@@ -88,7 +88,7 @@ setInterval(() => {
   const t0 = performance.now();
   void takeStack().then((frames) => {
     const captureMs = Math.round(performance.now() - t0);
-    send(JSON.stringify(frames
+    send(encodeWatchdogMessage(frames
       ? watchdogMessage.stack(stalledMs, captureMs, frames)
       : watchdogMessage.stack(stalledMs, captureMs, [], `no JavaScript frame within ${PAUSE_WAIT_MS} ms: the main thread is blocked outside JavaScript (a system call)`)));
   });

@@ -45,3 +45,19 @@ describe('the wire messages a worker sends are escaped as the master takes them'
     expect(watchdogMessage.stack(1, 1, [{ ...frame, fn: '\u0007'.repeat(2000) }]).frames[0].fn).toBe('\\x07'.repeat(500));
   });
 });
+
+describe('a stack message always fits the line the master reads', () => {
+  it('the outermost frames are dropped until it is under WATCHDOG_MAX_LINE bytes; one that fits is left whole', async () => {
+    const { encodeWatchdogMessage, WATCHDOG_MAX_LINE, MAX_FRAMES } = await import('../../machines/watchdog-protocol.js');
+    const bytes = (s: string) => new TextEncoder().encode(s).length;
+    // 2000 characters of 3 bytes each, twice a frame: 12 KB a frame, 32 frames far over 64 KiB.
+    const wide = Array.from({ length: MAX_FRAMES }, (_, i) => ({ fn: `${i}`.padEnd(2000, '語'), url: 'u'.padEnd(2000, '語'), line: i, column: 1 }));
+    const line = encodeWatchdogMessage(watchdogMessage.stack(1, 1, wide));
+    const sent = JSON.parse(line);
+    expect(bytes(line)).toBeLessThan(WATCHDOG_MAX_LINE);
+    expect(bytes(line)).toBeGreaterThan(WATCHDOG_MAX_LINE - 13_000); // no more dropped than needed
+    expect(sent.frames.map((f: { line: number }) => f.line)).toEqual([0, 1, 2, 3, 4]);
+    const small = watchdogMessage.stack(1, 1, [{ fn: 'f', url: 'u', line: 1, column: 1 }]);
+    expect(encodeWatchdogMessage(small)).toBe(JSON.stringify(small));
+  });
+});
