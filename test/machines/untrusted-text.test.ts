@@ -61,3 +61,19 @@ describe('a stack message always fits the line the master reads', () => {
     expect(encodeWatchdogMessage(small)).toBe(JSON.stringify(small));
   });
 });
+
+describe('the bound is the line with its newline', () => {
+  it('a message of exactly WATCHDOG_MAX_LINE bytes loses a frame (with the newline it would be one byte over); one byte less is kept', async () => {
+    const { encodeWatchdogMessage, WATCHDOG_MAX_LINE } = await import('../../machines/watchdog-protocol.js');
+    const frame = (fn: string, url = 'u'.repeat(2000)) => ({ fn, url, line: 1, column: 1 });
+    // Sixteen full frames, and a seventeenth whose name makes the line `total` bytes long.
+    const sized = (total: number) => {
+      const frames = Array.from({ length: 16 }, () => frame('f'.repeat(2000)));
+      const base = JSON.stringify(watchdogMessage.stack(1, 1, [...frames, frame('', '')])).length;
+      return watchdogMessage.stack(1, 1, [...frames, frame('f'.repeat(total - base), '')]);
+    };
+    expect(JSON.stringify(sized(WATCHDOG_MAX_LINE)).length).toBe(WATCHDOG_MAX_LINE);
+    expect(JSON.parse(encodeWatchdogMessage(sized(WATCHDOG_MAX_LINE))).frames).toHaveLength(16);
+    expect(JSON.parse(encodeWatchdogMessage(sized(WATCHDOG_MAX_LINE - 1))).frames).toHaveLength(17);
+  });
+});
