@@ -16,8 +16,16 @@ import { splitLines } from '../adapters/lines.js';
 import { threadsOf } from '../adapters/proc-threads.js';
 import { escapeControls } from '../../machines/untrusted-text.js';
 import type { Logger } from '../log.js';
+import { hasAddon, WATCHDOG } from '../native/addons.js';
 
 export type { HangRecord };
+
+/** Once at start: which watchdog the workers run (src/worker/watchdog.ts), and what the other would cost. */
+export function logWatchdogKind(enabled: boolean, log: Logger): void {
+  if (!enabled) return;
+  if (hasAddon(WATCHDOG)) return void log.info({ watchdog: 'native' }, 'hang stacks: each worker runs the native watchdog (no second isolate)');
+  log.info({ watchdog: 'thread' }, `hang stacks: no native watchdog for this Node (ABI ${process.versions.modules}): each worker runs a watchdog thread, about 15-20 MiB more; --no-hang-stacks saves it`);
+}
 
 const frameText = (f: WatchdogMessage['frames'][number]) => `${f.fn} ${f.url || '(native)'}:${f.line}:${f.column}`;
 /** A thread's name is the app's to set (process.title, a native thread's name): shown escaped. */

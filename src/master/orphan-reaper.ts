@@ -17,7 +17,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadAddon, REAPER } from '../native/addons.js';
 import type { Logger } from '../log.js';
 
 interface NativeReaper {
@@ -32,13 +32,7 @@ export interface OrphanReaper {
 }
 
 /** The native reaper built for this platform (dist/src/native/), or why there is none. */
-function loadNative(): NativeReaper | Error {
-  try {
-    return createRequire(import.meta.url)(`../native/reaper-${process.platform}-${process.arch}.node`) as NativeReaper;
-  } catch (e) {
-    return e as Error;
-  }
-}
+const loadNative = () => loadAddon<NativeReaper>(REAPER);
 
 /** This process's children as the kernel lists them; /proc/<pid>/stat parents where it has no children files. */
 function childPids(): number[] {

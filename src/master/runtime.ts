@@ -31,6 +31,7 @@ import { closeStrayFds } from './stray-fds.js';
 import { oldMasterPid, Upgrader, type Command } from './upgrade.js';
 import { logWorkerPhases } from './worker-log.js';
 import { WorkerProcesses } from './worker-processes.js';
+import { logWatchdogKind } from './hang-reports.js';
 import { startOrphanReaper } from './orphan-reaper.js';
 import { Subject } from '../adapters/rx-operators.js';
 
@@ -132,6 +133,7 @@ export async function startMaster(initial: Config, options: MasterOptions = {}):
     process.title = `statefork: master [${live.config.name}]`;
     logListening(sockets, Boolean(live.config.tls), log);
     logWorkerCount(live.config, log);
+    logWatchdogKind(live.config.hangStacks && live.config.timeout > 0, log);
     inspection = await startInspection(live.config, logging, opened, workers.stats, workers.hangs, () => workers.beats(), upgradeFrom !== null);
   } catch (e) {
     release();

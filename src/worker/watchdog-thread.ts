@@ -10,13 +10,13 @@ import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
 import { encodeWatchdogMessage, MAX_FRAMES, watchdogMessage, type StackFrame } from '../../machines/watchdog-protocol.js';
-import type { WatchdogData } from './watchdog.js';
+import { pauseWaitMs, type WatchdogData } from './watchdog.js';
 
 const { fd, stallMs, beats } = workerData as WatchdogData;
 const counter = new Int32Array(beats);
 /** How often the counter is looked at, and how long a pause may take to arrive (the stack must reach the master before its --timeout). */
 const LOOK_EVERY_MS = 100;
-const PAUSE_WAIT_MS = Math.min(1000, Math.max(100, Math.round(stallMs / 2)));
+const PAUSE_WAIT_MS = pauseWaitMs(stallMs);
 
 interface CallFrame { functionName: string; location: { scriptId: string; lineNumber: number; columnNumber: number } }
 

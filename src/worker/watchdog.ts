@@ -1,11 +1,22 @@
 /**
- * The main thread's side of the watchdog (--hang-stacks): starts the thread and gives it a shared
- * counter that the heartbeat bumps. The thread (./watchdog-thread.ts) does the rest on its own
- * event loop, so it works while this one is stuck. Nothing runs per request: one Atomics.add per
- * heartbeat.
+ * The main thread's side of the watchdog (--hang-stacks): it gives the watchdog a shared counter
+ * that the heartbeat bumps, and the watchdog does the rest on its own thread, so it works while
+ * this one is stuck. Nothing runs per request: one Atomics.add per heartbeat.
+ *
+ * Two watchdogs, the same line to the master (machines/watchdog-protocol.ts):
+ *  - native (../native/watchdog.cc), when it is built for this Node's ABI: a plain OS thread that
+ *    asks V8 for an interrupt and reads the stack in it. No second isolate: it costs the worker
+ *    next to nothing.
+ *  - otherwise a worker_threads thread (./watchdog-thread.ts) that attaches the inspector: about
+ *    15-20 MiB more per worker (a second isolate), the same stacks. The master says once at start
+ *    which one its workers run.
+ * Both explain a hang in a JavaScript loop, a regular expression and Atomics.wait with the stack,
+ * and one in a system call (execSync, a blocking read) or a native call with a note; the master
+ * adds the kernel's view either way.
  */
 import { Worker } from 'node:worker_threads';
 import { WORKER_FD } from '../../machines/protocol.js';
+import { loadAddon, WATCHDOG } from '../native/addons.js';
 import type { Logger } from '../log.js';
 
 export interface WatchdogData {
@@ -14,9 +25,22 @@ export interface WatchdogData {
   beats: SharedArrayBuffer;
 }
 
+/** How long the watchdog waits for the stack before it says the main thread is blocked outside JavaScript. */
+export const pauseWaitMs = (stallMs: number) => Math.min(1000, Math.max(100, Math.round(stallMs / 2)));
+
+interface NativeWatchdog {
+  start(beats: SharedArrayBuffer, stallMs: number, fd: number, pauseWaitMs: number): void;
+}
+
 export function startWatchdog(stallMs: number, log: Logger): { beat(): void } {
   const beats = new SharedArrayBuffer(4);
   const counter = new Int32Array(beats);
+  const beat = () => void Atomics.add(counter, 0, 1);
+  const native = loadAddon<NativeWatchdog>(WATCHDOG);
+  if (!(native instanceof Error)) {
+    native.start(beats, stallMs, WORKER_FD.watchdog, pauseWaitMs(stallMs));
+    return { beat };
+  }
   const data: WatchdogData = { fd: WORKER_FD.watchdog, stallMs, beats };
   // No execArgv: the app's preloads (--import, --require: an APM agent, OpenTelemetry) are for
   // the main thread; a thread inherits them otherwise, and would start a second SDK.
@@ -24,5 +48,5 @@ export function startWatchdog(stallMs: number, log: Logger): { beat(): void } {
   // The thread must never keep the worker alive, nor take it down.
   thread.unref();
   thread.on('error', (e) => log.warn({ err: e.message }, 'the watchdog thread failed: a hang will be logged without its stack'));
-  return { beat: () => void Atomics.add(counter, 0, 1) };
+  return { beat };
 }

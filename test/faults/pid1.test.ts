@@ -10,15 +10,12 @@
  * namespace those are not this machine's pids.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { APPS, CLI, eventually, NODE, type Rec } from '../helpers/cli.js';
+import { APPS, buildWithout, CLI, eventually, NODE, type Rec } from '../helpers/cli.js';
 import { freePorts, get } from '../helpers/http.js';
 
 const isRoot = process.getuid?.() === 0;
-const ROOT = join(CLI, '..', '..', '..');
 const started: ChildProcess[] = [];
 
 afterEach(() => {
@@ -95,19 +92,14 @@ describe.runIf(isRoot)('statefork as PID 1 reaps the orphans it adopts', () => {
 
   it('without its native reaper, PID 1 says so at start with the way out, and the zombies stay (the control)', async () => {
     // The same build with the reaper removed: a platform it was not built for.
-    const copy = mkdtempSync(join(tmpdir(), 'statefork-noreaper-'));
-    chmodSync(copy, 0o755); // the workers, as nobody, load their entry from it
-    cpSync(join(ROOT, 'dist'), join(copy, 'dist'), { recursive: true });
-    cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
-    symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
-    rmSync(join(copy, 'dist', 'src', 'native'), { recursive: true, force: true });
+    const copy = buildWithout((f) => f.startsWith('reaper-'));
     const [port, metrics] = await freePorts(2);
-    const m = await asPid1(join(copy, 'dist', 'src', 'cli.js'), port, metrics);
+    const m = await asPid1(copy.cli, port, metrics);
     expect(m.records.find((r) => r.pid1)).toMatchObject({ level: 40, pid: 1, msg: 'statefork runs as PID 1 but its reaper is not built for this platform: orphaned processes will stay zombies; run it under an init (docker run --init, or tini as the entrypoint)' });
     await orphaning(port, 20);
     await eventually(() => m.zombies() === 20, 10_000, 'the 20 zombies');
     process.kill(m.master, 'SIGTERM');
     expect(await m.exited).toBe(0);
-    rmSync(copy, { recursive: true, force: true });
+    copy.remove();
   });
 });

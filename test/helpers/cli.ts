@@ -4,7 +4,9 @@
  */
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
 export const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
@@ -182,4 +184,20 @@ export async function dashboardUrl(m: Running): Promise<string> {
   const { code } = await r.exited;
   if (code !== 0) throw new Error(`statefork dashboard-url exited ${code}: ${r.stderrText()}`);
   return r.stdout.trim();
+}
+
+/**
+ * A copy of the build without some of its native parts (as on a platform or Node they were not
+ * built for): the path of its CLI. `drop` names the files of dist/src/native/ to leave out.
+ */
+export function buildWithout(drop: (file: string) => boolean): { cli: string; remove(): void } {
+  const root = join(CLI, '..', '..', '..');
+  const copy = mkdtempSync(join(tmpdir(), 'statefork-without-'));
+  chmodSync(copy, 0o755); // workers as nobody load their entry from it
+  cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true });
+  cpSync(join(root, 'package.json'), join(copy, 'package.json'));
+  symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'));
+  const native = join(copy, 'dist', 'src', 'native');
+  for (const f of readdirSync(native).filter(drop)) rmSync(join(native, f));
+  return { cli: join(copy, 'dist', 'src', 'cli.js'), remove: () => rmSync(copy, { recursive: true, force: true }) };
 }

@@ -5,7 +5,8 @@
  * synchronous child process, a blocking read from a pipe); and it is replaced.
  */
 import { describe, expect, it } from 'vitest';
-import { startCli, startServing, type Rec } from '../helpers/cli.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { buildWithout, startCli, startServing, type Rec } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
 const TIMEOUT_S = 2;
@@ -58,6 +59,33 @@ describe('the stack of a hung worker', () => {
     expect(hung.note).toMatch(/^no stack from the watchdog thread/);
     expect(hung.threads).toHaveLength(threads);
     expect(hung.threads[0]).toMatchObject({ tid: pid, state: 'R', syscall: 'running' });
+  });
+});
+
+const threadNames = (pid: number) => readdirSync(`/proc/${pid}/task`).map((t) => readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim());
+
+describe('which watchdog takes the stack', () => {
+  it('the native watchdog when it is built for this Node (no second isolate); the master says so once', async () => {
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), 'hangs.mjs']);
+    expect(m.records.filter((r) => r.watchdog)).toEqual([expect.objectContaining({ role: 'master', watchdog: 'native', msg: 'hang stacks: each worker runs the native watchdog (no second isolate)' })]);
+    // No worker_threads thread (Node names it WorkerThread; the fallback below has one).
+    expect(m.workerPids().flatMap(threadNames).filter((n) => n === 'WorkerThread')).toEqual([]);
+    m.signal('SIGTERM');
+    expect((await m.exited).code).toBe(0);
+  });
+
+  it.each([['/loop', /^spinForever file:\/\/.*\/hangs\.mjs:11:\d+$/], ['/atomics', /^waitForever file:\/\/.*\/hangs\.mjs:19:\d+$/]])('without it (another Node ABI), the watchdog thread takes the same stack for %s; the master says what that costs', async (path, top) => {
+    const build = buildWithout((f) => f.startsWith('watchdog-'));
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), 'hangs.mjs'], { command: [process.execPath, build.cli] });
+    expect(m.records.filter((r) => r.watchdog).map((r) => r.msg)).toEqual([`hang stacks: no native watchdog for this Node (ABI ${process.versions.modules}): each worker runs a watchdog thread, about 15-20 MiB more; --no-hang-stacks saves it`]);
+    const from = m.records.length;
+    void get(`${m.url()}${path}`, { timeoutMs: 20_000 }).catch(() => {});
+    const hung = await m.waitFor(isHung, { from, what: 'the hung record', timeoutMs: 15_000 });
+    expect(hung.stack[0]).toMatch(top);
+    expect(m.workerPids().flatMap(threadNames)).toContain('WorkerThread');
+    m.signal('SIGTERM');
+    await m.exited;
+    build.remove();
   });
 });
 

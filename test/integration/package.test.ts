@@ -46,7 +46,9 @@ describe('the package, installed as a user installs it', () => {
     expect(files).toContain('dist/visualize/inspector/master.svg');
     // The native reaper, prebuilt (no compiler at install); its source and build script stay home.
     expect(files).toContain(`dist/src/native/reaper-${process.platform}-${process.arch}.node`);
-    expect(files.filter((f) => /reaper\.c$|build\.mjs$/.test(f))).toEqual([]);
+    // The native watchdog, one per supported Node ABI (22, 24, 26).
+    expect(files.filter((f) => /^dist\/src\/native\/watchdog-.*\.node$/.test(f)).sort()).toEqual(['127', '137', '147'].map((abi) => `dist/src/native/watchdog-${process.platform}-${process.arch}-abi${abi}.node`));
+    expect(files.filter((f) => /reaper\.c$|watchdog\.cc$|build\.mjs$/.test(f))).toEqual([]);
     const stray = files.filter((f) => /(^|\/)(test|fixtures|node_modules)\//.test(f) || /\.test\.|\.map$|tsconfig|stryker|\.ci\//.test(f) || (/\.ts$/.test(f) && !/\.d\.ts$/.test(f)));
     expect(stray).toEqual([]);
     expect(files.every((f) => /^(dist\/(src|machines|visualize)\/|src\/metrics\/monitoring\/|package\.json$|README\.md$|CHANGELOG\.md$|LICENSE)/.test(f))).toBe(true);

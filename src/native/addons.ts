@@ -1,0 +1,26 @@
+/**
+ * Where statefork's native parts are, built beside this module by `npm run build`
+ * (./build.mjs): the reaper (./reaper.c, Node-API: one file for every Node line) and the
+ * watchdog (./watchdog.cc, V8's API: one file per Node ABI, `process.versions.modules`). Each is
+ * optional: without it, statefork says so and does without (./../master/orphan-reaper.ts,
+ * ../worker/watchdog.ts).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+export const REAPER = here(`./reaper-${process.platform}-${process.arch}.node`);
+export const WATCHDOG = here(`./watchdog-${process.platform}-${process.arch}-abi${process.versions.modules}.node`);
+
+/** The addon at `path`, or the error that says why it did not load. */
+export function loadAddon<T>(path: string): T | Error {
+  try {
+    return createRequire(import.meta.url)(path) as T;
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+export const hasAddon = (path: string): boolean => existsSync(path);
