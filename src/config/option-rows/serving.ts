@@ -67,10 +67,10 @@ export const SERVING_ROWS = {
   },
   hangStacks: {
     flags: '--hang-stacks', type: 'flag', default: true,
-    help: "each worker runs a watchdog thread that takes its JavaScript stack when it hangs, for the log (about 9 MiB per worker)",
+    help: "each worker runs a watchdog that takes its JavaScript stack when it hangs, for the log (native: no memory to speak of; else a thread, about 12 MiB per worker)",
     helpDefault: 'on',
     docDefault: 'on',
-    doc: "each worker runs a small watchdog thread: when its heartbeat has stood still half of `--timeout`, the thread takes the main thread's JavaScript stack (through the inspector, without waiting for it), and the master logs it with the kernel's view when it aborts the worker (see When a worker hangs). It costs about 9 MiB of memory per worker and nothing per request; `--no-hang-stacks` turns it off",
+    doc: "each worker runs a watchdog: when its heartbeat has stood still half of `--timeout`, it takes the main thread's JavaScript stack (through V8's interrupt, without waiting for the main thread), and the master logs it with the kernel's view when it aborts the worker (see When a worker hangs). The native watchdog (prebuilt for Node 22, 24 and 26 on linux-x64) costs no measurable memory; elsewhere a watchdog thread does the same for about 12 MiB per worker (the master says which at start). Nothing runs per request; `--no-hang-stacks` turns it off",
     check: checkBoolean('hangStacks'),
     show: (c) => c.hangStacks,
   },
