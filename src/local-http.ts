@@ -9,7 +9,8 @@
  *    slow connections per peer and on connections in all, and a new connection always given its
  *    chance, so a probe is answered while an attacker holds a thousand connections open.
  */
-import http from 'node:http';
+import type http from 'node:http';
+import { http as httpModule } from './node-http.js';
 import net from 'node:net';
 import { hostname } from 'node:os';
 import type { Logger } from './log.js';
@@ -43,7 +44,7 @@ export function hostAllowed(header: string | undefined, bound: string, machine =
  */
 export function createLocalServer(name: string, bound: string, handler: http.RequestListener): http.Server {
   // The timeouts are checked this often (Node's default, 30 s, would let a slow client sit that long).
-  const server = http.createServer({ connectionsCheckingInterval: TIMEOUTS.checkMs });
+  const server = httpModule.createServer({ connectionsCheckingInterval: TIMEOUTS.checkMs });
   server.headersTimeout = TIMEOUTS.headersMs;
   server.requestTimeout = TIMEOUTS.requestMs;
   server.keepAliveTimeout = TIMEOUTS.keepAliveMs;

@@ -4,7 +4,7 @@
  * 503 with one JSON line that says why (and which master answered: its pid). The answers are the master machine's facts
  * (machines/master.health.ts), read at request time: the moment TERM is handled, /readyz says 503.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import { liveness, readiness, startup, type ProbeAnswer } from '../../machines/master.health.js';
 import { StateforkError } from '../errors.js';

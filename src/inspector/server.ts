@@ -7,7 +7,7 @@
  */
 import type { Connections, WorkerLoad } from '../../machines/protocol.js';
 import type { HangRecord } from '../../machines/watchdog-protocol.js';
-import http from 'node:http';
+import type http from 'node:http';
 import { PAGE, PAGE_HEADERS } from './page.js';
 import type { InspectorHub, LiveWorker, Step } from './hub.js';
 import { handleControl, type PageControls } from './controls.js';

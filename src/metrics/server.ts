@@ -1,5 +1,5 @@
 /** The metrics endpoint (--metrics HOST:PORT): GET /metrics in Prometheus's text format. */
-import http from 'node:http';
+import type http from 'node:http';
 import { StateforkError } from '../errors.js';
 import type { MasterMetrics } from './master-metrics.js';
 import { createLocalServer, listenLocal, type LocalListen, type TakeOver } from '../local-http.js';

@@ -4,7 +4,7 @@
  * once the module has loaded; a listen captured while it loaded, or later, wins over it.
  */
 import type http from 'node:http';
-import https from 'node:https';
+import { isHttpsServer } from '../node-http.js';
 import type net from 'node:net';
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
@@ -41,7 +41,7 @@ function startCapture(spec: AppSpec, log: Logger, options: LoadOptions): ListenC
   const { limits, tls, listen } = options;
   return captureListen({
     accept: (server, asked) => {
-      if (tls && !(server instanceof https.Server)) {
+      if (tls && !isHttpsServer(server)) {
         throw new BootError(EXIT.APP_LOAD_ERROR, `${spec.path} starts its own plain HTTP server (listen on ${asked}), which --certfile cannot make HTTPS: terminate TLS in front of statefork and drop --certfile, or export the request listener (statefork then serves it over HTTPS)`);
       }
       if (limits) applyLimits(server, limits);

@@ -4,13 +4,13 @@
  * that is not listening. An app that exports none of them and starts its own server instead is
  * served by capturing that server's listen (listen-capture.ts, app-load.ts).
  */
-import http from 'node:http';
+import type http from 'node:http';
 import net from 'node:net';
 import { EXIT } from '../../machines/exit-codes.js';
 import type { Logger } from '../log.js';
 import type { FetchApp } from './fetch-listener.js';
 import { DEFAULT_HTTP_LIMITS, type AppSpec, type HttpLimits, type WorkerSettings } from '../../machines/worker-settings.js';
-import https from 'node:https';
+import { http as httpModule, https, isHttpsServer } from '../node-http.js';
 import { readFileSync } from 'node:fs';
 
 export class BootError extends Error {
@@ -48,9 +48,9 @@ export type TlsFiles = WorkerSettings['tls'];
 
 /** An HTTPS server when TLS is configured (files read now: a new worker reads renewed ones). */
 function createServer(options: http.ServerOptions, listener: http.RequestListener, tls: TlsFiles): http.Server {
-  if (!tls) return http.createServer(options, listener);
+  if (!tls) return httpModule.createServer(options, listener);
   const secure = { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}) };
-  return https.createServer({ ...options, ...secure }, listener) as unknown as http.Server;
+  return https().createServer({ ...options, ...secure }, listener) as unknown as http.Server;
 }
 
 export const isFetchApp = (value: unknown): value is FetchApp => typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function';
@@ -78,7 +78,7 @@ export function toServer(
 ): http.Server {
   if (value instanceof net.Server) {
     if (value.listening) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a server that is already listening; export it before calling listen(), statefork listens for it`);
-    if (tls && !(value instanceof https.Server)) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a plain http.Server but --certfile asks for HTTPS; export its request listener instead, or an https.Server with its own certificate`);
+    if (tls && !isHttpsServer(value as object)) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a plain http.Server but --certfile asks for HTTPS; export its request listener instead, or an https.Server with its own certificate`);
     return applyLimits(value as http.Server, limits);
   }
   if (isFetchApp(value)) {

@@ -12,8 +12,8 @@
  * themselves"), but only the patch can refuse a listen (a plain server under --certfile) with a
  * boot failure instead of a throw from inside a subscriber.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import { http as httpModule, isHttpsServer } from '../node-http.js';
 import net from 'node:net';
 
 /** What the app asked its server to listen on, in words, for the log ("port 3000", "/tmp/app.sock"). */
@@ -46,7 +46,7 @@ function picksFreePort(args: unknown[]): boolean {
   return first === undefined || typeof first === 'function' || first === null || Number(first) === 0 && first !== '';
 }
 
-export const isHttpServer = (server: net.Server): server is http.Server => server instanceof http.Server || server instanceof https.Server;
+export const isHttpServer = (server: net.Server): server is http.Server => server instanceof httpModule.Server || isHttpsServer(server);
 
 export interface CapturedListen {
   server: http.Server;
