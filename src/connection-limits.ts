@@ -43,6 +43,10 @@ export function limitConnections(server: http.Server, name: string, now: () => n
     forget(socket);
     socket.destroy();
   };
+  const oldestIdle = (): Tracked | undefined => {
+    for (const t of open.values()) if (t.busy === 0) return t;
+    return undefined;
+  };
   /** Closes the peer's oldest slow connections beyond the cap; they are the first ones, by age. */
   const trimPeer = (peer: Set<Tracked>) => {
     const slowBefore = now() - SLOW_AFTER_MS;
@@ -56,7 +60,7 @@ export function limitConnections(server: http.Server, name: string, now: () => n
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     if (open.size >= MAX_CLIENTS) {
-      const idle = [...open.values()].find((t) => t.busy === 0);
+      const idle = oldestIdle();
       if (!idle) return void shed(socket);
       shed(idle.socket);
     }

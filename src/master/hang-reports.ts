@@ -24,7 +24,7 @@ export type { HangRecord };
 export function logWatchdogKind(enabled: boolean, log: Logger): void {
   if (!enabled) return;
   if (hasAddon(WATCHDOG)) return void log.info({ watchdog: 'native' }, 'hang stacks: each worker runs the native watchdog (no second isolate)');
-  log.info({ watchdog: 'thread' }, `hang stacks: no native watchdog for this Node (ABI ${process.versions.modules}): each worker runs a watchdog thread, about 15-20 MiB more; --no-hang-stacks saves it`);
+  log.info({ watchdog: 'thread' }, `hang stacks: no native watchdog for this Node (ABI ${process.versions.modules}): each worker runs a watchdog thread, about 12 MiB more; --no-hang-stacks saves it`);
 }
 
 const frameText = (f: WatchdogMessage['frames'][number]) => `${f.fn} ${f.url || '(native)'}:${f.line}:${f.column}`;

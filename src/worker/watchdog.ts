@@ -8,7 +8,7 @@
  *    asks V8 for an interrupt and reads the stack in it. No second isolate: it costs the worker
  *    next to nothing.
  *  - otherwise a worker_threads thread (./watchdog-thread.ts) that attaches the inspector: about
- *    15-20 MiB more per worker (a second isolate), the same stacks. The master says once at start
+ *    12 MiB more per worker on Node 24 (a second isolate), the same stacks. The master says once at start
  *    which one its workers run.
  * Both explain a hang in a JavaScript loop, a regular expression and Atomics.wait with the stack,
  * and one in a system call (execSync, a blocking read) or a native call with a note; the master

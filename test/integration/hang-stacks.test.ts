@@ -77,7 +77,7 @@ describe('which watchdog takes the stack', () => {
   it.each([['/loop', /^spinForever file:\/\/.*\/hangs\.mjs:11:\d+$/], ['/atomics', /^waitForever file:\/\/.*\/hangs\.mjs:19:\d+$/]])('without it (another Node ABI), the watchdog thread takes the same stack for %s; the master says what that costs', async (path, top) => {
     const build = buildWithout((f) => f.startsWith('watchdog-'));
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), 'hangs.mjs'], { command: [process.execPath, build.cli] });
-    expect(m.records.filter((r) => r.watchdog).map((r) => r.msg)).toEqual([`hang stacks: no native watchdog for this Node (ABI ${process.versions.modules}): each worker runs a watchdog thread, about 15-20 MiB more; --no-hang-stacks saves it`]);
+    expect(m.records.filter((r) => r.watchdog).map((r) => r.msg)).toEqual([`hang stacks: no native watchdog for this Node (ABI ${process.versions.modules}): each worker runs a watchdog thread, about 12 MiB more; --no-hang-stacks saves it`]);
     const from = m.records.length;
     void get(`${m.url()}${path}`, { timeoutMs: 20_000 }).catch(() => {});
     const hung = await m.waitFor(isHung, { from, what: 'the hung record', timeoutMs: 15_000 });
