@@ -9,6 +9,9 @@
 /** C0, DEL and C1 controls; the Arabic letter mark; the bidirectional marks, embeddings, overrides and isolates; the line and paragraph separators. */
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
+/** The same class as source text, for the inspector page's script (it cannot import). */
+export const CONTROLS_SOURCE = CONTROLS.source;
+
 const escaped = (c: string): string => {
   const code = c.charCodeAt(0);
   return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;

@@ -7,10 +7,12 @@
  * line of the stack, even from a recording made elsewhere. Only the diagrams, drawn by statefork
  * itself from the machine definitions, are inserted as SVG markup.
  */
+import { CONTROLS_SOURCE } from '../../machines/untrusted-text.js';
+
 export const PAGE_SCRIPT = String.raw`
 'use strict';
 const $ = (id) => document.getElementById(id);
-const escapedText = (s) => String(s).replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => { const n = c.charCodeAt(0); return n <= 0xff ? '\\x' + n.toString(16).padStart(2, '0') : '\\u{' + n.toString(16) + '}'; });
+const escapedText = (s) => String(s).replace(/${CONTROLS_SOURCE}/g, (c) => { const n = c.charCodeAt(0); return n <= 0xff ? '\\x' + n.toString(16).padStart(2, '0') : '\\u{' + n.toString(16) + '}'; });
 const PHASE_TO_STATE = { spawning: 'booting', booting: 'booting', ready: 'ready', draining: 'draining', quitting: 'quitting', aborting: 'aborting' };
 const state = { mode: { replay: false, controls: false }, steps: [], at: -1, live: null, history: {}, requests: {}, conns: {}, loads: {}, playing: null };
 const token = new URLSearchParams(location.hash.slice(1)).get('token') || '';

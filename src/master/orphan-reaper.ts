@@ -31,9 +31,6 @@ export interface OrphanReaper {
   stop(): void;
 }
 
-/** The native reaper built for this platform (dist/src/native/), or why there is none. */
-const loadNative = () => loadAddon<NativeReaper>(REAPER);
-
 /** This process's children as the kernel lists them; /proc/<pid>/stat parents where it has no children files. */
 function childPids(): number[] {
   try {
@@ -54,7 +51,7 @@ function childPids(): number[] {
 /** Starts reaping when this process adopts orphans; null when it does not (its parent reaps them). */
 export function startOrphanReaper(log: Logger): OrphanReaper | null {
   if (process.platform !== 'linux') return null;
-  const native = loadNative();
+  const native = loadAddon<NativeReaper>(REAPER);
   const adopts = process.pid === 1 || (!(native instanceof Error) && native.isSubreaper());
   if (!adopts) return null;
   if (native instanceof Error) {

@@ -50,9 +50,13 @@ export class LogGate {
     return false;
   }
 
+  /** A stream of the worker's that this gate pauses and resumes. */
+  attach(stream: Readable): void {
+    this.streams.add(stream);
+  }
+
   /** After a chunk of `stream` was read: over the rate, the stream waits for the next second. */
   read(stream: Readable): void {
-    this.streams.add(stream);
     if (this.dropped.records > 0) stream.pause();
   }
 

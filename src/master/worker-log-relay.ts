@@ -36,6 +36,7 @@ export function relayLines(stream: Readable, gate: LogGate, onLine: (line: strin
   }, (bytes) => {
     if (gate.admit(MAX_LINE)) onOverlong(bytes);
   });
+  gate.attach(stream);
   stream.on('data', (chunk: Buffer) => {
     lines.push(chunk);
     gate.read(stream);

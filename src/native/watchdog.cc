@@ -40,6 +40,8 @@ struct Watchdog {
   int fd;
   long stall_ms;
   long pause_wait_ms;
+  // The note when no frame came in time, worded by the JavaScript side (src/worker/watchdog.ts).
+  std::string blocked_note;
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
@@ -158,8 +160,9 @@ void Watch(Watchdog* w) {
     if (w->captured) {
       line += ",\"frames\":" + w->frames + "}\n";
     } else {
-      line += ",\"frames\":[],\"note\":\"no JavaScript frame within " + std::to_string(w->pause_wait_ms) +
-              " ms: the main thread is blocked outside JavaScript (a system call)\"}\n";
+      line += ",\"frames\":[],\"note\":\"";
+      AppendJsonText(line, w->blocked_note);
+      line += "\"}\n";
     }
     lock.unlock();
     WriteLine(w->fd, line);
@@ -180,12 +183,12 @@ void Stop(void* data) {
   if (w->thread.joinable()) w->thread.join();
 }
 
-// start(beats: SharedArrayBuffer, stallMs, fd, pauseWaitMs)
+// start(beats: SharedArrayBuffer, stallMs, fd, pauseWaitMs, blockedNote)
 void Start(const v8::FunctionCallbackInfo<v8::Value>& args) {
   v8::Isolate* isolate = args.GetIsolate();
   v8::Local<v8::Context> context = isolate->GetCurrentContext();
-  if (args.Length() < 4 || !args[0]->IsSharedArrayBuffer() || !args[1]->IsNumber() || !args[2]->IsNumber() || !args[3]->IsNumber()) {
-    isolate->ThrowException(v8::Exception::TypeError(v8::String::NewFromUtf8Literal(isolate, "start(beats, stallMs, fd, pauseWaitMs)")));
+  if (args.Length() < 5 || !args[0]->IsSharedArrayBuffer() || !args[1]->IsNumber() || !args[2]->IsNumber() || !args[3]->IsNumber() || !args[4]->IsString()) {
+    isolate->ThrowException(v8::Exception::TypeError(v8::String::NewFromUtf8Literal(isolate, "start(beats, stallMs, fd, pauseWaitMs, blockedNote)")));
     return;
   }
   auto store = args[0].As<v8::SharedArrayBuffer>()->GetBackingStore();
@@ -199,6 +202,7 @@ void Start(const v8::FunctionCallbackInfo<v8::Value>& args) {
   w->stall_ms = static_cast<long>(args[1]->IntegerValue(context).FromMaybe(0));
   w->fd = static_cast<int>(args[2]->Int32Value(context).FromMaybe(-1));
   w->pause_wait_ms = static_cast<long>(args[3]->IntegerValue(context).FromMaybe(1000));
+  w->blocked_note = Utf8(isolate, args[4].As<v8::String>());
   w->thread = std::thread(Watch, w);
   node::AddEnvironmentCleanupHook(isolate, Stop, w);
 }

@@ -10,7 +10,7 @@ import { writeSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { workerData } from 'node:worker_threads';
 import { encodeWatchdogMessage, MAX_FRAMES, watchdogMessage, type StackFrame } from '../../machines/watchdog-protocol.js';
-import { pauseWaitMs, type WatchdogData } from './watchdog.js';
+import { blockedNote, pauseWaitMs, type WatchdogData } from './watchdog.js';
 
 const { fd, stallMs, beats } = workerData as WatchdogData;
 const counter = new Int32Array(beats);
@@ -90,6 +90,6 @@ setInterval(() => {
     const captureMs = Math.round(performance.now() - t0);
     send(encodeWatchdogMessage(frames
       ? watchdogMessage.stack(stalledMs, captureMs, frames)
-      : watchdogMessage.stack(stalledMs, captureMs, [], `no JavaScript frame within ${PAUSE_WAIT_MS} ms: the main thread is blocked outside JavaScript (a system call)`)));
+      : watchdogMessage.stack(stalledMs, captureMs, [], blockedNote(PAUSE_WAIT_MS))));
   });
 }, LOOK_EVERY_MS);

@@ -28,8 +28,11 @@ export interface WatchdogData {
 /** How long the watchdog waits for the stack before it says the main thread is blocked outside JavaScript. */
 export const pauseWaitMs = (stallMs: number) => Math.min(1000, Math.max(100, Math.round(stallMs / 2)));
 
+/** What either watchdog says when no frame came in time: the main thread takes no interrupt in a system call. */
+export const blockedNote = (waitedMs: number) => `no JavaScript frame within ${waitedMs} ms: the main thread is blocked outside JavaScript (a system call)`;
+
 interface NativeWatchdog {
-  start(beats: SharedArrayBuffer, stallMs: number, fd: number, pauseWaitMs: number): void;
+  start(beats: SharedArrayBuffer, stallMs: number, fd: number, pauseWaitMs: number, blockedNote: string): void;
 }
 
 export function startWatchdog(stallMs: number, log: Logger): { beat(): void } {
@@ -38,7 +41,8 @@ export function startWatchdog(stallMs: number, log: Logger): { beat(): void } {
   const beat = () => void Atomics.add(counter, 0, 1);
   const native = loadAddon<NativeWatchdog>(WATCHDOG);
   if (!(native instanceof Error)) {
-    native.start(beats, stallMs, WORKER_FD.watchdog, pauseWaitMs(stallMs));
+    const waitMs = pauseWaitMs(stallMs);
+    native.start(beats, stallMs, WORKER_FD.watchdog, waitMs, blockedNote(waitMs));
     return { beat };
   }
   const data: WatchdogData = { fd: WORKER_FD.watchdog, stallMs, beats };

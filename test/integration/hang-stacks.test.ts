@@ -68,8 +68,10 @@ describe('which watchdog takes the stack', () => {
   it('the native watchdog when it is built for this Node (no second isolate); the master says so once', async () => {
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), 'hangs.mjs']);
     expect(m.records.filter((r) => r.watchdog)).toEqual([expect.objectContaining({ role: 'master', watchdog: 'native', msg: 'hang stacks: each worker runs the native watchdog (no second isolate)' })]);
-    // No worker_threads thread (Node names it WorkerThread; the fallback below has one).
+    // No worker_threads thread (Node 24 names it WorkerThread; the fallback below has one), and
+    // this Node's own build of the addon is mapped into every worker (on any line).
     expect(m.workerPids().flatMap(threadNames).filter((n) => n === 'WorkerThread')).toEqual([]);
+    for (const pid of m.workerPids()) expect(readFileSync(`/proc/${pid}/maps`, 'utf8')).toContain(`watchdog-${process.platform}-${process.arch}-abi${process.versions.modules}.node`);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
   });
