@@ -4,10 +4,12 @@
  * for its word over IPC: ready once the first generation serves (exit 0), or why it could not
  * start (its exit code, and the reason in one line).
  */
-import { spawn } from 'node:child_process';
+import { childProcess } from './node-builtins.js';
 import { fileURLToPath } from 'node:url';
 import { EXIT } from '../machines/exit-codes.js';
 import { daemonMessage, ENV, parseDaemonMessage } from '../machines/protocol.js';
+
+const { spawn } = childProcess();
 
 const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
 

@@ -4,10 +4,12 @@
  * the master's configuration and a worker's hooks both read the file, and a worker must not
  * load the configuration graph to do it.
  */
-import { readFileSync } from 'node:fs';
+import { fs } from './node-builtins.js';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+const { readFileSync } = fs;
 
 let loads = 0;
 

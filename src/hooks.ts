@@ -4,7 +4,7 @@
  * the master's machine, and a hook that throws or rejects is logged with its name and changes
  * nothing else.
  */
-import type { Logger } from './log.js';
+import type { Logger } from './record-log.js';
 import { importFresh } from './fresh-module.js';
 
 export const MASTER_HOOKS = ['onStarting', 'onReload', 'whenReady', 'preFork', 'postFork', 'childExit', 'nworkersChanged', 'onExit', 'preExec'] as const;

@@ -10,11 +10,13 @@
  *    chance, so a probe is answered while an attacker holds a thousand connections open.
  */
 import type http from 'node:http';
-import { http as httpModule } from './node-http.js';
+import { http as httpModule } from './node-builtins.js';
 import net from 'node:net';
-import { hostname } from 'node:os';
+import { os } from './node-builtins.js';
 import type { Logger } from './log.js';
 import { limitConnections, TIMEOUTS } from './connection-limits.js';
+
+const { hostname } = os();
 
 export { MAX_CLIENTS, MAX_SLOW_PER_PEER, shedConnections } from './connection-limits.js';
 

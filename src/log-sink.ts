@@ -5,8 +5,10 @@
  * how many were lost (the logger logs one warning). A reopen (USR1, after logrotate) opens the
  * path again the safe way and keeps the old fd when that fails.
  */
-import { closeSync, fstatSync, ftruncateSync, writeSync } from 'node:fs';
+import { fs } from './node-builtins.js';
 import { openForWriting, giveFd, type Owner } from './files.js';
+
+const { closeSync, fstatSync, ftruncateSync, writeSync } = fs;
 
 /** EAGAIN on a non-blocking pipe (stderr): retry for this long, then drop the line. */
 const EAGAIN_BUDGET_MS = 100;

@@ -6,7 +6,7 @@
  */
 import type { AnyActorRef, InspectionEvent, StateValue } from 'xstate';
 import { stateName } from '../machines/state-name.js';
-import type { Logger } from './log.js';
+import type { Logger } from './record-log.js';
 
 export interface SnapshotLike {
   value: StateValue;

@@ -6,7 +6,9 @@
  * the first socket that is not listening: the cost does not grow with the connections the host holds. Unix sockets have no such field
  * (null). Only reads; a file that cannot be read gives null for every socket.
  */
-import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
+
+const { closeSync, openSync, readlinkSync, readSync } = fs;
 
 /**
  * One IPv4 record (each is padded to 150 bytes) per read: the kernel makes only the records a read

@@ -4,10 +4,12 @@
  * cgroup's path to the root. STATEFORK_CGROUP_DIR names a directory that holds those files
  * instead (tests give a fake one). Only reads: a file that is missing or does not parse is no limit.
  */
-import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { fs, os } from '../node-builtins.js';
 import { dirname, join } from 'node:path';
 import type { HostLimits } from '../../machines/master.scaling.js';
+
+const { readFileSync } = fs;
+const { availableParallelism, totalmem } = os();
 
 export interface CgroupLimits extends HostLimits {
   /** The CPU quota as the cgroup sets it (null: none), and where the figures came from. */

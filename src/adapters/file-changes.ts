@@ -2,9 +2,12 @@
  * Changes to watched files as an Observable, debounced: an editor's save (often a write, a
  * rename and a chmod) is one change. It only reports; the master turns a change into a reload.
  */
-import { watch, type FSWatcher } from 'node:fs';
+import { fs } from '../node-builtins.js';
+import type { FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { buffer, debounceTime, map, Observable, share } from './rx-operators.js';
+
+const { watch } = fs;
 
 /** Watches each directory once, keeping the changes to the files asked for (or any, for a directory). */
 export function fileChanges$(paths: Array<{ path: string; isDirectory: boolean }>, debounceMs: number): Observable<string[]> {

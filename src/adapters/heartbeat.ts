@@ -5,13 +5,14 @@
  * two processes' clocks never need to agree. The master's periodic check that reads the
  * stamps is ./ticks.ts (this module is also the worker's, which has no use for it).
  */
-import { closeSync, fstatSync, futimesSync, openSync, unlinkSync } from 'node:fs';
+import { crypto, fs } from '../node-builtins.js';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+
+const { closeSync, fstatSync, futimesSync, openSync, unlinkSync } = fs;
 
 /** Master side: a file nobody else can open, kept only as an fd handed to one worker. */
 export function createHeartbeatFile(dir: string): number {
-  const path = join(dir, `statefork-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const path = join(dir, `statefork-${process.pid}-${crypto().randomBytes(6).toString('hex')}`);
   const fd = openSync(path, 'wx+', 0o600);
   unlinkSync(path);
   return fd;

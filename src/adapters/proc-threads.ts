@@ -4,9 +4,11 @@
  * is in (/proc/.../syscall: readable by root or the process's own user). Read synchronously, in a
  * few milliseconds: it is taken just before a hung worker is aborted.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { arch } from 'node:os';
+import { fs, os } from '../node-builtins.js';
 import type { ThreadView } from '../../machines/watchdog-protocol.js';
+
+const { readdirSync, readFileSync } = fs;
+const { arch } = os();
 
 export type { ThreadView };
 

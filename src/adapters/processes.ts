@@ -2,7 +2,9 @@
  * Other processes, as /proc and kill(2) tell: whether one runs, and whether it is a statefork
  * master. The pidfile and the control socket's discovery both ask; neither decides here.
  */
-import { readFileSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
+
+const { readFileSync } = fs;
 
 /** Whether a process runs (one of another user's counts: EPERM). */
 export function isAlive(pid: number): boolean {

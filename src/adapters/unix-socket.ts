@@ -4,7 +4,9 @@
  * --control-socket checks each decide what to do with the answer.
  */
 import net from 'node:net';
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
+
+const { lstatSync, readFileSync, readlinkSync } = fs;
 
 export async function unixPathState(path: string): Promise<'free' | 'live' | 'stale' | 'not-a-socket'> {
   let isSocket: boolean;

@@ -3,10 +3,12 @@
  * named by -c/--config. A JS file exports a plain object (default export or module.exports) with
  * the options in camelCase. It is read afresh on every HUP.
  */
-import { existsSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { join, resolve } from 'node:path';
 import { StateforkError } from '../errors.js';
 import { importFresh } from '../fresh-module.js';
+
+const { existsSync } = fs;
 
 export const CONFIG_NAMES = ['statefork.config.js', 'statefork.config.mjs', 'statefork.config.cjs', 'statefork.config.json'];
 

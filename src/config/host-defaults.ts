@@ -1,8 +1,10 @@
 /** What depends on the host: the default worker count, where heartbeat files live, --chdir. */
-import { accessSync, constants, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { fs, os } from '../node-builtins.js';
 import { resolve } from 'node:path';
 import { usage } from './checks.js';
+
+const { accessSync, constants, statSync } = fs;
+const { availableParallelism, tmpdir } = os();
 
 /** The worker count when none is given: WEB_CONCURRENCY (Heroku's convention), else one per CPU. */
 export function defaultWorkers(env: NodeJS.ProcessEnv): number {

@@ -3,9 +3,11 @@
  * owns what it created); it must be root to start workers as someone else. Names are looked up
  * in /etc/passwd and /etc/group (Node has no getpwnam); numbers are taken as they are.
  */
-import { readFileSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { usage } from './checks.js';
 import type { Field, Options } from './options.js';
+
+const { readFileSync } = fs;
 
 export interface WorkerIdentity {
   uid: number;

@@ -4,11 +4,13 @@
  * gunicorn's where it has one. No defaults here (the help only shows them): a value present means
  * the user gave it, so layers can be merged by precedence.
  */
-import { readFileSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { OptionRow } from './option-row.js';
 import { helpLine, OPTION_ROWS, OPTION_TABLE } from './option-table.js';
 import type { Options } from './types.js';
+
+const { readFileSync } = fs;
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

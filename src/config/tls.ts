@@ -1,8 +1,10 @@
 /** --certfile, --keyfile and --ca-certs: readable PEM files, given together or not at all. */
-import { accessSync, constants } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { resolve } from 'node:path';
 import { checkString, usage } from './checks.js';
 import type { Config } from './types.js';
+
+const { accessSync, constants } = fs;
 
 /** One of the three files: its absolute path, once it is known to be readable. */
 export function checkPemFile(name: string, value: unknown): string {

@@ -6,12 +6,14 @@
  * directory the workers run in, and the flags are tried on this Node (`node FLAGS -e ''`, as the
  * workers' user).
  */
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../node-builtins.js';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { AppSpec } from './app-spec.js';
 import { usage } from './checks.js';
 import type { WorkerIdentity } from './identity.js';
+
+const { spawnSync } = childProcess();
 
 /** Flags that would make a worker something else than a worker (run code, a test, a REPL, a watcher). */
 const NOT_FOR_WORKERS = /^(-e|--eval|-p|--print|-c|--check|-i|--interactive|--test|--watch|--watch-path|--run|-r|--require|--import|--loader|--experimental-loader)(=|$)/;

@@ -4,11 +4,13 @@
  * else <tmpdir>/statefork-<uid>. The commands (statefork status, ...) find a master's socket
  * from --control-socket, from --pid (the pidfile's pid), or as the only live one there.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fs, os } from '../node-builtins.js';
 import { dirname, join } from 'node:path';
 import { StateforkError } from '../errors.js';
 import { isAlive, isMaster } from '../adapters/processes.js';
+
+const { lstatSync, mkdirSync, readdirSync, readFileSync } = fs;
+const { tmpdir } = os();
 
 export function controlDir(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.() ?? 0): string {
   if (uid === 0) return '/run/statefork';

@@ -6,11 +6,13 @@
  * connection and never reaches the master.
  */
 import net from 'node:net';
-import { chmodSync, statSync, unlinkSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { StateforkError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { unixPathState } from '../adapters/unix-socket.js';
 import { fail, IDLE_MS, isResponse, MAX_LINE, ok, parseRequest, type ErrorCode, type Request, type Response } from './protocol.js';
+
+const { chmodSync, statSync, unlinkSync } = fs;
 
 /** One reply line; a reply that cannot be written as JSON becomes an error reply, never a throw. */
 function serialize(response: Response): string {

@@ -7,7 +7,7 @@
  *  - a JSON body (a cross-site form cannot send one without a preflight the server never grants);
  * and the Host check every inspector request passes first (../local-http.ts: DNS rebinding).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { crypto } from '../node-builtins.js';
 import type http from 'node:http';
 
 /** The commands the page may send: the state-changing ones (status and workers are its other routes). */
@@ -27,7 +27,7 @@ export interface PageControls {
 function tokenMatches(given: string | string[] | undefined, token: string): boolean {
   if (typeof given !== 'string') return false;
   const [a, b] = [Buffer.from(given), Buffer.from(token)];
-  return a.length === b.length && timingSafeEqual(a, b);
+  return a.length === b.length && crypto().timingSafeEqual(a, b);
 }
 
 const answer = (res: http.ServerResponse, status: number, body: ControlOutcome) =>

@@ -6,8 +6,10 @@
  * a master that can raise a priority again (CAP_SYS_NICE: root, outside most containers) lowers
  * one: a worker left behind at a low priority would serve slowly for good.
  */
-import { getPriority, setPriority } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { fs, os } from '../node-builtins.js';
+
+const { readFileSync } = fs;
+const { getPriority, setPriority } = os();
 
 const CAP_SYS_NICE = 23;
 

@@ -11,9 +11,11 @@
  * before it was promoted (a rollback) gives MAINPID= back to the old one, and the old master takes
  * it back too when its new master is gone.
  */
-import { spawn } from 'node:child_process';
+import { childProcess } from '../node-builtins.js';
 import type { MasterStep } from '../../machines/master.facts.js';
 import type { Logger } from '../log.js';
+
+const { spawn } = childProcess();
 
 /** MAINPID: the pid the message is about (systemd-notify --pid); the other fields as given. */
 export type Notify = ((fields: { MAINPID: number } & Record<string, string | number>) => void) & {

@@ -16,9 +16,11 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { readdirSync, readFileSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { loadAddon, REAPER } from '../native/addons.js';
 import type { Logger } from '../log.js';
+
+const { readdirSync, readFileSync } = fs;
 
 interface NativeReaper {
   reap(pid: number): number | null;

@@ -2,10 +2,12 @@
  * The pidfile: written atomically (a new file, then a rename); refused when it names a live statefork master; a stale one
  * (its process gone, or its pid reused by another program) is replaced; removed only if ours.
  */
-import { readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { StateforkError } from '../errors.js';
 import { writeAtomically } from '../files.js';
 import { isAlive, isMaster } from '../adapters/processes.js';
+
+const { readFileSync, renameSync, unlinkSync } = fs;
 
 /** Returns the pid of another program the old pidfile named (a reused pid), for the log. */
 export function writePidfile(path: string, pid = process.pid): number | null {

@@ -1,9 +1,11 @@
 /** Checks made before binding, so a bad environment fails fast with one clear line. */
 import { closeHeartbeatFile, createHeartbeatFile } from '../adapters/heartbeat.js';
-import { closeSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import type { WorkerIdentity } from '../config/identity.js';
 import { StateforkError } from '../errors.js';
 import { giveFd, giveSocketFile, openForWriting } from '../files.js';
+
+const { closeSync } = fs;
 
 /**
  * Workers append to the access log: it is created (or found) here, as a regular file reached

@@ -3,7 +3,6 @@
  * the machine with its sources (./sources.ts) and effects (./effects.ts, ./machine.ts), hands
  * every step to the observers (./steps.ts), and waits for the machine to halt.
  */
-import { performance } from 'node:perf_hooks';
 import { createActor } from 'xstate';
 import { mayUnlinkSockets } from '../../machines/master.context.js';
 import { masterView } from '../../machines/master.facts.js';

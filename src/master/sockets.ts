@@ -4,14 +4,15 @@
  * primitive Node's cluster module uses, and the workers call listen() on their copies.
  */
 import net from 'node:net';
-import { unlinkSync } from 'node:fs';
-import { lookup } from 'node:dns/promises';
-import { getSystemErrorName } from 'node:util';
+import { dnsPromises, fs, util } from '../node-builtins.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StateforkError } from '../errors.js';
 import type { BindSpec } from '../config/bind.js';
 import type { Logger } from '../log.js';
 import { boundPath, socketInode, unixPathState } from '../adapters/unix-socket.js';
+
+const { unlinkSync } = fs;
+const { getSystemErrorName } = util();
 
 interface ServerHandle {
   fd: number;
@@ -79,9 +80,9 @@ async function bindOnce(spec: BindSpec): Promise<ServerHandle | string> {
     await clearStaleUnixSocket(spec);
     result = createServerHandle(spec.path, -1, -1);
   } else {
-    const family = net.isIP(spec.host) || (await lookup(spec.host).catch(() => null))?.family;
+    const family = net.isIP(spec.host) || (await dnsPromises().lookup(spec.host).catch(() => null))?.family;
     if (!family) throw new StateforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the host name '${spec.host}' does not resolve; use an IP address`);
-    const address = net.isIP(spec.host) ? spec.host : (await lookup(spec.host)).address;
+    const address = net.isIP(spec.host) ? spec.host : (await dnsPromises().lookup(spec.host)).address;
     result = createServerHandle(address, spec.port, family);
     // libuv defers EADDRINUSE from bind() to listen(), which only the workers call: a socket
     // that did not get the port it asked for is in use (unbound, it would listen on a random one).

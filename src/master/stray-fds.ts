@@ -5,7 +5,9 @@
  * low inherited ones so); what is left without it, and is not one the master was given (the
  * sockets it serves on, its IPC channel), is closed before any worker starts.
  */
-import { closeSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
+
+const { closeSync, readdirSync, readFileSync, readlinkSync } = fs;
 
 const O_CLOEXEC = 0o2000000;
 

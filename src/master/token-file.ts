@@ -5,9 +5,11 @@
  * master's user: no worker, and no other user, can read it. Removed on exit only while it is
  * still the file this master wrote (a hot upgrade's new master writes its own over it).
  */
-import { lstatSync, unlinkSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { StateforkError } from '../errors.js';
 import { writeAtomically } from '../files.js';
+
+const { lstatSync, unlinkSync } = fs;
 
 export interface TokenFile {
   remove(): void;

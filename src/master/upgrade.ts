@@ -9,7 +9,7 @@
  * writes <pidfile>.2, says `upgrade-ready` once its first generation is ready, and is promoted
  * when the channel closes: the old master is gone.
  */
-import { spawn } from 'node:child_process';
+import { childProcess } from '../node-builtins.js';
 import { EMPTY, fromEvent, map, merge, Observable, of, Subject, take } from '../adapters/rx-operators.js';
 import type { SourceEvent } from '../../machines/master.events.js';
 import { ENV, parseUpgradeMessage, UPGRADE_FIRST_FD, upgradeMessage } from '../../machines/protocol.js';
@@ -19,6 +19,8 @@ import type { Logger } from '../log.js';
 import type { MasterPidfile } from './pidfile.js';
 import type { Listener } from './sockets.js';
 import { inheritedExecArgv } from './worker-processes.js';
+
+const { spawn } = childProcess();
 
 export type UpgradeEvent = SourceEvent<'UPGRADE_SPAWNED' | 'UPGRADE_READY' | 'UPGRADE_EXIT'>;
 

@@ -2,8 +2,8 @@
  * The runtime's registry of live worker processes (the master machine only holds their ids and
  * pids): spawning with the sockets and heartbeat file in stdio, signalling, and reading stamps.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fchownSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { childProcess, fs } from '../node-builtins.js';
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Subject } from '../adapters/rx-operators.js';
@@ -22,6 +22,9 @@ import { encodeMessage, type MasterMessage } from '../../machines/protocol.js';
 import { droppedRecord, MAX_LINE, relayLines, relayWorkerLog, workerRecord } from './worker-log-relay.js';
 import { LogGate, type LogDrops } from './worker-log-gate.js';
 import { bootPriority, type BootPriority } from './boot-priority.js';
+
+const { fchownSync } = fs;
+const { spawn } = childProcess();
 
 const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
 

@@ -5,9 +5,11 @@
  * optional: without it, statefork says so and does without (./../master/orphan-reaper.ts,
  * ../worker/watchdog.ts).
  */
-import { existsSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+const { existsSync } = fs;
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 

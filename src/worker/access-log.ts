@@ -6,7 +6,7 @@
  * line that cannot be written (a full disk) is counted, never thrown into the request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino } from 'pino';
+import { createRecordLogger } from '../record-log.js';
 import { LogSink } from '../log-sink.js';
 
 
@@ -71,7 +71,7 @@ export function createAccessLog(target: string, format: string, onRecovered?: (l
   const sink = new LogSink(target === '-' ? 1 : target, { label: '--access-log', dash: 'stdout', onRecovered });
   const common = { reopen: () => sink.reopen(), failures: () => sink.failures };
   if (format === 'json') {
-    const log = pino({ base: { pid: process.pid } }, { write: (line: string) => sink.write(line) });
+    const log = createRecordLogger({ level: 'info', base: { pid: process.pid }, write: (line) => sink.write(line) });
     return {
       ...common,
       write: ({ req, res, startedAt, endedAt, bytes }) => log.info({

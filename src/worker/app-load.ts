@@ -4,19 +4,21 @@
  * once the module has loaded; a listen captured while it loaded, or later, wins over it.
  */
 import type http from 'node:http';
-import { isHttpsServer } from '../node-http.js';
+import { isHttpsServer } from '../node-builtins.js';
 import type net from 'node:net';
-import { existsSync } from 'node:fs';
+import { fs } from '../node-builtins.js';
 import { pathToFileURL } from 'node:url';
 import { EXIT } from '../../machines/exit-codes.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
 import type { AppSpec, HttpLimits } from '../../machines/worker-settings.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../record-log.js';
 import { applyLimits, BootError, describe, FORMS, isFetchApp, isServedForm, pick, toServer, type TlsFiles } from './app.js';
 import { captureListen, type CapturedListen, type ListenCapture } from './listen-capture.js';
 import { guardSignals } from './signal-guard.js';
 import { importPeer } from '../optional-peer.js';
 import { untilListen, type ListenDeadline } from './pending-work.js';
+
+const { existsSync } = fs;
 
 export interface LoadOptions {
   limits?: HttpLimits;

@@ -7,11 +7,13 @@
 import type http from 'node:http';
 import net from 'node:net';
 import { EXIT } from '../../machines/exit-codes.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../record-log.js';
 import type { FetchApp } from './fetch-listener.js';
 import { DEFAULT_HTTP_LIMITS, type AppSpec, type HttpLimits, type WorkerSettings } from '../../machines/worker-settings.js';
-import { http as httpModule, https, isHttpsServer } from '../node-http.js';
-import { readFileSync } from 'node:fs';
+import { http as httpModule, https, isHttpsServer } from '../node-builtins.js';
+import { fs } from '../node-builtins.js';
+
+const { readFileSync } = fs;
 
 export class BootError extends Error {
   constructor(readonly exitCode: number, message: string) {

@@ -10,7 +10,7 @@
  */
 import type { RequestListener } from 'node:http';
 import { getRequestListener, RequestError } from '@hono/node-server';
-import type { Logger } from '../log.js';
+import type { Logger } from '../record-log.js';
 
 export type FetchApp = { fetch: (request: Request, env?: unknown) => Response | Promise<Response> };
 

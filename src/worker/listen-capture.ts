@@ -13,7 +13,7 @@
  * boot failure instead of a throw from inside a subscriber.
  */
 import type http from 'node:http';
-import { http as httpModule, isHttpsServer } from '../node-http.js';
+import { http as httpModule, isHttpsServer } from '../node-builtins.js';
 import net from 'node:net';
 
 /** What the app asked its server to listen on, in words, for the log ("port 3000", "/tmp/app.sock"). */

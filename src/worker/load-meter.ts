@@ -4,7 +4,7 @@
  * loop's delay from monitorEventLoopDelay (a libuv timer, every DELAY_RESOLUTION_MS, reset at each
  * sample), memory from process.memoryUsage. Nothing runs per request.
  */
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { perfHooks } from '../node-builtins.js';
 import type { WorkerLoad } from '../../machines/protocol.js';
 
 /** Coarse enough to cost nothing measurable; a delay shorter than this is noise anyway. */
@@ -14,6 +14,7 @@ const DELAY_RESOLUTION_MS = 20;
 const ms = (ns: number) => (Number.isFinite(ns) && ns > 0 ? Math.max(0, Math.round(ns / 1e4) / 100 - DELAY_RESOLUTION_MS) : 0);
 
 export function loadMeter(): { sample(): WorkerLoad; stop(): void } {
+  const { monitorEventLoopDelay, performance } = perfHooks();
   const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
   delay.enable();
   let last = performance.eventLoopUtilization();

@@ -22,11 +22,11 @@ if (process.ppid !== settings.masterPid) orphanedEarly();
 const channel = openChannel(WORKER_FD.channel);
 channel.onGone(orphanedEarly);
 
-const [{ createLogger }, { runWorker }] = await Promise.all([import('../log.js'), import('./runtime.js')]);
+const [{ workerLogging }, { runWorker }] = await Promise.all([import('./logging.js'), import('./runtime.js')]);
 channel.offGone(orphanedEarly);
 if (!channel.connected || process.ppid !== settings.masterPid) orphanedEarly();
 
-const logging = createLogger({
+const logging = await workerLogging({
   level: settings.logLevel, errorLog: settings.errorLog, base: { role: 'worker', pid: process.pid, worker: settings.id },
   ...(settings.logToMaster ? { fd: WORKER_FD.log } : {}),
 });

@@ -8,7 +8,7 @@
  * the boot fails at once with what the module exported, instead of at --boot-timeout.
  */
 import { EXIT } from '../../machines/exit-codes.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../record-log.js';
 import { BootError } from './app.js';
 import type { CapturedListen } from './listen-capture.js';
 

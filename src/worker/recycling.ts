@@ -3,7 +3,6 @@
  * tells the master once. What happens then is the master machine's decision: a replacement
  * boots, and this worker is retired gracefully once the replacement is ready.
  */
-import { randomInt } from 'node:crypto';
 import type { RecycleReason } from '../../machines/protocol.js';
 import type { RecycleLimits } from '../../machines/worker-settings.js';
 
@@ -17,7 +16,8 @@ export interface Recycling {
 }
 
 export function recycling(limits: RecycleLimits, ask: (reason: RecycleReason, detail: Record<string, number>) => void): Recycling {
-  const requestLimit = limits.maxRequests > 0 ? limits.maxRequests + randomInt(0, limits.maxRequestsJitter + 1) : 0;
+  // The jitter only spreads the workers' restarts apart: Math.random is enough (no secret here).
+  const requestLimit = limits.maxRequests > 0 ? limits.maxRequests + Math.floor(Math.random() * (limits.maxRequestsJitter + 1)) : 0;
   const memoryLimit = limits.maxMemoryMb * 2 ** 20;
   let asked = false;
   const once = (reason: RecycleReason, detail: Record<string, number>) => {

@@ -11,7 +11,7 @@ import { reportKey } from '../../machines/stats-report.js';
 import { drainBound, workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { signals$ } from '../adapters/signals.js';
 import { touch } from '../adapters/heartbeat.js';
-import type { LogSetup } from '../log.js';
+import type { LogSetup } from '../log-setup.js';
 import { transitionLogger } from '../transition-log.js';
 import type { Server } from 'node:http';
 import { BootError } from './app.js';

@@ -7,7 +7,6 @@
  */
 import net, { type Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { AccessLog } from './access-log.js';
 import { countConnections, endConnection, watchUpgrades, type TrackedSocket } from './connections.js';
 import { DURATION_BUCKETS, type Connections, type Durations } from '../../machines/protocol.js';

@@ -14,10 +14,10 @@
  * and one in a system call (execSync, a blocking read) or a native call with a note; the master
  * adds the kernel's view either way.
  */
-import { Worker } from 'node:worker_threads';
+import { workerThreads } from '../node-builtins.js';
 import { WORKER_FD } from '../../machines/protocol.js';
 import { loadAddon, WATCHDOG } from '../native/addons.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../record-log.js';
 
 export interface WatchdogData {
   fd: number;
@@ -48,7 +48,7 @@ export function startWatchdog(stallMs: number, log: Logger): { beat(): void } {
   const data: WatchdogData = { fd: WORKER_FD.watchdog, stallMs, beats };
   // No execArgv: the app's preloads (--import, --require: an APM agent, OpenTelemetry) are for
   // the main thread; a thread inherits them otherwise, and would start a second SDK.
-  const thread = new Worker(new URL('./watchdog-thread.js', import.meta.url), { workerData: data, stdout: false, stderr: false, execArgv: [] });
+  const thread = new (workerThreads().Worker)(new URL('./watchdog-thread.js', import.meta.url), { workerData: data, stdout: false, stderr: false, execArgv: [] });
   // The thread must never keep the worker alive, nor take it down.
   thread.unref();
   thread.on('error', (e) => log.warn({ err: e.message }, 'the watchdog thread failed: a hang will be logged without its stack'));

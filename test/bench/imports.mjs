@@ -6,6 +6,7 @@
 // the imports took. Each set runs three times; the figures are the medians.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
@@ -17,13 +18,17 @@ const SETS = [
   ['+ RxJS operators merge, fromEvent, map (the worker\'s before)', ['rxjs/internal/observable/merge', 'rxjs/internal/observable/fromEvent', 'rxjs/internal/operators/map']],
   ['+ the RxJS entry point', ['rxjs']],
   ['+ commander', ['commander']],
-  ['the worker: its runtime and logger', [`${dist}src/worker/runtime.js`, `${dist}src/log.js`]],
+  ['the worker\'s logger', [`${dist}src/worker/logging.js`]],
+  ['the worker\'s runtime', [`${dist}src/worker/runtime.js`]],
+  ['the worker: its runtime and logger', [`${dist}src/worker/runtime.js`, `${dist}src/worker/logging.js`]],
   ['the master: its runtime and configuration', [`${dist}src/master/runtime.js`, `${dist}src/config/load.js`]],
 ];
 
 if (process.argv[2] === '--child') {
   const t0 = performance.now();
-  await import('node:http');
+  // node:http through require, as a CommonJS app loads it (an ESM import of it also loads
+  // undici's WebSocket on Node 24: 13 MiB that no CommonJS server pays).
+  createRequire(import.meta.url)('node:http');
   await import(fileURLToPath(new URL('apps/hello.cjs', import.meta.url)));
   const t1 = performance.now();
   for (const m of process.argv.slice(3)) await import(m);
