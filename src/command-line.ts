@@ -5,7 +5,6 @@
  */
 import { CommanderError } from 'commander';
 import { EXIT } from '../machines/exit-codes.js';
-import { fileURLToPath } from 'node:url';
 import { describeConfig, loadConfig, STARTED_IN, type Loaded } from './config/load.js';
 import { isStateforkError, StateforkError } from './errors.js';
 import { createLogger } from './log.js';
@@ -14,6 +13,7 @@ import { checkApp } from './worker/check.js';
 import { daemonize, isDaemonChild, tellStarter } from './daemon.js';
 import { isNewMaster } from './master/upgrade.js';
 import { COMMANDS, type Command } from './control/protocol.js';
+import { distPath } from './dist-paths.js';
 
 async function serve(argv: string[], loaded: Loaded): Promise<number> {
   const { config } = loaded;
@@ -24,7 +24,7 @@ async function serve(argv: string[], loaded: Loaded): Promise<number> {
   const logging = createLogger({ level: config.logLevel, errorLog: config.errorLog, fileMode: config.logFileMode, base: { role: 'master', pid: process.pid } });
   if (loaded.configFile) logging.logger.info({ configFile: loaded.configFile }, `configuration file ${loaded.configFile}`);
   // USR2 runs the command again, from disk, with the same arguments.
-  const command = { script: fileURLToPath(new URL('./cli.js', import.meta.url)), args: argv, cwd: STARTED_IN };
+  const command = { script: distPath('src/cli.js'), args: argv, cwd: STARTED_IN };
   const master = await startMaster(config, { logging, hooks: loaded.hooks, reload: () => loadConfig(argv), command, faultHandler: true });
   if (isDaemonChild()) {
     // The command that started this daemon waits for one word: serving, or why not.

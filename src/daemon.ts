@@ -5,13 +5,13 @@
  * start (its exit code, and the reason in one line).
  */
 import { childProcess } from './node-builtins.js';
-import { fileURLToPath } from 'node:url';
 import { EXIT } from '../machines/exit-codes.js';
 import { daemonMessage, ENV, parseDaemonMessage } from '../machines/protocol.js';
+import { distPath } from './dist-paths.js';
 
 const { spawn } = childProcess();
 
-const CLI = fileURLToPath(new URL('./cli.js', import.meta.url));
+const CLI = distPath('src/cli.js');
 
 export function isDaemonChild(): boolean {
   return process.env[ENV.daemonChild] === '1';

@@ -6,7 +6,7 @@
  * (a fifo would block, a device would be written to), ownership is changed on the open fd
  * (fchown), and temporary files are created new (O_EXCL) under a random name.
  */
-import { crypto, fs } from './node-builtins.js';
+import { fs, randomHex } from './node-builtins.js';
 import { basename, dirname, join } from 'node:path';
 import { StateforkError, type ErrorCode } from './errors.js';
 
@@ -78,7 +78,7 @@ export function giveSocketFile(path: string, owner: Owner): void {
  * directory, then a rename over `path`, which replaces a link there rather than writing through it.
  */
 export function writeAtomically(path: string, content: string, mode = 0o644): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${crypto().randomBytes(6).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.${basename(path)}.${randomHex(6)}.tmp`);
   const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
   try {
     writeSync(fd, content);

@@ -11,6 +11,7 @@ import { StateforkError } from '../src/errors.js';
 import { shapeOf } from './graph.js';
 import { toMermaid } from './mermaid.js';
 import { toDot } from './dot.js';
+import { DIST } from '../src/dist-paths.js';
 
 export const FORMATS = ['mermaid', 'dot', 'svg'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -28,7 +29,7 @@ export async function render(name: keyof typeof MACHINES, format: Format, { comp
 }
 
 /** Where the build puts the inspector's drawings (visualize/prerender.ts), next to this module. */
-export const INSPECTOR_SVG_DIR = new URL('./inspector/', import.meta.url);
+export const INSPECTOR_SVG_DIR = new URL('visualize/inspector/', DIST);
 
 /**
  * The inspector's drawing of a machine: drawn once at build time, so serving the page needs no

@@ -5,14 +5,14 @@
  * two processes' clocks never need to agree. The master's periodic check that reads the
  * stamps is ./ticks.ts (this module is also the worker's, which has no use for it).
  */
-import { crypto, fs } from '../node-builtins.js';
+import { fs, randomHex } from '../node-builtins.js';
 import { join } from 'node:path';
 
 const { closeSync, fstatSync, futimesSync, openSync, unlinkSync } = fs;
 
 /** Master side: a file nobody else can open, kept only as an fd handed to one worker. */
 export function createHeartbeatFile(dir: string): number {
-  const path = join(dir, `statefork-${process.pid}-${crypto().randomBytes(6).toString('hex')}`);
+  const path = join(dir, `statefork-${process.pid}-${randomHex(6)}`);
   const fd = openSync(path, 'wx+', 0o600);
   unlinkSync(path);
   return fd;

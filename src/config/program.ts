@@ -9,10 +9,11 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { OptionRow } from './option-row.js';
 import { helpLine, OPTION_ROWS, OPTION_TABLE } from './option-table.js';
 import type { Options } from './types.js';
+import { DIST } from '../dist-paths.js';
 
 const { readFileSync } = fs;
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', DIST), 'utf8')) as { version: string }).version;
 
 /** commander wants InvalidArgumentError; our checks say what the expected form is. */
 const asParser = (check: (name: string, v: unknown) => unknown, name: string) => (value: string) => {

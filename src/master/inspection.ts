@@ -5,7 +5,7 @@
  * when asked for.
  */
 import { importPeer } from '../optional-peer.js';
-import { crypto } from '../node-builtins.js';
+import { randomHex } from '../node-builtins.js';
 import { ControlError } from '../control/server.js';
 import type { InspectionEvent } from 'xstate';
 import type { MasterStep } from '../../machines/master.facts.js';
@@ -62,7 +62,7 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
   const log = logging.logger;
   const history = new FigureHistory();
   let controls: PageControls | null = null;
-  const token = crypto().randomBytes(16).toString('hex');
+  const token = randomHex(16);
   const inspector = config.inspector && hub
     ? await serveInspector(hub, config.inspector.host, config.inspector.port, {
       requests: () => Object.fromEntries(stats.byWorker()),

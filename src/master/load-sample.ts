@@ -8,7 +8,7 @@ import type { LoadSample } from '../../machines/master.scaling.js';
 import type { WorkerLoad } from '../../machines/protocol.js';
 import { plannedMax } from '../../machines/master.scaling.js';
 import { acceptQueues } from '../adapters/accept-queue.js';
-import { residentBytes } from '../adapters/resident-memory.js';
+import { keepReadingOnly, ownResidentBytes, residentBytes } from '../adapters/resident-memory.js';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
 
@@ -27,11 +27,13 @@ export function loadSampler(sockets: readonly SampledSocket[], loads: () => Map<
     const waiting = acceptQueues(sockets.map((s) => s.fd));
     const workers: LoadSample['workers'] = {};
     const reported = loads();
-    for (const [id, pid] of pids()) {
+    const current = pids();
+    keepReadingOnly(current.values());
+    for (const [id, pid] of current) {
       const rssBytes = residentBytes(pid) ?? reported.get(id)?.rssBytes;
       if (rssBytes !== undefined) workers[id] = { elu: reported.get(id)?.elu ?? null, rssBytes };
     }
-    return { queues: sockets.map((s, i) => ({ socket: s.url, waiting: waiting[i] })), workers, masterRssBytes: process.memoryUsage.rss() };
+    return { queues: sockets.map((s, i) => ({ socket: s.url, waiting: waiting[i] })), workers, masterRssBytes: ownResidentBytes() };
   };
 }
 

@@ -5,7 +5,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { childProcess, fs } from '../node-builtins.js';
 import type { Socket } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { Subject } from '../adapters/rx-operators.js';
 import { childEvents$, type WorkerEvent } from '../adapters/children.js';
 import type { SocketSet } from './socket-set.js';
@@ -22,11 +21,12 @@ import { encodeMessage, type MasterMessage } from '../../machines/protocol.js';
 import { droppedRecord, MAX_LINE, relayLines, relayWorkerLog, workerRecord } from './worker-log-relay.js';
 import { LogGate, type LogDrops } from './worker-log-gate.js';
 import { bootPriority, type BootPriority } from './boot-priority.js';
+import { distPath } from '../dist-paths.js';
 
 const { fchownSync } = fs;
 const { spawn } = childProcess();
 
-const WORKER_ENTRY = fileURLToPath(new URL('../worker/main.js', import.meta.url));
+const WORKER_ENTRY = distPath('src/worker/main.js');
 
 /** Debugger flags would make every worker (and a hot upgrade's new master) fight for the same inspector port. */
 export const inheritedExecArgv = () => process.execArgv.filter((a) => !a.startsWith('--inspect'));

@@ -7,14 +7,14 @@
  */
 import { fs } from '../node-builtins.js';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { distPath } from '../dist-paths.js';
 
 const { existsSync } = fs;
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const here = (file: string) => distPath(`src/native/${file}`);
 
-export const REAPER = here(`./reaper-${process.platform}-${process.arch}.node`);
-export const WATCHDOG = here(`./watchdog-${process.platform}-${process.arch}-abi${process.versions.modules}.node`);
+export const REAPER = here(`reaper-${process.platform}-${process.arch}.node`);
+export const WATCHDOG = here(`watchdog-${process.platform}-${process.arch}-abi${process.versions.modules}.node`);
 
 /** The addon at `path`, or the error that says why it did not load. */
 export function loadAddon<T>(path: string): T | Error {

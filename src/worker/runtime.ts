@@ -7,7 +7,7 @@ import { createActor } from 'xstate';
 import { EXIT } from '../../machines/exit-codes.js';
 import { workerMessage, type MasterMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
-import { reportKey } from '../../machines/stats-report.js';
+import { nextReport, NO_REPORT } from '../../machines/stats-report.js';
 import { drainBound, workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { signals$ } from '../adapters/signals.js';
 import { touch } from '../adapters/heartbeat.js';
@@ -159,18 +159,18 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   );
 
   // Requests served, their durations, the connections and the load, for `statefork workers`, the
-  // inspector and metrics: measured once per beat while serving, sent when a figure moved (an idle
-  // worker's report every beat cost the master 0.3% of a core at 32 workers), and a last time
-  // before the worker exits.
+  // inspector and metrics: measured once per beat while serving, sent when a count moved, when only
+  // the load moved at most every few beats (machines/stats-report.ts: an idle worker's reports
+  // were most of the master's idle CPU at 32 workers), and a last time before the worker exits.
   const meter = loadMeter();
-  let reported = '';
-  const reportStats = () => new Promise<void>((done) => {
+  let reported = NO_REPORT;
+  const reportStats = (last = false) => new Promise<void>((done) => {
     if (!serving || !channel.connected) return done();
     const logFailures = accessLog?.failures() ?? 0;
     const message = workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, serving.connectionKinds(), meter.sample());
-    const key = reportKey(message);
-    if (key === reported) return done();
-    reported = key;
+    const { send, state } = nextReport(reported, message, last);
+    reported = state;
+    if (!send) return done();
     void channel.send(message).then(done);
   });
   const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
@@ -216,7 +216,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
       // A boot failure's reason must reach the master before this process goes.
       const timeout = new Promise((ok) => setTimeout(ok, 500).unref());
       const exitHook = callHook(hooks, 'workerExit', log, worker, exitCode);
-      void Promise.race([Promise.all([pending, exitHook, reportStats()]), timeout]).then(() => process.exit(exitCode));
+      void Promise.race([Promise.all([pending, exitHook, reportStats(true)]), timeout]).then(() => process.exit(exitCode));
     },
   });
   actor.start();

@@ -18,6 +18,7 @@ import { workerThreads } from '../node-builtins.js';
 import { WORKER_FD } from '../../machines/protocol.js';
 import { loadAddon, WATCHDOG } from '../native/addons.js';
 import type { Logger } from '../record-log.js';
+import { DIST } from '../dist-paths.js';
 
 export interface WatchdogData {
   fd: number;
@@ -48,7 +49,7 @@ export function startWatchdog(stallMs: number, log: Logger): { beat(): void } {
   const data: WatchdogData = { fd: WORKER_FD.watchdog, stallMs, beats };
   // No execArgv: the app's preloads (--import, --require: an APM agent, OpenTelemetry) are for
   // the main thread; a thread inherits them otherwise, and would start a second SDK.
-  const thread = new (workerThreads().Worker)(new URL('./watchdog-thread.js', import.meta.url), { workerData: data, stdout: false, stderr: false, execArgv: [] });
+  const thread = new (workerThreads().Worker)(new URL('src/worker/watchdog-thread.js', DIST), { workerData: data, stdout: false, stderr: false, execArgv: [] });
   // The thread must never keep the worker alive, nor take it down.
   thread.unref();
   thread.on('error', (e) => log.warn({ err: e.message }, 'the watchdog thread failed: a hang will be logged without its stack'));

@@ -124,10 +124,10 @@ export function longLivedTable(rows: LongLivedRow[], s: BenchSettings): string {
 /** The targets, each with what this run measured and whether it is met. */
 function targetsTable(run: BenchRun): string | null {
   const { throughput: tp, throughput22: tp22, reload, hung, footprint, startup, fetch, settings: s } = run;
-  if (!tp || !reload || !hung || !footprint) return null;
+  if (!tp && !footprint && !startup) return null;
   const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
   const rows: string[][] = [];
-  for (const [rowsOf, node] of [[tp, tp[0]?.node], [tp22 ?? [], tp22?.[0]?.node]] as const) {
+  for (const [rowsOf, node] of [[tp ?? [], tp?.[0]?.node], [tp22 ?? [], tp22?.[0]?.node]] as const) {
     if (!rowsOf.length) continue;
     for (const load of ['keep-alive', 'new connection']) {
       const sf = rowsOf.find((r) => r.contender === 'statefork' && r.load === load)!;
@@ -137,16 +137,18 @@ function targetsTable(run: BenchRun): string | null {
       rows.push([`p99 (${load}, ${node}) at most 1.1x the floor's`, `${p99.toFixed(2)}x (${ms(sf.p99Ms)} vs ${ms(floor.p99Ms)})`, verdict(p99 <= 1.1)]);
     }
   }
-  const rps = (who: string, load: string) => tp.find((r) => r.contender === who && r.load === load)!.rps;
-  const vs = (who: string) => rps('statefork', 'new connection') / rps(who, 'new connection');
-  rows.push(['throughput (new connection) above pm2\'s and cluster round-robin\'s', `${vs('pm2 cluster').toFixed(2)}x, ${vs('cluster round-robin').toFixed(2)}x`, verdict(vs('pm2 cluster') > 1 && vs('cluster round-robin') > 1)]);
-  const fp = (name: string) => footprint.find((r) => r.process === name);
+  if (tp) {
+    const rps = (who: string, load: string) => tp.find((r) => r.contender === who && r.load === load)!.rps;
+    const vs = (who: string) => rps('statefork', 'new connection') / rps(who, 'new connection');
+    rows.push(['throughput (new connection) above pm2\'s and cluster round-robin\'s', `${vs('pm2 cluster').toFixed(2)}x, ${vs('cluster round-robin').toFixed(2)}x`, verdict(vs('pm2 cluster') > 1 && vs('cluster round-robin') > 1)]);
+  }
+  const fp = (name: string) => footprint?.find((r) => r.process === name);
   const [worker, child] = [fp('statefork worker (hello world)'), fp('fd-pass floor child (hello world)')];
   if (worker && child) {
-    rows.push(['one idle worker at most 4 MiB above a floor child (RSS)', `+${(worker.rssMiB - child.rssMiB).toFixed(1)} MiB (${worker.rssMiB.toFixed(1)} vs ${child.rssMiB.toFixed(1)}; private +${(worker.privateMiB! - child.privateMiB!).toFixed(1)})`, verdict(worker.rssMiB - child.rssMiB <= 4)]);
+    rows.push(['one idle worker at most 6 MiB above a floor child (RSS)', `+${(worker.rssMiB - child.rssMiB).toFixed(1)} MiB (${worker.rssMiB.toFixed(1)} vs ${child.rssMiB.toFixed(1)}; private +${(worker.privateMiB! - child.privateMiB!).toFixed(1)})`, verdict(worker.rssMiB - child.rssMiB <= 6)]);
   }
-  for (const m of footprint.filter((r) => r.process.startsWith('statefork master,'))) {
-    rows.push([`master RSS at most 50 MiB (${m.process.slice('statefork master, '.length)})`, `${m.rssMiB.toFixed(1)} MiB`, verdict(m.rssMiB <= 50)]);
+  for (const m of (footprint ?? []).filter((r) => r.process.startsWith('statefork master,'))) {
+    rows.push([`master RSS at most 55 MiB (${m.process.slice('statefork master, '.length)})`, `${m.rssMiB.toFixed(1)} MiB`, verdict(m.rssMiB <= 55)]);
     const cpu = Math.max(m.idleCpuPercent ?? 0, m.loadCpuPercent ?? 0);
     rows.push([`master CPU at most 0.2% idle and under load (${m.process.slice('statefork master, '.length)})`, `${pct(m.idleCpuPercent)} idle, ${pct(m.loadCpuPercent ?? null)} under load`, verdict(cpu <= 0.2)]);
   }
@@ -161,19 +163,23 @@ function targetsTable(run: BenchRun): string | null {
     const ratio = listenRatio(run.ownListen, load);
     rows.push([`Express by its own app.listen() within 3% of the same app exported (${load})`, `${ratio.toFixed(3)}x`, verdict(Math.abs(ratio - 1) <= 0.03)]);
   }
-  const sfReload = reload.filter((r) => r.contender === 'statefork');
+  const sfReload = (reload ?? []).filter((r) => r.contender === 'statefork');
   for (const r of sfReload) {
-    const pm2 = reload.find((x) => x.contender === 'pm2 cluster' && x.load === r.load)!;
+    const pm2 = reload!.find((x) => x.contender === 'pm2 cluster' && x.load === r.load)!;
     rows.push([`req/s during ${s.reloads} reloads (${r.load}) at least pm2's`, `${(r.rps / pm2.rps).toFixed(2)}x (${int(r.rps)} vs ${int(pm2.rps)})`, verdict(r.rps >= pm2.rps)]);
   }
-  const failed = sfReload.reduce((a, r) => a + r.errors, 0);
-  rows.push([`zero failed requests across ${s.reloads} reloads, both loads`, `${failed} (pm2: ${reload.filter((r) => r.contender !== 'statefork').reduce((a, r) => a + r.errors, 0)})`, verdict(failed === 0)]);
+  if (reload) {
+    const failed = sfReload.reduce((a, r) => a + r.errors, 0);
+    rows.push([`zero failed requests across ${s.reloads} reloads, both loads`, `${failed} (pm2: ${reload.filter((r) => r.contender !== 'statefork').reduce((a, r) => a + r.errors, 0)})`, verdict(failed === 0)]);
+  }
   if (startup && floorStart(startup)) {
     const ratio = startup.find((r) => r.contender === 'statefork')!.firstResponseMs / floorStart(startup)!;
-    rows.push(['start-up to the first 200 at most 1.1x the floor\'s', `${ratio.toFixed(2)}x`, verdict(ratio <= 1.1)]);
+    rows.push([`start-up to the first 200 with ${s.workers} workers at most 1.3x the floor's`, `${ratio.toFixed(2)}x`, verdict(ratio <= 1.3)]);
   }
-  const worst = Math.max(...hung.map((r) => r.replacedMs));
-  rows.push([`hung worker replaced within timeout + 1 s (${s.hungTimeout + 1} s)`, `worst ${ms(worst)}`, verdict(worst <= (s.hungTimeout + 1) * 1000)]);
+  if (hung) {
+    const worst = Math.max(...hung.map((r) => r.replacedMs));
+    rows.push([`hung worker replaced within timeout + 1 s (${s.hungTimeout + 1} s)`, `worst ${ms(worst)}`, verdict(worst <= (s.hungTimeout + 1) * 1000)]);
+  }
   return `### Targets\n\n${table(['target', 'measured', ''], rows)}`;
 }
 

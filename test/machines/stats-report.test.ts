@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { workerMessage, type WorkerLoad } from '../../machines/protocol.js';
-import { reportKey } from '../../machines/stats-report.js';
+import { LOAD_ONLY_EVERY_BEATS, nextReport, NO_REPORT, reportKey, type ReportState } from '../../machines/stats-report.js';
 
 const MiB = 2 ** 20;
 const load = (l: Partial<WorkerLoad> = {}): WorkerLoad => ({ elu: 0.01, delayP50Ms: 1, delayP99Ms: 2, rssBytes: 60 * MiB, heapUsedBytes: 7 * MiB, ...l });
@@ -32,5 +32,54 @@ describe('reportKey', () => {
 
   it('a message of another kind is its kind (never taken for stats)', () => {
     expect(reportKey(workerMessage.recycle('max-requests'))).toBe('recycle');
+  });
+});
+
+describe('nextReport', () => {
+  const stats = (requests: number, l: Partial<WorkerLoad> = {}) => workerMessage.stats(requests, { counts: [], sum: 0.1 }, 0, conns, load(l));
+  const run = (messages: ReturnType<typeof stats>[], state: ReportState = NO_REPORT) => messages.map((m) => {
+    const r = nextReport(state, m);
+    state = r.state;
+    return r.send;
+  });
+
+  it('sends the first report, then nothing while no figure moves', () => {
+    expect(run([stats(1), stats(1), stats(1), stats(1)])).toEqual([true, false, false, false]);
+  });
+
+  it('sends a count that moved at once, every beat', () => {
+    expect(run([stats(1), stats(2), stats(3), stats(4)])).toEqual([true, true, true, true]);
+  });
+
+  it('sends a load that moved alone once in LOAD_ONLY_EVERY_BEATS beats, with the load of that beat', () => {
+    const wobble = Array.from({ length: 2 * LOAD_ONLY_EVERY_BEATS + 1 }, (_, i) => stats(1, { delayP99Ms: 2 + (i % 2) * 3 }));
+    const sent = run(wobble);
+    expect(sent[0]).toBe(true);
+    expect(sent.filter(Boolean)).toHaveLength(3);
+    expect(sent.indexOf(true, 1)).toBe(LOAD_ONLY_EVERY_BEATS);
+  });
+
+  it('a count that moves after a held load is sent at once and carries the load', () => {
+    let state = nextReport(NO_REPORT, stats(1)).state;
+    state = nextReport(state, stats(1, { elu: 0.5 })).state;
+    const r = nextReport(state, stats(2, { elu: 0.5 }));
+    expect(r.send).toBe(true);
+    expect(r.state.key).toBe(reportKey(stats(2, { elu: 0.5 })));
+    expect(r.state.beats).toBe(0);
+  });
+
+  it('the final report carries a held load, and nothing when nothing moved', () => {
+    const state = nextReport(NO_REPORT, stats(1)).state;
+    expect(nextReport(state, stats(1, { elu: 0.5 }), true).send).toBe(true);
+    expect(nextReport(state, stats(1), true).send).toBe(false);
+    expect(nextReport(state, stats(1, { elu: 0.5 })).send).toBe(false);
+  });
+
+  it('counts the beats since the last report, sent or not', () => {
+    let state = nextReport(NO_REPORT, stats(1)).state;
+    for (let i = 1; i <= 3; i++) {
+      state = nextReport(state, stats(1)).state;
+      expect(state.beats).toBe(i);
+    }
   });
 });
