@@ -22,7 +22,8 @@ function residentPages(pid: number | 'self'): number {
   try {
     const n = readSync(fd, buffer, 0, buffer.length, 0);
     const pages = Number(buffer.toString('latin1', 0, n).split(' ')[1]);
-    if (n === 0 || !Number.isFinite(pages)) throw new Error(`no statm for ${pid}`);
+    // A process that has exited but is not yet waited for (a zombie) has no pages: no reading either.
+    if (n === 0 || !Number.isFinite(pages) || pages === 0) throw new Error(`no statm for ${pid}`);
     return pages;
   } catch (e) {
     forget(pid);

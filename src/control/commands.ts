@@ -76,9 +76,11 @@ function workers(deps: ControlDeps) {
     rssBytes: residentBytes(w.pid),
     heartbeatAgeSeconds: w.readyAt === null ? null : seconds(now - w.beatAt),
   }));
-  // The last hung worker is gone by now: it closes the list, in state "hung", with where it was stuck.
+  // The last hung worker: while the master has not yet seen it exit (it was just killed), its own
+  // row carries where it was stuck; once it is gone it closes the list, in state "hung".
   const hang = deps.lastHang?.() ?? null;
-  if (!hang || c.workers.some((w) => w.id === hang.id)) return live;
+  if (!hang) return live;
+  if (c.workers.some((w) => w.id === hang.id)) return live.map((w) => (w.id === hang.id ? { ...w, hang } : w));
   return [...live, { id: hang.id, slot: null, pid: hang.workerPid, state: 'hung', generation: null, ageSeconds: null, requests: null, connections: null, load: null, rssBytes: null, heartbeatAgeSeconds: null, hang }];
 }
 
