@@ -18,6 +18,7 @@ import { BootError } from './app.js';
 import { loadApp } from './app-load.js';
 import { listenTargets, Serving } from './serving.js';
 import { loadMeter } from './load-meter.js';
+import { onSharedBeat } from './shared-beat.js';
 import { startWatchdog } from './watchdog.js';
 import { startDraining } from './drain-signal.js';
 import { createAccessLog } from './access-log.js';
@@ -173,8 +174,8 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     if (!send) return done();
     void channel.send(message).then(done);
   });
-  const stats = setInterval(() => void reportStats(), settings.heartbeatMs);
-  stats.unref();
+  // On the host's shared beat: all the workers' reports reach the master in one wake-up.
+  onSharedBeat(settings.heartbeatMs, () => void reportStats());
 
   // --hang-stacks: the watchdog thread watches the same beat, and takes the stack when it stops.
   const watchdog = settings.hangStacks ? startWatchdog(settings.hangStacks.stallMs, log) : null;
