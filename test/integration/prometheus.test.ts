@@ -115,11 +115,13 @@ describe('Prometheus, for real', () => {
   it("every metric the dashboard and the rules read is in a real scrape", async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--metrics', '127.0.0.1:0', 'hello.cjs']);
     const url = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics as string;
-    // The per-worker series come with the worker's first report.
-    let names = await exposed(url);
-    for (const end = Date.now() + 10_000; !names.has('statefork_worker_event_loop_utilization') && Date.now() < end; await new Promise((ok) => setTimeout(ok, 100))) names = await exposed(url);
     const read = new Set([...dashboardExprs.map((e) => e.expr), ...ruleExprs, ...dashboard.templating.list.flatMap((v) => /^label_values\((\w+),/.exec(v.definition ?? '')?.[1] ?? [])].flatMap(metricsIn));
     read.delete('up'); // Prometheus's own, per target
+    // The per-worker series come with the worker's first report and the accept queue with the
+    // master's first load sample, whichever comes last: wait for both, then check all of them.
+    let names = await exposed(url);
+    const late = ['statefork_worker_event_loop_utilization', 'statefork_accept_queue'];
+    for (const end = Date.now() + 10_000; late.some((n) => !names.has(n)) && Date.now() < end; await new Promise((ok) => setTimeout(ok, 100))) names = await exposed(url);
     expect(read.size).toBeGreaterThan(15);
     expect([...read].filter((n) => !names.has(n))).toEqual([]);
     m.signal('SIGTERM');
