@@ -59,7 +59,7 @@ export type WorkerMessage =
    * one above them all, and their sum in seconds), both since the worker started: for display
    * and metrics, no decision depends on them.
    */
-  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations; logFailures?: number; connections?: Connections; load?: WorkerLoad }
+  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations; logFailures?: number; connections?: Connections; load?: WorkerLoad; proxyRejected?: ProxyRejections }
   /** The worker reached a recycling limit (--max-requests, --max-memory): the master decides. */
   | { statefork: 1; kind: 'recycle'; reason: RecycleReason };
 
@@ -116,6 +116,21 @@ export interface WorkerLoad {
 export const BUSY = { elu: 0.9, delayP99Ms: 500 } as const;
 export const isBusy = (l: WorkerLoad): boolean => l.elu >= BUSY.elu || l.delayP99Ms >= BUSY.delayP99Ms;
 
+/**
+ * Why a worker closed a connection at its PROXY protocol header, since it started: from a peer
+ * outside --forwarded-allow-ips (`untrusted`), on a proxy bind without a header (`missing`), a
+ * header that is not one (`malformed`) or over the size limit (`too-long`), one slower than
+ * --proxy-header-timeout (`timeout`), and a header on a bind that expects none (`unexpected`).
+ */
+export const PROXY_REJECTIONS = ['untrusted', 'missing', 'malformed', 'too-long', 'timeout', 'unexpected'] as const;
+export type ProxyRejectionReason = (typeof PROXY_REJECTIONS)[number];
+export type ProxyRejections = Record<ProxyRejectionReason, number>;
+
+export const noProxyRejections = (): ProxyRejections => ({ untrusted: 0, missing: 0, malformed: 0, 'too-long': 0, timeout: 0, unexpected: 0 });
+
+const isProxyRejections = (r: unknown): r is ProxyRejections =>
+  typeof r === 'object' && r !== null && Object.keys(r).length === PROXY_REJECTIONS.length && PROXY_REJECTIONS.every((k) => isCount((r as ProxyRejections)[k]));
+
 const isMeasure = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
 
 const isLoad = (l: unknown): l is WorkerLoad => {
@@ -132,8 +147,10 @@ export const workerMessage = {
   /** The reason is the app's words: its control characters are escaped (machines/untrusted-text.ts). */
   failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason: escapeControls(reason).slice(0, MAX_REASON) }),
   /** `logFailures`: access-log lines this worker could not write (a full disk), since it started. */
-  stats: (requests: number, durations?: Durations, logFailures = 0, connections?: Connections, load?: WorkerLoad): WorkerMessage => ({
+  /** `proxyRejected`: left out while every count is 0 (no proxy bind, or nothing rejected yet). */
+  stats: (requests: number, durations?: Durations, logFailures = 0, connections?: Connections, load?: WorkerLoad, proxyRejected?: ProxyRejections): WorkerMessage => ({
     statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}), ...(logFailures ? { logFailures } : {}), ...(connections ? { connections } : {}), ...(load ? { load } : {}),
+    ...(proxyRejected && PROXY_REJECTIONS.some((k) => proxyRejected[k] > 0) ? { proxyRejected: { ...proxyRejected } } : {}),
   }),
   recycle: (reason: RecycleReason): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'recycle', reason }),
 };
@@ -204,7 +221,8 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
     if (m.logFailures !== undefined && !isCount(m.logFailures)) return null;
     if (m.connections !== undefined && !isConnections(m.connections)) return null;
     if (m.load !== undefined && !isLoad(m.load)) return null;
-    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined, (m.logFailures as number | undefined) ?? 0, m.connections as Connections | undefined, m.load as WorkerLoad | undefined);
+    if (m.proxyRejected !== undefined && !isProxyRejections(m.proxyRejected)) return null;
+    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined, (m.logFailures as number | undefined) ?? 0, m.connections as Connections | undefined, m.load as WorkerLoad | undefined, m.proxyRejected as ProxyRejections | undefined);
   }
   if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;

@@ -44,6 +44,15 @@ export interface WorkerSettings {
   listenFds: number[];
   /** --reuse-port: addresses this worker binds itself, with SO_REUSEPORT. */
   reuseBinds: Array<{ host: string; port: number }>;
+  /** For each of listenFds then reuseBinds: its connections start with a PROXY protocol header (`--bind proxy:`). */
+  proxyBinds: boolean[];
+  /**
+   * --forwarded-allow-ips: the peers (CIDR ranges, or `*`) whose PROXY header is believed, and whose
+   * X-Forwarded-For names the client in statefork's own access log.
+   */
+  forwardedAllowIps: string[];
+  /** --proxy-header-timeout: a connection on a proxy bind has this long to send its whole header. */
+  proxyHeaderTimeoutMs: number;
   /** --boot-timeout (0: none): an app that has not listened by then fails with the reason, before the master kills it. */
   bootTimeoutMs: number;
   keepAliveMs: number;

@@ -11,7 +11,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { Observable } from './rx.js';
-import { CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, parseWorkerLine, tooLong, type Connections, type Durations, type WorkerLoad } from '../../machines/protocol.js';
+import { CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, parseWorkerLine, tooLong, type Connections, type Durations, type ProxyRejections, type WorkerLoad } from '../../machines/protocol.js';
 import type { SourceEvent } from '../../machines/master.events.js';
 import { splitLines } from './lines.js';
 
@@ -19,7 +19,7 @@ import { splitLines } from './lines.js';
 export type WorkerEvent = SourceEvent<'WORKER_SPAWNED' | 'WORKER_READY' | 'WORKER_FAILED' | 'WORKER_RECYCLE' | 'WORKER_PROTOCOL_ERROR' | 'WORKER_EXIT'>;
 
 /** The workers' figures: for display and metrics, never for the machine. */
-export type WorkerStatsEvent = { type: 'WORKER_STATS'; id: number; requests: number; durations?: Durations; logFailures: number; connections?: Connections; load?: WorkerLoad };
+export type WorkerStatsEvent = { type: 'WORKER_STATS'; id: number; requests: number; durations?: Durations; logFailures: number; connections?: Connections; load?: WorkerLoad; proxyRejected?: ProxyRejections };
 
 export type ChildEvent = WorkerEvent | WorkerStatsEvent;
 
@@ -42,7 +42,7 @@ export function childEvents$(child: ChildProcess, id: number, channel: Socket | 
       const msg = parsed.message;
       if (msg.kind === 'ready') subscriber.next({ type: 'WORKER_READY', id });
       if (msg.kind === 'failed') subscriber.next({ type: 'WORKER_FAILED', id, reason: msg.reason });
-      if (msg.kind === 'stats') subscriber.next({ type: 'WORKER_STATS', id, requests: msg.requests, durations: msg.durations, logFailures: msg.logFailures ?? 0, connections: msg.connections, load: msg.load });
+      if (msg.kind === 'stats') subscriber.next({ type: 'WORKER_STATS', id, requests: msg.requests, durations: msg.durations, logFailures: msg.logFailures ?? 0, connections: msg.connections, load: msg.load, proxyRejected: msg.proxyRejected });
       if (msg.kind === 'recycle') subscriber.next({ type: 'WORKER_RECYCLE', id, reason: msg.reason });
     }, (bytes) => violation(tooLong(bytes)));
 

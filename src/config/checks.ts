@@ -34,6 +34,13 @@ export function checkSeconds(name: string, value: unknown): number {
   return n;
 }
 
+/** A time that must not be 0 (a timeout that cannot be turned off). */
+export function checkPositiveSeconds(name: string, value: unknown): number {
+  const n = checkSeconds(name, value);
+  if (n <= 0) usage(`invalid ${name} '${value}': expected a number of seconds above 0 (e.g. ${name} 5)`);
+  return n;
+}
+
 export function checkNice(name: string, value: unknown): number {
   const n = wholeNumberText(value);
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 19) usage(`invalid ${name} '${value}': expected a nice value from 0 (off) to 19 (e.g. ${name} 10)`);

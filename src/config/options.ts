@@ -4,6 +4,7 @@
  * and default); what is here are the defaults that depend on the host and the cross-checks
  * between options. Every bad value is one StateforkError naming the option and the form.
  */
+import { trustList } from './trust-list.js';
 import type { MasterSettings } from '../../machines/master.context.js';
 import { StateforkError } from '../errors.js';
 import { checkBoolean, usage } from './checks.js';
@@ -103,6 +104,8 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     bootTimeout: value(T.bootTimeout),
     drainDelay: value(T.drainDelay),
     keepAlive: value(T.keepAlive),
+    forwardedAllowIps: trustList(f('forwardedAllowIps', () => T.forwardedAllowIps.check(T.forwardedAllowIps.name, options.forwardedAllowIps ?? (env.FORWARDED_ALLOW_IPS || T.forwardedAllowIps.default)))),
+    proxyHeaderTimeout: value(T.proxyHeaderTimeout),
     maxHeaderSize: value(T.maxHeaderSize),
     headersTimeout,
     requestTimeout,

@@ -36,6 +36,9 @@ export interface Options {
   bootTimeout?: number;
   drainDelay?: number;
   keepAlive?: number;
+  /** Comma-separated addresses and CIDR ranges, or '*', or a list of them. */
+  forwardedAllowIps?: string | string[];
+  proxyHeaderTimeout?: number;
   maxHeaderSize?: number;
   headersTimeout?: number;
   requestTimeout?: number;
@@ -119,6 +122,9 @@ export interface Config {
   /** On TERM, seconds of normal serving before the drain (endpoint removal can propagate). */
   drainDelay: number;
   keepAlive: number;
+  /** --forwarded-allow-ips, checked: addresses and CIDR ranges, or ['*']. */
+  forwardedAllowIps: string[];
+  proxyHeaderTimeout: number;
   /** Request limits (Node's own): bytes of request line plus headers; seconds to get the headers, the whole request. */
   maxHeaderSize: number;
   headersTimeout: number;

@@ -19,6 +19,8 @@ export type SocketSource = 'upgrade' | 'systemd' | 'bind';
 export interface HostPort {
   host: string;
   port: number;
+  /** Its connections start with a PROXY protocol header (`--bind proxy:...`). */
+  proxy?: boolean;
 }
 
 export interface SocketSet {
@@ -27,9 +29,10 @@ export interface SocketSet {
   listeners: Listener[];
   /**
    * What a worker is given: the fds of `listeners`, the --reuse-port addresses it binds itself,
-   * and the port of the first TCP bind (its PORT, unless the user set one).
+   * the port of the first TCP bind (its PORT, unless the user set one), and which of them, in
+   * that order, carry a PROXY protocol header.
    */
-  forWorker: { fds: number[]; reuseBinds: HostPort[]; port?: number };
+  forWorker: { fds: number[]; reuseBinds: HostPort[]; port?: number; proxy: boolean[] };
   /** The workers bind addresses themselves (--reuse-port): the master holds none of those. */
   workersBind: boolean;
   /** Where clients connect, one per bind. */
@@ -51,7 +54,7 @@ function socketSet(source: SocketSource, listeners: Listener[], reuseBinds: Host
   return {
     source,
     listeners,
-    forWorker: { fds: listeners.map((l) => l.fd), reuseBinds, port: firstPort(urls) },
+    forWorker: { fds: listeners.map((l) => l.fd), reuseBinds: reuseBinds.map(({ host, port }) => ({ host, port })), port: firstPort(urls), proxy: [...listeners.map((l) => l.spec.proxy), ...reuseBinds.map((b) => b.proxy === true)] },
     workersBind: reuseBinds.length > 0,
     urls,
     close: (unlink) => { for (const l of listeners) l.close(unlink); },
@@ -77,6 +80,7 @@ export async function acquireSocketSet(config: Config, log: Logger, upgradeFrom:
     throw e;
   }
   if (config.workerIdentity) log.info({ uid: config.workerIdentity.uid, gid: config.workerIdentity.gid }, `workers run as ${config.workerIdentity.text}`);
+  logTrust(config, set, log);
   return set;
 }
 
@@ -85,5 +89,15 @@ export function logListening(set: SocketSet, tls: boolean, log: Logger): void {
   for (const l of set.listeners) {
     const url = tls ? l.url.replace(/^http:/, 'https:') : l.url;
     log.info({ url, bind: l.spec.text }, `listening at ${url}`);
+  }
+}
+
+/** Which binds read a PROXY header and whom they believe; `*` is said loudly, once. */
+function logTrust(config: Config, set: SocketSet, log: Logger): void {
+  const proxied = set.urls.filter((_, i) => set.forWorker.proxy[i]);
+  const trusted = config.forwardedAllowIps.join(',');
+  if (proxied.length) log.info({ sockets: proxied, forwardedAllowIps: trusted }, `PROXY protocol on ${proxied.join(', ')}: a header is believed from ${trusted} only`);
+  if (config.forwardedAllowIps.includes('*')) {
+    log.warn({ forwardedAllowIps: '*' }, '--forwarded-allow-ips *: every peer is believed about the client (its PROXY header, its X-Forwarded-For); anyone who can reach the sockets can pose as any client. List the load balancers\' addresses instead');
   }
 }

@@ -103,7 +103,7 @@ function boundPort(handle: ServerHandle): number | undefined {
 function urlOf(spec: BindSpec, handle: ServerHandle): string {
   if (spec.kind === 'unix') return `unix:${spec.path}`;
   const out: Record<string, unknown> = {};
-  if (handle.getsockname?.(out) !== 0 || out.port === undefined) return spec.kind === 'fd' ? spec.text : `http://${spec.text}`;
+  if (handle.getsockname?.(out) !== 0 || out.port === undefined) return spec.kind === 'fd' ? spec.text : `http://${spec.text.replace(/^proxy:/, '')}`;
   const host = out.family === 'IPv6' ? `[${out.address}]` : String(out.address);
   return `http://${host}:${out.port}`;
 }
@@ -145,7 +145,7 @@ export function adoptAll(inherited: Array<{ fd: number; spec: BindSpec }>): List
       fail(new StateforkError('SF_USAGE', `cannot serve on fd ${fd} as ${spec.text}: that fd is not a socket bound at ${spec.path} (${UPGRADE_NOTE})`));
     }
     const handle = createServerHandle(null, null, null, fd);
-    if (typeof handle === 'number') fail(bindError({ kind: 'fd', fd, text: `fd://${fd} (${spec.text}, from the old master)` }, getSystemErrorName(handle)));
+    if (typeof handle === 'number') fail(bindError({ kind: 'fd', fd, text: `fd://${fd} (${spec.text}, from the old master)`, proxy: spec.proxy }, getSystemErrorName(handle)));
     else listeners.push(listener(spec, handle));
   }
   return listeners;
@@ -154,8 +154,8 @@ export function adoptAll(inherited: Array<{ fd: number; spec: BindSpec }>): List
 const UPGRADE_NOTE = 'STATEFORK_FD_BINDS names it; only a statefork master sets it, for its new master';
 
 /** With --reuse-port, the TCP binds go to the workers (each binds its own socket). */
-export function splitBinds(specs: BindSpec[], reusePort: boolean): { masterBinds: BindSpec[]; workerBinds: Array<{ host: string; port: number }> } {
+export function splitBinds(specs: BindSpec[], reusePort: boolean): { masterBinds: BindSpec[]; workerBinds: Array<{ host: string; port: number; proxy: boolean }> } {
   if (!reusePort) return { masterBinds: specs, workerBinds: [] };
   const tcp = specs.filter((s): s is Extract<BindSpec, { kind: 'tcp' }> => s.kind === 'tcp');
-  return { masterBinds: specs.filter((s) => s.kind !== 'tcp'), workerBinds: tcp.map(({ host, port }) => ({ host, port })) };
+  return { masterBinds: specs.filter((s) => s.kind !== 'tcp'), workerBinds: tcp.map(({ host, port, proxy }) => ({ host, port, proxy })) };
 }

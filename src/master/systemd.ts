@@ -28,5 +28,6 @@ export function socketActivation(env: NodeJS.ProcessEnv, pid: number): Activatio
   }
   const fds = Array.from({ length: count }, (_, i) => FIRST_FD + i);
   const names = LISTEN_FDNAMES ? LISTEN_FDNAMES.split(':') : [];
-  return { binds: fds.map((fd) => parseBind(`fd://${fd}`)), names: fds.map((fd, i) => names[i] ?? `fd://${fd}`) };
+  // A socket named `proxy` or `proxy-...` (FileDescriptorName=) carries PROXY protocol headers, as `--bind proxy:` does.
+  return { binds: fds.map((fd, i) => parseBind(`${/^proxy(-|$)/.test(names[i] ?? '') ? 'proxy:' : ''}fd://${fd}`)), names: fds.map((fd, i) => names[i] ?? `fd://${fd}`) };
 }

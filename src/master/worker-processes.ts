@@ -104,7 +104,8 @@ export class WorkerProcesses {
       id, generation, app: config.app, name: config.name, masterPid: process.pid,
       heartbeatFd: WORKER_FD.heartbeat, heartbeatMs: heartbeatPeriod(config.timeout),
       listenFds: this.sockets.fds.map((_, i) => WORKER_FD.firstListener + i),
-      reuseBinds: this.sockets.reuseBinds,
+      reuseBinds: this.sockets.reuseBinds, proxyBinds: this.sockets.proxy,
+      forwardedAllowIps: config.forwardedAllowIps, proxyHeaderTimeoutMs: Math.round(config.proxyHeaderTimeout * 1000),
       bootTimeoutMs: Math.round(config.bootTimeout * 1000),
       keepAliveMs: Math.round(config.keepAlive * 1000), gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
       hangStacks: config.hangStacks && config.timeout > 0 ? { stallMs: stallBeforeStack(config.timeout) } : null, logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
@@ -144,7 +145,7 @@ export class WorkerProcesses {
     childEvents$(child, id, channel).subscribe((event) => {
       if (event.type === 'WORKER_STATS') {
         if (event.load) this.busy(id, child.pid, event.load);
-        return void this.stats.update(id, event.requests, event.durations, event.logFailures, event.connections, event.load);
+        return void this.stats.update(id, event.requests, event.durations, event.logFailures, event.connections, event.load, event.proxyRejected);
       }
       if (event.type === 'WORKER_READY' && child.pid) this.priority.ready(child.pid);
       if (event.type === 'WORKER_EXIT') {

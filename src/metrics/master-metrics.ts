@@ -12,7 +12,7 @@ import { scalingMetrics } from './scaling-metrics.js';
 import { guardMetrics, type GuardCounts } from './guard-metrics.js';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import type { ExitReason, WorkerPhase } from '../../machines/worker-handle.js';
-import type { WorkerLoad } from '../../machines/protocol.js';
+import { PROXY_REJECTIONS, type WorkerLoad } from '../../machines/protocol.js';
 import { DurationHistogram } from './duration-histogram.js';
 import type { RequestStats } from './request-stats.js';
 
@@ -114,6 +114,14 @@ export class MasterMetrics {
         this.reset();
         const counts = source.logFailures?.() ?? {};
         for (const log of ['error', 'access', 'record']) this.inc({ log }, counts[log] ?? 0);
+      },
+    });
+    new client.Counter({
+      name: 'statefork_proxy_header_rejected_total', help: 'Connections closed at their PROXY protocol header, by reason: untrusted (a peer outside --forwarded-allow-ips), missing, malformed, too-long, timeout (slower than --proxy-header-timeout), unexpected (a header on a bind without proxy:).', labelNames: ['reason'], registers,
+      collect() {
+        this.reset();
+        const counts = source.stats.proxyRejected();
+        for (const reason of PROXY_REJECTIONS) this.inc({ reason }, counts[reason]);
       },
     });
     if (source.guards) guardMetrics(registers, source.guards);

@@ -12,10 +12,31 @@ import { LogSink } from '../log-sink.js';
 
 export interface Served {
   req: IncomingMessage;
+  /** The client, as read when the request came (see clientOf). */
+  remote: string | undefined;
   res: ServerResponse;
   startedAt: number; // ms, performance.now()
   endedAt: number;
   bytes: number;
+}
+
+/**
+ * The client a request is from, for the access log: the connection's peer (the client itself,
+ * or the one a PROXY header named), unless that peer is trusted (--forwarded-allow-ips) and says
+ * otherwise in X-Forwarded-For. The list is read from its right end, where each trusted proxy
+ * appended the peer it saw, to the first address no trusted proxy stands for: entries left of it
+ * are the client's own word. Anyone else's X-Forwarded-For is not used.
+ */
+export function clientOf(req: IncomingMessage, trusted: (address: string | undefined) => boolean): string | undefined {
+  let client = req.socket.remoteAddress;
+  const header = req.headers['x-forwarded-for'];
+  if (header === undefined || !trusted(client)) return client;
+  const hops = (Array.isArray(header) ? header.join(',') : header).split(',').map((h) => h.trim()).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    client = hops[i];
+    if (!trusted(client)) break;
+  }
+  return client;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -38,7 +59,7 @@ function atom(name: string, s: Served): string {
   if (header) return dash(header[2] === 'i' ? req.headers[header[1].toLowerCase()] : res.getHeader(header[1]));
   const url = req.url ?? '/';
   switch (name) {
-    case 'h': return dash(req.socket.remoteAddress);
+    case 'h': return dash(s.remote);
     case 'l': return '-';
     case 'u': return '-';
     case 't': return clf(new Date());
@@ -74,8 +95,8 @@ export function createAccessLog(target: string, format: string, onRecovered?: (l
     const log = createRecordLogger({ level: 'info', base: { pid: process.pid }, write: (line) => sink.write(line) });
     return {
       ...common,
-      write: ({ req, res, startedAt, endedAt, bytes }) => log.info({
-        remote: req.socket.remoteAddress, method: req.method, url: req.url, httpVersion: req.httpVersion, status: res.statusCode, bytes,
+      write: ({ req, res, remote, startedAt, endedAt, bytes }) => log.info({
+        remote, method: req.method, url: req.url, httpVersion: req.httpVersion, status: res.statusCode, bytes,
         referer: req.headers.referer, userAgent: req.headers['user-agent'], durationMs: Number((endedAt - startedAt).toFixed(3)),
       }, 'request'),
     };

@@ -8,6 +8,12 @@
  * `draining` is an AbortSignal that aborts once, when this worker starts draining (a reload, a
  * recycle, a scale-down, a stop); `draining.reason` says which: 'reload', 'retire', 'recycle',
  * 'scale' or 'stop'. Under plain `node` it never aborts, so the app runs the same without statefork.
+ *
+ * `proxyOf(req.socket)`: on a `proxy:` bind, what the connection's PROXY header said (its
+ * version, the client and destination, the balancer's own address, and v2's TLVs decoded: ALPN,
+ * authority, unique id, the client's TLS at the balancer); null elsewhere and under plain `node`.
  */
 export { draining } from './drain-signal.js';
+export { proxyOf, type ProxyInfo } from './proxy-info.js';
+export type { ProxyDetails } from '../../machines/proxy-header.js';
 export type { DrainReason } from '../../machines/protocol.js';

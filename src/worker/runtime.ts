@@ -23,6 +23,7 @@ import { startWatchdog } from './watchdog.js';
 import { startDraining } from './drain-signal.js';
 import { createAccessLog } from './access-log.js';
 import { recycling } from './recycling.js';
+import { proxyReader, trustedPeers } from './proxy-protocol.js';
 import { callHook, type Hooks } from '../hooks.js';
 import type { WorkerSettings } from '../../machines/worker-settings.js';
 import type { MasterChannel } from './channel.js';
@@ -62,13 +63,16 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     void sendToMaster(workerMessage.recycle(reason));
   });
 
+  // The PROXY protocol binds' header reader; it also counts headers sent to the other binds.
+  const trusted = trustedPeers(settings.forwardedAllowIps);
+  const proxy = { binds: settings.proxyBinds, reader: proxyReader(trusted, settings.proxyHeaderTimeoutMs), trusted };
   // Serving is made as the app is loaded: for a captured listen, before its server is bound.
   const serve = (server: Server) => (serving = new Serving(server, settings.keepAliveMs, accessLog, {
     pre: hooks.preRequest ? (req) => void callHook(hooks, 'preRequest', log, worker, req) : undefined,
     post: hooks.postRequest ? (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res) : undefined,
     counted: recycle.requestLimit > 0 ? recycle.served : undefined,
     measure: settings.measureDurations,
-  }));
+  }, proxy));
 
   /**
    * An app that exported nothing and has not listened by shortly before --boot-timeout fails
@@ -168,7 +172,7 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   const reportStats = (last = false) => new Promise<void>((done) => {
     if (!serving || !channel.connected) return done();
     const logFailures = accessLog?.failures() ?? 0;
-    const message = workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, serving.connectionKinds(), meter.sample());
+    const message = workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, serving.connectionKinds(), meter.sample(), proxy.reader.rejected);
     const { send, state } = nextReport(reported, message, last);
     reported = state;
     if (!send) return done();

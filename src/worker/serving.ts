@@ -7,8 +7,11 @@
  */
 import net, { type Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AccessLog } from './access-log.js';
+import { clientOf, type AccessLog } from './access-log.js';
 import { countConnections, endConnection, watchUpgrades, type TrackedSocket } from './connections.js';
+import { countProxyHeadersOnPlainBinds } from './client-errors.js';
+import { markRelayed, readHeadersFirst, type ProxyBinds } from './proxy-binds.js';
+import type { Trusted } from './proxy-protocol.js';
 import { DURATION_BUCKETS, type Connections, type Durations } from '../../machines/protocol.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
@@ -16,7 +19,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 const SWEEP_MAX_MS = 1000;
 
 /** Counts the body bytes a response sends, and writes its access-log line once it is done. */
-function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResponse, startedAt: number): void {
+function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResponse, startedAt: number, trusted: Trusted): void {
+  const remote = clientOf(req, trusted);
   let bytes = 0;
   const count = (chunk: unknown) => {
     if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
@@ -31,7 +35,7 @@ function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResp
     if (typeof chunk !== 'function') count(chunk);
     return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
   } as ServerResponse['end'];
-  res.once('close', () => accessLog.write({ req, res, startedAt, endedAt: performance.now(), bytes }));
+  res.once('close', () => accessLog.write({ req, res, remote, startedAt, endedAt: performance.now(), bytes }));
 }
 
 /**
@@ -83,6 +87,7 @@ export class Serving {
      * --metrics). Without them a request costs a counter and one test.
      */
     hooks: { pre?: (req: IncomingMessage) => void; post?: (req: IncomingMessage, res: ServerResponse) => void; counted?: (n: number) => void; measure?: boolean } = {},
+    private readonly proxy: ProxyBinds | null = null,
   ) {
     this.durations = hooks.measure ? { counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 } : null;
     server.keepAliveTimeout = keepAliveMs;
@@ -100,12 +105,18 @@ export class Serving {
       serving.observe((performance.now() - this[STARTED]!) / 1000);
     };
     watchUpgrades(server);
+    if (proxy) {
+      countProxyHeadersOnPlainBinds(server, proxy.reader.unexpected);
+      // Before the tracking below: a connection is tracked (and drained) while its header comes.
+      if (proxy.binds.some(Boolean)) readHeadersFirst(server, proxy.binds[0] === true, proxy.reader);
+    }
     before(server, 'connection', (socket: Socket) => {
       this.sockets.add(socket);
       this.accepted++;
       socket.on('close', socketClosed);
     });
     const { counted, pre, post, measure } = hooks;
+    const trusted: Trusted = proxy?.trusted ?? (() => false);
     before(server, 'request', (req: IncomingMessage, res: ServerResponse & { [STARTED]?: number }) => {
       this.requests++;
       if (this.draining || closeEach) res.setHeader('Connection', 'close');
@@ -113,7 +124,7 @@ export class Serving {
       if (measure || accessLog) {
         const startedAt = (res[STARTED] = performance.now());
         if (measure) res.once('finish', responseFinished);
-        if (accessLog) logWhenDone(accessLog, req, res, startedAt);
+        if (accessLog) logWhenDone(accessLog, req, res, startedAt, trusted);
       }
       if (pre) pre(req);
       if (post) res.once('finish', () => post(req, res));
@@ -144,8 +155,12 @@ export class Serving {
         });
       });
     }
-    for (const target of rest) {
-      const relay = net.createServer((socket) => this.server.emit('connection', socket));
+    for (const [i, target] of rest.entries()) {
+      const proxy = this.proxy?.binds[i + 1] === true;
+      const relay = net.createServer((socket) => {
+        if (this.proxy) markRelayed(socket, proxy);
+        this.server.emit('connection', socket);
+      });
       await new Promise<void>((ok, fail) => relay.once('error', fail).listen(target, ok));
       this.extra.push(relay);
     }

@@ -34,7 +34,7 @@ describe('a large scale step does not block the master', () => {
   it('spawns are carried out one per turn of the event loop; one told to go first is never started', async () => {
     const config = normalize({ app: join(APPS, 'hello.cjs'), bind: '127.0.0.1:0', workers: 1 });
     const { logger } = createLogger({ level: 'silent', errorLog: '-', base: {} });
-    const workers = new WorkerProcesses(() => config, { fds: [], reuseBinds: [] }, logger, () => {});
+    const workers = new WorkerProcesses(() => config, { fds: [], reuseBinds: [], proxy: [] }, logger, () => {});
     const exits: number[] = [];
     workers.events$.pipe(filter((e) => e.type === 'WORKER_EXIT')).subscribe((e) => exits.push(e.id));
     for (let id = 1; id <= 20; id++) workers.spawn(id, 1);

@@ -17,7 +17,9 @@ const p = (f: string) => join(dir, f);
 /** Every option, as a config key and value, and as command-line words. */
 const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['app', join(APPS, 'hello.cjs'), [join(APPS, 'hello.cjs')]],
-  ['bind', ['127.0.0.1:9001', `unix:${p('s.sock')}`], ['-b', '127.0.0.1:9001', '--bind', `unix:${p('s.sock')}`]],
+  ['bind', ['127.0.0.1:9001', `proxy:unix:${p('s.sock')}`], ['-b', '127.0.0.1:9001', '--bind', `proxy:unix:${p('s.sock')}`]],
+  ['forwardedAllowIps', '10.0.0.0/8,fd00::/8', ['--forwarded-allow-ips', '10.0.0.0/8,fd00::/8']],
+  ['proxyHeaderTimeout', 2.5, ['--proxy-header-timeout', '2.5']],
   ['workers', 3, ['-w', '3']],
   ['maxWorkers', 40, ['--max-workers', '40']],
   ['scaleUpElu', 0.7, ['--scale-up-elu', '0.7']],

@@ -3,7 +3,8 @@ import { MAX_WORKERS } from '../../../machines/master.context.js';
 import { DEFAULT_HTTP_LIMITS } from '../../../machines/worker-settings.js';
 import { parseAppSpec } from '../app-spec.js';
 import { parseBind } from '../bind.js';
-import { checkBoolean, checkNice, checkPositiveInt, checkSeconds, checkString, checkWholeNumber } from '../checks.js';
+import { checkBoolean, checkNice, checkPositiveInt, checkPositiveSeconds, checkSeconds, checkString, checkWholeNumber } from '../checks.js';
+import { checkTrustList, DEFAULT_TRUSTED } from '../trust-list.js';
 import type { OptionRow } from '../option-row.js';
 import type { TableKey } from '../option-table.js';
 import { checkWorkerCount } from '../worker-count.js';
@@ -51,12 +52,29 @@ export const SERVING_ROWS = {
   },
   bind: {
     flags: '-b, --bind <address>', type: 'list',
-    help: 'HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N; repeatable',
+    help: 'HOST:PORT, [IPV6]:PORT, unix:PATH or fd://N, each optionally after proxy: (PROXY protocol); repeatable',
     helpDefault: '127.0.0.1:8000, or 0.0.0.0:$PORT',
     docDefault: '`127.0.0.1:8000`, or `0.0.0.0:$PORT` when `PORT` is set',
-    doc: 'where to listen; repeatable. Forms: `HOST:PORT`, `[IPV6]:PORT`, `unix:PATH`, `fd://N`',
+    doc: 'where to listen; repeatable. Forms: `HOST:PORT`, `[IPV6]:PORT`, `unix:PATH`, `fd://N`; each after `proxy:` (`proxy:0.0.0.0:8000`) for a bind behind a load balancer that sends the PROXY protocol, v1 or v2 (see Behind a load balancer)',
     check: (name: string, value: unknown) => parseBind(checkString(name, value)),
     show: (c) => c.binds.map((b) => b.text).join(', '),
+  },
+  forwardedAllowIps: {
+    flags: '--forwarded-allow-ips <list>', type: 'string', default: DEFAULT_TRUSTED,
+    help: "comma-separated addresses and CIDR ranges (or *) whose PROXY header and X-Forwarded-For are believed",
+    helpDefault: '$FORWARDED_ALLOW_IPS or 127.0.0.1,::1',
+    docDefault: '`$FORWARDED_ALLOW_IPS`, else `127.0.0.1,::1`',
+    doc: "the peers statefork believes about the client: a comma-separated list of addresses and CIDR ranges, IPv4 and IPv6 (`10.0.0.0/8,2001:db8::/32`), or `*` for any (warned about at start). On a `proxy:` bind a PROXY header from any other peer closes the connection; from these, the client it names becomes the connection's remote address. Their `X-Forwarded-For` names the client in the access log; anyone else's is passed to the app untouched and not used. Peers on a unix socket are trusted (its file's permissions decide who connects). See Behind a load balancer",
+    check: checkTrustList,
+    show: (c) => c.forwardedAllowIps.join(','),
+    defaultSource: () => (process.env.FORWARDED_ALLOW_IPS ? 'FORWARDED_ALLOW_IPS' : 'default'),
+  },
+  proxyHeaderTimeout: {
+    flags: '--proxy-header-timeout <seconds>', type: 'number', default: 5,
+    help: 'time a connection on a proxy: bind gets to send its whole PROXY header; then it is closed',
+    doc: 'time a connection on a `proxy:` bind gets to send its whole PROXY header; a slower one is closed and counted (`statefork_proxy_header_rejected_total{reason="timeout"}`). More than 0',
+    check: checkPositiveSeconds,
+    show: (c) => c.proxyHeaderTimeout,
   },
   timeout: {
     flags: '-t, --timeout <seconds>', type: 'number', default: 30,

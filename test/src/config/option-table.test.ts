@@ -29,7 +29,7 @@ describe('the option table', () => {
 
   it('numbers are checked on the command line by their row\'s checker; others wait for normalize', () => {
     expect(OPTION_ROWS.filter((r) => r.type === 'number').map((r) => r.key)).toEqual([
-      'bootNice', 'maxWorkers', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive',
+      'bootNice', 'maxWorkers', 'proxyHeaderTimeout', 'timeout', 'gracefulTimeout', 'bootTimeout', 'drainDelay', 'keepAlive',
       'maxHeaderSize', 'headersTimeout', 'requestTimeout', 'maxRequests', 'maxRequestsJitter', 'maxMemory',
       'minWorkers', 'scaleUpAfter', 'scaleUpQueue', 'scaleDownAfter', 'scaleCooldown',
     ]);

@@ -4,17 +4,19 @@ import { ENV } from '../../../machines/protocol.js';
 
 describe('hot upgrade variables, as the new master reads them', () => {
   it('takes each inherited fd with the bind it was made for, and removes the variables', () => {
-    const env: NodeJS.ProcessEnv = { STATEFORK_FD: '3,4,5', STATEFORK_FD_BINDS: JSON.stringify(['127.0.0.1:8000', 'unix:/run/app.sock', 'fd://3']), KEEP: '1' };
+    const env: NodeJS.ProcessEnv = { STATEFORK_FD: '3,4,5,6', STATEFORK_FD_BINDS: JSON.stringify(['127.0.0.1:8000', 'unix:/run/app.sock', 'fd://3', 'proxy:127.0.0.1:8001']), KEEP: '1' };
     expect(inheritedSockets(env, 77)).toEqual([
-      { fd: 3, spec: { kind: 'tcp', host: '127.0.0.1', port: 8000, text: '127.0.0.1:8000' } },
-      { fd: 4, spec: { kind: 'unix', path: '/run/app.sock', text: 'unix:/run/app.sock' } },
-      { fd: 5, spec: { kind: 'fd', fd: 3, text: 'fd://3' } },
+      { fd: 3, spec: { kind: 'tcp', host: '127.0.0.1', port: 8000, text: '127.0.0.1:8000', proxy: false } },
+      { fd: 4, spec: { kind: 'unix', path: '/run/app.sock', text: 'unix:/run/app.sock', proxy: false } },
+      { fd: 5, spec: { kind: 'fd', fd: 3, text: 'fd://3', proxy: false } },
+      // A PROXY protocol bind stays one in the new master.
+      { fd: 6, spec: { kind: 'tcp', host: '127.0.0.1', port: 8001, text: 'proxy:127.0.0.1:8001', proxy: true } },
     ]);
     expect(env).toEqual({ KEEP: '1' });
   });
 
   it('without STATEFORK_FD_BINDS each fd stands for itself; an empty list is no sockets (--reuse-port)', () => {
-    expect(inheritedSockets({ STATEFORK_FD: '3' }, 77)).toEqual([{ fd: 3, spec: { kind: 'fd', fd: 3, text: 'fd://3' } }]);
+    expect(inheritedSockets({ STATEFORK_FD: '3' }, 77)).toEqual([{ fd: 3, spec: { kind: 'fd', fd: 3, text: 'fd://3', proxy: false } }]);
     expect(inheritedSockets({ STATEFORK_FD: '' }, 77)).toEqual([]);
     expect(inheritedSockets({}, 77)).toBeNull();
     expect(inheritedSockets({}, null)).toBeNull();
