@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, DURATION_BUCKETS, encodeMessage, masterMessage, MAX_REASON, parseWorkerLine, parseWorkerMessage, tooLong, workerMessage,
+  CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, DURATION_BUCKETS, encodeMessage, masterMessage, MAX_REASON, noProxyRejections, parseWorkerLine, parseWorkerMessage, PROXY_REJECTIONS, tooLong, workerMessage,
 } from '../../machines/protocol.js';
 import { handleChanges, newHandle } from '../../machines/worker-handle.js';
 
@@ -21,6 +21,26 @@ describe('worker messages: stats', () => {
       { counts: counts(-1), sum: 1 }, { counts: counts(1.5), sum: 1 }, { counts: counts(), sum: -1 }, { counts: counts(), sum: 'x' },
       { counts: counts(), sum: Infinity }, { counts: counts() },
     ]) expect(parseWorkerMessage(stats({ durations: bad }))).toBeNull();
+  });
+
+  it('proxyRejected: a whole count for each reason and nothing else, left out while all are 0', () => {
+    expect(PROXY_REJECTIONS).toEqual(['untrusted', 'missing', 'malformed', 'too-long', 'timeout', 'unexpected']);
+    const some = { ...noProxyRejections(), timeout: 2, unexpected: 1 };
+    expect(parseWorkerMessage(stats({ proxyRejected: some }))).toEqual({ statefork: 1, kind: 'stats', requests: 3, proxyRejected: some });
+    expect(noProxyRejections()).toEqual({ untrusted: 0, missing: 0, malformed: 0, 'too-long': 0, timeout: 0, unexpected: 0 });
+    expect(parseWorkerMessage(stats({ proxyRejected: noProxyRejections() }))).toEqual({ statefork: 1, kind: 'stats', requests: 3 });
+    for (const reason of PROXY_REJECTIONS) {
+      expect(workerMessage.stats(1, undefined, 0, undefined, undefined, { ...noProxyRejections(), [reason]: 1 })).toMatchObject({ proxyRejected: { [reason]: 1 } });
+      for (const bad of [-1, 0.5, '1', null]) expect(parseWorkerMessage(stats({ proxyRejected: { ...noProxyRejections(), [reason]: bad } }))).toBeNull();
+      const { [reason]: _, ...without } = noProxyRejections();
+      expect(parseWorkerMessage(stats({ proxyRejected: without }))).toBeNull();
+    }
+    for (const bad of [null, 'x', 3, { ...noProxyRejections(), other: 1 }]) expect(parseWorkerMessage(stats({ proxyRejected: bad }))).toBeNull();
+    // The message carries its own copy: a worker's live counts moving later do not change a message sent.
+    const live = { ...noProxyRejections(), missing: 1 };
+    const sent = workerMessage.stats(1, undefined, 0, undefined, undefined, live);
+    live.missing = 9;
+    expect(sent).toMatchObject({ proxyRejected: { missing: 1 } });
   });
 
   it('logFailures: a count, kept when there are some, left out at zero', () => {

@@ -8,6 +8,11 @@ describe('parseBind', () => {
     ['[::1]:9000', { kind: 'tcp', host: '::1', port: 9000 }],
     ['unix:/run/app.sock', { kind: 'unix', path: '/run/app.sock' }],
     ['fd://3', { kind: 'fd', fd: 3 }],
+    ['proxy:0.0.0.0:8000', { kind: 'tcp', host: '0.0.0.0', port: 8000, proxy: true, text: 'proxy:0.0.0.0:8000' }],
+    ['proxy:[::]:8443', { kind: 'tcp', host: '::', port: 8443, proxy: true }],
+    ['proxy:unix:/run/app.sock', { kind: 'unix', path: '/run/app.sock', proxy: true }],
+    ['proxy:fd://3', { kind: 'fd', fd: 3, proxy: true }],
+    ['127.0.0.1:8001', { proxy: false }],
   ])('%s', (text, expected) => expect(parseBind(text)).toMatchObject(expected));
 
   it.each([
@@ -18,6 +23,9 @@ describe('parseBind', () => {
     ['unix:', /socket path is empty/],
     ['fd://1', /3 or more/],
     ['bad host:80', /not a host name/],
+    ['proxy:', /no address after proxy:/],
+    ['proxy:8000', /no port given/],
+    ['proxy:proxy:1.2.3.4:80', /must be in brackets/],
   ])('rejects %s', (text, why) => {
     expect(() => parseBind(text)).toThrow(why);
     expect(() => parseBind(text)).toThrow(/expected HOST:PORT, \[IPV6\]:PORT, unix:PATH or fd:\/\/N/);
