@@ -1,6 +1,6 @@
 import { SocketAddress } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { formatIPv6, inCidr, parseCidr, parseIPv4, parseIPv6 } from '../../machines/ip-address.js';
+import { formatIPv6, inCidr, parseCidr, parseIPv4, parseIPv6, unmapped } from '../../machines/ip-address.js';
 
 const cidr = (t: string) => {
   const c = parseCidr(t);
@@ -63,5 +63,23 @@ describe('IP addresses', () => {
     expect(inCidr('127.0.0.1', cidr('127.0.0.1'))).toBe(true);
     expect(inCidr('127.0.0.2', cidr('127.0.0.1'))).toBe(false);
     expect(inCidr('not an address', cidr('0.0.0.0/0'))).toBe(false);
+  });
+
+  it('takes each group for what it is: a dotted quad only last, one :: at most, exactly eight groups', () => {
+    const hex = (t: string) => { const b = parseIPv6(t); return b ? Buffer.from(b).toString('hex') : null; };
+    expect(hex('::1:2:3:4:5:6:7')).toBe('00000001000200030004000500060007');
+    expect(hex('1:2:3:4:5:6::7')).toBe('00010002000300040005000600000007');
+    expect(hex('1:2:3:4:5:6:7::')).toBe('00010002000300040005000600070000');
+    for (const bad of ['1::2::3', '1.2.3.4:1::', '1.2.3.4:1:2:3:4:5:6', '::1.2.3.4:5', 'g::1', ' ::1', '::1 ', '1:2:3:4:5:6:7:8:9', '::1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7']) expect([bad, parseIPv6(bad)]).toEqual([bad, null]);
+  });
+
+  it('reads a range of every prefix length up to the whole address, trimmed', () => {
+    expect(parseCidr(' 10.0.0.0/8 ')).toMatchObject({ bits: 8, text: '10.0.0.0/8' });
+    expect(parseCidr('1.2.3.4/32')).toMatchObject({ bits: 32 });
+    expect(parseCidr('::/128')).toMatchObject({ bits: 128 });
+    expect(parseCidr('::/0')).toMatchObject({ bits: 0 });
+    expect(parseCidr('1.2.3.4/33')).toBeNull();
+    expect(parseCidr('::/129')).toBeNull();
+    expect(unmapped(Uint8Array.from([0, 0, 0, 0]))).toBeNull();
   });
 });

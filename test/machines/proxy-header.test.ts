@@ -149,3 +149,66 @@ describe('telling a PROXY header from anything else', () => {
     expect(looksLikeProxyHeader(new Uint8Array(0))).toBe(false);
   });
 });
+
+describe('every rejection says what is wrong', () => {
+  const why = (bytes: Uint8Array) => {
+    const p = parseProxyHeader(bytes);
+    return p.kind === 'rejected' ? [p.reason, p.detail] : p.kind;
+  };
+  it('v1', () => {
+    expect(why(ascii('GET / HTTP/1.1\r\n'))).toEqual(['missing', 'the connection did not start with a PROXY header']);
+    expect(why(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1 2\rX'))).toEqual(['malformed', 'a v1 header has a byte that is not printable ASCII']);
+    expect(why(ascii('PROXY TCP4 1.2.3.4\r 5.6.7.8 1 2\r\n'))).toEqual(['malformed', 'a v1 header has a byte that is not printable ASCII']);
+    expect(why(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1 2~\r\n'))).toEqual(['malformed', "a v1 header's ports are not 0-65535"]);
+    expect(why(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1 2\x7f\r\n'))).toEqual(['malformed', 'a v1 header has a byte that is not printable ASCII']);
+    expect(why(ascii('PROXY TCP5 1.2.3.4 5.6.7.8 1 2\r\n'))).toEqual(['malformed', 'a v1 header is PROXY TCP4|TCP6 SRC DST SPORT DPORT, or PROXY UNKNOWN']);
+    expect(why(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1\r\n'))).toEqual(['malformed', 'a v1 header is PROXY TCP4|TCP6 SRC DST SPORT DPORT, or PROXY UNKNOWN']);
+    expect(why(ascii('PROXY TCP4 ::1 5.6.7.8 1 2\r\n'))).toEqual(['malformed', "a v1 header's addresses are not IPv4"]);
+    expect(why(ascii('PROXY TCP6 ::1 5.6.7.8 1 2\r\n'))).toEqual(['malformed', "a v1 header's addresses are not IPv6"]);
+    expect(why(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1 65536\r\n'))).toEqual(['malformed', "a v1 header's ports are not 0-65535"]);
+    // The end must come within the limit even when more bytes are already there.
+    const long = ascii(`PROXY TCP4 ${'1'.repeat(110)}\r\nGET`);
+    expect(why(long)).toEqual(['too-long', `a v1 header ends within ${PROXY_V1_MAX} bytes`]);
+    // A CR as the last byte so far may be the end: wait for the next.
+    expect(why(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r'))).toBe('incomplete');
+  });
+  it('v2', () => {
+    expect(why(v2(0x31, 0x11, inet))).toEqual(['malformed', "a v2 header's version is 3, not 2"]);
+    expect(why(v2(0x22, 0x11, inet))).toEqual(['malformed', "a v2 header's command is 2, neither LOCAL (0) nor PROXY (1)"]);
+    expect(why(v2(0x21, 0x13, inet))).toEqual(['malformed', "a v2 header's family and transport 0x13 are not in the specification"]);
+    expect(why(v2(0x21, 0x41, inet))).toEqual(['malformed', "a v2 header's family and transport 0x41 are not in the specification"]);
+    expect(why(v2(0x21, 0x12, inet))).toEqual(['malformed', 'a v2 PROXY header for a datagram: this is a stream server']);
+    expect(header(parseProxyHeader(v2(0x20, 0x12, inet))).command).toBe('local');
+    expect(why(v2(0x21, 0x11, inet.slice(0, 8)))).toEqual(['malformed', "a v2 header's length (8) is shorter than its tcp4 addresses (12)"]);
+    expect(why(v2(0x21, 0x11, [...inet, 0x04, 0, 5, 1]))).toEqual(['malformed', "a v2 header's TLV records run past its length"]);
+    expect(why(v2(0x21, 0x11, [], PROXY_V2_MAX))).toEqual(['too-long', `a v2 header of ${PROXY_V2_MAX + 16} bytes is over the limit of ${PROXY_V2_MAX}`]);
+  });
+  it('reads TLV records to the last byte, an empty one included, and refuses a record header cut short', () => {
+    expect(parseTlvs(Uint8Array.from([0x04, 0, 0]))).toEqual([{ type: 4, value: new Uint8Array(0) }]);
+    expect(parseTlvs(Uint8Array.from([0x04, 0, 1, 9, 0x05, 0, 0]))).toEqual([{ type: 4, value: Uint8Array.from([9]) }, { type: 5, value: new Uint8Array(0) }]);
+    expect(parseTlvs(Uint8Array.from([0x04, 0]))).toBeNull();
+    expect(parseTlvs(Uint8Array.from([0x04, 0, 1]))).toBeNull();
+    expect(parseTlvs(Uint8Array.from([0x04, 0, 0, 0x05]))).toBeNull();
+  });
+  it('reads a unix path to its first NUL, or the whole field', () => {
+    const path = (p: string) => [...Buffer.from(p), ...new Array(108 - p.length).fill(0)];
+    const full = 'x'.repeat(108);
+    const h = header(parseProxyHeader(v2(0x21, 0x31, [...Buffer.from(full), ...path('/b')])));
+    expect([h.source?.address, h.destination?.address]).toEqual([full, '/b']);
+  });
+  it('decodes a TLS record with no sub-records, and any failed verification', () => {
+    expect(proxyDetails([{ type: PROXY_TLV.ssl, value: Uint8Array.from([1, 0, 0, 0, 0]) }]).ssl).toEqual({ client: 1, verified: true, version: null, cn: null, cipher: null, sigAlg: null, keyAlg: null });
+    for (let i = 1; i <= 4; i++) {
+      const v = Uint8Array.from([1, 0, 0, 0, 0]);
+      v[i] = 1;
+      expect(proxyDetails([{ type: PROXY_TLV.ssl, value: v }]).ssl?.verified).toBe(false);
+    }
+    expect(proxyDetails([{ type: PROXY_TLV.ssl, value: Uint8Array.from([1, 0, 0, 0]) }]).ssl).toBeNull();
+    expect(proxyDetails([])).toEqual({ alpn: null, authority: null, uniqueId: null, ssl: null, netns: null });
+    // A CN that is not UTF-8 is read byte for byte as Latin-1.
+    const ssl = Uint8Array.from([1, 0, 0, 0, 0, ...tlv(PROXY_TLV.sslCn, Uint8Array.from([0x4a, 0xfc, 0x72]))]);
+    expect(proxyDetails([{ type: PROXY_TLV.ssl, value: ssl }]).ssl?.cn).toBe('J\u00fcr');
+    expect(proxyDetails([{ type: PROXY_TLV.netns, value: ascii('blue') }]).netns).toBe('blue');
+  });
+});
+
