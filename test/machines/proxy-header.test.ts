@@ -212,3 +212,19 @@ describe('every rejection says what is wrong', () => {
   });
 });
 
+describe('the whole of what is read', () => {
+  it('gives every field of a v1 header, UNKNOWN included', () => {
+    expect(header(parseProxyHeader(ascii('PROXY UNKNOWN\r\n')))).toEqual({ version: 1, command: 'proxy', family: 'unknown', source: null, destination: null, tlvs: [], length: 15 });
+    expect(header(parseProxyHeader(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n')))).toEqual({
+      version: 1, command: 'proxy', family: 'tcp4', source: { address: '1.2.3.4', port: 1 }, destination: { address: '5.6.7.8', port: 2 }, tlvs: [], length: 32,
+    });
+  });
+  it('reads an empty unix path as empty, a CN in UTF-8 as such, and a unique id as two hex digits a byte', () => {
+    const h = header(parseProxyHeader(v2(0x21, 0x31, [...Buffer.from('/a'), ...new Array(106).fill(0), ...new Array(108).fill(0)])));
+    expect([h.source?.address, h.destination?.address]).toEqual(['/a', '']);
+    const ssl = Uint8Array.from([1, 0, 0, 0, 0, ...tlv(PROXY_TLV.sslCn, 'J\u00fcrgen')]);
+    expect(proxyDetails([{ type: PROXY_TLV.ssl, value: ssl }]).ssl?.cn).toBe('J\u00fcrgen');
+    expect(proxyDetails([{ type: PROXY_TLV.uniqueId, value: Uint8Array.from([0x05, 0xab, 0x00]) }]).uniqueId).toBe('05ab00');
+  });
+});
+
