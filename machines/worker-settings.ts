@@ -61,7 +61,8 @@ export interface WorkerSettings {
   limits: HttpLimits;
   recycle: RecycleLimits;
   accessLog: { target: string; format: string } | null;
-  tls: { cert: string; key: string; ca: string | null } | null;
+  /** `http2`: --http2, HTTP/2 by ALPN with HTTP/1.1 as the fallback. */
+  tls: { cert: string; key: string; ca: string | null; http2?: boolean } | null;
   /** The configuration file, where the worker finds its hooks. */
   configFile: string | null;
   logLevel: LogLevelName;

@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import type HttpModule from 'node:http';
 import type HttpsModule from 'node:https';
+import type Http2Module from 'node:http2';
 import type FsModule from 'node:fs';
 import type CryptoModule from 'node:crypto';
 import type PerfHooksModule from 'node:perf_hooks';
@@ -34,6 +35,8 @@ export const fs = load('node:fs') as typeof FsModule;
 
 /** TLS, with its crypto: a worker with --certfile, or an app's own https.Server. */
 export const https = lazy<typeof HttpsModule>('node:https');
+/** HTTP/2: a worker with --http2 only. */
+export const http2 = lazy<typeof Http2Module>('node:http2');
 /** timingSafeEqual for the dashboard's token (random bytes come from randomHex, below). */
 export const crypto = lazy<typeof CryptoModule>('node:crypto');
 

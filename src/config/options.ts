@@ -137,6 +137,11 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     captureOutput: value(T.captureOutput),
     daemon: value(T.daemon),
     reusePort: checkReusePort(value(T.reusePort), binds, f),
+    http2: f('http2', () => {
+      const on = value(T.http2);
+      if (on && !options.certfile) usage('invalid --http2: statefork serves HTTP/2 over TLS only (chosen by ALPN); give --certfile and --keyfile too, or drop --http2');
+      return on;
+    }),
     upgradeAuto: value(T.upgradeAuto),
     hangStacks: value(T.hangStacks),
     accessLogFormat: value(T.accessLogFormat),

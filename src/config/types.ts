@@ -38,6 +38,8 @@ export interface Options {
   keepAlive?: number;
   /** Comma-separated addresses and CIDR ranges, or '*', or a list of them. */
   forwardedAllowIps?: string | string[];
+  /** HTTP/2 on the TLS binds (with --certfile). */
+  http2?: boolean;
   proxyHeaderTimeout?: number;
   maxHeaderSize?: number;
   headersTimeout?: number;
@@ -124,6 +126,7 @@ export interface Config {
   keepAlive: number;
   /** --forwarded-allow-ips, checked: addresses and CIDR ranges, or ['*']. */
   forwardedAllowIps: string[];
+  http2: boolean;
   proxyHeaderTimeout: number;
   /** Request limits (Node's own): bytes of request line plus headers; seconds to get the headers, the whole request. */
   maxHeaderSize: number;

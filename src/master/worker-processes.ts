@@ -109,7 +109,7 @@ export class WorkerProcesses {
       bootTimeoutMs: Math.round(config.bootTimeout * 1000),
       keepAliveMs: Math.round(config.keepAlive * 1000), gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
       hangStacks: config.hangStacks && config.timeout > 0 ? { stallMs: stallBeforeStack(config.timeout) } : null, logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
-      tls: config.tls,
+      tls: config.tls ? { ...config.tls, http2: config.http2 } : null,
       configFile: config.workerHooksFile ?? null,
       accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,
       recycle: config.recycle,

@@ -6,6 +6,7 @@
  * line that cannot be written (a full disk) is counted, never thrown into the request.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Trusted } from './proxy-protocol.js';
 import { createRecordLogger } from '../record-log.js';
 import { LogSink } from '../log-sink.js';
 
@@ -106,4 +107,27 @@ export function createAccessLog(target: string, format: string, onRecovered?: (l
     // One write per line: the whole line lands at once.
     write: (s) => sink.write(`${format.replace(/%\(([^)]+)\)s/g, (_, name: string) => atom(name, s))}\n`),
   };
+}
+
+/** Counts the body bytes a response sends, and writes its access-log line once it is done. */
+export function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResponse, startedAt: number, trusted: Trusted): void {
+  const remote = clientOf(req, trusted);
+  let bytes = 0;
+  const count = (chunk: unknown) => {
+    if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
+    else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+  };
+  const { write, end } = res;
+  // HTTP/2's compatibility response ends by writing its last chunk: counted once, in end.
+  let ended = false;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    if (!ended) count(chunk);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    if (typeof chunk !== 'function' && !ended) count(chunk);
+    ended = true;
+    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  res.once('close', () => accessLog.write({ req, res, remote, startedAt, endedAt: performance.now(), bytes }));
 }

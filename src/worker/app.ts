@@ -10,7 +10,7 @@ import { EXIT } from '../../machines/exit-codes.js';
 import type { Logger } from '../record-log.js';
 import type { FetchApp } from './fetch-listener.js';
 import { DEFAULT_HTTP_LIMITS, type AppSpec, type HttpLimits, type WorkerSettings } from '../../machines/worker-settings.js';
-import { http as httpModule, https, isHttpsServer } from '../node-builtins.js';
+import { http as httpModule, http2, https, isHttpsServer } from '../node-builtins.js';
 import { fs } from '../node-builtins.js';
 
 const { readFileSync } = fs;
@@ -52,6 +52,8 @@ export type TlsFiles = WorkerSettings['tls'];
 function createServer(options: http.ServerOptions, listener: http.RequestListener, tls: TlsFiles): http.Server {
   if (!tls) return httpModule.createServer(options, listener);
   const secure = { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}) };
+  // HTTP/2 by ALPN, HTTP/1.1 for the clients that ask for it; the request listener through Node's compatibility API.
+  if (tls.http2) return http2().createSecureServer({ ...secure, allowHTTP1: true }, listener as never) as unknown as http.Server;
   return https().createServer({ ...options, ...secure }, listener) as unknown as http.Server;
 }
 

@@ -7,7 +7,8 @@
  */
 import net, { type Socket } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { clientOf, type AccessLog } from './access-log.js';
+import type { Http2Session } from 'node:http2';
+import { logWhenDone, type AccessLog } from './access-log.js';
 import { countConnections, endConnection, watchUpgrades, type TrackedSocket } from './connections.js';
 import { countProxyHeadersOnPlainBinds } from './client-errors.js';
 import { markRelayed, readHeadersFirst, type ProxyBinds } from './proxy-binds.js';
@@ -17,26 +18,6 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** A steady stream of new connections must not keep a draining worker sweeping forever. */
 const SWEEP_MAX_MS = 1000;
-
-/** Counts the body bytes a response sends, and writes its access-log line once it is done. */
-function logWhenDone(accessLog: AccessLog, req: IncomingMessage, res: ServerResponse, startedAt: number, trusted: Trusted): void {
-  const remote = clientOf(req, trusted);
-  let bytes = 0;
-  const count = (chunk: unknown) => {
-    if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk);
-    else if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
-  };
-  const { write, end } = res;
-  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
-    count(chunk);
-    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-  } as ServerResponse['write'];
-  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
-    if (typeof chunk !== 'function') count(chunk);
-    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
-  } as ServerResponse['end'];
-  res.once('close', () => accessLog.write({ req, res, remote, startedAt, endedAt: performance.now(), bytes }));
-}
 
 /**
  * Runs `first` before the server's own listeners of `event`. With one listener there (the app's
@@ -67,6 +48,7 @@ export class Serving {
   /** Every open connection; its response in progress, if any, is `socket._httpMessage` (Node's own field). */
   private readonly sockets = new Set<TrackedSocket>();
   private readonly extra: net.Server[] = [];
+  private readonly sessions = new Set<Http2Session>();
   private draining = false;
   private accepted = 0;
   /** The master said it still holds the listening sockets: no backlog sweep needed. */
@@ -105,6 +87,12 @@ export class Serving {
       serving.observe((performance.now() - this[STARTED]!) / 1000);
     };
     watchUpgrades(server);
+    // --http2: each session, so that a drain can send it GOAWAY (a session that begins meanwhile gets one at once).
+    server.on('session' as 'connection', (session: Http2Session) => {
+      if (this.draining) return void session.close();
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+    });
     if (proxy) {
       countProxyHeadersOnPlainBinds(server, proxy.reader.unexpected);
       // Before the tracking below: a connection is tracked (and drained) while its header comes.
@@ -119,7 +107,8 @@ export class Serving {
     const trusted: Trusted = proxy?.trusted ?? (() => false);
     before(server, 'request', (req: IncomingMessage, res: ServerResponse & { [STARTED]?: number }) => {
       this.requests++;
-      if (this.draining || closeEach) res.setHeader('Connection', 'close');
+      // HTTP/2 has no Connection header: a session is ended by its GOAWAY (see drain).
+      if ((this.draining || closeEach) && req.httpVersionMajor === 1) res.setHeader('Connection', 'close');
       if (counted) counted(this.requests);
       if (measure || accessLog) {
         const startedAt = (res[STARTED] = performance.now());
@@ -190,6 +179,8 @@ export class Serving {
    */
   async drain(maxMs?: number, swept?: (sweep: boolean) => void): Promise<void> {
     this.draining = true;
+    // HTTP/2: GOAWAY; the open streams finish, the client opens no more on this session.
+    for (const session of this.sessions) session.close();
     // Each connection's response in progress, if its headers are not out yet, is its last.
     for (const socket of this.sockets) {
       const res = socket._httpMessage;

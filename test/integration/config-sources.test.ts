@@ -58,6 +58,7 @@ const OPTIONS: Array<[key: string, value: unknown, flags: string[]]> = [
   ['accessLog', p('access.log'), ['--access-log', p('access.log')]],
   ['accessLogFormat', 'json', ['--access-log-format', 'json']],
   ['certfile', p('cert.pem'), ['--certfile', p('cert.pem')]],
+  ['http2', true, ['--http2']],
   ['keyfile', p('key.pem'), ['--keyfile', p('key.pem')]],
   ['caCerts', p('ca.pem'), ['--ca-certs', p('ca.pem')]],
   ['captureOutput', true, ['--capture-output']],

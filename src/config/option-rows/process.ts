@@ -41,6 +41,13 @@ export const PROCESS_ROWS = {
     check: checkPemFile,
     show: (c) => c.tls?.ca ?? '(off)',
   },
+  http2: {
+    flags: '--http2', type: 'flag', default: false,
+    help: 'serve HTTP/2 on the TLS binds (ALPN), HTTP/1.1 to the clients that ask for it; needs --certfile',
+    doc: 'serve HTTP/2 on the TLS binds, chosen by ALPN, with HTTP/1.1 for the clients that ask for it. A request listener is served through Node\'s HTTP/2 compatibility API, a `fetch` app through its adapter; a drain sends GOAWAY and lets the open streams finish (see HTTP/2). Needs `--certfile` and `--keyfile`',
+    check: checkBoolean('http2'),
+    show: (c) => c.http2,
+  },
   reload: {
     flags: '--reload', type: 'flag', default: false,
     help: "development: reload (as HUP) when a file in the app's directory changes",
