@@ -29,12 +29,13 @@ import { longLived } from './sections/long-lived.js';
 import { adaptive } from './sections/adaptive.js';
 import { fleet } from './sections/fleet.js';
 import { ownListen } from './sections/own-listen.js';
+import { http2Section } from './sections/http2.js';
 import { killAll as killPrometheus } from '../helpers/prometheus.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived, adaptive, fleet, ownListen } as const;
+const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived, adaptive, fleet, ownListen, http2: http2Section } as const;
 type Section = keyof typeof SECTIONS;
-const USAGE = 'usage: npm run bench [-- --node 24|26] [-- --publish] [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive,fleet,ownListen] [-- --report FILE.json]';
+const USAGE = 'usage: npm run bench [-- --node 24|26] [-- --publish] [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive,fleet,ownListen,http2] [-- --report FILE.json]';
 
 /**
  * `--node 26`: the whole bench on another Node line (every contender runs on the bench's own

@@ -11,6 +11,7 @@ import type { LongLivedRow } from './sections/long-lived.js';
 import { adaptiveTable, type AdaptiveRow } from './sections/adaptive.js';
 import { fleetTable, type FleetRow } from './sections/fleet.js';
 import { listenRatio, ownListenTable, type OwnListenRow } from './sections/own-listen.js';
+import { http2Table, type Http2Row } from './sections/http2.js';
 import type { BenchSettings } from './settings.js';
 
 export interface BenchRun {
@@ -34,6 +35,7 @@ export interface BenchRun {
   adaptive?: AdaptiveRow[];
   fleet?: FleetRow[];
   ownListen?: OwnListenRow[];
+  http2?: Http2Row[];
 }
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -204,5 +206,6 @@ export function markdown(run: BenchRun, chart: string | null): string {
   if (run.adaptive) parts.push(adaptiveTable(run.adaptive, s));
   if (run.fleet) parts.push(fleetTable(run.fleet, s));
   if (run.ownListen) parts.push(ownListenTable(run.ownListen, s));
+  if (run.http2) parts.push(http2Table(run.http2, s));
   return `${parts.join('\n\n')}\n`;
 }
