@@ -4,7 +4,7 @@
  * long-lived session across a HUP: the old worker's GOAWAY moves the client to a new worker and
  * no request fails.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
@@ -119,4 +119,27 @@ describe('HTTP/2 (--http2)', () => {
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
   });
+
+  it('curl --http2 on one connection across a HUP: every request answered 200, by both generations', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--http2', '--certfile', cert, '--keyfile', key, 'hello.cjs']);
+    const url = `${m.url()}/slow?ms=5`;
+    // One curl, 600 requests in turn on its HTTP/2 connection (a new one when the old gets GOAWAY).
+    const curl = spawn('curl', ['-sS', '--http2', '--cacert', cert, '-w', '%{http_code} %{http_version}\\n', ...new Array(600).fill(url)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    curl.stdout.on('data', (d) => { out += d; });
+    const exited = new Promise<number | null>((ok) => curl.on('close', ok));
+    for (const end = Date.now() + 10_000; (out.match(/ 2\n/g) ?? []).length < 50 && Date.now() < end; await new Promise((r) => setTimeout(r, 20)));
+    const from = m.records.length;
+    m.signal('SIGHUP');
+    await m.waitFor((x) => x.machine === 'master' && x.to === 'serving.running', { from, what: 'the reload to complete' });
+    expect(await exited).toBe(0);
+    const codes = out.match(/^(\d{3}) 2$/gm) ?? [];
+    expect(codes).toHaveLength(600);
+    expect(new Set(codes)).toEqual(new Set(['200 2']));
+    const pids = new Set([...out.matchAll(/from (\d+)/g)].map((x) => x[1]));
+    expect(pids.size).toBe(2);
+    m.signal('SIGTERM');
+    await m.exited;
+  });
 });
+
