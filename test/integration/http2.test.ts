@@ -141,5 +141,24 @@ describe('HTTP/2 (--http2)', () => {
     m.signal('SIGTERM');
     await m.exited;
   });
+
+  it.each([['Koa (app.callback())', 'h2/koa.cjs', 'koa 2.0'], ['Fastify (app.routing)', 'h2/fastify.mjs', 'fastify 2.0']])('%s works over HTTP/2', async (_name, app, body) => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--http2', '--certfile', cert, '--keyfile', key, app]);
+    const session = await connect(m.url());
+    expect(await get(session)).toEqual({ status: 200, body: `${body}\n` });
+    session.close();
+    m.signal('SIGTERM');
+    await m.exited;
+  });
+
+  it('Express does not: its request prototype is HTTP/1.1\'s, and the worker crashes on the first HTTP/2 request (as the README says)', async () => {
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--http2', '--certfile', cert, '--keyfile', key, 'h2/express.cjs']);
+    const session = await connect(m.url());
+    await get(session).catch(() => null);
+    await m.waitFor((x) => x.msg === 'worker exited: crash', { what: 'the worker to crash' });
+    session.destroy();
+    m.signal('SIGTERM');
+    await m.exited;
+  });
 });
 
