@@ -22,7 +22,7 @@ export function trustedPeers(entries: readonly string[]): Trusted {
   if (entries.includes('*')) return () => true;
   const ranges = entries.map(parseCidr).filter((c): c is Cidr => c !== null);
   // A unix socket's peer has no address: who may connect is its file's permissions' business.
-  return (address) => address === undefined || address === '' || ranges.some((r) => inCidr(address, r));
+  return (address) => address === undefined || ranges.some((r) => inCidr(address, r));
 }
 
 const FAMILY = { tcp4: 'IPv4', tcp6: 'IPv6' } as const;
