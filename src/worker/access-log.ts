@@ -28,7 +28,7 @@ export interface Served {
  * appended the peer it saw, to the first address no trusted proxy stands for: entries left of it
  * are the client's own word. Anyone else's X-Forwarded-For is not used.
  */
-export function clientOf(req: IncomingMessage, trusted: (address: string | undefined) => boolean): string | undefined {
+export function clientOf(req: IncomingMessage, trusted: Trusted): string | undefined {
   let client = req.socket.remoteAddress;
   const header = req.headers['x-forwarded-for'];
   if (header === undefined || !trusted(client)) return client;

@@ -144,10 +144,12 @@ export class Serving {
         });
       });
     }
+    // Marks are read only where some bind carries a PROXY header (readHeadersFirst).
+    const marking = this.proxy?.binds.some(Boolean) === true;
     for (const [i, target] of rest.entries()) {
       const proxy = this.proxy?.binds[i + 1] === true;
       const relay = net.createServer((socket) => {
-        if (this.proxy) markRelayed(socket, proxy);
+        if (marking) markRelayed(socket, proxy);
         this.server.emit('connection', socket);
       });
       await new Promise<void>((ok, fail) => relay.once('error', fail).listen(target, ok));
