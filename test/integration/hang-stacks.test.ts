@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
-import { buildWithout, startCli, startServing, type Rec } from '../helpers/cli.js';
+import { buildWithout, eventually, startCli, startServing, type Rec } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
 const TIMEOUT_S = 2;
@@ -51,13 +51,18 @@ describe('the stack of a hung worker', () => {
   it('--no-hang-stacks: no watchdog thread; the record still has the kernel\'s view and says why there is no stack', async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', String(TIMEOUT_S), '--no-hang-stacks', 'hangs.mjs']);
     const [pid] = m.workerPids();
-    const threads = (await import('node:fs')).readdirSync(`/proc/${pid}/task`).length;
+    const threadsNow = () => readdirSync(`/proc/${pid}/task`).map((tid) => `${tid} ${readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()}`).sort();
     const from = m.records.length;
     void get(`${m.url()}/loop`, { timeoutMs: 20_000 }).catch(() => {});
+    // Once the main thread spins, the worker starts no thread (a thread of its start may have come
+    // and gone before): the record must list exactly the threads the kernel shows now.
+    await eventually(() => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('R') === true, 10_000, 'the worker spinning');
+    const spinning = threadsNow();
+    expect(spinning.filter((t) => t.endsWith(' WorkerThread'))).toEqual([]);
     const hung = await m.waitFor(isHung, { from, what: 'the hung record', timeoutMs: 15_000 });
     expect(hung.stack).toEqual([]);
     expect(hung.note).toMatch(/^no stack from the watchdog thread/);
-    expect(hung.threads).toHaveLength(threads);
+    expect(hung.threads.map((t: { tid: number; name: string }) => `${t.tid} ${t.name}`).sort()).toEqual(spinning);
     expect(hung.threads[0]).toMatchObject({ tid: pid, state: 'R', syscall: 'running' });
   });
 });

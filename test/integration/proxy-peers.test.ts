@@ -88,6 +88,8 @@ describe('behind HAProxy, for real', () => {
     const before = m.records.length;
     m.signal('SIGHUP');
     await m.waitFor((x) => x.machine === 'master' && x.to === 'serving.running', { from: before, timeoutMs: 30_000, what: 'the reload to complete' });
+    // Until the old worker has read its drain order it may still accept: wait for it to be gone.
+    await m.waitFor((x) => x.machine === 'master.worker' && x.to === 'exited' && x.workerPid === first.pid, { from: before, timeoutMs: 30_000, what: 'the old worker to exit' });
     const again = await getFrom(front, '127.0.0.7');
     expect(again).toMatchObject({ ip: '127.0.0.7' });
     // Served by the new generation's worker, which read the header as the first one did.
