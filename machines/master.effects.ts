@@ -1,7 +1,7 @@
 /**
  * The master machine's effects, declared once: each name with its parameters. The machine's
  * setup derives its action stubs from this, its decisions enqueue only these calls, and the host
- * (src/master/effects.ts) implements this very interface, so a renamed effect, a missing one or
+ * (src/master/host/effects.ts) implements this very interface, so a renamed effect, a missing one or
  * a parameter of the wrong type fails the type check on both sides of the seam.
  */
 import type { DrainReason } from './protocol.js';

@@ -2,7 +2,7 @@
 import { assertEvent } from 'xstate';
 import { EXIT } from './exit-codes.js';
 import type { MasterContext } from './master.context.js';
-import { ceilingOf, floorOf } from './master.scaling.js';
+import { ceilingOf, floorOf } from './master.count.js';
 import { loadNeedsWorker, loadAllowsFewer, loadAtCeiling } from './master.scaler.js';
 import type { MasterEvent } from './master.events.js';
 import { exitReason, isServing, kindOfReason, type ExitKind, type ExitReason, type WorkerHandle } from './worker-handle.js';

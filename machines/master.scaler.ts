@@ -10,7 +10,8 @@ import type { MasterEvent } from './master.events.js';
 import { decide } from './master.decide.js';
 import { logEffect } from './master.plan.js';
 import { MSG } from './master.messages.js';
-import { ceilingOf, neededWorkers, readSample, roundShare, type Reading, type ScalerState } from './master.scaling.js';
+import { neededWorkers, readSample, roundShare, type Reading, type ScalerState } from './master.scaling.js';
+import { ceilingOf } from './master.count.js';
 import { isBooting } from './worker-handle.js';
 
 type Sample = Extract<MasterEvent, { type: 'LOAD_SAMPLE' }>;

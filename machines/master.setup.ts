@@ -5,7 +5,7 @@
 import { assertEvent, assign, fromCallback, setup, type EventObject } from 'xstate';
 import { EXIT } from './exit-codes.js';
 import { STABLE_MS, type MasterContext, type MasterInput, type MasterSettings } from './master.context.js';
-import { reloadTarget } from './master.scaling.js';
+import { reloadTarget } from './master.count.js';
 import { scalerDecisions } from './master.scaler.js';
 import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit, reasonOfExit } from './master.guards.js';
@@ -38,7 +38,7 @@ export const masterSetup = setup({
     loadConfig: fromCallback<EventObject>(() => {}),
   },
   actions: {
-    // Effects: declared in master.effects.ts, carried out by the host (src/master/effects.ts).
+    // Effects: declared in master.effects.ts, carried out by the host (src/master/host/effects.ts).
     ...effectStubs,
 
     // Decisions: pure context updates, plus effects enqueued from a plan.

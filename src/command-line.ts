@@ -11,7 +11,7 @@ import { createLogger } from './log.js';
 import { startMaster } from './master/runtime.js';
 import { checkApp } from './worker/check.js';
 import { daemonize, isDaemonChild, tellStarter } from './daemon.js';
-import { isNewMaster } from './master/upgrade.js';
+import { isNewMaster } from './master/sockets/upgrade.js';
 import { COMMANDS, type Command } from './control/protocol.js';
 import { distPath } from './dist-paths.js';
 

@@ -12,7 +12,7 @@ export function ticks$(periodMs: number, beats: () => Record<number, number>): O
   return interval(periodMs).pipe(map(() => ({ type: 'TICK' as const, beats: beats() })));
 }
 
-/** The adaptive count's load sample, on a period of its own (see LOAD_SAMPLE_MS, src/master/sources.ts). */
+/** The adaptive count's load sample, on a period of its own (see LOAD_SAMPLE_MS, src/master/host/sources.ts). */
 export function samples$<T>(periodMs: number, sample: () => T): Observable<T> {
   return interval(periodMs).pipe(map(sample));
 }

@@ -5,7 +5,7 @@
  */
 import { fs } from '../node-builtins.js';
 import { usage } from './checks.js';
-import type { Field, Options } from './options.js';
+import type { Field, Options } from './given-options.js';
 
 const { readFileSync } = fs;
 

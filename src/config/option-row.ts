@@ -5,6 +5,7 @@
  * --print-config, normalize (options.ts) and the README's options table all derive from it.
  */
 import type { Config } from './types.js';
+import type { Options } from './given-options.js';
 
 /**
  * How the command line takes it: `number` is checked as soon as it is parsed (commander names the
@@ -40,3 +41,6 @@ export interface OptionRow<T = unknown> {
 /** Options of the command line only: they choose what statefork does, they are not configuration. */
 export const CLI_ONLY = ['config', 'noHangStacks', 'noControlSocket', 'printConfig', 'checkConfig', 'version', 'help'] as const;
 export type CliOnlyKey = (typeof CLI_ONLY)[number];
+
+/** An option's key in the table: one of Options, or a flag of the command line only. */
+export type TableKey = keyof Options | CliOnlyKey;

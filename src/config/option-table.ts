@@ -5,14 +5,14 @@
  * between options (headers vs request timeout, workers vs max, TLS files, identity, reuse-port)
  * stay in normalize (options.ts), which reads each value through its row.
  */
-import { CLI_ONLY, type CliOnlyKey, type OptionRow } from './option-row.js';
+import { CLI_ONLY, type OptionRow, type TableKey } from './option-row.js';
 import { PROCESS_ROWS } from './option-rows/process.js';
 import { SCALING_ROWS } from './option-rows/scaling.js';
 import { SERVING_ROWS } from './option-rows/serving.js';
 import { VIEW_ROWS } from './option-rows/views.js';
 import type { Options } from './types.js';
 
-export type TableKey = keyof Options | CliOnlyKey;
+export type { TableKey };
 
 const ROWS = { ...SERVING_ROWS, ...SCALING_ROWS, ...PROCESS_ROWS, ...VIEW_ROWS } satisfies Record<TableKey, OptionRow>;
 

@@ -19,17 +19,13 @@ import { workerCount } from './worker-count.js';
 import { hostLimits } from '../adapters/cgroup-limits.js';
 import { OPTION_TABLE as T, type Keyed } from './option-table.js';
 import type { OptionRow } from './option-row.js';
-import type { Config, Options } from './types.js';
+import type { Config } from './types.js';
+import type { Field, Options, Sources } from './given-options.js';
+export type { Field, Sources } from './given-options.js';
 
 export { defaultWorkerTmpDir, usage };
 export { checkNice, checkPositiveInt, checkSeconds, checkString } from './checks.js';
 export { LOG_LEVELS, DEFAULT_INSPECTOR, type LogLevelName, type Options, type Config } from './types.js';
-
-/** Where each option's value came from: 'command line', 'STATEFORK_CMD_ARGS', 'config file PATH'. */
-export type Sources = Partial<Record<keyof Options, string>>;
-
-/** Validates one option with field()'s error wording; the option checkers in ./*.ts take it. */
-export type Field = <T>(key: keyof Options, check: () => T) => T;
 
 type Checked<V> = Keyed<OptionRow<V>, keyof Options> & { check: (name: string, value: unknown) => V };
 

@@ -5,7 +5,7 @@
  */
 import type { BindSpec } from './bind.js';
 import { usage } from './checks.js';
-import type { Field } from './options.js';
+import type { Field } from './given-options.js';
 
 /** `wanted`: the option, already checked to be a boolean (checkFlag). */
 export function checkReusePort(wanted: boolean, binds: BindSpec[], field: Field): boolean {

@@ -4,7 +4,7 @@
  * (scale is TTIN/TTOU, one per worker, reload HUP, reopen USR1, stop TERM or QUIT), and kill is a
  * TERM to one worker process, as `kill PID` would be: no second code path.
  */
-import { ceilingOf, floorOf, scalingFigures } from '../../machines/master.scaling.js';
+import { ceilingOf, floorOf, scalingFigures } from '../../machines/master.count.js';
 import { residentBytes } from '../adapters/resident-memory.js';
 import type { MasterView } from '../../machines/master.facts.js';
 import type { MasterSignalEvent } from '../../machines/signals.js';

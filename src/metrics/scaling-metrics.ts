@@ -6,7 +6,7 @@
 import client from 'prom-client';
 import type { MasterContext } from '../../machines/master.context.js';
 import type { ScaleFact } from '../../machines/master.facts.js';
-import { ceilingOf, floorOf } from '../../machines/master.scaling.js';
+import { ceilingOf, floorOf } from '../../machines/master.count.js';
 
 const DECISIONS: Array<Pick<ScaleFact, 'direction' | 'reason'>> = [
   { direction: 'up', reason: 'accept-queue' }, { direction: 'up', reason: 'utilisation' }, { direction: 'down', reason: 'quiet' },

@@ -2,7 +2,7 @@
  * Where statefork's native parts are, built beside this module by `npm run build`
  * (./build.mjs): the reaper (./reaper.c, Node-API: one file for every Node line) and the
  * watchdog (./watchdog.cc, V8's API: one file per Node ABI, `process.versions.modules`). Each is
- * optional: without it, statefork says so and does without (./../master/orphan-reaper.ts,
+ * optional: without it, statefork says so and does without (./../master/process/orphan-reaper.ts,
  * ../worker/watchdog.ts).
  */
 import { fs } from '../node-builtins.js';

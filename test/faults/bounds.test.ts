@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { APPS, childrenOf, eventually, isAlive, startServing } from '../helpers/cli.js';
 import { freePort, freePorts, get } from '../helpers/http.js';
 // The built modules: a worker process runs dist/src/worker/main.js.
-import { WorkerProcesses } from '../../dist/src/master/worker-processes.js';
+import { WorkerProcesses } from '../../dist/src/master/workers/worker-processes.js';
 import { normalize } from '../../dist/src/config/options.js';
 import { createLogger } from '../../dist/src/log.js';
 import { MAX_CLIENTS } from '../../dist/src/local-http.js';

@@ -33,7 +33,7 @@ describe('worker start-up', () => {
   });
 
   it('the master loads prom-client only to serve metrics', () => {
-    expect(loadedBy([`${DIST}master/runtime.js`, `${DIST}master/control-and-metrics.js`]).filter((f) => f.includes('/prom-client/'))).toEqual([]);
+    expect(loadedBy([`${DIST}master/runtime.js`, `${DIST}master/observers/control-and-metrics.js`]).filter((f) => f.includes('/prom-client/'))).toEqual([]);
     expect(loadedBy([`${DIST}metrics/master-metrics.js`]).some((f) => f.includes('/prom-client/'))).toBe(true);
   });
 });

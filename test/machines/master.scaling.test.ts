@@ -5,7 +5,8 @@
  * (MAX, the CPUs, the memory), TTIN/TTOU within the same bounds, a reload keeps the count.
  */
 import { describe, expect, it } from 'vitest';
-import { ceiling, ceilingOf, floorOf, initialScaler, memoryCeiling, MEMORY_HEADROOM, neededWorkers, plannedMax, readSample, scalingFigures, SCALING_DEFAULTS, type ScalingSettings } from '../../machines/master.scaling.js';
+import { ceiling, initialScaler, memoryCeiling, MEMORY_HEADROOM, neededWorkers, plannedMax, readSample, SCALING_DEFAULTS, type ScalingSettings } from '../../machines/master.scaling.js';
+import { ceilingOf, floorOf, scalingFigures } from '../../machines/master.count.js';
 import type { MasterSettings } from '../../machines/master.context.js';
 import { drive, SETTINGS, type Harness } from './harness.js';
 

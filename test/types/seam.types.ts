@@ -7,8 +7,8 @@ import { masterMachine } from '../../machines/master.machine.js';
 import { effectActions, type MasterEffects } from '../../machines/master.effects.js';
 import { stamp, type SourceEvent } from '../../machines/master.events.js';
 import type { WorkerEvent } from '../../src/adapters/children.js';
-import { masterEffects, type EffectDeps } from '../../src/master/effects.js';
-import { hostedMasterMachine } from '../../src/master/machine.js';
+import { masterEffects, type EffectDeps } from '../../src/master/host/effects.js';
+import { hostedMasterMachine } from '../../src/master/host/machine.js';
 
 declare const deps: EffectDeps;
 const real: MasterEffects = masterEffects(deps);

@@ -4,8 +4,7 @@
  */
 import { SCALING_DEFAULTS } from '../../../machines/master.scaling.js';
 import { checkPositiveInt, checkSeconds, checkWholeNumber, usage } from '../checks.js';
-import type { OptionRow } from '../option-row.js';
-import type { TableKey } from '../option-table.js';
+import type { OptionRow, TableKey } from '../option-row.js';
 
 /** A share of the time (event-loop utilisation): above 0, at most 1. */
 export function checkShare(name: string, value: unknown): number {

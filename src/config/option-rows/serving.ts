@@ -5,8 +5,7 @@ import { parseAppSpec } from '../app-spec.js';
 import { parseBind } from '../bind.js';
 import { checkBoolean, checkNice, checkPositiveInt, checkPositiveSeconds, checkSeconds, checkString, checkWholeNumber } from '../checks.js';
 import { checkTrustList, DEFAULT_TRUSTED } from '../trust-list.js';
-import type { OptionRow } from '../option-row.js';
-import type { TableKey } from '../option-table.js';
+import type { OptionRow, TableKey } from '../option-row.js';
 import { checkWorkerCount } from '../worker-count.js';
 
 export const SERVING_ROWS = {

@@ -6,8 +6,7 @@ import { resolve } from 'node:path';
 import { checkBoolean, checkString, usage } from '../checks.js';
 import { controlSocketOption } from '../control-socket.js';
 import { inspectorAddress, listenAddress } from '../inspector-address.js';
-import type { OptionRow } from '../option-row.js';
-import type { TableKey } from '../option-table.js';
+import type { OptionRow, TableKey } from '../option-row.js';
 import { DEFAULT_INSPECTOR } from '../types.js';
 
 const CONTROL_SOCKET_DEFAULT = '`/run/statefork/<pid>.sock` for root, else `$XDG_RUNTIME_DIR/statefork/<pid>.sock` (or `<tmpdir>/statefork-<uid>/<pid>.sock`)';

@@ -11,7 +11,7 @@ import type { MasterSettings } from '../../../machines/master.context.js';
 import type { MasterEvent } from '../../../machines/master.events.js';
 import { stateName } from '../../../machines/state-name.js';
 import type { MasterSnapshot } from './candidates.js';
-import { ceilingOf, floorOf } from '../../../machines/master.scaling.js';
+import { ceilingOf, floorOf } from '../../../machines/master.count.js';
 
 interface FakeProcess {
   id: number;
