@@ -70,7 +70,7 @@ export function formatIPv6(b: Uint8Array): string {
   // The longest run of two or more zero groups (the first of equal runs) becomes `::`.
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;
@@ -82,7 +82,11 @@ export function formatIPv6(b: Uint8Array): string {
   }
   // As libuv writes it (Node's remoteAddress): six zero groups then a non-zero one end in a dotted quad.
   if (best === 0 && bestLen === 6) return `::${formatIPv4(b.subarray(12))}`;
-  const hex = (from: number, to: number) => g.slice(from, to).map((x) => x.toString(16)).join(':');
+  const hex = (from: number, to: number) =>
+    g
+      .slice(from, to)
+      .map((x) => x.toString(16))
+      .join(':');
   return best < 0 ? hex(0, 8) : `${hex(0, best)}::${hex(best + bestLen, 8)}`;
 }
 

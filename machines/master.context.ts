@@ -27,7 +27,6 @@ export interface MasterSettings {
 /** The ceiling of the worker target when --max-workers is not given. */
 export const MAX_WORKERS = 1024;
 
-
 /** The new master a USR2 started (hot upgrade), as long as it runs. */
 export interface Upgrade {
   /** Its pid, once the process exists. */

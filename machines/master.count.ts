@@ -23,7 +23,8 @@ export const clampCount = (ctx: MasterContext, n: number): number => Math.max(fl
 /** The count a reload's new generation boots: see beginGeneration (master.setup.ts). */
 export function reloadTarget(ctx: MasterContext, settings: MasterSettings): number {
   const next = { ...ctx, settings };
-  if (!settings.scaling) return Math.min((settings.workers !== ctx.settings.workers || ctx.settings.scaling) ? settings.workers : ctx.target, ceilingOf(next).max);
+  if (!settings.scaling)
+    return Math.min(settings.workers !== ctx.settings.workers || ctx.settings.scaling ? settings.workers : ctx.target, ceilingOf(next).max);
   return clampCount(next, ctx.target);
 }
 

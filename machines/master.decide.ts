@@ -38,4 +38,3 @@ export function apply(plan: Plan, enqueue: Enqueue) {
   enqueue.assign({ workers: plan.workers, nextId: plan.nextId });
   for (const effect of plan.effects) enqueue(effect);
 }
-

@@ -60,8 +60,10 @@ export type EffectActions = { [K in EffectName]: (args: unknown, params: EffectP
 
 /** The host's effects as the machine's actions (its `.provide({ actions })`). */
 export function effectActions(effects: MasterEffects): EffectActions {
-  const call = <K extends EffectName>(name: K) => (_: unknown, params: EffectParams<K>) =>
-    (effects[name] as (p: EffectParams<K>) => void)(params);
+  const call =
+    <K extends EffectName>(name: K) =>
+    (_: unknown, params: EffectParams<K>) =>
+      (effects[name] as (p: EffectParams<K>) => void)(params);
   return {
     spawnWorker: call('spawnWorker'),
     signalWorker: call('signalWorker'),

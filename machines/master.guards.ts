@@ -35,10 +35,8 @@ const isBootFailure = (kind: ExitKind | null) => kind === 'boot-failure' || kind
 
 export const guards = {
   /** While booting there is only the first generation: every ready worker is current. */
-  allReady: ({ context }: { context: MasterContext }) =>
-    context.workers.filter((w) => w.phase === 'ready').length >= context.target,
-  noStaleWorkers: ({ context }: { context: MasterContext }) =>
-    !context.workers.some((w) => w.generation !== context.generation && isServing(w)),
+  allReady: ({ context }: { context: MasterContext }) => context.workers.filter((w) => w.phase === 'ready').length >= context.target,
+  noStaleWorkers: ({ context }: { context: MasterContext }) => !context.workers.some((w) => w.generation !== context.generation && isServing(w)),
   noWorkersLeft: ({ context }: { context: MasterContext }) => context.workers.length === 0,
   /** TTOU, TTIN (and `statefork scale`): within one (MIN when adaptive) and the ceiling. */
   canShrink: ({ context }: { context: MasterContext }) => context.target > floorOf(context),

@@ -42,7 +42,10 @@ const readyCount = (view: MasterView) => view.context.workers.filter((w) => w.ph
 
 function answer(view: MasterView, ok: boolean, reason: string): ProbeAnswer {
   const { context: c } = view;
-  return { ok, body: { status: ok ? 'ok' : 'unavailable', reason, state: view.state, workers: { ready: readyCount(view), target: c.target }, generation: c.generation } };
+  return {
+    ok,
+    body: { status: ok ? 'ok' : 'unavailable', reason, state: view.state, workers: { ready: readyCount(view), target: c.target }, generation: c.generation },
+  };
 }
 
 export function readiness(view: MasterView): ProbeAnswer {
@@ -51,7 +54,8 @@ export function readiness(view: MasterView): ProbeAnswer {
   if (view.halted) return answer(view, false, 'the master has halted');
   // Handed over (WINCH, or a stop after it): the address still answers for the sockets, which the
   // new master's workers serve, until it takes the address over once this master is gone.
-  if ((view.handedOver || view.stopping) && upgrade?.ready) return answer(view, true, `handed over: the new master (pid ${upgrade.pid}) serves on the same sockets`);
+  if ((view.handedOver || view.stopping) && upgrade?.ready)
+    return answer(view, true, `handed over: the new master (pid ${upgrade.pid}) serves on the same sockets`);
   if (view.stopping) return answer(view, false, 'the master is stopping: out of rotation while its workers finish');
   if (view.handedOver) return answer(view, false, 'handed over to a new master that is not ready yet: nobody serves');
   if (view.booting) return answer(view, false, `the first workers are booting: ${ready} of ${view.context.target} ready`);
@@ -69,6 +73,7 @@ export function startup(view: MasterView, served: boolean): ProbeAnswer {
 /** `sinceCheckMs`: how long ago the master's periodic check last ran; `tickMs`: its period. */
 export function liveness(view: MasterView, sinceCheckMs: number, tickMs: number): ProbeAnswer {
   const limit = liveLimitMs(tickMs);
-  if (sinceCheckMs > limit) return answer(view, false, `the master's periodic check last ran ${Math.round(sinceCheckMs)} ms ago (limit ${limit} ms): its event pipeline is stuck`);
+  if (sinceCheckMs > limit)
+    return answer(view, false, `the master's periodic check last ran ${Math.round(sinceCheckMs)} ms ago (limit ${limit} ms): its event pipeline is stuck`);
   return answer(view, true, 'the master runs its checks');
 }

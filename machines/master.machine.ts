@@ -45,10 +45,7 @@ const replacing = {
  * adaptive), TTIN never above --max-workers (the adaptive ceiling).
  */
 const scaling = {
-  TTIN: [
-    { guard: 'canGrow' as const, actions: ['scaleUp' as const, log('info', MSG.ttin), 'reconcile' as const] },
-    { actions: log('warn', MSG.ttinAtMax) },
-  ],
+  TTIN: [{ guard: 'canGrow' as const, actions: ['scaleUp' as const, log('info', MSG.ttin), 'reconcile' as const] }, { actions: log('warn', MSG.ttinAtMax) }],
   TTOU: [
     { guard: 'canShrink' as const, actions: ['scaleDown' as const, log('info', MSG.ttou), 'reconcile' as const] },
     { actions: log('warn', MSG.ttouAtOne) },
@@ -113,10 +110,7 @@ export const masterMachine = masterSetup.createMachine({
           { actions: log('warn', MSG.usr2Unpromoted) },
         ],
         // --upgrade-auto: the new master serves, so this one stops as if it got TERM.
-        UPGRADE_READY: [
-          { guard: 'upgradeAuto', target: '#master.stopping.graceful', actions: 'noteUpgradeReady' },
-          { actions: 'noteUpgradeReady' },
-        ],
+        UPGRADE_READY: [{ guard: 'upgradeAuto', target: '#master.stopping.graceful', actions: 'noteUpgradeReady' }, { actions: 'noteUpgradeReady' }],
       },
       states: {
         running: {

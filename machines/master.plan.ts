@@ -26,7 +26,15 @@ const byAge = (a: WorkerHandle, b: WorkerHandle) => a.id - b.id;
 /** Retirement order: workers not ready yet first (they serve nobody), then the oldest. */
 const retireOrder = (a: WorkerHandle, b: WorkerHandle) => Number(a.phase === 'ready') - Number(b.phase === 'ready') || byAge(a, b);
 
-function send(plan: Plan, ctx: MasterContext, w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null, now: number) {
+function send(
+  plan: Plan,
+  ctx: MasterContext,
+  w: WorkerHandle,
+  signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL',
+  cause: StopCause,
+  deadline: number | null,
+  now: number,
+) {
   const told = signalled(w, signal, cause, deadline);
   plan.workers = plan.workers.map((x) => (x.id === w.id ? told : x));
   // Whole milliseconds: the master's clock has fractions, and the note carries a count.
@@ -125,9 +133,7 @@ export function stopAll(ctx: MasterContext, now: number, quick: boolean, cause: 
 /** A reload whose new workers cannot boot is abandoned: the old generation stays current. */
 export function abandonReload(ctx: MasterContext, now: number): Plan {
   const plan: Plan = { workers: [], nextId: ctx.nextId, effects: [] };
-  plan.workers = ctx.workers.map((w) =>
-    w.generation === ctx.generation && w.phase === 'ready' ? { ...w, generation: ctx.previousGeneration } : w,
-  );
+  plan.workers = ctx.workers.map((w) => (w.generation === ctx.generation && w.phase === 'ready' ? { ...w, generation: ctx.previousGeneration } : w));
   for (const w of plan.workers) {
     if (w.generation === ctx.generation && isBooting(w)) retire(plan, ctx, w, now, 'reload-abandoned');
   }
@@ -136,7 +142,7 @@ export function abandonReload(ctx: MasterContext, now: number): Plan {
 
 /** A failure is forgiven once a worker spawned after it has stayed ready for STABLE_MS. */
 export function isStableAfterFailures(ctx: MasterContext, now: number): boolean {
-  return ctx.failures > 0 && ctx.workers.some(
-    (w) => w.phase === 'ready' && w.spawnedAt >= ctx.lastFailureAt && w.readyAt !== null && now - w.readyAt >= STABLE_MS,
+  return (
+    ctx.failures > 0 && ctx.workers.some((w) => w.phase === 'ready' && w.spawnedAt >= ctx.lastFailureAt && w.readyAt !== null && now - w.readyAt >= STABLE_MS)
   );
 }

@@ -89,7 +89,17 @@ export const scalerDecisions = {
     const reason = reading.queued > 0 ? 'accept-queue' : 'utilisation';
     // The next one needs a window of its own, counted once this one serves.
     enqueue.assign({ target: to, scaler: { ...scaler, busySince: null, changedAt: event.now } });
-    enqueue(logEffect('info', MSG.scaleUp, { event: 'scale', direction: 'up', reason, from: context.target, to, ...figures(reading), max: ceilingOf(context, scaler).max }));
+    enqueue(
+      logEffect('info', MSG.scaleUp, {
+        event: 'scale',
+        direction: 'up',
+        reason,
+        from: context.target,
+        to,
+        ...figures(reading),
+        max: ceilingOf(context, scaler).max,
+      }),
+    );
     enqueue.emit({ type: 'scaled', direction: 'up', reason, from: context.target, to, ...figures(reading) });
   }),
   logCeiling: decide(({ context, event, enqueue }) => {
@@ -104,7 +114,17 @@ export const scalerDecisions = {
     const { reading, scaler } = sampled(context, event);
     const to = neededWorkers(context.settings.scaling!, reading.sumElu, context.target);
     enqueue.assign({ target: to, scaler: { ...scaler, changedAt: event.now } });
-    enqueue(logEffect('info', MSG.scaleDown, { event: 'scale', direction: 'down', reason: 'quiet', from: context.target, to, ...figures(reading), quietMs: Math.round(event.now - context.scaler.loadedAt) }));
+    enqueue(
+      logEffect('info', MSG.scaleDown, {
+        event: 'scale',
+        direction: 'down',
+        reason: 'quiet',
+        from: context.target,
+        to,
+        ...figures(reading),
+        quietMs: Math.round(event.now - context.scaler.loadedAt),
+      }),
+    );
     enqueue.emit({ type: 'scaled', direction: 'down', reason: 'quiet', from: context.target, to, ...figures(reading) });
   }),
   /** TTIN, TTOU: an operator's count holds at least a cooldown before the scaler moves it. */
@@ -117,4 +137,3 @@ export const scalerDecisions = {
     enqueue.assign({ target: context.target - 1, scaler: { ...context.scaler, changedAt: event.now } });
   }),
 };
-

@@ -82,7 +82,15 @@ export interface ScalerState {
 }
 
 export const initialScaler = (now: number): ScalerState => ({
-  busySince: null, loadedAt: now, changedAt: now, ceilingLogged: false, queued: 0, meanElu: null, queues: [], largestRss: 0, masterRss: 0,
+  busySince: null,
+  loadedAt: now,
+  changedAt: now,
+  ceilingLogged: false,
+  queued: 0,
+  meanElu: null,
+  queues: [],
+  largestRss: 0,
+  masterRss: 0,
 });
 
 /** Workers whose load counts: ready, of the current generation, not on their way out. */
@@ -105,7 +113,9 @@ export interface Reading {
 /** `s` absent (a fixed count): the figures only, never busy nor quiet. */
 export function readSample(s: ScalingSettings | undefined, sample: LoadSample, workers: WorkerHandle[], generation: number): Reading {
   const queued = sample.queues.reduce((n, q) => n + (q.waiting ?? 0), 0);
-  const loads = counted(workers, generation).map((w) => sample.workers[w.id]?.elu).filter((elu) => typeof elu === 'number');
+  const loads = counted(workers, generation)
+    .map((w) => sample.workers[w.id]?.elu)
+    .filter((elu) => typeof elu === 'number');
   const sumElu = loads.reduce((n, elu) => n + elu, 0);
   const meanElu = loads.length ? sumElu / loads.length : null;
   const largestRss = Object.values(sample.workers).reduce((n, l) => Math.max(n, l.rssBytes), 0);

@@ -9,7 +9,7 @@ import { reloadTarget } from './master.count.js';
 import { scalerDecisions } from './master.scaler.js';
 import type { MasterEvent } from './master.events.js';
 import { findWorker, guards, kindOfExit, reasonOfExit } from './master.guards.js';
-import { abandonReload, isStableAfterFailures, logEffect, reconcile, stopAll, watch, type Plan } from './master.plan.js';
+import { abandonReload, isStableAfterFailures, logEffect, reconcile, stopAll, watch } from './master.plan.js';
 import { diedOfItself, isBooting, kindOfReason, signalled } from './worker-handle.js';
 import { effectStubs } from './master.effects.js';
 import type { MasterFact, MasterTag } from './master.facts.js';
@@ -98,14 +98,17 @@ export const masterSetup = setup({
     recordSpawn: assign({
       workers: ({ context, event }) => {
         assertEvent(event, 'WORKER_SPAWNED');
-        return context.workers.map((w) => (w.id === event.id ? { ...w, pid: event.pid, phase: w.phase === 'spawning' ? 'booting' as const : w.phase } : w));
+        return context.workers.map((w) => (w.id === event.id ? { ...w, pid: event.pid, phase: w.phase === 'spawning' ? ('booting' as const) : w.phase } : w));
       },
     }),
     markReady: decide(({ context, event, enqueue }) => {
       assertEvent(event, 'WORKER_READY');
       const w = findWorker(context, event.id);
       if (!w || !isBooting(w)) return;
-      enqueue.assign({ hasServed: true, workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)) });
+      enqueue.assign({
+        hasServed: true,
+        workers: context.workers.map((x) => (x.id === w.id ? { ...x, phase: 'ready' as const, readyAt: event.now, beatAt: event.now } : x)),
+      });
       if (w.reopenPending) enqueue({ type: 'signalWorker', params: { id: w.id, workerPid: w.pid, signal: 'SIGUSR1', socketsHeld: false, drain: null } });
       enqueue(logEffect('info', MSG.workerReady, { id: w.id, workerPid: w.pid, generation: w.generation, bootMs: event.now - w.spawnedAt }));
     }),
@@ -157,7 +160,16 @@ export const masterSetup = setup({
       const failed = w.cause !== 'protocol' && (kind === 'boot-failure' || kind === 'app-load-error' || young);
       if (failed) enqueue.assign({ failures: context.failures + 1, lastFailureAt: event.now });
       const level = kind === 'retired' ? 'info' : kind === 'timeout' ? 'warn' : 'error';
-      enqueue(logEffect(level, `worker exited: ${kind}`, { id: w.id, workerPid: w.pid, code: event.code, signal: event.signal, reason: w.failure ?? undefined, failures: failed ? context.failures + 1 : undefined }));
+      enqueue(
+        logEffect(level, `worker exited: ${kind}`, {
+          id: w.id,
+          workerPid: w.pid,
+          code: event.code,
+          signal: event.signal,
+          reason: w.failure ?? undefined,
+          failures: failed ? context.failures + 1 : undefined,
+        }),
+      );
       enqueue.assign({ workers: context.workers.filter((x) => x.id !== w.id) });
       enqueue.emit({ type: 'workerExited', id: w.id, workerPid: w.pid, generation: w.generation, reason, code: event.code, signal: event.signal });
     }),
@@ -166,8 +178,11 @@ export const masterSetup = setup({
       assertEvent(event, 'WORKER_EXIT');
       const w = findWorker(context, event.id)!;
       const appLoad = kindOfExit(context, event) === 'app-load-error';
-      const detail = w.failure ?? (w.cause === 'boot-timeout' ? `not ready within ${context.settings.bootTimeoutMs / 1000} s (--boot-timeout)`
-        : `exited with ${event.signal ?? `code ${event.code}`} before it was ready`);
+      const detail =
+        w.failure ??
+        (w.cause === 'boot-timeout'
+          ? `not ready within ${context.settings.bootTimeoutMs / 1000} s (--boot-timeout)`
+          : `exited with ${event.signal ?? `code ${event.code}`} before it was ready`);
       return appLoad
         ? { exitCode: EXIT.APP_LOAD_ERROR, reason: `App failed to load: ${detail}` }
         : { exitCode: EXIT.WORKER_BOOT_ERROR, reason: `Worker failed to boot: ${detail}` };
@@ -193,4 +208,3 @@ export const masterSetup = setup({
   },
   guards,
 });
-

@@ -11,6 +11,33 @@
  * read later, not at once (a flood cannot take the master's loop).
  */
 import { escapeControls } from './untrusted-text.js';
+import {
+  isConnections,
+  isCount,
+  isDurations,
+  isLoad,
+  isProxyRejections,
+  PROXY_REJECTIONS,
+  type Connections,
+  type Durations,
+  type ProxyRejections,
+  type WorkerLoad,
+} from './protocol.figures.js';
+
+export {
+  BUSY,
+  DURATION_BUCKETS,
+  isBusy,
+  isCount,
+  NO_CONNECTIONS,
+  noProxyRejections,
+  PROXY_REJECTIONS,
+  type Connections,
+  type Durations,
+  type ProxyRejectionReason,
+  type ProxyRejections,
+  type WorkerLoad,
+} from './protocol.figures.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -59,85 +86,18 @@ export type WorkerMessage =
    * one above them all, and their sum in seconds), both since the worker started: for display
    * and metrics, no decision depends on them.
    */
-  | { statefork: 1; kind: 'stats'; requests: number; durations?: Durations; logFailures?: number; connections?: Connections; load?: WorkerLoad; proxyRejected?: ProxyRejections }
+  | {
+      statefork: 1;
+      kind: 'stats';
+      requests: number;
+      durations?: Durations;
+      logFailures?: number;
+      connections?: Connections;
+      load?: WorkerLoad;
+      proxyRejected?: ProxyRejections;
+    }
   /** The worker reached a recycling limit (--max-requests, --max-memory): the master decides. */
   | { statefork: 1; kind: 'recycle'; reason: RecycleReason };
-
-/** Upper bounds (seconds) of the request duration histogram's buckets, Prometheus's defaults. */
-export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
-export interface Durations {
-  counts: number[];
-  sum: number;
-}
-
-const isDurations = (d: unknown): d is Durations => {
-  const x = d as Durations;
-  return typeof x === 'object' && x !== null && Array.isArray(x.counts) && x.counts.length === DURATION_BUCKETS.length + 1
-    && x.counts.every((n) => Number.isSafeInteger(n) && n >= 0) && typeof x.sum === 'number' && Number.isFinite(x.sum) && x.sum >= 0;
-};
-
-/**
- * A worker's open connections by kind: `upgraded` sockets were taken over by the app (WebSocket,
- * anything after an `upgrade`), `streaming` ones carry a response whose headers are out and whose
- * body is still going (Server-Sent Events, chunked streams); `open` counts them all, idle
- * keep-alive sockets and requests in progress included.
- */
-export interface Connections {
-  open: number;
-  upgraded: number;
-  streaming: number;
-}
-
-/** A worker that has not reported its connections yet. */
-export const NO_CONNECTIONS: Connections = Object.freeze({ open: 0, upgraded: 0, streaming: 0 });
-
-const isConnections = (c: unknown): c is Connections => {
-  const x = c as Connections;
-  return typeof x === 'object' && x !== null && isCount(x.open) && isCount(x.upgraded) && isCount(x.streaming) && x.upgraded + x.streaming <= x.open;
-};
-
-/**
- * How loaded a worker is, over the heartbeat interval before the report: the share of the time its
- * event loop was busy (event-loop utilisation, 0 to 1), the loop's delay (p50 and p99 in ms, from
- * monitorEventLoopDelay) and its memory now (resident set and V8 heap in use, bytes).
- */
-export interface WorkerLoad {
-  elu: number;
-  delayP50Ms: number;
-  delayP99Ms: number;
-  rssBytes: number;
-  heapUsedBytes: number;
-}
-
-/**
- * A worker is busy (saturated, still beating: not hung) when its loop was busy nine tenths of the
- * interval or waited half a second or more: requests queue behind one another.
- */
-export const BUSY = { elu: 0.9, delayP99Ms: 500 } as const;
-export const isBusy = (l: WorkerLoad): boolean => l.elu >= BUSY.elu || l.delayP99Ms >= BUSY.delayP99Ms;
-
-/**
- * Why a worker closed a connection at its PROXY protocol header, since it started: from a peer
- * outside --forwarded-allow-ips (`untrusted`), on a proxy bind without a header (`missing`), a
- * header that is not one (`malformed`) or over the size limit (`too-long`), one slower than
- * --proxy-header-timeout (`timeout`), and a header on a bind that expects none (`unexpected`).
- */
-export const PROXY_REJECTIONS = ['untrusted', 'missing', 'malformed', 'too-long', 'timeout', 'unexpected'] as const;
-export type ProxyRejectionReason = (typeof PROXY_REJECTIONS)[number];
-export type ProxyRejections = Record<ProxyRejectionReason, number>;
-
-export const noProxyRejections = (): ProxyRejections => ({ untrusted: 0, missing: 0, malformed: 0, 'too-long': 0, timeout: 0, unexpected: 0 });
-
-const isProxyRejections = (r: unknown): r is ProxyRejections =>
-  typeof r === 'object' && r !== null && Object.keys(r).length === PROXY_REJECTIONS.length && PROXY_REJECTIONS.every((k) => isCount((r as ProxyRejections)[k]));
-
-const isMeasure = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
-
-const isLoad = (l: unknown): l is WorkerLoad => {
-  const x = l as WorkerLoad;
-  return typeof x === 'object' && x !== null && isMeasure(x.elu) && x.elu <= 1 && isMeasure(x.delayP50Ms) && isMeasure(x.delayP99Ms)
-    && x.delayP50Ms <= x.delayP99Ms && isCount(x.rssBytes) && isCount(x.heapUsedBytes);
-};
 
 export const RECYCLE_REASONS = ['max-requests', 'max-memory'] as const;
 export type RecycleReason = (typeof RECYCLE_REASONS)[number];
@@ -148,8 +108,21 @@ export const workerMessage = {
   failed: (reason: string): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'failed', reason: escapeControls(reason).slice(0, MAX_REASON) }),
   /** `logFailures`: access-log lines this worker could not write (a full disk), since it started. */
   /** `proxyRejected`: left out while every count is 0 (no proxy bind, or nothing rejected yet). */
-  stats: (requests: number, durations?: Durations, logFailures = 0, connections?: Connections, load?: WorkerLoad, proxyRejected?: ProxyRejections): WorkerMessage => ({
-    statefork: PROTOCOL_VERSION, kind: 'stats', requests, ...(durations ? { durations } : {}), ...(logFailures ? { logFailures } : {}), ...(connections ? { connections } : {}), ...(load ? { load } : {}),
+  stats: (
+    requests: number,
+    durations?: Durations,
+    logFailures = 0,
+    connections?: Connections,
+    load?: WorkerLoad,
+    proxyRejected?: ProxyRejections,
+  ): WorkerMessage => ({
+    statefork: PROTOCOL_VERSION,
+    kind: 'stats',
+    requests,
+    ...(durations ? { durations } : {}),
+    ...(logFailures ? { logFailures } : {}),
+    ...(connections ? { connections } : {}),
+    ...(load ? { load } : {}),
     ...(proxyRejected && PROXY_REJECTIONS.some((k) => proxyRejected[k] > 0) ? { proxyRejected: { ...proxyRejected } } : {}),
   }),
   recycle: (reason: RecycleReason): WorkerMessage => ({ statefork: PROTOCOL_VERSION, kind: 'recycle', reason }),
@@ -175,7 +148,13 @@ export type DrainReason = (typeof DRAIN_REASONS)[number];
 export type MasterMessage = { statefork: 1; kind: 'drain'; reason: DrainReason; graceMs: number; socketsHeld: boolean };
 
 export const masterMessage = {
-  drain: (reason: DrainReason, graceMs: number, socketsHeld: boolean): MasterMessage => ({ statefork: PROTOCOL_VERSION, kind: 'drain', reason, graceMs, socketsHeld }),
+  drain: (reason: DrainReason, graceMs: number, socketsHeld: boolean): MasterMessage => ({
+    statefork: PROTOCOL_VERSION,
+    kind: 'drain',
+    reason,
+    graceMs,
+    socketsHeld,
+  }),
 };
 
 export function parseMasterMessage(raw: unknown): MasterMessage | null {
@@ -185,9 +164,6 @@ export function parseMasterMessage(raw: unknown): MasterMessage | null {
   if (!isCount(m.graceMs) || typeof m.socketsHeld !== 'boolean') return null;
   return masterMessage.drain(m.reason as DrainReason, m.graceMs, m.socketsHeld);
 }
-
-/** A whole number, 0 or more: every count on the wire. */
-export const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 /** One line a worker sent, read by the master: our message, or what is wrong with it. */
 export type ChannelLine = { message: WorkerMessage } | { violation: string };
@@ -222,7 +198,7 @@ export function parseWorkerMessage(raw: unknown): WorkerMessage | null {
     if (m.connections !== undefined && !isConnections(m.connections)) return null;
     if (m.load !== undefined && !isLoad(m.load)) return null;
     if (m.proxyRejected !== undefined && !isProxyRejections(m.proxyRejected)) return null;
-    return workerMessage.stats(m.requests as number, m.durations as Durations | undefined, (m.logFailures as number | undefined) ?? 0, m.connections as Connections | undefined, m.load as WorkerLoad | undefined, m.proxyRejected as ProxyRejections | undefined);
+    return workerMessage.stats(m.requests, m.durations, m.logFailures ?? 0, m.connections, m.load, m.proxyRejected);
   }
   if (m.kind === 'recycle' && RECYCLE_REASONS.includes(m.reason as RecycleReason)) return workerMessage.recycle(m.reason as RecycleReason);
   return null;
@@ -249,8 +225,7 @@ export function parseUpgradeMessage(raw: unknown): UpgradeMessage | null {
  * why it could not start (its exit code and one line).
  */
 export type DaemonMessage =
-  | { statefork: 1; kind: 'daemon-ready'; pid: number }
-  | { statefork: 1; kind: 'daemon-failed'; exitCode: number; reason: string; pid: number };
+  { statefork: 1; kind: 'daemon-ready'; pid: number } | { statefork: 1; kind: 'daemon-failed'; exitCode: number; reason: string; pid: number };
 
 export const daemonMessage = {
   ready: (pid: number): DaemonMessage => ({ statefork: PROTOCOL_VERSION, kind: 'daemon-ready', pid }),

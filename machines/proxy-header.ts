@@ -33,8 +33,18 @@ const V2_FAMILIES = {
 
 /** The TLV types of the v2 specification (section 2.2), and the SSL record's sub-types. */
 export const PROXY_TLV = {
-  alpn: 0x01, authority: 0x02, crc32c: 0x03, noop: 0x04, uniqueId: 0x05,
-  ssl: 0x20, sslVersion: 0x21, sslCn: 0x22, sslCipher: 0x23, sslSigAlg: 0x24, sslKeyAlg: 0x25, netns: 0x30,
+  alpn: 0x01,
+  authority: 0x02,
+  crc32c: 0x03,
+  noop: 0x04,
+  uniqueId: 0x05,
+  ssl: 0x20,
+  sslVersion: 0x21,
+  sslCn: 0x22,
+  sslCipher: 0x23,
+  sslSigAlg: 0x24,
+  sslKeyAlg: 0x25,
+  netns: 0x30,
 } as const;
 
 export type ProxyFamily = 'tcp4' | 'tcp6' | 'unix' | 'unknown';
@@ -66,10 +76,7 @@ export interface ProxyHeader {
 /** Why a connection's first bytes are not a header this bind accepts (each is counted in the metrics). */
 export type ProxyRejection = 'missing' | 'malformed' | 'too-long';
 
-export type ProxyParse =
-  | { kind: 'incomplete' }
-  | { kind: 'header'; header: ProxyHeader }
-  | { kind: 'rejected'; reason: ProxyRejection; detail: string };
+export type ProxyParse = { kind: 'incomplete' } | { kind: 'header'; header: ProxyHeader } | { kind: 'rejected'; reason: ProxyRejection; detail: string };
 
 const INCOMPLETE: ProxyParse = { kind: 'incomplete' };
 const reject = (reason: ProxyRejection, detail: string): ProxyParse => ({ kind: 'rejected', reason, detail });
@@ -106,8 +113,10 @@ function parseV1(bytes: Uint8Array): ProxyParse {
   const line = String.fromCharCode(...bytes.subarray(0, end));
   const length = end + 2;
   const f = line.split(' ');
-  if (f[1] === 'UNKNOWN') return { kind: 'header', header: { version: 1, command: 'proxy', family: 'unknown', source: null, destination: null, tlvs: [], length } };
-  if (f.length !== 6 || (f[1] !== 'TCP4' && f[1] !== 'TCP6')) return reject('malformed', 'a v1 header is PROXY TCP4|TCP6 SRC DST SPORT DPORT, or PROXY UNKNOWN');
+  if (f[1] === 'UNKNOWN')
+    return { kind: 'header', header: { version: 1, command: 'proxy', family: 'unknown', source: null, destination: null, tlvs: [], length } };
+  if (f.length !== 6 || (f[1] !== 'TCP4' && f[1] !== 'TCP6'))
+    return reject('malformed', 'a v1 header is PROXY TCP4|TCP6 SRC DST SPORT DPORT, or PROXY UNKNOWN');
   const v4 = f[1] === 'TCP4';
   const [src, dst] = [f[2], f[3]].map((a) => (v4 ? parseIPv4(a) : parseIPv6(a)));
   const [sport, dport] = [port(f[4]), port(f[5])];
@@ -116,7 +125,15 @@ function parseV1(bytes: Uint8Array): ProxyParse {
   const text = v4 ? formatIPv4 : formatIPv6;
   return {
     kind: 'header',
-    header: { version: 1, command: 'proxy', family: v4 ? 'tcp4' : 'tcp6', source: { address: text(src), port: sport }, destination: { address: text(dst), port: dport }, tlvs: [], length },
+    header: {
+      version: 1,
+      command: 'proxy',
+      family: v4 ? 'tcp4' : 'tcp6',
+      source: { address: text(src), port: sport },
+      destination: { address: text(dst), port: dport },
+      tlvs: [],
+      length,
+    },
   };
 }
 
@@ -129,16 +146,28 @@ function unixPath(b: Uint8Array): string {
 }
 
 function endpoints(family: ProxyFamily, a: Uint8Array): [ProxyEndpoint, ProxyEndpoint] | null {
-  if (family === 'tcp4') return [{ address: formatIPv4(a.subarray(0, 4)), port: u16(a, 8) }, { address: formatIPv4(a.subarray(4, 8)), port: u16(a, 10) }];
-  if (family === 'tcp6') return [{ address: formatIPv6(a.subarray(0, 16)), port: u16(a, 32) }, { address: formatIPv6(a.subarray(16, 32)), port: u16(a, 34) }];
-  if (family === 'unix') return [{ address: unixPath(a.subarray(0, 108)), port: null }, { address: unixPath(a.subarray(108, 216)), port: null }];
+  if (family === 'tcp4')
+    return [
+      { address: formatIPv4(a.subarray(0, 4)), port: u16(a, 8) },
+      { address: formatIPv4(a.subarray(4, 8)), port: u16(a, 10) },
+    ];
+  if (family === 'tcp6')
+    return [
+      { address: formatIPv6(a.subarray(0, 16)), port: u16(a, 32) },
+      { address: formatIPv6(a.subarray(16, 32)), port: u16(a, 34) },
+    ];
+  if (family === 'unix')
+    return [
+      { address: unixPath(a.subarray(0, 108)), port: null },
+      { address: unixPath(a.subarray(108, 216)), port: null },
+    ];
   return null;
 }
 
 /** The TLV records of `b`, or null when one runs past the end. */
 export function parseTlvs(b: Uint8Array): ProxyTlv[] | null {
   const out: ProxyTlv[] = [];
-  for (let at = 0; at < b.length; ) {
+  for (let at = 0; at < b.length;) {
     if (at + 3 > b.length) return null;
     const len = u16(b, at + 1);
     if (at + 3 + len > b.length) return null;
@@ -168,7 +197,10 @@ function parseV2(bytes: Uint8Array): ProxyParse {
   const tlvs = parseTlvs(body.subarray(fam.size));
   if (!tlvs) return reject('malformed', "a v2 header's TLV records run past its length");
   const ends = local ? null : endpoints(fam.family, body.subarray(0, fam.size));
-  return { kind: 'header', header: { version: 2, command: local ? 'local' : 'proxy', family: fam.family, source: ends?.[0] ?? null, destination: ends?.[1] ?? null, tlvs, length } };
+  return {
+    kind: 'header',
+    header: { version: 2, command: local ? 'local' : 'proxy', family: fam.family, source: ends?.[0] ?? null, destination: ends?.[1] ?? null, tlvs, length },
+  };
 }
 
 /**
@@ -181,47 +213,4 @@ export function parseProxyHeader(bytes: Uint8Array): ProxyParse {
   if (startsAs(bytes, PROXY_V2_SIGNATURE)) return bytes.length < PROXY_V2_SIGNATURE.length ? INCOMPLETE : parseV2(bytes);
   if (startsAs(bytes, V1_PREFIX_BYTES)) return bytes.length < V1_PREFIX_BYTES.length ? INCOMPLETE : parseV1(bytes);
   return reject('missing', 'the connection did not start with a PROXY header');
-}
-
-/** What the app is told about a connection's TLS and name, from the v2 TLVs (statefork/worker's proxyOf). */
-export interface ProxyDetails {
-  /** The protocol the client chose by ALPN at the balancer (`h2`, `http/1.1`). */
-  alpn: string | null;
-  /** The host name the client asked for (TLS SNI at the balancer). */
-  authority: string | null;
-  /** The balancer's id for the connection, as hex. */
-  uniqueId: string | null;
-  /** The client's TLS at the balancer, when it ended TLS there. */
-  ssl: { client: number; verified: boolean; version: string | null; cn: string | null; cipher: string | null; sigAlg: string | null; keyAlg: string | null } | null;
-  netns: string | null;
-}
-
-/** UTF-8 text (a CN may carry any); bytes that are not UTF-8 are read as Latin-1. */
-function text(b: Uint8Array): string {
-  try {
-    return decodeURIComponent(Array.from(b, (x) => `%${x.toString(16).padStart(2, '0')}`).join(''));
-  } catch {
-    return String.fromCharCode(...b);
-  }
-}
-
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-
-/** The TLVs an app may want, decoded; each absent one is null, unknown types are left out. */
-export function proxyDetails(tlvs: readonly ProxyTlv[]): ProxyDetails {
-  const of = (type: number, from: readonly ProxyTlv[] = tlvs) => from.find((t) => t.type === type)?.value ?? null;
-  const str = (v: Uint8Array | null) => (v ? text(v) : null);
-  const sslRecord = of(PROXY_TLV.ssl);
-  // The SSL record: client flags (1 byte), verify result (4 bytes, 0 = verified), then sub-TLVs.
-  const subs = sslRecord && sslRecord.length >= 5 ? parseTlvs(sslRecord.subarray(5)) ?? [] : [];
-  const ssl = sslRecord && sslRecord.length >= 5
-    ? {
-        client: sslRecord[0],
-        verified: sslRecord[1] === 0 && sslRecord[2] === 0 && sslRecord[3] === 0 && sslRecord[4] === 0,
-        version: str(of(PROXY_TLV.sslVersion, subs)), cn: str(of(PROXY_TLV.sslCn, subs)), cipher: str(of(PROXY_TLV.sslCipher, subs)),
-        sigAlg: str(of(PROXY_TLV.sslSigAlg, subs)), keyAlg: str(of(PROXY_TLV.sslKeyAlg, subs)),
-      }
-    : null;
-  const id = of(PROXY_TLV.uniqueId);
-  return { alpn: str(of(PROXY_TLV.alpn)), authority: str(of(PROXY_TLV.authority)), uniqueId: id ? hex(id) : null, ssl, netns: str(of(PROXY_TLV.netns)) };
 }

@@ -6,8 +6,10 @@ import type { StateValue } from 'xstate';
 
 export function stateName(value: StateValue): string {
   if (typeof value === 'string') return value;
-  return Object.entries(value).map(([k, v]) => {
-    if (typeof v === 'string') return `${k}.${v}`;
-    return typeof v === 'object' && v !== null && Object.keys(v).length ? `${k}.${stateName(v)}` : k;
-  }).join(',');
+  return Object.entries(value)
+    .map(([k, v]) => {
+      if (typeof v === 'string') return `${k}.${v}`;
+      return typeof v === 'object' && v !== null && Object.keys(v).length ? `${k}.${stateName(v)}` : k;
+    })
+    .join(',');
 }

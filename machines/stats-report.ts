@@ -17,7 +17,10 @@ export function reportKey(m: WorkerMessage): string {
   const c = m.connections;
   const l = m.load;
   return JSON.stringify([
-    m.requests, m.logFailures, c && [c.open, c.upgraded, c.streaming], m.proxyRejected,
+    m.requests,
+    m.logFailures,
+    c && [c.open, c.upgraded, c.streaming],
+    m.proxyRejected,
     l && [Math.round(l.elu * 100), Math.round(l.delayP50Ms), Math.round(l.delayP99Ms), Math.round(l.rssBytes / MiB), Math.round(l.heapUsedBytes / MiB)],
   ]);
 }

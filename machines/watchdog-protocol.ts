@@ -33,7 +33,12 @@ const shownFrame = (f: StackFrame): StackFrame => ({ fn: shownText(f.fn), url: s
 export const watchdogMessage = {
   /** `captureMs`: how long taking the stack took (the main thread was paused for about that long). */
   stack: (stalledMs: number, captureMs: number, frames: StackFrame[], note?: string): WatchdogMessage => ({
-    statefork: PROTOCOL_VERSION, kind: 'stack', stalledMs, captureMs, frames: frames.slice(0, MAX_FRAMES).map(shownFrame), ...(note ? { note: shownText(note) } : {}),
+    statefork: PROTOCOL_VERSION,
+    kind: 'stack',
+    stalledMs,
+    captureMs,
+    frames: frames.slice(0, MAX_FRAMES).map(shownFrame),
+    ...(note ? { note: shownText(note) } : {}),
   }),
 };
 
@@ -56,8 +61,16 @@ export function encodeWatchdogMessage(message: WatchdogMessage): string {
 
 const isFrame = (f: unknown): f is StackFrame => {
   const x = f as StackFrame;
-  return typeof x === 'object' && x !== null && typeof x.fn === 'string' && typeof x.url === 'string' && x.fn.length <= MAX_REASON && x.url.length <= MAX_REASON
-    && isCount(x.line) && isCount(x.column);
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.fn === 'string' &&
+    typeof x.url === 'string' &&
+    x.fn.length <= MAX_REASON &&
+    x.url.length <= MAX_REASON &&
+    isCount(x.line) &&
+    isCount(x.column)
+  );
 };
 
 /** A thread of a process as the kernel sees it (/proc/<pid>/task/<tid>): for a hung worker's record. */
@@ -93,5 +106,10 @@ export function parseWatchdogMessage(raw: unknown): WatchdogMessage | null {
   if (m.statefork !== PROTOCOL_VERSION || m.kind !== 'stack' || !isCount(m.stalledMs) || !isCount(m.captureMs)) return null;
   if (!Array.isArray(m.frames) || m.frames.length > MAX_FRAMES || !m.frames.every(isFrame)) return null;
   if (m.note !== undefined && typeof m.note !== 'string') return null;
-  return watchdogMessage.stack(m.stalledMs, m.captureMs, m.frames.map((f: StackFrame) => ({ fn: f.fn, url: f.url, line: f.line, column: f.column })), m.note as string | undefined);
+  return watchdogMessage.stack(
+    m.stalledMs,
+    m.captureMs,
+    m.frames.map((f: StackFrame) => ({ fn: f.fn, url: f.url, line: f.line, column: f.column })),
+    m.note,
+  );
 }

@@ -52,8 +52,20 @@ export interface WorkerHandle {
 
 export function newHandle(id: number, slot: number, generation: number, now: number): WorkerHandle {
   return {
-    id, slot, pid: null, generation, phase: 'spawning', spawnedAt: now, readyAt: null,
-    beat: null, beatAt: now, deadline: null, cause: null, failure: null, reopenPending: false, recycle: null,
+    id,
+    slot,
+    pid: null,
+    generation,
+    phase: 'spawning',
+    spawnedAt: now,
+    readyAt: null,
+    beat: null,
+    beatAt: now,
+    deadline: null,
+    cause: null,
+    failure: null,
+    reopenPending: false,
+    recycle: null,
   };
 }
 
@@ -83,13 +95,20 @@ export type ExitKind = 'app-load-error' | 'boot-failure' | 'crash' | 'timeout' |
 /** `generation`: the master's current one (a retired worker of an older one went for a reload). */
 export function exitReason(w: WorkerHandle, code: number | null, appLoadErrorCode: number, generation: number): ExitReason {
   switch (w.cause) {
-    case 'recycle': return 'recycled';
-    case 'handover': return 'upgrade';
-    case 'stop': return 'stop';
-    case 'reload-abandoned': return 'reload';
-    case 'retire': return w.generation !== generation ? 'reload' : 'scale';
-    case 'boot-timeout': return 'boot-failure';
-    case 'timeout': return 'timeout';
+    case 'recycle':
+      return 'recycled';
+    case 'handover':
+      return 'upgrade';
+    case 'stop':
+      return 'stop';
+    case 'reload-abandoned':
+      return 'reload';
+    case 'retire':
+      return w.generation !== generation ? 'reload' : 'scale';
+    case 'boot-timeout':
+      return 'boot-failure';
+    case 'timeout':
+      return 'timeout';
     default:
       if (w.readyAt !== null) return 'crash';
       return code === appLoadErrorCode ? 'app-load-error' : 'boot-failure';
@@ -99,17 +118,27 @@ export function exitReason(w: WorkerHandle, code: number | null, appLoadErrorCod
 /** Why a worker told to drain goes, as its app learns it (`generation`: the master's current one). */
 export function drainReason(w: WorkerHandle, generation: number): DrainReason {
   switch (w.cause) {
-    case 'recycle': return 'recycle';
-    case 'stop': return 'stop';
-    case 'retire': return w.generation !== generation ? 'reload' : 'scale';
-    default: return 'retire';
+    case 'recycle':
+      return 'recycle';
+    case 'stop':
+      return 'stop';
+    case 'retire':
+      return w.generation !== generation ? 'reload' : 'scale';
+    default:
+      return 'retire';
   }
 }
 
 export function kindOfReason(reason: ExitReason): ExitKind {
   switch (reason) {
-    case 'recycled': case 'upgrade': case 'stop': case 'reload': case 'scale': return 'retired';
-    default: return reason;
+    case 'recycled':
+    case 'upgrade':
+    case 'stop':
+    case 'reload':
+    case 'scale':
+      return 'retired';
+    default:
+      return reason;
   }
 }
 
@@ -152,14 +181,8 @@ export function handleChanges(before: WorkerHandle[], after: WorkerHandle[]): Ha
 }
 
 /** Marks a worker as told to go with `signal`, and when it must be gone by. */
-export function signalled(
-  w: WorkerHandle,
-  signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL',
-  cause: StopCause,
-  deadline: number | null,
-): WorkerHandle {
-  const phase: WorkerPhase =
-    signal === 'SIGTERM' ? 'draining' : signal === 'SIGQUIT' ? 'quitting' : signal === 'SIGABRT' ? 'aborting' : 'killed';
+export function signalled(w: WorkerHandle, signal: 'SIGTERM' | 'SIGQUIT' | 'SIGABRT' | 'SIGKILL', cause: StopCause, deadline: number | null): WorkerHandle {
+  const phase: WorkerPhase = signal === 'SIGTERM' ? 'draining' : signal === 'SIGQUIT' ? 'quitting' : signal === 'SIGABRT' ? 'aborting' : 'killed';
   // Keep the first cause: a retired worker that is later SIGKILLed was still retired.
   return { ...w, phase, cause: w.cause ?? cause, deadline };
 }

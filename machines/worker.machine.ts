@@ -31,7 +31,6 @@ export interface WorkerContext {
   reason: string | null;
 }
 
-
 /**
  * When a draining worker ends what is still open itself (DRAIN_DEADLINE), given the grace it has
  * until the master's SIGKILL: early enough that every client gets its close frame or its clean

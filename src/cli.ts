@@ -8,6 +8,6 @@ import { unsupportedNode } from './node-version.js';
 const refused = unsupportedNode(process.versions.node);
 if (refused) {
   process.stderr.write(`statefork: error: ${refused}\n`);
-  process.exit(2);   // EXIT.USAGE, not imported: machines/ is not loaded on an unsupported Node
+  process.exit(2); // EXIT.USAGE, not imported: machines/ is not loaded on an unsupported Node
 }
 await import('./command-line.js');

@@ -10,6 +10,7 @@ import { isStateforkError, StateforkError } from './errors.js';
 import { createLogger } from './log.js';
 import { startMaster } from './master/runtime.js';
 import { checkApp } from './worker/check.js';
+import type { Step } from './inspector/hub.js';
 import { daemonize, isDaemonChild, tellStarter } from './daemon.js';
 import { isNewMaster } from './master/sockets/upgrade.js';
 import { COMMANDS, type Command } from './control/protocol.js';
@@ -63,14 +64,20 @@ async function replayCommand(file: string, address: string): Promise<number> {
   const { serveInspector } = await import('./inspector/server.js');
   let steps;
   try {
-    steps = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    steps = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Step);
   } catch (e) {
     throw new StateforkError('SF_USAGE', `cannot replay ${file}: ${(e as Error).message}; give a file written by --record`);
   }
   const { host, port } = normalize({ app: 'replay', inspector: address }).inspector!;
   const server = await serveInspector({ steps, subscribe: () => () => {} }, host, port);
   process.stdout.write(`replaying ${steps.length} steps of ${file} at ${server.url}\n`);
-  await new Promise((done) => { process.once('SIGTERM', done); process.once('SIGINT', done); });
+  await new Promise((done) => {
+    process.once('SIGTERM', done);
+    process.once('SIGINT', done);
+  });
   await server.close();
   return EXIT.OK;
 }
@@ -101,7 +108,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (e) => {
-  process.stderr.write(`statefork: internal error: ${(e as Error)?.stack ?? e}\n`);
-  process.exit(EXIT.FAILURE);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`statefork: internal error: ${(e as Error | null)?.stack ?? String(e)}\n`);
+    process.exit(EXIT.FAILURE);
+  },
+);

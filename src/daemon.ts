@@ -26,7 +26,8 @@ export function tellStarter(message: { kind: 'daemon-ready' } | { kind: 'daemon-
 
 /** In the command: start the daemon and wait for its word. */
 export function daemonize(argv: string[], errorLog: string): Promise<number> {
-  if (errorLog === '-') process.stderr.write('statefork: warning: --daemon with --error-log - (stderr): the daemon has no stderr, its log goes nowhere; give --error-log FILE\n');
+  if (errorLog === '-')
+    process.stderr.write('statefork: warning: --daemon with --error-log - (stderr): the daemon has no stderr, its log goes nowhere; give --error-log FILE\n');
   const child = spawn(process.execPath, [...process.execArgv, CLI, ...argv], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
@@ -49,7 +50,9 @@ export function daemonize(argv: string[], errorLog: string): Promise<number> {
       if (raw.kind === 'daemon-ready') settle(EXIT.OK, `statefork: daemon started, pid ${raw.pid}`, process.stdout);
       if (raw.kind === 'daemon-failed') settle(raw.exitCode || EXIT.FAILURE, `statefork: error: the daemon did not start: ${raw.reason}`, process.stderr);
     });
-    child.on('exit', (code, signal) => settle(code || EXIT.FAILURE, `statefork: error: the daemon exited before it was ready (${signal ?? `code ${code}`}); see --error-log`, process.stderr));
+    child.on('exit', (code, signal) =>
+      settle(code || EXIT.FAILURE, `statefork: error: the daemon exited before it was ready (${signal ?? `code ${code}`}); see --error-log`, process.stderr),
+    );
     child.on('error', (e) => settle(EXIT.FAILURE, `statefork: error: cannot start the daemon: ${e.message}`, process.stderr));
   });
 }

@@ -37,17 +37,32 @@ function kindOf(mode: number): string {
  * `truncate` empties it once it is known to be a regular file; `dash` names the stream `-` means;
  * `mode` is the new file's (a file that is there keeps its own).
  */
-export function openForWriting(path: string, label: string, { truncate = false, code = 'SF_ERROR_LOG' as ErrorCode, dash = null as string | null, mode = LOG_FILE_MODE } = {}): number {
+export function openForWriting(
+  path: string,
+  label: string,
+  {
+    truncate = false,
+    code = 'SF_ERROR_LOG',
+    dash = null,
+    mode = LOG_FILE_MODE,
+  }: { truncate?: boolean; code?: ErrorCode; dash?: string | null; mode?: number } = {},
+): number {
   let fd: number;
   try {
     // O_NONBLOCK: opening a fifo for writing would otherwise wait for a reader.
     fd = openSync(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | (truncate ? 0 : O_APPEND), mode);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ELOOP') throw new StateforkError(code, `cannot open ${label} ${path}: it is a symbolic link, and statefork does not follow links for files it writes; give the real path`);
+    if (err.code === 'ELOOP')
+      throw new StateforkError(
+        code,
+        `cannot open ${label} ${path}: it is a symbolic link, and statefork does not follow links for files it writes; give the real path`,
+      );
     // A fifo with no reader (or a device that is not there) cannot even be opened without waiting.
-    if (err.code === 'EISDIR') throw new StateforkError(code, `cannot use ${label} ${path}: it is a directory, statefork writes only regular files; give a file path`);
-    if (err.code === 'ENXIO') throw new StateforkError(code, `cannot use ${label} ${path}: it is a fifo or a device, statefork writes only regular files; give a file path`);
+    if (err.code === 'EISDIR')
+      throw new StateforkError(code, `cannot use ${label} ${path}: it is a directory, statefork writes only regular files; give a file path`);
+    if (err.code === 'ENXIO')
+      throw new StateforkError(code, `cannot use ${label} ${path}: it is a fifo or a device, statefork writes only regular files; give a file path`);
     throw new StateforkError(code, `cannot open ${label} ${path}: ${err.code ?? err.message}; give a writable file${dash ? ` or - for ${dash}` : ''}`);
   }
   const stat = fstatSync(fd);
@@ -85,8 +100,16 @@ export function writeAtomically(path: string, content: string, mode = 0o644): vo
     closeSync(fd);
     renameSync(tmp, path);
   } catch (e) {
-    try { closeSync(fd); } catch { /* closed already */ }
-    try { unlinkSync(tmp); } catch { /* renamed or gone */ }
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed already */
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* renamed or gone */
+    }
     throw e;
   }
 }

@@ -22,6 +22,6 @@ export async function importFresh(path: string): Promise<unknown> {
     return require(path);
   }
   // A query string makes a new module instance: ES modules cannot be evicted from the cache.
-  const mod = await import(`${pathToFileURL(path).href}?load=${++loads}`);
+  const mod = (await import(`${pathToFileURL(path).href}?load=${++loads}`)) as { default?: unknown };
   return mod.default ?? mod;
 }

@@ -11,6 +11,8 @@ export const MASTER_HOOKS = ['onStarting', 'onReload', 'whenReady', 'preFork', '
 export const WORKER_HOOKS = ['postWorkerInit', 'workerInt', 'workerAbort', 'preRequest', 'postRequest', 'workerExit'] as const;
 export const HOOK_NAMES = [...MASTER_HOOKS, ...WORKER_HOOKS] as const;
 export type HookName = (typeof HOOK_NAMES)[number];
+// A user's hook is any function: the arguments each gets are documented, not typed here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Hooks = Partial<Record<HookName, (...args: any[]) => unknown>>;
 
 export function isHookName(key: string): key is HookName {

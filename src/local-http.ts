@@ -53,7 +53,9 @@ export function createLocalServer(name: string, bound: string, handler: http.Req
   limitConnections(server, name);
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!hostAllowed(req.headers.host, bound)) {
-      res.writeHead(421, { 'content-type': 'text/plain', connection: 'close' }).end(`this server answers only to its own address (Host ${JSON.stringify(req.headers.host ?? '')} is not it)\n`);
+      res
+        .writeHead(421, { 'content-type': 'text/plain', connection: 'close' })
+        .end(`this server answers only to its own address (Host ${JSON.stringify(req.headers.host ?? '')} is not it)\n`);
       return;
     }
     handler(req, res);
@@ -86,13 +88,19 @@ export interface LocalListen {
  * error then ends the tries, logged with the one-line failure.
  */
 export async function listenLocal(
-  server: http.Server, host: string, port: number,
+  server: http.Server,
+  host: string,
+  port: number,
   opts: { path: string; failure: (e: NodeJS.ErrnoException) => Error; takeOver?: TakeOver | null },
 ): Promise<LocalListen> {
-  const attempt = () => new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => reject(e);
-    server.once('error', onError).listen(port, host, () => { server.off('error', onError); resolve(); });
-  });
+  const attempt = () =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException) => reject(e);
+      server.once('error', onError).listen(port, host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
   let retry: NodeJS.Timeout | null = null;
   let closed = false;
   const close = () => {
@@ -108,11 +116,15 @@ export async function listenLocal(
     const err = e as NodeJS.ErrnoException;
     const t = opts.takeOver;
     if (!t || err.code !== 'EADDRINUSE' || port === 0) throw opts.failure(err);
-    t.log.info({ [t.field]: `${host}:${port}` }, `hot upgrade: ${host}:${port} (${t.what}) is still the old master's; served here once the old master lets go of it`);
+    t.log.info(
+      { [t.field]: `${host}:${port}` },
+      `hot upgrade: ${host}:${port} (${t.what}) is still the old master's; served here once the old master lets go of it`,
+    );
     const again = () => {
       retry = null;
       if (closed) return;
-      attempt().catch((later: NodeJS.ErrnoException) => {
+      attempt().catch((failure: unknown) => {
+        const later = failure as NodeJS.ErrnoException;
         if (closed) return;
         if (later.code === 'EADDRINUSE') retry = setTimeout(again, TAKE_OVER_RETRY_MS).unref();
         else {

@@ -51,7 +51,7 @@ export function sinkLogging<L extends Logger>(opts: LoggerOptions, make: (write:
       try {
         sink.reopen();
       } catch (e) {
-        logger!.error({ errorLog: opts.errorLog, err: (e as Error).message }, `${(e as Error).message}; still writing to the file open before`);
+        logger.error({ errorLog: opts.errorLog, err: (e as Error).message }, `${(e as Error).message}; still writing to the file open before`);
       }
     },
     raw: (line) => sink.write(`${escapeJsonControls(line)}\n`),

@@ -45,12 +45,19 @@ export class LogSink {
   private torn = false;
 
   /** `target`: a path, or a file descriptor that is not ours to open or close (stderr, a pipe). */
-  constructor(private readonly target: string | number, private readonly options: SinkOptions) {
+  constructor(
+    private readonly target: string | number,
+    private readonly options: SinkOptions,
+  ) {
     this.fd = typeof target === 'number' ? target : this.open(target, options.truncate === true);
   }
 
   private open(path: string, truncate = false): number {
-    const fd = openForWriting(path, this.options.label, { dash: this.options.dash ?? null, truncate, ...(this.options.mode === undefined ? {} : { mode: this.options.mode }) });
+    const fd = openForWriting(path, this.options.label, {
+      dash: this.options.dash ?? null,
+      truncate,
+      ...(this.options.mode === undefined ? {} : { mode: this.options.mode }),
+    });
     try {
       giveFd(fd, this.options.owner ?? null);
     } catch (e) {
@@ -118,11 +125,19 @@ export class LogSink {
     const old = this.fd;
     this.fd = fd;
     this.torn = false;
-    try { closeSync(old); } catch { /* closed already */ }
+    try {
+      closeSync(old);
+    } catch {
+      /* closed already */
+    }
   }
 
   close(): void {
     if (typeof this.target === 'number') return;
-    try { closeSync(this.fd); } catch { /* closed already */ }
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* closed already */
+    }
   }
 }

@@ -14,8 +14,14 @@ import { escapeControls } from '../machines/untrusted-text.js';
  * (a worker's message, a hang stack's function name) with its control characters escaped.
  */
 function forTerminal(line: string): string {
-  const clean = (v: unknown): unknown => (typeof v === 'string' ? escapeControls(v) : Array.isArray(v) ? v.map(clean)
-    : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [escapeControls(k), clean(x)])) : v);
+  const clean = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? escapeControls(v)
+      : Array.isArray(v)
+        ? v.map(clean)
+        : typeof v === 'object' && v !== null
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [escapeControls(k), clean(x)]))
+          : v;
   try {
     return `${JSON.stringify(clean(JSON.parse(line)))}\n`;
   } catch {
@@ -24,7 +30,8 @@ function forTerminal(line: string): string {
 }
 
 /** pino-pretty only for a terminal: loaded then, not in every worker (whose stderr is a pipe). */
-const prettyStream = (options: Record<string, unknown>) => (createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => NodeJS.WritableStream)(options);
+const prettyStream = (options: Record<string, unknown>) =>
+  (createRequire(import.meta.url)('pino-pretty') as (o: Record<string, unknown>) => NodeJS.WritableStream)(options);
 
 export type { Logger };
 export type { LoggerOptions };

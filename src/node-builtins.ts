@@ -24,6 +24,8 @@ import type ChildProcessModule from 'node:child_process';
 import type DnsPromisesModule from 'node:dns/promises';
 
 const load = createRequire(import.meta.url);
+// The caller names the module's type (typeof import('node:http2')): T is what it promises.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 const lazy = <T>(name: string): (() => T) => {
   let loaded: T | null = null;
   return () => (loaded ??= load(name) as T);
@@ -31,7 +33,6 @@ const lazy = <T>(name: string): (() => T) => {
 
 export const http = load('node:http') as typeof HttpModule;
 export const fs = load('node:fs') as typeof FsModule;
-
 
 /** TLS, with its crypto: a worker with --certfile, or an app's own https.Server. */
 export const https = lazy<typeof HttpsModule>('node:https');
@@ -71,4 +72,5 @@ export const workerThreads = lazy<typeof WorkerThreadsModule>('node:worker_threa
  * Whether `server` is an https.Server. Only a TLS server has setSecureContext, and TLS is loaded
  * by then: a plain server never makes this load node:https.
  */
-export const isHttpsServer = (server: object): boolean => typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function' && server instanceof https().Server;
+export const isHttpsServer = (server: object): boolean =>
+  typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function' && server instanceof https().Server;

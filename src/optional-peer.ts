@@ -5,7 +5,7 @@
  */
 const PEERS = {
   '@hono/node-server': 'serving an app that exports { fetch(request) }',
-  '@statelyai/inspect': '--inspect-stately (forwarding to Stately\'s inspector)',
+  '@statelyai/inspect': "--inspect-stately (forwarding to Stately's inspector)",
   '@viz-js/viz': 'drawing SVG (statefork visualize --format svg)',
   'prom-client': '--metrics (the Prometheus endpoint)',
 } as const;
@@ -20,7 +20,9 @@ export function missingPeerMessage(name: OptionalPeer): string {
 /** Whether `e` says that the package `name` itself (not something inside it) cannot be found. */
 export function isMissingPeer(e: unknown, name: OptionalPeer): boolean {
   const err = e as NodeJS.ErrnoException;
-  return (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') && new RegExp(`['"]${name.replace('/', '\\/')}['"]`).test(err.message ?? '');
+  return (
+    (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') && new RegExp(`['"]${name.replace('/', '\\/')}['"]`).test(err.message ?? '')
+  );
 }
 
 /** Imports an optional peer; without it, throws what `fail` makes of the one line. */

@@ -49,8 +49,13 @@ function stackWithCauses(err: Error, seen = new Set<Error>()): string {
  */
 export function serializeError(err: Error, seen = new Set<Error>()): Record<string, unknown> {
   seen.add(err);
-  const out: Record<string, unknown> = { type: typeof err.constructor === 'function' ? err.constructor.name : err.name, message: messageWithCauses(err), stack: stackWithCauses(err) };
-  if (Array.isArray((err as AggregateError).errors)) out.aggregateErrors = (err as AggregateError).errors.map((e: unknown) => (isError(e) && !seen.has(e) ? serializeError(e, seen) : e));
+  const out: Record<string, unknown> = {
+    type: typeof err.constructor === 'function' ? err.constructor.name : err.name,
+    message: messageWithCauses(err),
+    stack: stackWithCauses(err),
+  };
+  if (Array.isArray((err as AggregateError).errors))
+    out.aggregateErrors = (err as AggregateError).errors.map((e: unknown) => (isError(e) && !seen.has(e) ? serializeError(e, seen) : e));
   for (const key in err) {
     if (out[key] !== undefined) continue;
     const value = (err as unknown as Record<string, unknown>)[key];
@@ -92,21 +97,29 @@ export function createRecordLogger({ level, base, write }: RecordLogOptions): Lo
   const threshold = LEVELS[level];
   const prefixOf = Object.fromEntries(Object.entries(LEVELS).map(([, n]) => [n, `{"level":${n},"time":`]));
   const baseJson = safeJson(base).slice(1, -1);
-  const emit = (n: number) => (fieldsOrMessage: unknown, message?: string): void => {
-    if (n < threshold) return;
-    let fields: Record<string, unknown> | null = null;
-    let msg = message;
-    if (fieldsOrMessage instanceof Error) {
-      fields = { err: fieldsOrMessage };
-      msg ??= fieldsOrMessage.message;
-    } else if (typeof fieldsOrMessage === 'object' && fieldsOrMessage !== null) fields = fieldsOrMessage as Record<string, unknown>;
-    else if (fieldsOrMessage !== undefined) msg = String(fieldsOrMessage);
-    const own = fields ? safeJson(fields).slice(1, -1) : '';
-    const parts = [baseJson, own, msg === undefined ? '' : `"msg":${JSON.stringify(msg)}`].filter((p) => p !== '');
-    write(`${prefixOf[n]}${Date.now()}${parts.length ? ',' : ''}${parts.join(',')}}\n`);
-  };
+  const emit =
+    (n: number) =>
+    (fieldsOrMessage: unknown, message?: string): void => {
+      if (n < threshold) return;
+      let fields: Record<string, unknown> | null = null;
+      let msg = message;
+      if (fieldsOrMessage instanceof Error) {
+        fields = { err: fieldsOrMessage };
+        msg ??= fieldsOrMessage.message;
+      } else if (typeof fieldsOrMessage === 'object' && fieldsOrMessage !== null) fields = fieldsOrMessage as Record<string, unknown>;
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what a caller logged, shown as pino would
+      else if (fieldsOrMessage !== undefined) msg = String(fieldsOrMessage);
+      const own = fields ? safeJson(fields).slice(1, -1) : '';
+      const parts = [baseJson, own, msg === undefined ? '' : `"msg":${JSON.stringify(msg)}`].filter((p) => p !== '');
+      write(`${prefixOf[n]}${Date.now()}${parts.length ? ',' : ''}${parts.join(',')}}\n`);
+    };
   return {
-    trace: emit(LEVELS.trace), debug: emit(LEVELS.debug), info: emit(LEVELS.info), warn: emit(LEVELS.warn), error: emit(LEVELS.error), fatal: emit(LEVELS.fatal),
+    trace: emit(LEVELS.trace),
+    debug: emit(LEVELS.debug),
+    info: emit(LEVELS.info),
+    warn: emit(LEVELS.warn),
+    error: emit(LEVELS.error),
+    fatal: emit(LEVELS.fatal),
     isLevelEnabled: (name) => name !== 'silent' && (LEVELS[name as LevelName] ?? Infinity) >= threshold,
   };
 }

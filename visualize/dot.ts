@@ -23,7 +23,10 @@ export function eventClasses(label: string): string {
 
 export function toDot(shape: MachineShape, { compact = false } = {}): string {
   const byId = new Map<string, StateShape>();
-  const index = (s: StateShape) => { byId.set(s.id, s); s.children.forEach(index); };
+  const index = (s: StateShape) => {
+    byId.set(s.id, s);
+    s.children.forEach(index);
+  };
   index(shape.root);
   /** The leaf an edge attaches to: compound states attach through their initial state. */
   const anchor = (id: string): string => {
@@ -31,9 +34,13 @@ export function toDot(shape: MachineShape, { compact = false } = {}): string {
     return s.children.length ? anchor(s.initial ?? s.children[0].id) : id;
   };
   // Compact: larger state names and a tighter layout, as the drawing is scaled down to a panel.
-  const lines = [`digraph ${q(shape.name)} {`, `  compound=true; rankdir=LR; fontname="Helvetica";${compact ? ' nodesep=0.15; ranksep=0.3;' : ''}`,
+  const lines = [
+    `digraph ${q(shape.name)} {`,
+    `  compound=true; rankdir=LR; fontname="Helvetica";${compact ? ' nodesep=0.15; ranksep=0.3;' : ''}`,
     `  node [shape=box style="rounded,filled" fillcolor="#f5f7fa" color="#4a5568" fontname="Helvetica" fontsize=${compact ? 15 : 11}];`,
-    `  edge [fontname="Helvetica" fontsize=${compact ? 10 : 9} color="#4a5568"];`, '  start [shape=point width=0.15 label=""];'];
+    `  edge [fontname="Helvetica" fontsize=${compact ? 10 : 9} color="#4a5568"];`,
+    '  start [shape=point width=0.15 label=""];',
+  ];
   const emit = (s: StateShape, indent: string) => {
     for (const child of s.children) {
       if (child.children.length) {
@@ -47,10 +54,17 @@ export function toDot(shape: MachineShape, { compact = false } = {}): string {
   if (shape.root.initial) lines.push(`  start -> ${node(anchor(shape.root.initial))};`);
   if (shape.everywhere.length) {
     const all = `in every state: ${shape.everywhere.join(', ')}`;
-    lines.push(`  everywhere [shape=note fillcolor="#fffbea" label=${q(compact ? `in every state: ${compactLabel(shape.everywhere.join(', '))}` : all)} tooltip=${q(all)}];`);
+    lines.push(
+      `  everywhere [shape=note fillcolor="#fffbea" label=${q(compact ? `in every state: ${compactLabel(shape.everywhere.join(', '))}` : all)} tooltip=${q(all)}];`,
+    );
   }
   for (const e of shape.edges) {
-    const attrs = [`label=${q(compact ? compactLabel(e.label) : e.label)}`, `id=${q(`t:${e.from}:${e.to}`)}`, `class=${q(eventClasses(e.label))}`, `tooltip=${q(e.label)}`];
+    const attrs = [
+      `label=${q(compact ? compactLabel(e.label) : e.label)}`,
+      `id=${q(`t:${e.from}:${e.to}`)}`,
+      `class=${q(eventClasses(e.label))}`,
+      `tooltip=${q(e.label)}`,
+    ];
     if (byId.get(e.from)!.children.length) attrs.push(`ltail=${q(`cluster_${e.from}`)}`);
     if (byId.get(e.to)!.children.length && e.from !== e.to) attrs.push(`lhead=${q(`cluster_${e.to}`)}`);
     lines.push(`  ${node(anchor(e.from))} -> ${node(anchor(e.to))} [${attrs.join(' ')}];`);

@@ -67,7 +67,10 @@ export function shapeOf(machine: AnyStateMachine): MachineShape {
 
 export function allStates(shape: MachineShape): StateShape[] {
   const out: StateShape[] = [];
-  const walk = (s: StateShape) => { if (s.id) out.push(s); s.children.forEach(walk); };
+  const walk = (s: StateShape) => {
+    if (s.id) out.push(s);
+    s.children.forEach(walk);
+  };
   walk(shape.root);
   return out;
 }

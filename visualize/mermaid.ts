@@ -18,6 +18,7 @@ export function toMermaid(shape: MachineShape): string {
   };
   emit(shape.root, '  ');
   for (const e of shape.edges) lines.push(`  ${idOf(e.from)} --> ${idOf(e.to)}: ${e.label.replace(/:/g, ' ')}`);
-  if (shape.everywhere.length && shape.root.initial) lines.push(`  note right of ${idOf(shape.root.initial)} : in every state - ${shape.everywhere.join(", ")}`);
+  if (shape.everywhere.length && shape.root.initial)
+    lines.push(`  note right of ${idOf(shape.root.initial)} : in every state - ${shape.everywhere.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

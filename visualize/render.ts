@@ -24,7 +24,11 @@ export async function render(name: keyof typeof MACHINES, format: Format, { comp
   const shape = shapeOf(MACHINES[name]);
   if (format === 'mermaid') return toMermaid(shape);
   if (format === 'dot') return toDot(shape, { compact });
-  const { instance } = await importPeer('@viz-js/viz', (m) => new StateforkError('SF_USAGE', m), () => import('@viz-js/viz'));
+  const { instance } = await importPeer(
+    '@viz-js/viz',
+    (m) => new StateforkError('SF_USAGE', m),
+    () => import('@viz-js/viz'),
+  );
   return (await instance()).renderString(toDot(shape, { compact }), { format: 'svg', engine: 'dot' });
 }
 

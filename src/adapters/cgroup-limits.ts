@@ -65,10 +65,17 @@ function upTo(root: string, dir: string): string[] {
 /** This process's cgroup directories for the CPU and memory controllers (v2: one for both). */
 function cgroupDirs(mount = '/sys/fs/cgroup'): { cpu: string[]; memory: string[] } {
   const lines = (read('/proc/self/cgroup') ?? '').split('\n').map((l) => l.split(':'));
-  const pathOf = (controller: string) => lines.find((l) => l[1]?.split(',').includes(controller))?.slice(2).join(':');
+  const pathOf = (controller: string) =>
+    lines
+      .find((l) => l[1]?.split(',').includes(controller))
+      ?.slice(2)
+      .join(':');
   const v1cpu = pathOf('cpu');
   const v1mem = pathOf('memory');
-  const v2 = lines.find((l) => l[0] === '0' && l[1] === '')?.slice(2).join(':');
+  const v2 = lines
+    .find((l) => l[0] === '0' && l[1] === '')
+    ?.slice(2)
+    .join(':');
   // In a container the cgroup's path is often not under the mount (the mount is its root): both.
   const dirs = (root: string, path: string | undefined) => [...new Set([...upTo(root, join(root, path ?? '/')), root])];
   if (v1cpu !== undefined || v1mem !== undefined) return { cpu: dirs(join(mount, 'cpu'), v1cpu), memory: dirs(join(mount, 'memory'), v1mem) };

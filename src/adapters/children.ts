@@ -11,7 +11,16 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { Observable } from './rx.js';
-import { CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, parseWorkerLine, tooLong, type Connections, type Durations, type ProxyRejections, type WorkerLoad } from '../../machines/protocol.js';
+import {
+  CHANNEL_MAX_LINE,
+  CHANNEL_MAX_RATE,
+  parseWorkerLine,
+  tooLong,
+  type Connections,
+  type Durations,
+  type ProxyRejections,
+  type WorkerLoad,
+} from '../../machines/protocol.js';
 import type { SourceEvent } from '../../machines/master.events.js';
 import { splitLines } from './lines.js';
 
@@ -19,7 +28,16 @@ import { splitLines } from './lines.js';
 export type WorkerEvent = SourceEvent<'WORKER_SPAWNED' | 'WORKER_READY' | 'WORKER_FAILED' | 'WORKER_RECYCLE' | 'WORKER_PROTOCOL_ERROR' | 'WORKER_EXIT'>;
 
 /** The workers' figures: for display and metrics, never for the machine. */
-export type WorkerStatsEvent = { type: 'WORKER_STATS'; id: number; requests: number; durations?: Durations; logFailures: number; connections?: Connections; load?: WorkerLoad; proxyRejected?: ProxyRejections };
+export type WorkerStatsEvent = {
+  type: 'WORKER_STATS';
+  id: number;
+  requests: number;
+  durations?: Durations;
+  logFailures: number;
+  connections?: Connections;
+  load?: WorkerLoad;
+  proxyRejected?: ProxyRejections;
+};
 
 export type ChildEvent = WorkerEvent | WorkerStatsEvent;
 
@@ -35,16 +53,30 @@ export function childEvents$(child: ChildProcess, id: number, channel: Socket | 
       broken = true;
       subscriber.next({ type: 'WORKER_PROTOCOL_ERROR', id, reason });
     };
-    const lines = splitLines(CHANNEL_MAX_LINE, (line) => {
-      if (broken) return;
-      const parsed = parseWorkerLine(line);
-      if ('violation' in parsed) return violation(parsed.violation);
-      const msg = parsed.message;
-      if (msg.kind === 'ready') subscriber.next({ type: 'WORKER_READY', id });
-      if (msg.kind === 'failed') subscriber.next({ type: 'WORKER_FAILED', id, reason: msg.reason });
-      if (msg.kind === 'stats') subscriber.next({ type: 'WORKER_STATS', id, requests: msg.requests, durations: msg.durations, logFailures: msg.logFailures ?? 0, connections: msg.connections, load: msg.load, proxyRejected: msg.proxyRejected });
-      if (msg.kind === 'recycle') subscriber.next({ type: 'WORKER_RECYCLE', id, reason: msg.reason });
-    }, (bytes) => violation(tooLong(bytes)));
+    const lines = splitLines(
+      CHANNEL_MAX_LINE,
+      (line) => {
+        if (broken) return;
+        const parsed = parseWorkerLine(line);
+        if ('violation' in parsed) return violation(parsed.violation);
+        const msg = parsed.message;
+        if (msg.kind === 'ready') subscriber.next({ type: 'WORKER_READY', id });
+        if (msg.kind === 'failed') subscriber.next({ type: 'WORKER_FAILED', id, reason: msg.reason });
+        if (msg.kind === 'stats')
+          subscriber.next({
+            type: 'WORKER_STATS',
+            id,
+            requests: msg.requests,
+            durations: msg.durations,
+            logFailures: msg.logFailures ?? 0,
+            connections: msg.connections,
+            load: msg.load,
+            proxyRejected: msg.proxyRejected,
+          });
+        if (msg.kind === 'recycle') subscriber.next({ type: 'WORKER_RECYCLE', id, reason: msg.reason });
+      },
+      (bytes) => violation(tooLong(bytes)),
+    );
 
     // A flood is read at CHANNEL_MAX_RATE lines a second: past it, the socket waits for the next second.
     let windowStart = 0;
@@ -79,7 +111,10 @@ export function childEvents$(child: ChildProcess, id: number, channel: Socket | 
     const onExit = (code: number | null, signal: string | null) => {
       if (!channel || channel.readableEnded || channel.destroyed) return exit(code, signal);
       const timer = setTimeout(() => exit(code, signal), CHANNEL_DRAIN_MS);
-      const ended = () => { clearTimeout(timer); exit(code, signal); };
+      const ended = () => {
+        clearTimeout(timer);
+        exit(code, signal);
+      };
       channel.once('end', ended);
       channel.once('close', ended);
       channel.resume();

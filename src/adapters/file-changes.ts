@@ -22,15 +22,17 @@ export function fileChanges$(paths: Array<{ path: string; isDirectory: boolean }
     for (const [dir, files] of byDir) {
       const watcher = watch(dir, (_event, name) => {
         if (!name || name.startsWith('.')) return;
-        if (!files || files.has(String(name))) subscriber.next(`${dir}/${name}`);
+        if (!files || files.has(name)) subscriber.next(`${dir}/${name}`);
       });
       watcher.on('error', (e) => subscriber.error(e));
       watchers.push(watcher);
     }
     return () => watchers.forEach((w) => w.close());
-  }).pipe(share(), (names$) => names$.pipe(
-    // One change per quiet period, listing every file touched in it.
-    buffer(names$.pipe(debounceTime(debounceMs))),
-    map((names) => [...new Set(names)]),
-  ));
+  }).pipe(share(), (names$) =>
+    names$.pipe(
+      // One change per quiet period, listing every file touched in it.
+      buffer(names$.pipe(debounceTime(debounceMs))),
+      map((names) => [...new Set(names)]),
+    ),
+  );
 }

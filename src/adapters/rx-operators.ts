@@ -5,6 +5,7 @@
  * (`rxjs/internal/*` in its package.json). The worker's side has its own, smaller list
  * (./rx.ts).
  */
+/* eslint-disable @typescript-eslint/no-deprecated -- each of these has one deprecated overload (a scheduler, a thisArg, a resultSelector); the rule flags the name, and this code calls none of those overloads. */
 export { Observable } from 'rxjs/internal/Observable';
 export { Subject } from 'rxjs/internal/Subject';
 export { EMPTY } from 'rxjs/internal/observable/empty';

@@ -13,6 +13,8 @@ export function signals$<T extends string>(table: Readonly<Record<string, T>>): 
       process.on(signal, listener);
       return () => process.off(signal, listener);
     });
-    return () => { for (const off of listeners) off(); };
+    return () => {
+      for (const off of listeners) off();
+    };
   });
 }

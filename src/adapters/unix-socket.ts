@@ -18,7 +18,10 @@ export async function unixPathState(path: string): Promise<'free' | 'live' | 'st
   if (!isSocket) return 'not-a-socket';
   return new Promise((done) => {
     const c = net.connect(path);
-    c.once('connect', () => { c.destroy(); done('live'); });
+    c.once('connect', () => {
+      c.destroy();
+      done('live');
+    });
     c.once('error', () => done('stale'));
   });
 }

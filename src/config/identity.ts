@@ -24,10 +24,16 @@ function database(path: string): Map<string, string[]> {
   } catch {
     // no such database: only numbers will do
   }
-  return new Map(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':')).map((f) => [f[0], f]));
+  return new Map(
+    text
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => l.split(':'))
+      .map((f) => [f[0], f]),
+  );
 }
 
-const isId = (v: unknown) => typeof v === 'number' ? Number.isInteger(v) && v >= 0 : typeof v === 'string' && /^\d+$/.test(v);
+const isId = (v: unknown) => (typeof v === 'number' ? Number.isInteger(v) && v >= 0 : typeof v === 'string' && /^\d+$/.test(v));
 
 export function workerIdentity(options: Options, field: Field, currentUid = process.getuid?.() ?? 0): WorkerIdentity | null {
   if (options.user === undefined && options.group === undefined) return null;
@@ -42,13 +48,14 @@ export function workerIdentity(options: Options, field: Field, currentUid = proc
         // none to take (the master's own group, root's, would be a privilege left behind).
         const entry = [...database('/etc/passwd').values()].find((f) => Number(f[2]) === uid);
         if (entry) primaryGid = Number(entry[3]);
-        else if (options.group === undefined) usage(`invalid --user '${value}': uid ${uid} has no entry in /etc/passwd, so its primary group is unknown; give --group too (e.g. --group ${uid})`);
+        else if (options.group === undefined)
+          usage(`invalid --user '${value}': uid ${uid} has no entry in /etc/passwd, so its primary group is unknown; give --group too (e.g. --group ${uid})`);
         return uid;
       }
       const entry = database('/etc/passwd').get(String(value));
       if (!entry) usage(`invalid --user '${value}': no such user in /etc/passwd; give a user name or a numeric uid (e.g. --user nobody)`);
-      uid = Number(entry![2]);
-      primaryGid = Number(entry![3]);
+      uid = Number(entry[2]);
+      primaryGid = Number(entry[3]);
       return uid;
     });
   }
@@ -59,7 +66,7 @@ export function workerIdentity(options: Options, field: Field, currentUid = proc
       if (isId(value)) return Number(value);
       const entry = database('/etc/group').get(String(value));
       if (!entry) usage(`invalid --group '${value}': no such group in /etc/group; give a group name or a numeric gid (e.g. --group nogroup)`);
-      return Number(entry![2]);
+      return Number(entry[2]);
     });
   }
   if (currentUid !== 0 && uid !== currentUid) {

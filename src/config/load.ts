@@ -41,12 +41,17 @@ function checkKeys(values: Record<string, unknown>, source: string): void {
   for (const [key, value] of Object.entries(values)) {
     if ((OPTION_KEYS as string[]).includes(key)) continue;
     if (isHookName(key)) {
-      if (typeof value !== 'function') throw new StateforkError('SF_CONFIG', `hook ${key} in ${source} is ${typeof value}; a hook must be a function (sync or async)`);
+      if (typeof value !== 'function')
+        throw new StateforkError('SF_CONFIG', `hook ${key} in ${source} is ${typeof value}; a hook must be a function (sync or async)`);
       continue;
     }
     const near = OPTION_KEYS.map((k) => [k, distance(k.toLowerCase(), key.toLowerCase())] as const)
-      .filter(([, d]) => d <= 3).sort((x, y) => x[1] - y[1])[0]?.[0];
-    throw new StateforkError('SF_CONFIG', `unknown key '${key}' in ${source}${near ? ` (did you mean ${near}?)` : ''}; the keys are the long options in camelCase: ${OPTION_KEYS.join(', ')}`);
+      .filter(([, d]) => d <= 3)
+      .sort((x, y) => x[1] - y[1])[0]?.[0];
+    throw new StateforkError(
+      'SF_CONFIG',
+      `unknown key '${key}' in ${source}${near ? ` (did you mean ${near}?)` : ''}; the keys are the long options in camelCase: ${OPTION_KEYS.join(', ')}`,
+    );
   }
 }
 
@@ -66,7 +71,7 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = proces
     const values = await loadConfigFile(configFile);
     checkKeys(values, `config file ${configFile}`);
     for (const [key, value] of Object.entries(values)) if (isHookName(key)) hooks[key] = value as Hooks[HookName];
-    layers.push({ source: `config file ${configFile}`, values: values as Partial<Options> });
+    layers.push({ source: `config file ${configFile}`, values: values });
   }
   if (fromEnv) layers.push({ source: 'STATEFORK_CMD_ARGS', values: fromEnv.options });
   layers.push({ source: 'command line', values: cli.options });
@@ -87,7 +92,8 @@ export async function loadConfig(argv: string[], env: NodeJS.ProcessEnv = proces
 /** `--print-config`: every option, its effective value, and where it came from. */
 export function describeConfig({ config, sources }: Loaded): string {
   const rows = OPTION_ROWS.flatMap(({ key, show, defaultSource }) =>
-    isOptionKey(key) && show ? [[key, show(config), sources[key] ?? defaultSource?.() ?? 'default'] as const] : []);
+    isOptionKey(key) && show ? [[key, show(config), sources[key] ?? defaultSource?.() ?? 'default'] as const] : [],
+  );
   const width = Math.max(...rows.map(([k]) => k.length));
   const valueWidth = Math.max(...rows.map(([, v]) => String(v).length));
   return rows.map(([k, v, s]) => `${k.padEnd(width)}  ${String(v).padEnd(valueWidth)}  ${s}`).join('\n') + '\n';

@@ -5,7 +5,9 @@
  * between options (headers vs request timeout, workers vs max, TLS files, identity, reuse-port)
  * stay in normalize (options.ts), which reads each value through its row.
  */
+import { shown } from './checks.js';
 import { CLI_ONLY, type OptionRow, type TableKey } from './option-row.js';
+import { ENVIRONMENT_ROWS } from './option-rows/environment.js';
 import { PROCESS_ROWS } from './option-rows/process.js';
 import { SCALING_ROWS } from './option-rows/scaling.js';
 import { SERVING_ROWS } from './option-rows/serving.js';
@@ -14,7 +16,7 @@ import type { Options } from './types.js';
 
 export type { TableKey };
 
-const ROWS = { ...SERVING_ROWS, ...SCALING_ROWS, ...PROCESS_ROWS, ...VIEW_ROWS } satisfies Record<TableKey, OptionRow>;
+const ROWS = { ...SERVING_ROWS, ...SCALING_ROWS, ...PROCESS_ROWS, ...ENVIRONMENT_ROWS, ...VIEW_ROWS } satisfies Record<TableKey, OptionRow>;
 
 /** A row that knows its key and the name a user knows it by (`--timeout`; `app` for the argument). */
 export type Keyed<R, K> = R & { key: K; name: string };
@@ -40,8 +42,8 @@ export const OPTION_KEYS: Array<keyof Options> = OPTION_ROWS.map((row) => row.ke
 
 /** The --help line: the help text and its default. */
 export function helpLine(row: OptionRow): string {
-  const shown = row.helpDefault ?? (typeof row.default === 'number' || typeof row.default === 'string' ? String(row.default) : undefined);
-  return shown === undefined ? row.help : `${row.help} [default: ${shown}]`;
+  const given = row.helpDefault ?? (typeof row.default === 'number' || typeof row.default === 'string' ? String(row.default) : undefined);
+  return given === undefined ? row.help : `${row.help} [default: ${given}]`;
 }
 
 /** The README's default cell. */
@@ -49,5 +51,5 @@ export function docDefault(row: OptionRow): string {
   if (row.docDefault !== undefined) return row.docDefault;
   if (typeof row.default === 'string') return `\`${row.default}\``;
   if (row.default === false) return 'off';
-  return row.default === undefined ? '' : String(row.default);
+  return row.default === undefined ? '' : shown(row.default);
 }

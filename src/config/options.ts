@@ -51,7 +51,10 @@ export function field<T>(key: keyof Options, sources: Sources, check: () => T): 
 }
 
 export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env, sources: Sources = {}): Config {
-  if (!options.app) usage('no app given: pass the path of a module that exports a request listener, a { fetch } object or an http.Server (e.g. statefork ./app.js), or set app in the config file');
+  if (!options.app)
+    usage(
+      'no app given: pass the path of a module that exports a request listener, a { fetch } object or an http.Server (e.g. statefork ./app.js), or set app in the config file',
+    );
   const f: Field = (key, check) => field(key, sources, check);
   /** The value given, checked; undefined when no layer gave one. */
   const given = <V>(row: Checked<V>): V | undefined => (options[row.key] === undefined ? undefined : f(row.key, () => row.check(row.name, options[row.key])));
@@ -60,10 +63,11 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
   /** A value whose checker also decides what absent means. */
   const checked = <V>(row: Checked<V>): V => f(row.key, () => row.check(row.name, options[row.key]));
   /** A list option: one value or several, each item checked. */
-  const list = <V>(row: Checked<V>, fallback: unknown[]): V[] => f(row.key, () => {
-    const items = ([] as unknown[]).concat(options[row.key] ?? fallback);
-    return (items.length ? items : fallback).map((item) => row.check(row.name, item));
-  });
+  const list = <V>(row: Checked<V>, fallback: unknown[]): V[] =>
+    f(row.key, () => {
+      const items = ([] as unknown[]).concat(options[row.key] ?? fallback);
+      return (items.length ? items : fallback).map((item) => row.check(row.name, item));
+    });
   // First: every relative path below (app, sockets, files) is taken from the new directory.
   const chdir = given(T.chdir) ?? null;
   const binds = list(T.bind, [defaultBind(env)]);
@@ -74,14 +78,26 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
   if (requestTimeout > 0 && headersTimeout > requestTimeout) {
     usage(`invalid --headers-timeout '${headersTimeout}': it must not exceed --request-timeout (${requestTimeout}); lower it or raise --request-timeout`);
   }
-  const { workers, maxWorkers, scaling, scaleRules } = workerCount({
-    count: given(T.workers), minWorkers: given(T.minWorkers), maxWorkers: given(T.maxWorkers),
-    upElu: value(T.scaleUpElu), downElu: value(T.scaleDownElu), upAfter: value(T.scaleUpAfter),
-    upQueue: value(T.scaleUpQueue), downAfter: value(T.scaleDownAfter), cooldown: value(T.scaleCooldown),
-  }, () => defaultWorkers(env), T.maxWorkers.default);
+  const { workers, maxWorkers, scaling, scaleRules } = workerCount(
+    {
+      count: given(T.workers),
+      minWorkers: given(T.minWorkers),
+      maxWorkers: given(T.maxWorkers),
+      upElu: value(T.scaleUpElu),
+      downElu: value(T.scaleDownElu),
+      upAfter: value(T.scaleUpAfter),
+      upQueue: value(T.scaleUpQueue),
+      downAfter: value(T.scaleDownAfter),
+      cooldown: value(T.scaleCooldown),
+    },
+    () => defaultWorkers(env),
+    T.maxWorkers.default,
+  );
   if (workers > maxWorkers) {
     const name = options.workers !== undefined ? '--workers' : env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : '--workers (the number of CPUs)';
-    f(options.workers !== undefined ? 'workers' : 'maxWorkers', () => usage(`invalid ${name} '${workers}': it must not exceed --max-workers (${maxWorkers}); lower it or raise --max-workers`));
+    f(options.workers !== undefined ? 'workers' : 'maxWorkers', () =>
+      usage(`invalid ${name} '${workers}': it must not exceed --max-workers (${maxWorkers}); lower it or raise --max-workers`),
+    );
   }
   const identity = workerIdentity(options, f);
   const workerNode = { imports: list(T.import, []), requires: list(T.require, []), nodeOptions: list(T.nodeOption, []) };
@@ -100,7 +116,11 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     bootTimeout: value(T.bootTimeout),
     drainDelay: value(T.drainDelay),
     keepAlive: value(T.keepAlive),
-    forwardedAllowIps: trustList(f('forwardedAllowIps', () => T.forwardedAllowIps.check(T.forwardedAllowIps.name, options.forwardedAllowIps ?? (env.FORWARDED_ALLOW_IPS || T.forwardedAllowIps.default)))),
+    forwardedAllowIps: trustList(
+      f('forwardedAllowIps', () =>
+        T.forwardedAllowIps.check(T.forwardedAllowIps.name, options.forwardedAllowIps ?? (env.FORWARDED_ALLOW_IPS || T.forwardedAllowIps.default)),
+      ),
+    ),
     proxyHeaderTimeout: value(T.proxyHeaderTimeout),
     maxHeaderSize: value(T.maxHeaderSize),
     headersTimeout,
@@ -135,7 +155,8 @@ export function normalize(options: Options, env: NodeJS.ProcessEnv = process.env
     reusePort: checkReusePort(value(T.reusePort), binds, f),
     http2: f('http2', () => {
       const on = value(T.http2);
-      if (on && !options.certfile) usage('invalid --http2: statefork serves HTTP/2 over TLS only (chosen by ALPN); give --certfile and --keyfile too, or drop --http2');
+      if (on && !options.certfile)
+        usage('invalid --http2: statefork serves HTTP/2 over TLS only (chosen by ALPN); give --certfile and --keyfile too, or drop --http2');
       return on;
     }),
     upgradeAuto: value(T.upgradeAuto),
@@ -161,10 +182,20 @@ export function masterSettings(config: Config): MasterSettings {
   return {
     workers: config.workers,
     maxWorkers: config.maxWorkers,
-    ...(config.scaling ? {
-      scaling: { min: config.scaling.min, max: config.scaling.max, upElu: config.scaling.upElu, downElu: config.scaling.downElu, upAfterMs: Math.round(config.scaling.upAfter * 1000),
-        upQueue: config.scaling.upQueue, downAfterMs: Math.round(config.scaling.downAfter * 1000), cooldownMs: Math.round(config.scaling.cooldown * 1000) },
-    } : {}),
+    ...(config.scaling
+      ? {
+          scaling: {
+            min: config.scaling.min,
+            max: config.scaling.max,
+            upElu: config.scaling.upElu,
+            downElu: config.scaling.downElu,
+            upAfterMs: Math.round(config.scaling.upAfter * 1000),
+            upQueue: config.scaling.upQueue,
+            downAfterMs: Math.round(config.scaling.downAfter * 1000),
+            cooldownMs: Math.round(config.scaling.cooldown * 1000),
+          },
+        }
+      : {}),
     limits: { cpus: config.limits.cpus, memoryBytes: config.limits.memoryBytes },
     timeoutMs: Math.round(config.timeout * 1000),
     gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),

@@ -2,7 +2,7 @@
  * Options about the processes themselves: -e/--env (variables the workers get) and -m/--umask
  * (the file mode creation mask of the master, inherited by the workers).
  */
-import { usage } from './checks.js';
+import { shown, usage } from './checks.js';
 
 /** KEY=VALUE strings (the command line), or an object of them (a config file). */
 export function checkEnv(value: unknown): Record<string, string> {
@@ -18,15 +18,21 @@ export function checkEnv(value: unknown): Record<string, string> {
     }
   }
   for (const [k] of entries) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) usage(`invalid --env '${k}=...': the name must be letters, digits and _, not starting with a digit (e.g. --env NODE_ENV=production)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+      usage(`invalid --env '${k}=...': the name must be letters, digits and _, not starting with a digit (e.g. --env NODE_ENV=production)`);
   }
   return Object.fromEntries(entries);
 }
 
 /** An octal mask: '027', '0o027' or the number 0o27 (a config file). */
 export function checkUmask(value: unknown): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*(0o?)?[0-7]{1,4}\s*$/i.test(value) ? parseInt(value.trim().replace(/^0o/i, ''), 8) : NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 0o777) usage(`invalid --umask '${value}': expected an octal mask from 000 to 777 (e.g. --umask 027)`);
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*(0o?)?[0-7]{1,4}\s*$/i.test(value)
+        ? parseInt(value.trim().replace(/^0o/i, ''), 8)
+        : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 0o777) usage(`invalid --umask '${shown(value)}': expected an octal mask from 000 to 777 (e.g. --umask 027)`);
   return n;
 }
 
@@ -34,8 +40,14 @@ export const formatUmask = (mask: number | null): string => (mask === null ? '(i
 
 /** A file mode: '0640', '640', '0o640' or the number 0o640 (a config file); at most 0666 (no log file is a program). */
 export function checkFileMode(value: unknown): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*(0o?)?[0-7]{3,4}\s*$/i.test(value) ? parseInt(value.trim().replace(/^0o/i, ''), 8) : NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 0o666 || (n & 0o111) !== 0) usage(`invalid --log-file-mode '${value}': expected an octal file mode without execute bits, at most 0666 (e.g. --log-file-mode 0640)`);
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*(0o?)?[0-7]{3,4}\s*$/i.test(value)
+        ? parseInt(value.trim().replace(/^0o/i, ''), 8)
+        : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 0o666 || (n & 0o111) !== 0)
+    usage(`invalid --log-file-mode '${shown(value)}': expected an octal file mode without execute bits, at most 0666 (e.g. --log-file-mode 0640)`);
   return n;
 }
 
@@ -58,7 +70,9 @@ export function checkLogRate(value: unknown): LogRate | null {
   const m = /^(\d{1,9}):(\d{1,9})\s*(k|kib|m|mib)?$/i.exec(text);
   const rate = m ? { records: Number(m[1]), bytes: Number(m[2]) * UNIT[(m[3] ?? '').toLowerCase()] } : null;
   if (!rate || rate.records < 1 || rate.bytes < MIN_LOG_BYTES) {
-    usage(`invalid --worker-log-rate '${text}': expected RECORDS:BYTES a second per worker, BYTES at least 64KiB (e.g. --worker-log-rate 5000:4MiB), or 0 for no limit`);
+    usage(
+      `invalid --worker-log-rate '${text}': expected RECORDS:BYTES a second per worker, BYTES at least 64KiB (e.g. --worker-log-rate 5000:4MiB), or 0 for no limit`,
+    );
   }
   return rate;
 }

@@ -44,7 +44,10 @@ export function buildProgram(name = 'statefork'): Command {
     else program.addOption(commanderOption(row));
   }
   return program
-    .addHelpText('after', '\nA running master (see the README\'s Control socket):\n  statefork status | workers | scale N|+N|-N | reload | reopen | stop [--quick] | kill PID\n  [--control-socket PATH | -p FILE] [--json]\nDiagrams: statefork visualize --help')
+    .addHelpText(
+      'after',
+      "\nA running master (see the README's Control socket):\n  statefork status | workers | scale N|+N|-N | reload | reopen | stop [--quick] | kill PID\n  [--control-socket PATH | -p FILE] [--json]\nDiagrams: statefork visualize --help",
+    )
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`statefork: ${text.trim().replace(/\n+/g, ' ')}\n`) });
@@ -62,9 +65,10 @@ export function parseArgs(argv: string[], name?: string): ParsedArgs {
   const program = buildProgram(name);
   if (name) program.configureOutput({ outputError: (text, write) => write(`statefork: ${name}: ${text.trim().replace(/\n+/g, ' ')}\n`) });
   program.parse(argv, { from: 'user' });
-  const { config, printConfig, checkConfig, ...options } = program.opts();
+  // commander parsed every option through the table's rows: its values have the table's shapes.
+  const { config, printConfig, checkConfig, ...options } = program.opts<Partial<Options> & { config?: string; printConfig?: boolean; checkConfig?: boolean }>();
   if (program.args[0]) options.app = program.args[0];
-  return { options: options as Partial<Options>, config, printConfig: Boolean(printConfig), checkConfig: Boolean(checkConfig) };
+  return { options, config, printConfig: Boolean(printConfig), checkConfig: Boolean(checkConfig) };
 }
 
 /** Splits STATEFORK_CMD_ARGS like a shell would for simple cases: spaces, and '...' or "..." quoting. */

@@ -1,7 +1,7 @@
 /** --certfile, --keyfile and --ca-certs: readable PEM files, given together or not at all. */
 import { fs } from '../node-builtins.js';
 import { resolve } from 'node:path';
-import { checkString, usage } from './checks.js';
+import { checkString, shown, usage } from './checks.js';
 import type { Config } from './types.js';
 
 const { accessSync, constants } = fs;
@@ -12,7 +12,7 @@ export function checkPemFile(name: string, value: unknown): string {
   try {
     accessSync(path, constants.R_OK);
   } catch {
-    usage(`invalid ${name} '${value}': the file does not exist or cannot be read; give a PEM file`);
+    usage(`invalid ${name} '${shown(value)}': the file does not exist or cannot be read; give a PEM file`);
   }
   return path;
 }

@@ -4,7 +4,7 @@
  * parses again with the same pure parser (machines/ip-address.ts).
  */
 import { parseCidr } from '../../machines/ip-address.js';
-import { usage } from './checks.js';
+import { shown, usage } from './checks.js';
 
 /** Loopback only: a balancer on the same host, nothing from the network. */
 export const DEFAULT_TRUSTED = '127.0.0.1,::1';
@@ -14,16 +14,20 @@ export const DEFAULT_TRUSTED = '127.0.0.1,::1';
  * list as one comma-separated text (what --print-config shows); trustList splits it.
  */
 export function checkTrustList(name: string, value: unknown): string {
-  const items = (Array.isArray(value) ? value : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [v]));
+  const items = (Array.isArray(value) ? (value as unknown[]) : [value]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [v]));
   const entries = items.map((v) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '');
-  if (!entries.length) usage(`invalid ${name} '${value}': expected addresses or CIDR ranges, comma-separated (e.g. ${name} 10.0.0.0/8,::1), or * for any`);
+  if (!entries.length)
+    usage(`invalid ${name} '${shown(value)}': expected addresses or CIDR ranges, comma-separated (e.g. ${name} 10.0.0.0/8,::1), or * for any`);
   for (const e of entries) {
     if (e === '*') continue;
     if (typeof e !== 'string' || !parseCidr(e)) {
-      usage(`invalid ${name} entry '${String(e)}': expected an IPv4 or IPv6 address or a CIDR range such as 10.0.0.0/8 or fd00::/8 (host names are not resolved), or * for any`);
+      usage(
+        `invalid ${name} entry '${String(e)}': expected an IPv4 or IPv6 address or a CIDR range such as 10.0.0.0/8 or fd00::/8 (host names are not resolved), or * for any`,
+      );
     }
   }
-  if (entries.includes('*') && entries.length > 1) usage(`invalid ${name} '${entries.join(',')}': * already trusts every peer; give * alone or only the ranges`);
+  if (entries.includes('*') && entries.length > 1)
+    usage(`invalid ${name} '${entries.join(',')}': * already trusts every peer; give * alone or only the ranges`);
   return (entries as string[]).join(',');
 }
 

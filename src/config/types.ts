@@ -13,9 +13,15 @@ import type { LogRate } from './process-options.js';
 export { LOG_LEVELS, type LogLevelName, type Options } from './given-options.js';
 import type { LogLevelName } from './given-options.js';
 
-
 /** Thresholds (event-loop utilisation, 0..1) and windows (seconds) of the adaptive count. */
-export interface ScaleRules { upElu: number; downElu: number; upAfter: number; upQueue: number; downAfter: number; cooldown: number }
+export interface ScaleRules {
+  upElu: number;
+  downElu: number;
+  upAfter: number;
+  upQueue: number;
+  downAfter: number;
+  cooldown: number;
+}
 
 export const DEFAULT_INSPECTOR = '127.0.0.1:7700';
 

@@ -16,7 +16,8 @@ import type { WorkerIdentity } from './identity.js';
 const { spawnSync } = childProcess();
 
 /** Flags that would make a worker something else than a worker (run code, a test, a REPL, a watcher). */
-const NOT_FOR_WORKERS = /^(-e|--eval|-p|--print|-c|--check|-i|--interactive|--test|--watch|--watch-path|--run|-r|--require|--import|--loader|--experimental-loader)(=|$)/;
+const NOT_FOR_WORKERS =
+  /^(-e|--eval|-p|--print|-c|--check|-i|--interactive|--test|--watch|--watch-path|--run|-r|--require|--import|--loader|--experimental-loader)(=|$)/;
 const CHECK_TIMEOUT_MS = 10_000;
 const TYPESCRIPT = /\.[cm]?ts$/;
 const STRIP_FLAGS = /^--experimental-(strip|transform)-types$/;
@@ -29,14 +30,17 @@ export interface WorkerNode {
 
 /** One --import or --require: a module specifier (a path or a package name). */
 export function checkPreload(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !value.trim()) usage(`invalid ${name} '${String(value)}': give a module to preload in the workers (a path such as ./otel.mjs, or a package such as tsx)`);
+  if (typeof value !== 'string' || !value.trim())
+    usage(`invalid ${name} '${String(value)}': give a module to preload in the workers (a path such as ./otel.mjs, or a package such as tsx)`);
   return value;
 }
 
 /** One --node-option: a flag, e.g. --max-old-space-size=512. */
 export function checkNodeOption(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !/^--?[A-Za-z]/.test(value)) usage(`invalid ${name} '${String(value)}': give a Node or V8 flag, e.g. --max-old-space-size=512 (with = for its value)`);
-  if (NOT_FOR_WORKERS.test(value)) usage(`invalid ${name} '${value}': a worker runs statefork's entry, not code of its own; preload modules with --import or --require instead`);
+  if (typeof value !== 'string' || !/^--?[A-Za-z]/.test(value))
+    usage(`invalid ${name} '${String(value)}': give a Node or V8 flag, e.g. --max-old-space-size=512 (with = for its value)`);
+  if (NOT_FOR_WORKERS.test(value))
+    usage(`invalid ${name} '${value}': a worker runs statefork's entry, not code of its own; preload modules with --import or --require instead`);
   return value;
 }
 
@@ -47,7 +51,9 @@ function checkResolves(flag: string, specifier: string, dir: string): void {
   } catch (e) {
     // A package whose exports have no require condition (ESM only) is there all the same.
     if ((e as NodeJS.ErrnoException).code === 'ERR_PACKAGE_PATH_NOT_EXPORTED') return;
-    usage(`invalid ${flag} '${specifier}': cannot find it from ${dir}; install the package (npm install ${specifier.startsWith('.') || specifier.startsWith('/') ? '...' : specifier}) or give the module's path`);
+    usage(
+      `invalid ${flag} '${specifier}': cannot find it from ${dir}; install the package (npm install ${specifier.startsWith('.') || specifier.startsWith('/') ? '...' : specifier}) or give the module's path`,
+    );
   }
 }
 
@@ -55,8 +61,11 @@ function checkResolves(flag: string, specifier: string, dir: string): void {
 function checkFlags(flags: string[], identity: WorkerIdentity | null): void {
   if (!flags.length) return;
   const r = spawnSync(process.execPath, [...flags, '-e', ''], {
-    encoding: 'utf8', timeout: CHECK_TIMEOUT_MS, stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '' }, ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
+    encoding: 'utf8',
+    timeout: CHECK_TIMEOUT_MS,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+    ...(identity ? { uid: identity.uid, gid: identity.gid } : {}),
   });
   if (r.status === 0) return;
   const said = (r.stderr ?? '').split('\n').find((l) => l.trim()) ?? r.error?.message ?? `exit ${r.status}`;
@@ -69,7 +78,9 @@ function checkTypeScript(app: AppSpec, node: WorkerNode): void {
   if (node.imports.length || node.requires.length || node.nodeOptions.some((f) => STRIP_FLAGS.test(f))) return;
   const [major, minor] = process.versions.node.split('.').map(Number);
   const stripsByDefault = major > 22 || (major === 22 && minor >= 18);
-  const why = stripsByDefault ? `Node ${process.version} runs with type stripping turned off (--no-experimental-strip-types); drop that flag` : `Node ${process.version} does not strip types; run statefork on Node 22.18 or newer`;
+  const why = stripsByDefault
+    ? `Node ${process.version} runs with type stripping turned off (--no-experimental-strip-types); drop that flag`
+    : `Node ${process.version} does not strip types; run statefork on Node 22.18 or newer`;
   usage(`invalid app '${app.text}': it is TypeScript, and ${why}, or add --import tsx (npm install tsx)`);
 }
 

@@ -30,7 +30,14 @@ export function controlRequest(path: string, command: Command, args: Record<stri
     });
     socket.once('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      const why = e.code === 'ENOENT' ? 'no such socket' : e.code === 'ECONNREFUSED' ? 'nothing listens on it' : e.code === 'EACCES' ? 'permission denied (run as the master\'s user)' : (e.code ?? e.message);
+      const why =
+        e.code === 'ENOENT'
+          ? 'no such socket'
+          : e.code === 'ECONNREFUSED'
+            ? 'nothing listens on it'
+            : e.code === 'EACCES'
+              ? "permission denied (run as the master's user)"
+              : (e.code ?? e.message);
       reject(new StateforkError('SF_NO_MASTER', `no master answers at ${path}: ${why}; is it running? give --control-socket PATH or --pid FILE`));
     });
   });

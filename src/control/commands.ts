@@ -49,7 +49,12 @@ function status(deps: ControlDeps) {
     generation: c.generation,
     target: c.target,
     scaling: scalingFigures(c),
-    workers: { live: c.workers.filter((w) => w.pid !== null).length, ready: count('ready'), booting: count('spawning', 'booting'), retiring: count('draining', 'quitting', 'aborting', 'killed') },
+    workers: {
+      live: c.workers.filter((w) => w.pid !== null).length,
+      ready: count('ready'),
+      booting: count('spawning', 'booting'),
+      retiring: count('draining', 'quitting', 'aborting', 'killed'),
+    },
     upgrade: c.upgrade ? { newMasterPid: c.upgrade.pid, ready: c.upgrade.ready } : null,
     upgradeFrom: c.upgradeFrom,
     lastHang: deps.lastHang?.() ?? null,
@@ -81,7 +86,23 @@ function workers(deps: ControlDeps) {
   const hang = deps.lastHang?.() ?? null;
   if (!hang) return live;
   if (c.workers.some((w) => w.id === hang.id)) return live.map((w) => (w.id === hang.id ? { ...w, hang } : w));
-  return [...live, { id: hang.id, slot: null, pid: hang.workerPid, state: 'hung', generation: null, ageSeconds: null, requests: null, connections: null, load: null, rssBytes: null, heartbeatAgeSeconds: null, hang }];
+  return [
+    ...live,
+    {
+      id: hang.id,
+      slot: null,
+      pid: hang.workerPid,
+      state: 'hung',
+      generation: null,
+      ageSeconds: null,
+      requests: null,
+      connections: null,
+      load: null,
+      rssBytes: null,
+      heartbeatAgeSeconds: null,
+      hang,
+    },
+  ];
 }
 
 /**
@@ -90,11 +111,20 @@ function workers(deps: ControlDeps) {
  */
 export function scaleTarget(raw: unknown, current: number, max = Infinity, min = 1, adaptive = false): number {
   const text = typeof raw === 'number' ? String(raw) : raw;
-  if (typeof text !== 'string' || !/^[+-]?\d{1,9}$/.test(text.trim())) throw new ControlError('bad-args', `invalid workers ${shown(raw)}: expected N, +N or -N (e.g. "+2")`);
+  if (typeof text !== 'string' || !/^[+-]?\d{1,9}$/.test(text.trim()))
+    throw new ControlError('bad-args', `invalid workers ${shown(raw)}: expected N, +N or -N (e.g. "+2")`);
   const n = Number(text.trim());
   const target = /^[+-]/.test(text.trim()) ? current + n : n;
-  if (target < min) throw new ControlError('bad-args', `cannot scale to ${target} workers: the least is ${min}${adaptive ? ' (MIN of --workers MIN:MAX; change it and reload to go lower)' : ''}`);
-  if (target > max) throw new ControlError('bad-args', `cannot scale to ${target} workers: the most is ${max} ${adaptive ? "(the adaptive ceiling: MAX of --workers MIN:MAX, the host's CPUs and memory)" : '(--max-workers)'}`);
+  if (target < min)
+    throw new ControlError(
+      'bad-args',
+      `cannot scale to ${target} workers: the least is ${min}${adaptive ? ' (MIN of --workers MIN:MAX; change it and reload to go lower)' : ''}`,
+    );
+  if (target > max)
+    throw new ControlError(
+      'bad-args',
+      `cannot scale to ${target} workers: the most is ${max} ${adaptive ? "(the adaptive ceiling: MAX of --workers MIN:MAX, the host's CPUs and memory)" : '(--max-workers)'}`,
+    );
   return target;
 }
 
@@ -106,8 +136,10 @@ export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
   };
   return (req) => {
     switch (req.command) {
-      case 'status': return status(deps);
-      case 'workers': return workers(deps);
+      case 'status':
+        return status(deps);
+      case 'workers':
+        return workers(deps);
       case 'scale': {
         const { context } = deps.view();
         const before = context.target;
@@ -117,9 +149,12 @@ export function controlHandler(deps: ControlDeps): (req: Request) => unknown {
         for (let n = before; n > target; n--) deps.send('TTOU');
         return { target: deps.view().context.target, state: state() };
       }
-      case 'reload': return signal('HUP');
-      case 'reopen': return signal('USR1');
-      case 'stop': return signal(req.args.quick === true ? 'QUIT' : 'TERM');
+      case 'reload':
+        return signal('HUP');
+      case 'reopen':
+        return signal('USR1');
+      case 'stop':
+        return signal(req.args.quick === true ? 'QUIT' : 'TERM');
       case 'kill': {
         const pid = req.args.pid;
         const w = deps.view().context.workers.find((x) => x.pid === pid && x.pid !== null);

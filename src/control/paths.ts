@@ -37,7 +37,11 @@ export function privateDirProblem(dir: string, uid = myUid()): string | null {
 
 function verifiedDir(dir: string): string {
   const problem = privateDirProblem(dir);
-  if (problem) throw new StateforkError('SF_UNTRUSTED', `cannot serve the control socket in ${dir}: the directory ${problem}, so another user could put a socket there; remove it (statefork makes it again, 0700) or give --control-socket PATH`);
+  if (problem)
+    throw new StateforkError(
+      'SF_UNTRUSTED',
+      `cannot serve the control socket in ${dir}: the directory ${problem}, so another user could put a socket there; remove it (statefork makes it again, 0700) or give --control-socket PATH`,
+    );
   return dir;
 }
 
@@ -47,7 +51,11 @@ export function ensureControlDir(dir: string): string {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (e) {
     const fallback = join(tmpdir(), `statefork-${myUid()}`);
-    if (dir === fallback) throw new StateforkError('SF_BIND_FAILED', `cannot make the control socket directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give --control-socket PATH, or --no-control-socket`);
+    if (dir === fallback)
+      throw new StateforkError(
+        'SF_BIND_FAILED',
+        `cannot make the control socket directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give --control-socket PATH, or --no-control-socket`,
+      );
     return ensureControlDir(fallback);
   }
   return verifiedDir(dir);
@@ -65,7 +73,8 @@ export function trustSocket(path: string, uid = myUid()): void {
   } catch {
     return; // nothing there: connecting says so
   }
-  const refuse = (why: string) => new StateforkError('SF_UNTRUSTED', `refusing to talk to ${path}: ${why}, so it may not be a statefork master's; check who made it`);
+  const refuse = (why: string) =>
+    new StateforkError('SF_UNTRUSTED', `refusing to talk to ${path}: ${why}, so it may not be a statefork master's; check who made it`);
   if (!st.isSocket()) throw refuse('it is not a socket');
   if (st.uid !== uid && st.uid !== 0) throw refuse(`it belongs to uid ${st.uid}, not to you (uid ${uid}) or root`);
   const parent = lstatSync(dirname(path));
@@ -78,14 +87,20 @@ export function trustSocket(path: string, uid = myUid()): void {
 const isRunningMaster = (pid: number) => isAlive(pid) && isMaster(pid) !== false;
 
 /** The socket a command talks to. */
-export function locateControlSocket(opts: { controlSocket?: string; pid?: string }, dirs = [controlDir(), join(tmpdir(), `statefork-${process.getuid?.() ?? 0}`)]): string {
+export function locateControlSocket(
+  opts: { controlSocket?: string; pid?: string },
+  dirs = [controlDir(), join(tmpdir(), `statefork-${process.getuid?.() ?? 0}`)],
+): string {
   if (opts.controlSocket) return opts.controlSocket;
   if (opts.pid) {
     let text: string;
     try {
       text = readFileSync(opts.pid, 'utf8').trim();
     } catch (e) {
-      throw new StateforkError('SF_NO_MASTER', `cannot read pidfile ${opts.pid}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; is the master running with --pid ${opts.pid}?`);
+      throw new StateforkError(
+        'SF_NO_MASTER',
+        `cannot read pidfile ${opts.pid}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; is the master running with --pid ${opts.pid}?`,
+      );
     }
     if (!/^\d+$/.test(text)) throw new StateforkError('SF_NO_MASTER', `pidfile ${opts.pid} holds no pid; give the pidfile of a running master`);
     return defaultControlSocket(Number(text), controlDir());
@@ -94,12 +109,15 @@ export function locateControlSocket(opts: { controlSocket?: string; pid?: string
     try {
       // A default directory another user made is not where this user's masters are.
       if (privateDirProblem(dir)) return [];
-      return readdirSync(dir).filter((f) => /^\d+\.sock$/.test(f) && isRunningMaster(Number.parseInt(f, 10))).map((f) => join(dir, f));
+      return readdirSync(dir)
+        .filter((f) => /^\d+\.sock$/.test(f) && isRunningMaster(Number.parseInt(f, 10)))
+        .map((f) => join(dir, f));
     } catch {
       return [];
     }
   });
   if (found.length === 1) return found[0];
-  if (!found.length) throw new StateforkError('SF_NO_MASTER', `no statefork master found in ${[...new Set(dirs)].join(' or ')}; give --control-socket PATH or --pid FILE`);
+  if (!found.length)
+    throw new StateforkError('SF_NO_MASTER', `no statefork master found in ${[...new Set(dirs)].join(' or ')}; give --control-socket PATH or --pid FILE`);
   throw new StateforkError('SF_USAGE', `${found.length} masters are running (${found.join(', ')}); choose one with --control-socket PATH or --pid FILE`);
 }

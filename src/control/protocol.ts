@@ -29,9 +29,7 @@ export interface Request {
   args: Record<string, unknown>;
 }
 
-export type Response =
-  | { v: 1; id: Id; ok: true; data: unknown }
-  | { v: 1; id: Id; ok: false; error: { code: ErrorCode; message: string } };
+export type Response = { v: 1; id: Id; ok: true; data: unknown } | { v: 1; id: Id; ok: false; error: { code: ErrorCode; message: string } };
 
 export const ok = (id: Id, data: unknown): Response => ({ v: CONTROL_VERSION, id, ok: true, data });
 export const fail = (id: Id, code: ErrorCode, message: string): Response => ({ v: CONTROL_VERSION, id, ok: false, error: { code, message } });
@@ -39,7 +37,8 @@ export const fail = (id: Id, code: ErrorCode, message: string): Response => ({ v
 const isId = (id: unknown): id is Id => id === null || (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.length <= MAX_ID);
 
 /** A client's value in a message: short, and never a structure that could be nested without end. */
-export const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.slice(0, 64)) : typeof v === 'number' || typeof v === 'boolean' || v == null ? String(v) : typeof v);
+export const shown = (v: unknown): string =>
+  typeof v === 'string' ? JSON.stringify(v.slice(0, 64)) : typeof v === 'number' || typeof v === 'boolean' || v == null ? String(v) : typeof v;
 
 /** A request from one line, or the error response to send back instead. */
 export function parseRequest(line: string): Request | Response {
@@ -55,7 +54,8 @@ export function parseRequest(line: string): Request | Response {
   if (!isId(r.id ?? null)) return fail(null, 'bad-request', `"id" must be a string of at most ${MAX_ID} characters, a number or null`);
   const id = (r.id ?? null) as Id;
   if (r.v !== CONTROL_VERSION) return fail(id, 'bad-request', `unsupported protocol version ${shown(r.v)}: this master speaks "v":${CONTROL_VERSION}`);
-  if (!COMMANDS.includes(r.command as Command)) return fail(id, 'unknown-command', `unknown command ${shown(r.command)}: expected one of ${COMMANDS.join(', ')}`);
+  if (!COMMANDS.includes(r.command as Command))
+    return fail(id, 'unknown-command', `unknown command ${shown(r.command)}: expected one of ${COMMANDS.join(', ')}`);
   if (r.args !== undefined && (typeof r.args !== 'object' || r.args === null || Array.isArray(r.args))) return fail(id, 'bad-args', '"args" must be an object');
   return { v: CONTROL_VERSION, id, command: r.command as Command, args: (r.args as Record<string, unknown>) ?? {} };
 }

@@ -25,7 +25,10 @@ function serialize(response: Response): string {
 
 /** A command refused for a reason the client can act on. */
 export class ControlError extends Error {
-  constructor(readonly code: ErrorCode, message: string) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -35,12 +38,20 @@ export interface ControlServer {
   close(): void;
 }
 
-const inUse = (path: string) => new StateforkError('SF_BIND_IN_USE', `cannot serve the control socket ${path}: another master answers on it; stop it, choose another --control-socket, or --no-control-socket`);
+const inUse = (path: string) =>
+  new StateforkError(
+    'SF_BIND_IN_USE',
+    `cannot serve the control socket ${path}: another master answers on it; stop it, choose another --control-socket, or --no-control-socket`,
+  );
 
 /** A socket file left by a dead master is replaced; a live one is refused, unless `takeOver`. */
 async function clearPath(path: string, takeOver: boolean): Promise<void> {
   const state = await unixPathState(path);
-  if (state === 'not-a-socket') throw new StateforkError('SF_BIND_FAILED', `cannot serve the control socket ${path}: the path exists and is not a socket; remove it or choose another --control-socket`);
+  if (state === 'not-a-socket')
+    throw new StateforkError(
+      'SF_BIND_FAILED',
+      `cannot serve the control socket ${path}: the path exists and is not a socket; remove it or choose another --control-socket`,
+    );
   if (state === 'live' && !takeOver) throw inUse(path);
   if (state !== 'free') unlinkSync(path);
 }
@@ -53,7 +64,9 @@ export async function serveControl(path: string, handle: (req: Request) => unkno
     socket.setEncoding('utf8');
     socket.setTimeout(IDLE_MS);
     let buffer = '';
-    const reply = (line: Response) => { if (!socket.destroyed) socket.write(serialize(line)); };
+    const reply = (line: Response) => {
+      if (!socket.destroyed) socket.write(serialize(line));
+    };
     socket.on('timeout', () => {
       reply(fail(null, 'idle', `nothing received for ${IDLE_MS / 1000} s: disconnected`));
       socket.end();
@@ -87,7 +100,16 @@ export async function serveControl(path: string, handle: (req: Request) => unkno
     }
   };
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? inUse(path) : new StateforkError('SF_BIND_FAILED', `cannot serve the control socket ${path}: ${e.code ?? e.message}; choose a writable --control-socket, or --no-control-socket`)));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? inUse(path)
+          : new StateforkError(
+              'SF_BIND_FAILED',
+              `cannot serve the control socket ${path}: ${e.code ?? e.message}; choose a writable --control-socket, or --no-control-socket`,
+            ),
+      ),
+    );
     // Created 0600 from the start: nobody else may connect in the instant before the chmod.
     const umask = process.umask(0o177);
     try {

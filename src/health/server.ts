@@ -4,7 +4,6 @@
  * 503 with one JSON line that says why (and which master answered: its pid). The answers are the master machine's facts
  * (machines/master.health.ts), read at request time: the moment TERM is handled, /readyz says 503.
  */
-import type http from 'node:http';
 import type { MasterStep, MasterView } from '../../machines/master.facts.js';
 import { liveness, readiness, startup, type ProbeAnswer } from '../../machines/master.health.js';
 import { StateforkError } from '../errors.js';
@@ -38,10 +37,14 @@ export class HealthFacts {
   answer(path: string): ProbeAnswer | null {
     const view = this.source.view();
     switch (path) {
-      case '/readyz': return readiness(view);
-      case '/startupz': return startup(view, this.served);
-      case '/livez': return liveness(view, this.source.now() - this.checkedAt, this.source.tickMs);
-      default: return null;
+      case '/readyz':
+        return readiness(view);
+      case '/startupz':
+        return startup(view, this.served);
+      case '/livez':
+        return liveness(view, this.source.now() - this.checkedAt, this.source.tickMs);
+      default:
+        return null;
     }
   }
 }
@@ -53,10 +56,14 @@ export async function serveHealth(facts: HealthFacts, host: string, port: number
       return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: the health endpoints are ${HEALTH_PATHS.join(', ')} (GET)\n`);
     }
     const body = `${JSON.stringify({ ...answer.body, pid: process.pid })}\n`;
-    res.writeHead(answer.ok ? 200 : 503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
+    res
+      .writeHead(answer.ok ? 200 : 503, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' })
+      .end(req.method === 'HEAD' ? undefined : body);
   });
   return listenLocal(server, host, port, {
-    path: '', takeOver,
-    failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve the health endpoints at ${host}:${port}: ${e.code ?? e.message}; choose another --health address`),
+    path: '',
+    takeOver,
+    failure: (e) =>
+      new StateforkError('SF_BIND_FAILED', `cannot serve the health endpoints at ${host}:${port}: ${e.code ?? e.message}; choose another --health address`),
   });
 }

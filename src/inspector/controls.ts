@@ -36,11 +36,13 @@ const refuse = (res: http.ServerResponse, status: number, code: string, message:
 
 /** Why a request may not change anything, or null when it may (its body still to be read). */
 function problem(req: http.IncomingMessage, controls: PageControls | null): [number, string, string] | null {
-  if (!controls) return [404, 'controls-off', 'the page\'s controls are off: start the master with --inspector-controls'];
+  if (!controls) return [404, 'controls-off', "the page's controls are off: start the master with --inspector-controls"];
   if (req.method !== 'POST') return [405, 'method', 'POST a JSON body {"command": ..., "args": {...}}'];
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${req.headers.host}`) return [403, 'origin', `requests from ${JSON.stringify(origin)} are refused: only the inspector's own page may send them`];
-  if (!tokenMatches(req.headers['x-statefork-token'], controls.token)) return [403, 'token', 'missing or wrong X-Statefork-Token: the token is in the master\'s log ("inspector controls")'];
+  if (origin !== undefined && origin !== `http://${req.headers.host}`)
+    return [403, 'origin', `requests from ${JSON.stringify(origin)} are refused: only the inspector's own page may send them`];
+  if (!tokenMatches(req.headers['x-statefork-token'], controls.token))
+    return [403, 'token', 'missing or wrong X-Statefork-Token: the token is in the master\'s log ("inspector controls")'];
   if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return [415, 'content-type', 'send the body as application/json'];
   return null;
 }

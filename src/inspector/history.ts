@@ -46,7 +46,14 @@ export class FigureHistory {
       const rps = before && seconds > 0 && f.requests >= before.requests ? (f.requests - before.requests) / seconds : null;
       this.last.set(id, { at, requests: f.requests });
       const points = this.series.get(id) ?? [];
-      points.push({ at, rps: rps === null ? null : Math.round(rps * 10) / 10, elu: f.load?.elu ?? null, delayP99Ms: f.load?.delayP99Ms ?? null, rssBytes: f.rssBytes, open: f.open ?? null });
+      points.push({
+        at,
+        rps: rps === null ? null : Math.round(rps * 10) / 10,
+        elu: f.load?.elu ?? null,
+        delayP99Ms: f.load?.delayP99Ms ?? null,
+        rssBytes: f.rssBytes,
+        open: f.open ?? null,
+      });
       if (points.length > HISTORY_POINTS) points.splice(0, points.length - HISTORY_POINTS);
       this.series.set(id, points);
     }

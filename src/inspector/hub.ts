@@ -52,7 +52,15 @@ export class InspectorHub {
 
   /** Called for each master step; ticks that change nothing are not news for the timeline. */
   step({ before, after: next, cause, moved, workers }: MasterStep): void {
-    const rows = next.context.workers.map(({ id, pid, generation, phase, spawnedAt, readyAt, beatAt }) => ({ id, pid, generation, phase, spawnedAt, readyAt, beatAt }));
+    const rows = next.context.workers.map(({ id, pid, generation, phase, spawnedAt, readyAt, beatAt }) => ({
+      id,
+      pid,
+      generation,
+      phase,
+      spawnedAt,
+      readyAt,
+      beatAt,
+    }));
     this.latest = { state: next.state, workers: rows };
     const changes: Step['changes'] = workers.map(({ w, from, to }) => ({ id: w.id, pid: w.pid, from, to }));
     if (cause === 'TICK' && !changes.length && !moved) return;

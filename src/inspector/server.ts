@@ -45,7 +45,9 @@ export interface Inspector {
 }
 
 export async function serveInspector(
-  hub: { steps: Step[]; subscribe: InspectorHub['subscribe']; live?: InspectorHub['live'] }, host: string, port: number,
+  hub: { steps: Step[]; subscribe: InspectorHub['subscribe']; live?: InspectorHub['live'] },
+  host: string,
+  port: number,
   figures: Partial<InspectorFigures> = {},
   listen: { failure: (e: NodeJS.ErrnoException) => Error; takeOver?: TakeOver | null } = { failure: (e) => e },
 ): Promise<Inspector> {
@@ -77,7 +79,8 @@ export async function serveInspector(
     if (path === '/steps') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(hub.steps));
     if (path === '/control') return handleControl(req, res, figures.controls?.() ?? null);
     if (path === '/events') {
-      if (clients.size >= MAX_STREAMS) return void res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end(`at most ${MAX_STREAMS} pages stream at once: close one\n`);
+      if (clients.size >= MAX_STREAMS)
+        return void res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end(`at most ${MAX_STREAMS} pages stream at once: close one\n`);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       send(res, 'event: reset\ndata: {}\n\n');
       for (const step of hub.steps) send(res, `data: ${JSON.stringify(step)}\n\n`);
@@ -85,7 +88,10 @@ export async function serveInspector(
       // A page that went away, or a server closing, must never turn into a write after end.
       const unsubscribe = hub.subscribe((step) => send(res, `data: ${JSON.stringify(step)}\n\n`));
       res.on('error', () => {});
-      res.on('close', () => { unsubscribe(); clients.delete(res); });
+      res.on('close', () => {
+        unsubscribe();
+        clients.delete(res);
+      });
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
@@ -94,10 +100,11 @@ export async function serveInspector(
   const bound = Number(new URL(listening.url).port);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}/`,
-    close: () => new Promise((ok) => {
-      for (const c of clients) c.end();
-      server.once('close', () => ok());
-      listening.close();
-    }),
+    close: () =>
+      new Promise((ok) => {
+        for (const c of clients) c.end();
+        server.once('close', () => ok());
+        listening.close();
+      }),
   };
 }

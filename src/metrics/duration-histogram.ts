@@ -8,7 +8,11 @@ import { DURATION_BUCKETS, type Durations } from '../../machines/protocol.js';
 export class DurationHistogram {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
-  constructor(readonly name: string, readonly help: string, private readonly read: () => Durations) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => Durations,
+  ) {}
 
   get() {
     const { counts, sum } = this.read();
@@ -18,7 +22,10 @@ export class DurationHistogram {
       return { value: cumulative, labels: { le }, metricName: `${this.name}_bucket` };
     });
     return {
-      name: this.name, help: this.help, type: this.type, aggregator: this.aggregator,
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      aggregator: this.aggregator,
       values: [...buckets, { value: sum, labels: {}, metricName: `${this.name}_sum` }, { value: cumulative, labels: {}, metricName: `${this.name}_count` }],
     };
   }

@@ -20,8 +20,15 @@ const PHASES: WorkerPhase[] = ['spawning', 'booting', 'ready', 'draining', 'quit
 
 /** The exits counter's words for the machine's exit reasons (both boot failures are one). */
 export const EXIT_LABEL: Record<ExitReason, string> = {
-  'app-load-error': 'boot_failure', 'boot-failure': 'boot_failure', crash: 'crash', timeout: 'timeout',
-  recycled: 'recycled', reload: 'reload', scale: 'scale', upgrade: 'upgrade', stop: 'stop',
+  'app-load-error': 'boot_failure',
+  'boot-failure': 'boot_failure',
+  crash: 'crash',
+  timeout: 'timeout',
+  recycled: 'recycled',
+  reload: 'reload',
+  scale: 'scale',
+  upgrade: 'upgrade',
+  stop: 'stop',
 };
 const EXIT_LABELS = [...new Set(Object.values(EXIT_LABEL))];
 
@@ -33,7 +40,15 @@ export class MasterMetrics {
   private readonly transitions: client.Counter<'event' | 'to'>;
   private readonly scaled: (facts: MasterStep['scaled']) => void;
 
-  constructor(source: { view(): MasterView; stats: RequestStats; now(): number; logFailures?: () => Record<string, number>; hangs?: { counts: { withStack: number; withoutStack: number } }; guards?: () => GuardCounts; name?: string | null }) {
+  constructor(source: {
+    view(): MasterView;
+    stats: RequestStats;
+    now(): number;
+    logFailures?: () => Record<string, number>;
+    hangs?: { counts: { withStack: number; withoutStack: number } };
+    guards?: () => GuardCounts;
+    name?: string | null;
+  }) {
     const registers = [this.registry];
     if (source.name) this.registry.setDefaultLabels({ name: source.name });
     const ctx = () => source.view().context;
@@ -47,17 +62,38 @@ export class MasterMetrics {
       }
     }
     new client.Gauge({
-      name: 'statefork_workers', help: 'Worker processes by the state the master sees them in.', labelNames: ['state'], registers,
-      collect() { for (const p of PHASES) this.set({ state: p }, ctx().workers.filter((w) => w.phase === p).length); },
+      name: 'statefork_workers',
+      help: 'Worker processes by the state the master sees them in.',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const p of PHASES) this.set({ state: p }, ctx().workers.filter((w) => w.phase === p).length);
+      },
     });
-    new client.Gauge({ name: 'statefork_workers_target', help: 'The number of workers the master aims for (--workers, TTIN, TTOU, scale, the adaptive count).', registers, collect() { this.set(ctx().target); } });
+    new client.Gauge({
+      name: 'statefork_workers_target',
+      help: 'The number of workers the master aims for (--workers, TTIN, TTOU, scale, the adaptive count).',
+      registers,
+      collect() {
+        this.set(ctx().target);
+      },
+    });
     this.scaled = scalingMetrics(registers, ctx);
     new client.Gauge({
-      name: 'statefork_master_state', help: 'The master machine\'s state: 1 for the current one.', labelNames: ['state'], registers,
-      collect() { this.reset(); this.set({ state: source.view().state }, 1); },
+      name: 'statefork_master_state',
+      help: "The master machine's state: 1 for the current one.",
+      labelNames: ['state'],
+      registers,
+      collect() {
+        this.reset();
+        this.set({ state: source.view().state }, 1);
+      },
     });
     new client.Gauge({
-      name: 'statefork_worker_connections', help: 'Open connections of each live worker (by slot) by kind: upgraded (WebSocket and other upgrades), streaming (responses still sending: SSE, chunked), other (keep-alive, requests in progress).', labelNames: ['slot', 'kind'], registers,
+      name: 'statefork_worker_connections',
+      help: 'Open connections of each live worker (by slot) by kind: upgraded (WebSocket and other upgrades), streaming (responses still sending: SSE, chunked), other (keep-alive, requests in progress).',
+      labelNames: ['slot', 'kind'],
+      registers,
       collect() {
         this.reset();
         for (const [slot, c] of bySlot(source.stats.connections())) {
@@ -67,15 +103,22 @@ export class MasterMetrics {
         }
       },
     });
-    const perWorker = (name: string, help: string, value: (l: WorkerLoad) => number) => new client.Gauge({
-      name, help, labelNames: ['slot'], registers,
-      collect() {
-        this.reset();
-        for (const [slot, l] of bySlot(source.stats.load())) this.set({ slot }, value(l));
-      },
-    });
+    const perWorker = (name: string, help: string, value: (l: WorkerLoad) => number) =>
+      new client.Gauge({
+        name,
+        help,
+        labelNames: ['slot'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [slot, l] of bySlot(source.stats.load())) this.set({ slot }, value(l));
+        },
+      });
     new client.Counter({
-      name: 'statefork_worker_hangs_total', help: 'Workers aborted for a silent heartbeat (--timeout), by whether their JavaScript stack was taken (javascript) or not (none: blocked in a system call, or --no-hang-stacks).', labelNames: ['stack'], registers,
+      name: 'statefork_worker_hangs_total',
+      help: 'Workers aborted for a silent heartbeat (--timeout), by whether their JavaScript stack was taken (javascript) or not (none: blocked in a system call, or --no-hang-stacks).',
+      labelNames: ['stack'],
+      registers,
       collect() {
         this.reset();
         const counts = source.hangs?.counts ?? { withStack: 0, withoutStack: 0 };
@@ -83,11 +126,14 @@ export class MasterMetrics {
         this.inc({ stack: 'none' }, counts.withoutStack);
       },
     });
-    perWorker('statefork_worker_event_loop_utilization', 'Share of the last heartbeat interval each worker\'s event loop was busy (0 to 1).', (l) => l.elu);
-    perWorker('statefork_worker_resident_memory_bytes', 'Each worker\'s resident memory, as it last reported.', (l) => l.rssBytes);
-    perWorker('statefork_worker_heap_used_bytes', 'Each worker\'s V8 heap in use, as it last reported.', (l) => l.heapUsedBytes);
+    perWorker('statefork_worker_event_loop_utilization', "Share of the last heartbeat interval each worker's event loop was busy (0 to 1).", (l) => l.elu);
+    perWorker('statefork_worker_resident_memory_bytes', "Each worker's resident memory, as it last reported.", (l) => l.rssBytes);
+    perWorker('statefork_worker_heap_used_bytes', "Each worker's V8 heap in use, as it last reported.", (l) => l.heapUsedBytes);
     new client.Gauge({
-      name: 'statefork_worker_event_loop_delay_seconds', help: 'Each worker\'s event-loop delay over its last heartbeat interval, by quantile (0.5, 0.99).', labelNames: ['slot', 'quantile'], registers,
+      name: 'statefork_worker_event_loop_delay_seconds',
+      help: "Each worker's event-loop delay over its last heartbeat interval, by quantile (0.5, 0.99).",
+      labelNames: ['slot', 'quantile'],
+      registers,
       collect() {
         this.reset();
         for (const [slot, l] of bySlot(source.stats.load())) {
@@ -97,7 +143,10 @@ export class MasterMetrics {
       },
     });
     new client.Gauge({
-      name: 'statefork_worker_heartbeat_age_seconds', help: 'Seconds since each ready worker\'s heartbeat last moved, by its slot.', labelNames: ['slot'], registers,
+      name: 'statefork_worker_heartbeat_age_seconds',
+      help: "Seconds since each ready worker's heartbeat last moved, by its slot.",
+      labelNames: ['slot'],
+      registers,
       collect() {
         this.reset();
         const now = source.now();
@@ -105,11 +154,19 @@ export class MasterMetrics {
       },
     });
     new client.Counter({
-      name: 'statefork_requests_total', help: 'Requests received by the workers (live ones and those gone).', registers,
-      collect() { this.reset(); this.inc(source.stats.totals().requests); },
+      name: 'statefork_requests_total',
+      help: 'Requests received by the workers (live ones and those gone).',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(source.stats.totals().requests);
+      },
     });
     new client.Counter({
-      name: 'statefork_log_write_failures_total', help: 'Log lines that could not be written (a full disk, a closed stream), by log: error, access, record.', labelNames: ['log'], registers,
+      name: 'statefork_log_write_failures_total',
+      help: 'Log lines that could not be written (a full disk, a closed stream), by log: error, access, record.',
+      labelNames: ['log'],
+      registers,
       collect() {
         this.reset();
         const counts = source.logFailures?.() ?? {};
@@ -117,7 +174,10 @@ export class MasterMetrics {
       },
     });
     new client.Counter({
-      name: 'statefork_proxy_header_rejected_total', help: 'Connections closed at their PROXY protocol header, by reason: untrusted (a peer outside --forwarded-allow-ips), missing, malformed, too-long, timeout (slower than --proxy-header-timeout), unexpected (a header on a bind without proxy:).', labelNames: ['reason'], registers,
+      name: 'statefork_proxy_header_rejected_total',
+      help: 'Connections closed at their PROXY protocol header, by reason: untrusted (a peer outside --forwarded-allow-ips), missing, malformed, too-long, timeout (slower than --proxy-header-timeout), unexpected (a header on a bind without proxy:).',
+      labelNames: ['reason'],
+      registers,
       collect() {
         this.reset();
         const counts = source.stats.proxyRejected();
@@ -125,11 +185,32 @@ export class MasterMetrics {
       },
     });
     if (source.guards) guardMetrics(registers, source.guards);
-    this.registry.registerMetric(new DurationHistogram('statefork_request_duration_seconds', 'How long the workers took to answer requests, in seconds.', () => source.stats.totals().durations) as never);
-    this.exits = new client.Counter({ name: 'statefork_worker_exits_total', help: 'Worker exits by reason: crash, timeout, boot_failure, recycled, reload, scale, upgrade, stop.', labelNames: ['reason'], registers });
+    this.registry.registerMetric(
+      new DurationHistogram(
+        'statefork_request_duration_seconds',
+        'How long the workers took to answer requests, in seconds.',
+        () => source.stats.totals().durations,
+      ) as never,
+    );
+    this.exits = new client.Counter({
+      name: 'statefork_worker_exits_total',
+      help: 'Worker exits by reason: crash, timeout, boot_failure, recycled, reload, scale, upgrade, stop.',
+      labelNames: ['reason'],
+      registers,
+    });
     this.bootFailures = new client.Counter({ name: 'statefork_worker_boot_failures_total', help: 'Workers that exited before they were ready.', registers });
-    this.reloads = new client.Counter({ name: 'statefork_reloads_total', help: 'Reloads (HUP) by outcome: completed, abandoned, config_failed, interrupted.', labelNames: ['outcome'], registers });
-    this.transitions = new client.Counter({ name: 'statefork_master_transitions_total', help: 'State changes of the master machine, by the event that caused them and the state reached.', labelNames: ['event', 'to'], registers });
+    this.reloads = new client.Counter({
+      name: 'statefork_reloads_total',
+      help: 'Reloads (HUP) by outcome: completed, abandoned, config_failed, interrupted.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.transitions = new client.Counter({
+      name: 'statefork_master_transitions_total',
+      help: 'State changes of the master machine, by the event that caused them and the state reached.',
+      labelNames: ['event', 'to'],
+      registers,
+    });
     // Every reason and outcome from the start, at 0: a rate over a series that appears late is wrong.
     for (const reason of EXIT_LABELS) this.exits.inc({ reason }, 0);
     for (const outcome of ['completed', 'abandoned', 'config_failed', 'interrupted']) this.reloads.inc({ outcome }, 0);

@@ -4,19 +4,39 @@
  * had reported, so a total never goes down when a worker is replaced), and each live worker's
  * open connections and load now.
  */
-import { DURATION_BUCKETS, NO_CONNECTIONS, noProxyRejections, PROXY_REJECTIONS, type Connections, type Durations, type ProxyRejections, type WorkerLoad } from '../../machines/protocol.js';
+import {
+  DURATION_BUCKETS,
+  NO_CONNECTIONS,
+  noProxyRejections,
+  PROXY_REJECTIONS,
+  type Connections,
+  type Durations,
+  type ProxyRejections,
+  type WorkerLoad,
+} from '../../machines/protocol.js';
 
 const empty = (): Durations => ({ counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 });
 
 export class RequestStats {
-  private readonly live = new Map<number, { requests: number; durations: Durations; logFailures: number; connections: Connections; load: WorkerLoad | null; proxyRejected: ProxyRejections }>();
+  private readonly live = new Map<
+    number,
+    { requests: number; durations: Durations; logFailures: number; connections: Connections; load: WorkerLoad | null; proxyRejected: ProxyRejections }
+  >();
   private readonly gone = { requests: 0, durations: empty(), logFailures: 0, proxyRejected: noProxyRejections() };
 
   /**
    * `logFailures`: access-log lines the worker could not write (a full disk); `connections`: open
    * now, by kind; `proxyRejected`: connections it closed at their PROXY header, by reason.
    */
-  update(id: number, requests: number, durations: Durations = empty(), logFailures = 0, connections: Connections = NO_CONNECTIONS, load: WorkerLoad | null = null, proxyRejected: ProxyRejections = noProxyRejections()): void {
+  update(
+    id: number,
+    requests: number,
+    durations: Durations = empty(),
+    logFailures = 0,
+    connections: Connections = NO_CONNECTIONS,
+    load: WorkerLoad | null = null,
+    proxyRejected: ProxyRejections = noProxyRejections(),
+  ): void {
     this.live.set(id, { requests, durations, logFailures, connections, load, proxyRejected });
   }
 
@@ -27,7 +47,9 @@ export class RequestStats {
     this.gone.requests += last.requests;
     this.gone.logFailures += last.logFailures;
     for (const k of PROXY_REJECTIONS) this.gone.proxyRejected[k] += last.proxyRejected[k];
-    last.durations.counts.forEach((n, i) => { this.gone.durations.counts[i] += n; });
+    last.durations.counts.forEach((n, i) => {
+      this.gone.durations.counts[i] += n;
+    });
     this.gone.durations.sum += last.durations.sum;
     this.live.delete(id);
   }
@@ -55,11 +77,17 @@ export class RequestStats {
   }
 
   totals(): { requests: number; durations: Durations; logFailures: number } {
-    const t = { requests: this.gone.requests, durations: { counts: [...this.gone.durations.counts], sum: this.gone.durations.sum }, logFailures: this.gone.logFailures };
+    const t = {
+      requests: this.gone.requests,
+      durations: { counts: [...this.gone.durations.counts], sum: this.gone.durations.sum },
+      logFailures: this.gone.logFailures,
+    };
     for (const s of this.live.values()) {
       t.requests += s.requests;
       t.logFailures += s.logFailures;
-      s.durations.counts.forEach((n, i) => { t.durations.counts[i] += n; });
+      s.durations.counts.forEach((n, i) => {
+        t.durations.counts[i] += n;
+      });
       t.durations.sum += s.durations.sum;
     }
     return t;

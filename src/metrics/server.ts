@@ -1,5 +1,4 @@
 /** The metrics endpoint (--metrics HOST:PORT): GET /metrics in Prometheus's text format. */
-import type http from 'node:http';
 import { StateforkError } from '../errors.js';
 import type { MasterMetrics } from './master-metrics.js';
 import { createLocalServer, listenLocal, type LocalListen, type TakeOver } from '../local-http.js';
@@ -12,11 +11,12 @@ export async function serveMetrics(metrics: MasterMetrics, host: string, port: n
     }
     metrics.metrics().then(
       (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      (e: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e.message}\n`),
+      (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(e as Error).message}\n`),
     );
   });
   return listenLocal(server, host, port, {
-    path: '/metrics', takeOver,
+    path: '/metrics',
+    takeOver,
     failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve metrics at ${host}:${port}: ${e.code ?? e.message}; choose another --metrics address`),
   });
 }

@@ -17,6 +17,8 @@ export const REAPER = here(`reaper-${process.platform}-${process.arch}.node`);
 export const WATCHDOG = here(`watchdog-${process.platform}-${process.arch}-abi${process.versions.modules}.node`);
 
 /** The addon at `path`, or the error that says why it did not load. */
+// The caller names the addon's shape: T is what it promises, checked by its tests.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 export function loadAddon<T>(path: string): T | Error {
   try {
     return createRequire(import.meta.url)(path) as T;

@@ -10,7 +10,6 @@ import type { Trusted } from './proxy-protocol.js';
 import { createRecordLogger } from '../record-log.js';
 import { LogSink } from '../log-sink.js';
 
-
 export interface Served {
   req: IncomingMessage;
   /** The client, as read when the request came (see clientOf). */
@@ -32,7 +31,10 @@ export function clientOf(req: IncomingMessage, trusted: Trusted): string | undef
   let client = req.socket.remoteAddress;
   const header = req.headers['x-forwarded-for'];
   if (header === undefined || !trusted(client)) return client;
-  const hops = (Array.isArray(header) ? header.join(',') : header).split(',').map((h) => h.trim()).filter(Boolean);
+  const hops = (Array.isArray(header) ? header.join(',') : header)
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   for (let i = hops.length - 1; i >= 0; i--) {
     client = hops[i];
     if (!trusted(client)) break;
@@ -51,6 +53,7 @@ function clf(date: Date): string {
   return `[${pad(date.getDate())}/${MONTHS[date.getMonth()]}/${date.getFullYear()}:${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ${tz}]`;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-base-to-string -- a header or field as it arrived
 const dash = (v: unknown) => (v === undefined || v === null || v === '' ? '-' : String(v));
 
 /** The atoms: h remote address, l '-', u user, t time, r request line, s status, b bytes, f referer, a user agent, D µs, L s, p pid, m method, U path, q query. */
@@ -60,23 +63,40 @@ function atom(name: string, s: Served): string {
   if (header) return dash(header[2] === 'i' ? req.headers[header[1].toLowerCase()] : res.getHeader(header[1]));
   const url = req.url ?? '/';
   switch (name) {
-    case 'h': return dash(s.remote);
-    case 'l': return '-';
-    case 'u': return '-';
-    case 't': return clf(new Date());
-    case 'r': return `${req.method} ${url} HTTP/${req.httpVersion}`;
-    case 's': return String(res.statusCode);
-    case 'b': return s.bytes ? String(s.bytes) : '-';
-    case 'B': return String(s.bytes);
-    case 'f': return dash(req.headers.referer);
-    case 'a': return dash(req.headers['user-agent']);
-    case 'D': return String(Math.round((s.endedAt - s.startedAt) * 1000));
-    case 'L': return ((s.endedAt - s.startedAt) / 1000).toFixed(6);
-    case 'p': return `<${process.pid}>`;
-    case 'm': return dash(req.method);
-    case 'U': return url.split('?')[0];
-    case 'q': return url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
-    default: return `%(${name})s`;
+    case 'h':
+      return dash(s.remote);
+    case 'l':
+      return '-';
+    case 'u':
+      return '-';
+    case 't':
+      return clf(new Date());
+    case 'r':
+      return `${req.method} ${url} HTTP/${req.httpVersion}`;
+    case 's':
+      return String(res.statusCode);
+    case 'b':
+      return s.bytes ? String(s.bytes) : '-';
+    case 'B':
+      return String(s.bytes);
+    case 'f':
+      return dash(req.headers.referer);
+    case 'a':
+      return dash(req.headers['user-agent']);
+    case 'D':
+      return String(Math.round((s.endedAt - s.startedAt) * 1000));
+    case 'L':
+      return ((s.endedAt - s.startedAt) / 1000).toFixed(6);
+    case 'p':
+      return `<${process.pid}>`;
+    case 'm':
+      return dash(req.method);
+    case 'U':
+      return url.split('?')[0];
+    case 'q':
+      return url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    default:
+      return `%(${name})s`;
   }
 }
 
@@ -96,10 +116,21 @@ export function createAccessLog(target: string, format: string, onRecovered?: (l
     const log = createRecordLogger({ level: 'info', base: { pid: process.pid }, write: (line) => sink.write(line) });
     return {
       ...common,
-      write: ({ req, res, remote, startedAt, endedAt, bytes }) => log.info({
-        remote, method: req.method, url: req.url, httpVersion: req.httpVersion, status: res.statusCode, bytes,
-        referer: req.headers.referer, userAgent: req.headers['user-agent'], durationMs: Number((endedAt - startedAt).toFixed(3)),
-      }, 'request'),
+      write: ({ req, res, remote, startedAt, endedAt, bytes }) =>
+        log.info(
+          {
+            remote,
+            method: req.method,
+            url: req.url,
+            httpVersion: req.httpVersion,
+            status: res.statusCode,
+            bytes,
+            referer: req.headers.referer,
+            userAgent: req.headers['user-agent'],
+            durationMs: Number((endedAt - startedAt).toFixed(3)),
+          },
+          'request',
+        ),
     };
   }
   return {

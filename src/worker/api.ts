@@ -15,5 +15,5 @@
  */
 export { draining } from './drain-signal.js';
 export { proxyOf, type ProxyInfo } from './proxy-info.js';
-export type { ProxyDetails } from '../../machines/proxy-header.js';
+export type { ProxyDetails } from '../../machines/proxy-details.js';
 export type { DrainReason } from '../../machines/protocol.js';

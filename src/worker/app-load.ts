@@ -44,22 +44,34 @@ function startCapture(spec: AppSpec, log: Logger, options: LoadOptions): ListenC
   return captureListen({
     accept: (server, asked) => {
       if (tls && !isHttpsServer(server)) {
-        throw new BootError(EXIT.APP_LOAD_ERROR, `${spec.path} starts its own plain HTTP server (listen on ${asked}), which --certfile cannot make HTTPS: terminate TLS in front of statefork and drop --certfile, or export the request listener (statefork then serves it over HTTPS)`);
+        throw new BootError(
+          EXIT.APP_LOAD_ERROR,
+          `${spec.path} starts its own plain HTTP server (listen on ${asked}), which --certfile cannot make HTTPS: terminate TLS in front of statefork and drop --certfile, or export the request listener (statefork then serves it over HTTPS)`,
+        );
       }
       if (limits) applyLimits(server, limits);
       listen?.attach(server);
       return listen?.target ?? null;
     },
-    passedThrough: (asked) => log.warn({ listen: asked }, `the app starts another server on ${asked}: passed through unchanged, so every worker binds it itself (only its first HTTP server is served on statefork's sockets)`),
+    passedThrough: (asked) =>
+      log.warn(
+        { listen: asked },
+        `the app starts another server on ${asked}: passed through unchanged, so every worker binds it itself (only its first HTTP server is served on statefork's sockets)`,
+      ),
   });
 }
 
 export async function loadApp(spec: AppSpec, log: Logger, options: LoadOptions = {}): Promise<LoadedApp> {
   if (!existsSync(spec.path)) throw new BootError(EXIT.APP_LOAD_ERROR, `app file ${spec.path} does not exist; check the path given to statefork`);
   const capture = startCapture(spec, log, options);
-  const signals = options.listen ? guardSignals(Object.keys(WORKER_SIGNALS), (signal) => {
-    log.warn({ signal }, `the app's own ${signal} listener is set aside: in a worker ${signal} is statefork's (it drains or stops the worker); react to \`draining\` from statefork/worker, or use the workerExit hook`);
-  }) : null;
+  const signals = options.listen
+    ? guardSignals(Object.keys(WORKER_SIGNALS), (signal) => {
+        log.warn(
+          { signal },
+          `the app's own ${signal} listener is set aside: in a worker ${signal} is statefork's (it drains or stops the worker); react to \`draining\` from statefork/worker, or use the workerExit hook`,
+        );
+      })
+    : null;
   const captured = (c: CapturedListen): LoadedApp => {
     signals?.takeOver();
     return { server: c.server, captured: c };
@@ -69,7 +81,13 @@ export async function loadApp(spec: AppSpec, log: Logger, options: LoadOptions =
   try {
     // A module may await its own listen at top level (Fastify's `await app.listen()`): the
     // capture answers for it then, the module finishes loading on its own.
-    const loaded = await Promise.race([import(pathToFileURL(spec.path).href) as Promise<Record<string, unknown>>, capture.next.then(() => null, () => null)]);
+    const loaded = await Promise.race([
+      import(pathToFileURL(spec.path).href) as Promise<Record<string, unknown>>,
+      capture.next.then(
+        () => null,
+        () => null,
+      ),
+    ]);
     if (capture.refused) throw capture.refused;
     if (!loaded && capture.captured) return captured(capture.captured);
     mod = loaded ?? {};
@@ -81,18 +99,29 @@ export async function loadApp(spec: AppSpec, log: Logger, options: LoadOptions =
   }
   const { value, where } = pick(mod, spec);
   // An async factory (e.g. Fastify after ready()) may export a promise of the server.
-  const resolved = value instanceof Promise ? await value.catch((e: Error) => {
-    throw new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} rejected: ${e?.message ?? String(e)}`);
-  }) : value;
-  if (capture.refused) throw capture.refused;
+  const resolved =
+    value instanceof Promise
+      ? ((await value.catch((e: unknown) => {
+          throw new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} rejected: ${(e as Error | null)?.message ?? String(e)}`);
+        })) as unknown)
+      : value;
+  const refused = capture.refused as Error | null;
+  if (refused) throw refused;
   if (capture.captured) {
-    if (isServedForm(resolved)) log.warn(`${spec.path} exports a served form and also starts its own server: the server it listens is served, ${where} is not used`);
+    if (isServedForm(resolved))
+      log.warn(`${spec.path} exports a served form and also starts its own server: the server it listens is served, ${where} is not used`);
     return captured(capture.captured);
   }
   if (isServedForm(resolved)) {
     signals?.release();
     const fetchForm = isFetchApp(resolved)
-      ? (await importPeer('@hono/node-server', (m) => new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} is a fetch app: ${m}`), () => import('./fetch-listener.js'))).fetchListener
+      ? (
+          await importPeer(
+            '@hono/node-server',
+            (m) => new BootError(EXIT.APP_LOAD_ERROR, `${where} of ${spec.path} is a fetch app: ${m}`),
+            () => import('./fetch-listener.js'),
+          )
+        ).fetchListener
       : undefined;
     const server = toServer(resolved, `${where} of ${spec.path}`, log, options.limits, options.tls ?? null, fetchForm);
     capture.serveExported(server);

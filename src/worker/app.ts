@@ -16,12 +16,16 @@ import { fs } from '../node-builtins.js';
 const { readFileSync } = fs;
 
 export class BootError extends Error {
-  constructor(readonly exitCode: number, message: string) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
     super(message);
   }
 }
 
-export const FORMS = 'export a request listener (req, res) => void, an object with fetch(request), or an http.Server that is not listening, or call listen() on an HTTP server';
+export const FORMS =
+  'export a request listener (req, res) => void, an object with fetch(request), or an http.Server that is not listening, or call listen() on an HTTP server';
 
 export function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -43,7 +47,12 @@ const NO_LIMITS: HttpLimits = DEFAULT_HTTP_LIMITS;
 /** Node's server options for the limits; timeouts are checked every second, not every 30 s. */
 const CHECK_EVERY_MS = 1000;
 function serverOptions(limits: HttpLimits): http.ServerOptions {
-  return { maxHeaderSize: limits.maxHeaderSize, headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: CHECK_EVERY_MS };
+  return {
+    maxHeaderSize: limits.maxHeaderSize,
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: CHECK_EVERY_MS,
+  };
 }
 
 export type TlsFiles = WorkerSettings['tls'];
@@ -54,10 +63,11 @@ function createServer(options: http.ServerOptions, listener: http.RequestListene
   const secure = { cert: readFileSync(tls.cert), key: readFileSync(tls.key), ...(tls.ca ? { ca: readFileSync(tls.ca) } : {}) };
   // HTTP/2 by ALPN, HTTP/1.1 for the clients that ask for it; the request listener through Node's compatibility API.
   if (tls.http2) return http2().createSecureServer({ ...secure, allowHTTP1: true }, listener as never) as unknown as http.Server;
-  return https().createServer({ ...options, ...secure }, listener) as unknown as http.Server;
+  return https().createServer({ ...options, ...secure }, listener);
 }
 
-export const isFetchApp = (value: unknown): value is FetchApp => typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function';
+export const isFetchApp = (value: unknown): value is FetchApp =>
+  typeof value === 'object' && value !== null && typeof (value as { fetch?: unknown }).fetch === 'function';
 
 /** A server the app made itself keeps its header size; the timeouts are statefork's. */
 export function applyLimits(server: http.Server, limits: HttpLimits): http.Server {
@@ -77,12 +87,23 @@ export const isServedForm = (value: unknown): boolean => value instanceof net.Se
  * app is of that form, see loadApp.
  */
 export function toServer(
-  value: unknown, where: string, log: Logger, limits: HttpLimits = NO_LIMITS, tls: TlsFiles = null,
+  value: unknown,
+  where: string,
+  log: Logger,
+  limits: HttpLimits = NO_LIMITS,
+  tls: TlsFiles = null,
   fetchListener?: (app: FetchApp, log: Logger) => http.RequestListener,
 ): http.Server {
   if (value instanceof net.Server) {
-    if (value.listening) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a server that is already listening; export it before calling listen(), statefork listens for it`);
-    if (tls && !isHttpsServer(value as object)) throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a plain http.Server but --certfile asks for HTTPS; export its request listener instead, or an https.Server with its own certificate`);
+    if (value.listening)
+      throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is a server that is already listening; export it before calling listen(), statefork listens for it`);
+    if (tls && !isHttpsServer(value))
+      throw new BootError(
+        EXIT.APP_LOAD_ERROR,
+        `${where} is a plain http.Server but --certfile asks for HTTPS; export its request listener instead, or an https.Server with its own certificate`,
+      );
+    // An app's own server: any net.Server that answers HTTP (an https.Server is one in Node's API).
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment
     return applyLimits(value as http.Server, limits);
   }
   if (isFetchApp(value)) {
@@ -92,4 +113,3 @@ export function toServer(
   if (typeof value === 'function') return createServer(serverOptions(limits), value as http.RequestListener, tls);
   throw new BootError(EXIT.APP_LOAD_ERROR, `${where} is ${describe(value)}; ${FORMS}`);
 }
-

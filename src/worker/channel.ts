@@ -32,25 +32,30 @@ export function openChannel(fd: number): MasterChannel {
     connected = false;
     for (const listener of [...gone]) listener();
   };
-  const lines = splitLines(MAX_MASTER_LINE, (line) => {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      return;
-    }
-    const message = parseMasterMessage(raw);
-    if (message) for (const listener of messages) listener(message);
-  }, () => {});
+  const lines = splitLines(
+    MAX_MASTER_LINE,
+    (line) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(line);
+      } catch {
+        return;
+      }
+      const message = parseMasterMessage(raw);
+      if (message) for (const listener of messages) listener(message);
+    },
+    () => {},
+  );
   socket.on('data', (chunk: Buffer) => lines.push(chunk));
   socket.on('end', end);
   socket.on('close', end);
   socket.on('error', end);
   return {
-    send: (message) => new Promise((resolve) => {
-      if (!connected) return resolve();
-      socket.write(encodeMessage(message), () => resolve());
-    }),
+    send: (message) =>
+      new Promise((resolve) => {
+        if (!connected) return resolve();
+        socket.write(encodeMessage(message), () => resolve());
+      }),
     get connected() {
       return connected;
     },

@@ -10,7 +10,9 @@ const CHECK_WAIT_S = 30;
 
 export async function checkApp(spec: AppSpec): Promise<void> {
   try {
-    await loadApp(spec, createRecordLogger({ level: 'silent', base: {}, write: () => {} }), { deadline: { byMs: performance.now() + CHECK_WAIT_S * 1000, limit: `${CHECK_WAIT_S} s (--check-config)` } });
+    await loadApp(spec, createRecordLogger({ level: 'silent', base: {}, write: () => {} }), {
+      deadline: { byMs: performance.now() + CHECK_WAIT_S * 1000, limit: `${CHECK_WAIT_S} s (--check-config)` },
+    });
   } catch (e) {
     if (e instanceof BootError) throw new StateforkError('SF_APP_LOAD', e.message);
     throw e;

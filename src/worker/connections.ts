@@ -32,7 +32,10 @@ export function watchUpgrades(server: Server): void {
 /** A response whose headers are out and whose body is still going (SSE, a chunked stream). */
 const isStreaming = (res: ServerResponse | null | undefined): res is ServerResponse => !!res && res.headersSent && !res.writableEnded;
 
-const isEventStream = (res: ServerResponse) => String(res.getHeader('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
+const isEventStream = (res: ServerResponse) =>
+  String(res.getHeader('content-type') ?? '')
+    .toLowerCase()
+    .startsWith('text/event-stream');
 
 export function countConnections(sockets: ReadonlySet<TrackedSocket>): Connections {
   let upgraded = 0;

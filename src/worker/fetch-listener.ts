@@ -15,10 +15,13 @@ import type { Logger } from '../record-log.js';
 export type FetchApp = { fetch: (request: Request, env?: unknown) => Response | Promise<Response> };
 
 export function fetchListener(app: FetchApp, log: Logger): RequestListener {
+  // The adapter awaits what fetch returns (a Response or its promise); its type says unknown.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
   return getRequestListener((request, env) => app.fetch(request, env), {
     errorHandler: (err) => {
       // A request the adapter cannot turn into a Request (a bad Host, a bad target): the client's error.
-      if (err instanceof RequestError) return new Response('Bad Request: the Host header or the request target is not valid\n', { status: 400, headers: { connection: 'close' } });
+      if (err instanceof RequestError)
+        return new Response('Bad Request: the Host header or the request target is not valid\n', { status: 400, headers: { connection: 'close' } });
       log.error({ err }, 'fetch handler failed');
       return new Response('Internal Server Error\n', { status: 500 });
     },

@@ -43,7 +43,7 @@ function picksFreePort(args: unknown[]): boolean {
     const o = first as { port?: unknown; path?: unknown; fd?: unknown };
     return o.path === undefined && o.fd === undefined && (o.port === undefined || Number(o.port) === 0);
   }
-  return first === undefined || typeof first === 'function' || first === null || Number(first) === 0 && first !== '';
+  return first === undefined || typeof first === 'function' || first === null || (Number(first) === 0 && first !== '');
 }
 
 export const isHttpServer = (server: net.Server): server is http.Server => server instanceof httpModule.Server || isHttpsServer(server);
@@ -88,8 +88,12 @@ export function captureListen(options: CaptureOptions): ListenCapture {
   let exported: net.Server | null = null;
   let refused: Error | null = null;
   let settle: { ok: (c: CapturedListen) => void; fail: (e: Error) => void };
-  const next = new Promise<CapturedListen>((ok, fail) => { settle = { ok, fail }; });
-  next.catch(() => { /* the boot reads it; a rejection nobody awaits must not crash the worker */ });
+  const next = new Promise<CapturedListen>((ok, fail) => {
+    settle = { ok, fail };
+  });
+  next.catch(() => {
+    /* the boot reads it; a rejection nobody awaits must not crash the worker */
+  });
 
   const listen: Listen = function (this: net.Server, ...args: unknown[]) {
     if (this === captured?.server || this === exported) return original.apply(this, args);
@@ -98,6 +102,8 @@ export function captureListen(options: CaptureOptions): ListenCapture {
       if (!picksFreePort(args)) options.passedThrough(asked);
       return original.apply(this, args);
     }
+    // The server the app called listen() on, used inside callbacks that have their own `this`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const server = this;
     let target: net.ListenOptions | null;
     try {
@@ -116,10 +122,16 @@ export function captureListen(options: CaptureOptions): ListenCapture {
   };
   net.Server.prototype.listen = listen as typeof net.Server.prototype.listen;
   return {
-    get captured() { return captured; },
-    get refused() { return refused; },
+    get captured() {
+      return captured;
+    },
+    get refused() {
+      return refused;
+    },
     next,
-    serveExported(server) { exported = server; },
+    serveExported(server) {
+      exported = server;
+    },
     restore() {
       if (net.Server.prototype.listen === (listen as unknown)) net.Server.prototype.listen = original as typeof net.Server.prototype.listen;
     },

@@ -27,7 +27,9 @@ channel.offGone(orphanedEarly);
 if (!channel.connected || process.ppid !== settings.masterPid) orphanedEarly();
 
 const logging = await workerLogging({
-  level: settings.logLevel, errorLog: settings.errorLog, base: { role: 'worker', pid: process.pid, worker: settings.id },
+  level: settings.logLevel,
+  errorLog: settings.errorLog,
+  base: { role: 'worker', pid: process.pid, worker: settings.id },
   ...(settings.logToMaster ? { fd: WORKER_FD.log } : {}),
 });
 const log = logging.logger;

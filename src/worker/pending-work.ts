@@ -42,12 +42,18 @@ export interface ListenDeadline {
  * `nothing(why)` is the one-line reason a boot fails with: what the module exported, the forms,
  * and why no listen can come (it started nothing, or the deadline passed).
  */
-export function untilListen(next: Promise<CapturedListen>, baseline: string[], deadline: ListenDeadline | null, nothing: (why: string) => string, log: Logger): Promise<CapturedListen> {
+export function untilListen(
+  next: Promise<CapturedListen>,
+  baseline: string[],
+  deadline: ListenDeadline | null,
+  nothing: (why: string) => string,
+  log: Logger,
+): Promise<CapturedListen> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     let quiet = 0;
     let said = false;
-    const ours = [...baseline, 'Timeout'];   // the poll itself
+    const ours = [...baseline, 'Timeout']; // the poll itself
     const poll = setInterval(() => {
       const waited = Date.now() - started;
       quiet = appHasPending(ours, process.getActiveResourcesInfo()) ? 0 : quiet + 1;
@@ -63,6 +69,9 @@ export function untilListen(next: Promise<CapturedListen>, baseline: string[], d
       if (error) reject(error);
       else resolve(captured!);
     };
-    next.then((c) => done(null, c), (e: Error) => done(e));
+    next.then(
+      (c) => done(null, c),
+      (e: unknown) => done(e as Error),
+    );
   });
 }

@@ -28,7 +28,9 @@ const RELAYED = new WeakMap<Socket, boolean>();
 export function readHeadersFirst(server: Server, firstIsProxy: boolean, reader: ProxyReader): void {
   const inner = server.listeners('connection') as Array<(socket: Socket) => void>;
   server.removeAllListeners('connection');
-  const handOn = (socket: Socket) => { for (const l of inner) l.call(server, socket); };
+  const handOn = (socket: Socket) => {
+    for (const l of inner) l.call(server, socket);
+  };
   server.on('connection', (socket: Socket) => {
     const proxy = RELAYED.get(socket) ?? firstIsProxy;
     if (proxy) reader.read(socket, handOn);

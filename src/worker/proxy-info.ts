@@ -4,7 +4,7 @@
  * load its own copy of statefork, and must still see what this worker read. Outside statefork,
  * or on a bind without `proxy:`, it is null.
  */
-import type { ProxyDetails } from '../../machines/proxy-header.js';
+import type { ProxyDetails } from '../../machines/proxy-details.js';
 
 export interface ProxyInfo {
   version: 1 | 2;

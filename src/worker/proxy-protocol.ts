@@ -10,7 +10,8 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { inCidr, parseCidr, type Cidr } from '../../machines/ip-address.js';
-import { parseProxyHeader, proxyDetails, type ProxyHeader } from '../../machines/proxy-header.js';
+import { parseProxyHeader, type ProxyHeader } from '../../machines/proxy-header.js';
+import { proxyDetails } from '../../machines/proxy-details.js';
 import { proxyOf, setProxyInfo, type ProxyInfo } from './proxy-info.js';
 import { noProxyRejections, type ProxyRejectionReason, type ProxyRejections } from '../../machines/protocol.js';
 

@@ -7,7 +7,6 @@ import { createActor } from 'xstate';
 import { EXIT } from '../../machines/exit-codes.js';
 import { workerMessage, type MasterMessage } from '../../machines/protocol.js';
 import { WORKER_SIGNALS } from '../../machines/signals.js';
-import { nextReport, NO_REPORT } from '../../machines/stats-report.js';
 import { drainBound, workerMachine, type WorkerEvent } from '../../machines/worker.machine.js';
 import { signals$ } from '../adapters/signals.js';
 import { touch } from '../adapters/heartbeat.js';
@@ -18,6 +17,7 @@ import { BootError } from './app.js';
 import { loadApp } from './app-load.js';
 import { listenTargets, Serving } from './serving.js';
 import { loadMeter } from './load-meter.js';
+import { statsReporter } from './stats-reporter.js';
 import { onSharedBeat } from './shared-beat.js';
 import { startWatchdog } from './watchdog.js';
 import { startDraining } from './drain-signal.js';
@@ -51,11 +51,15 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
    * The timeout gives way to one more poll of the channel: on a loaded machine the loop may wake
    * with the timer due and the note still unread in the socket.
    */
-  const noteBefore = (ms: number) => new Promise<void>((resolve) => {
-    if (note || !channel.connected) return resolve();
-    const timer = setTimeout(() => setImmediate(resolve), ms);
-    noteCame = () => { clearTimeout(timer); resolve(); };
-  });
+  const noteBefore = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (note || !channel.connected) return resolve();
+      const timer = setTimeout(() => setImmediate(resolve), ms);
+      noteCame = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   let endCloseMs = 0;
   const send = (e: WorkerEvent) => actor.send(e);
   const recycle = recycling(settings.recycle, (reason, detail) => {
@@ -67,20 +71,25 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
   const trusted = trustedPeers(settings.forwardedAllowIps);
   const proxy = { binds: settings.proxyBinds, reader: proxyReader(trusted, settings.proxyHeaderTimeoutMs), trusted };
   // Serving is made as the app is loaded: for a captured listen, before its server is bound.
-  const serve = (server: Server) => (serving = new Serving(server, settings.keepAliveMs, accessLog, {
-    pre: hooks.preRequest ? (req) => void callHook(hooks, 'preRequest', log, worker, req) : undefined,
-    post: hooks.postRequest ? (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res) : undefined,
-    counted: recycle.requestLimit > 0 ? recycle.served : undefined,
-    measure: settings.measureDurations,
-  }, proxy));
+  const serve = (server: Server) =>
+    (serving = new Serving(
+      server,
+      settings.keepAliveMs,
+      accessLog,
+      {
+        pre: hooks.preRequest ? (req) => void callHook(hooks, 'preRequest', log, worker, req) : undefined,
+        post: hooks.postRequest ? (req, res) => void callHook(hooks, 'postRequest', log, worker, req, res) : undefined,
+        counted: recycle.requestLimit > 0 ? recycle.served : undefined,
+        measure: settings.measureDurations,
+      },
+      proxy,
+    ));
 
   /**
    * An app that exported nothing and has not listened by shortly before --boot-timeout fails
    * with the reason (what it exported, the forms), rather than being killed without one.
    */
-  const listenDeadline = (bootMs: number) => bootMs > 0
-    ? { byMs: bootMs - Math.min(2000, bootMs / 10), limit: `--boot-timeout ${bootMs / 1000} s` }
-    : null;
+  const listenDeadline = (bootMs: number) => (bootMs > 0 ? { byMs: bootMs - Math.min(2000, bootMs / 10), limit: `--boot-timeout ${bootMs / 1000} s` } : null);
 
   const actor = createActor(
     workerMachine.provide({
@@ -94,35 +103,49 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
                 });
               }
               const [target] = listenTargets(settings.listenFds, settings.reuseBinds);
-              return loadApp(settings.app, log, { limits: settings.limits, tls: settings.tls, listen: { target, attach: serve }, deadline: listenDeadline(settings.bootTimeoutMs) });
+              return loadApp(settings.app, log, {
+                limits: settings.limits,
+                tls: settings.tls,
+                listen: { target, attach: serve },
+                deadline: listenDeadline(settings.bootTimeoutMs),
+              });
             })
             .then(async ({ server, captured }) => {
               if (captured) log.info({ asked: captured.asked }, `the app's own listen on ${captured.asked} is served on statefork's sockets`);
               await callHook(hooks, 'postWorkerInit', log, worker);
               serving ??= serve(server);
-              await serving.listen(settings.listenFds, settings.reuseBinds).catch((e: Error) => {
-                throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${e.message}`);
+              await serving.listen(settings.listenFds, settings.reuseBinds).catch((e: unknown) => {
+                throw new BootError(EXIT.WORKER_BOOT_ERROR, `cannot listen on the inherited sockets: ${(e as Error).message}`);
               });
               send({ type: 'BOOTED' });
             })
-            .catch((e: Error) => {
+            .catch((e: unknown) => {
               const exitCode = e instanceof BootError ? e.exitCode : EXIT.WORKER_BOOT_ERROR;
-              send({ type: 'BOOT_FAILED', exitCode, reason: e.message });
+              send({ type: 'BOOT_FAILED', exitCode, reason: (e as Error).message });
             });
         },
-        announceReady: () => { pending = sendToMaster(workerMessage.ready()); },
+        announceReady: () => {
+          pending = sendToMaster(workerMessage.ready());
+        },
         reportFailure: ({ context }) => {
           log.error({ exitCode: context.exitCode }, context.reason ?? 'boot failed');
           pending = sendToMaster(workerMessage.failed(context.reason ?? 'boot failed'));
         },
         drain: () => {
-          const swept = (sweep: boolean) => log.info({ sweepBacklog: sweep }, sweep ? 'draining: accepting what waits in the backlog first' : 'draining: retired while the master holds the sockets');
+          const swept = (sweep: boolean) =>
+            log.info(
+              { sweepBacklog: sweep },
+              sweep ? 'draining: accepting what waits in the backlog first' : 'draining: retired while the master holds the sockets',
+            );
           // The master writes its note just before its TERM; the two may be read in either order.
           void noteBefore(NOTE_WAIT_MS).then(() => {
             void serving!.drain(undefined, swept).then(() => send({ type: 'DRAINED' }));
             const reason = note?.reason ?? 'stop';
             const { endInMs, closeMs } = drainBound(note?.graceMs ?? settings.gracefulTimeoutMs);
-            log.info({ reason, connections: serving!.connectionKinds(), endInMs }, `draining (${reason}): the app is told; what is still open in ${endInMs} ms is ended by the worker`);
+            log.info(
+              { reason, connections: serving!.connectionKinds(), endInMs },
+              `draining (${reason}): the app is told; what is still open in ${endInMs} ms is ended by the worker`,
+            );
             startDraining(reason);
             bound = setTimeout(() => send({ type: 'DRAIN_DEADLINE' }), endInMs);
             bound.unref();
@@ -131,7 +154,10 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
         },
         endConnections: () => {
           const left = serving!.connectionKinds();
-          log.warn({ connections: left }, `graceful timeout near: ending the ${left.open} connection${left.open === 1 ? '' : 's'} still open (WebSockets get a 1001 close)`);
+          log.warn(
+            { connections: left },
+            `graceful timeout near: ending the ${left.open} connection${left.open === 1 ? '' : 's'} still open (WebSockets get a 1001 close)`,
+          );
           serving!.endAll(endCloseMs);
         },
         drainBriefly: () => {
@@ -163,21 +189,15 @@ export function runWorker(settings: WorkerSettings, { logger: log, reopen }: Log
     { inspect: transitionLogger('worker', log) },
   );
 
-  // Requests served, their durations, the connections and the load, for `statefork workers`, the
-  // inspector and metrics: measured once per beat while serving, sent when a count moved, when only
-  // the load moved at most every few beats (machines/stats-report.ts: an idle worker's reports
-  // were most of the master's idle CPU at 32 workers), and a last time before the worker exits.
+  // The worker's figures for the master's views, thinned (./stats-reporter.ts).
   const meter = loadMeter();
-  let reported = NO_REPORT;
-  const reportStats = (last = false) => new Promise<void>((done) => {
-    if (!serving || !channel.connected) return done();
-    const logFailures = accessLog?.failures() ?? 0;
-    const message = workerMessage.stats(serving.requests, serving.durations ?? undefined, logFailures, serving.connectionKinds(), meter.sample(), proxy.reader.rejected);
-    const { send, state } = nextReport(reported, message, last);
-    reported = state;
-    if (!send) return done();
-    void channel.send(message).then(done);
-  });
+  const reportStats = statsReporter(
+    channel,
+    meter,
+    proxy.reader.rejected,
+    () => serving,
+    () => accessLog?.failures() ?? 0,
+  );
   // On the host's shared beat: all the workers' reports reach the master in one wake-up.
   onSharedBeat(settings.heartbeatMs, () => void reportStats());
 

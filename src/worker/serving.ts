@@ -15,25 +15,10 @@ import { markRelayed, readHeadersFirst, type ProxyBinds } from './proxy-binds.js
 import type { Trusted } from './proxy-protocol.js';
 import { DURATION_BUCKETS, type Connections, type Durations } from '../../machines/protocol.js';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { before } from './listener-order.js';
 
 /** A steady stream of new connections must not keep a draining worker sweeping forever. */
 const SWEEP_MAX_MS = 1000;
-
-/**
- * Runs `first` before the server's own listeners of `event`. With one listener there (the app's
- * handler, Node's connection listener), both become one function: an emitter with two listeners
- * copies its listener list on every emit, a cost paid per request and per connection.
- */
-function before(server: Server, event: 'request' | 'connection', first: (...args: any[]) => void): void {
-  const listeners = server.listeners(event) as Array<(...args: unknown[]) => void>;
-  if (listeners.length !== 1) return void server.prependListener(event, first);
-  const [only] = listeners;
-  server.removeListener(event, only);
-  server.on(event, function (this: Server, a: unknown, b: unknown) {
-    first(a, b);
-    only.call(this, a, b);
-  });
-}
 
 /** Where a worker listens, in --bind order: the inherited fds, then the --reuse-port addresses. */
 export function listenTargets(fds: number[], reuse: Array<{ host: string; port: number }> = []): net.ListenOptions[] {
@@ -68,7 +53,12 @@ export class Serving {
      * not awaited), `counted` (the running count, for --max-requests), `measure` (durations, for
      * --metrics). Without them a request costs a counter and one test.
      */
-    hooks: { pre?: (req: IncomingMessage) => void; post?: (req: IncomingMessage, res: ServerResponse) => void; counted?: (n: number) => void; measure?: boolean } = {},
+    hooks: {
+      pre?: (req: IncomingMessage) => void;
+      post?: (req: IncomingMessage, res: ServerResponse) => void;
+      counted?: (n: number) => void;
+      measure?: boolean;
+    } = {},
     private readonly proxy: ProxyBinds | null = null,
   ) {
     this.durations = hooks.measure ? { counts: new Array<number>(DURATION_BUCKETS.length + 1).fill(0), sum: 0 } : null;
@@ -78,6 +68,7 @@ export class Serving {
     const closeEach = keepAliveMs === 0;
     // One close listener each, shared by every socket and every response: no closure is made
     // per connection or per request (measurable with a new connection per request).
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- read inside listeners whose `this` is the socket
     const serving = this;
     const socketClosed = function (this: Socket) {
       serving.sockets.delete(this);
@@ -201,7 +192,12 @@ export class Serving {
     });
     if (maxMs === undefined) return idle;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([idle, new Promise<void>((resolve) => { timer = setTimeout(resolve, maxMs); })]);
+    await Promise.race([
+      idle,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, maxMs);
+      }),
+    ]);
     clearTimeout(timer);
     this.closeNow();
   }

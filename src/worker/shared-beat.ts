@@ -19,10 +19,13 @@ export function onSharedBeat(periodMs: number, beat: () => void): { stop(): void
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const arm = () => {
-    timer = setTimeout(() => {
-      beat();
-      if (!stopped) arm();
-    }, delayToSharedBeat(monotonicMs(), periodMs));
+    timer = setTimeout(
+      () => {
+        beat();
+        if (!stopped) arm();
+      },
+      delayToSharedBeat(monotonicMs(), periodMs),
+    );
     timer.unref();
   };
   arm();

@@ -18,7 +18,10 @@ const counter = new Int32Array(beats);
 const LOOK_EVERY_MS = 100;
 const PAUSE_WAIT_MS = pauseWaitMs(stallMs);
 
-interface CallFrame { functionName: string; location: { scriptId: string; lineNumber: number; columnNumber: number } }
+interface CallFrame {
+  functionName: string;
+  location: { scriptId: string; lineNumber: number; columnNumber: number };
+}
 
 function send(line: string): void {
   const bytes = Buffer.from(`${line}\n`);
@@ -59,14 +62,18 @@ function takeStack(): Promise<StackFrame[] | null> {
     }
     session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => void urls.set(m.params.scriptId, m.params.url));
     session.on('Debugger.paused', (m: { params: { callFrames: CallFrame[] } }) => {
-      finish(m.params.callFrames.slice(0, MAX_FRAMES).map((f) => ({
-        fn: f.functionName || '(anonymous)',
-        url: urls.get(f.location.scriptId) ?? '',
-        line: f.location.lineNumber + 1,
-        column: f.location.columnNumber + 1,
-      })));
+      finish(
+        m.params.callFrames.slice(0, MAX_FRAMES).map((f) => ({
+          fn: f.functionName || '(anonymous)',
+          url: urls.get(f.location.scriptId) ?? '',
+          line: f.location.lineNumber + 1,
+          column: f.location.columnNumber + 1,
+        })),
+      );
     });
-    session.post('Debugger.enable', () => { if (!done) session.post('Debugger.pause'); });
+    session.post('Debugger.enable', () => {
+      if (!done) session.post('Debugger.pause');
+    });
   });
 }
 
@@ -88,8 +95,10 @@ setInterval(() => {
   const t0 = performance.now();
   void takeStack().then((frames) => {
     const captureMs = Math.round(performance.now() - t0);
-    send(encodeWatchdogMessage(frames
-      ? watchdogMessage.stack(stalledMs, captureMs, frames)
-      : watchdogMessage.stack(stalledMs, captureMs, [], blockedNote(PAUSE_WAIT_MS))));
+    send(
+      encodeWatchdogMessage(
+        frames ? watchdogMessage.stack(stalledMs, captureMs, frames) : watchdogMessage.stack(stalledMs, captureMs, [], blockedNote(PAUSE_WAIT_MS)),
+      ),
+    );
   });
 }, LOOK_EVERY_MS);

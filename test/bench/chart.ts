@@ -43,10 +43,21 @@ function panel(title: string, bars: Bar[], top: number): { svg: string; height: 
 }
 
 export function chart(throughput: ThroughputRow[], reload: ReloadRow[], reloads: number): string {
-  const one = panel('Requests per second (higher is better)', throughput.map((r) => ({ group: r.contender, load: r.load, value: r.rps, text: Math.round(r.rps).toLocaleString('en-US') })), 0);
-  const two = panel(`Failed requests during ${reloads} reloads (lower is better)`, reload.map((r) => ({ group: r.contender, load: r.load, value: r.errors, text: `${r.errors} of ${r.requests.toLocaleString('en-US')}` })), one.height + 10);
+  const one = panel(
+    'Requests per second (higher is better)',
+    throughput.map((r) => ({ group: r.contender, load: r.load, value: r.rps, text: Math.round(r.rps).toLocaleString('en-US') })),
+    0,
+  );
+  const two = panel(
+    `Failed requests during ${reloads} reloads (lower is better)`,
+    reload.map((r) => ({ group: r.contender, load: r.load, value: r.errors, text: `${r.errors} of ${r.requests.toLocaleString('en-US')}` })),
+    one.height + 10,
+  );
   const legendY = one.height + two.height + 30;
-  const legend = LOADS.map(({ load, colour }, i) => `<rect x="${LABEL_W + i * 150}" y="${legendY - 10}" width="12" height="12" fill="${colour}"/><text x="${LABEL_W + i * 150 + 18}" y="${legendY}">${load}</text>`).join('\n');
+  const legend = LOADS.map(
+    ({ load, colour }, i) =>
+      `<rect x="${LABEL_W + i * 150}" y="${legendY - 10}" width="12" height="12" fill="${colour}"/><text x="${LABEL_W + i * 150 + 18}" y="${legendY}">${load}</text>`,
+  ).join('\n');
   const height = legendY + 12;
   const width = LABEL_W + BAR_W + 130;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">

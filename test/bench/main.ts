@@ -33,9 +33,25 @@ import { http2Section } from './sections/http2.js';
 import { killAll as killPrometheus } from '../helpers/prometheus.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SECTIONS = { throughput, throughput22, fetch: fetchForm, reload, stop: stopUnderLoad, hung: hungWorker, footprint, startup, pipeline, longLived, adaptive, fleet, ownListen, http2: http2Section } as const;
+const SECTIONS = {
+  throughput,
+  throughput22,
+  fetch: fetchForm,
+  reload,
+  stop: stopUnderLoad,
+  hung: hungWorker,
+  footprint,
+  startup,
+  pipeline,
+  longLived,
+  adaptive,
+  fleet,
+  ownListen,
+  http2: http2Section,
+} as const;
 type Section = keyof typeof SECTIONS;
-const USAGE = 'usage: npm run bench [-- --node 24|26] [-- --publish] [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive,fleet,ownListen,http2] [-- --report FILE.json]';
+const USAGE =
+  'usage: npm run bench [-- --node 24|26] [-- --publish] [-- --quick] [-- --only throughput,throughput22,fetch,reload,stop,hung,footprint,startup,pipeline,longLived,adaptive,fleet,ownListen,http2] [-- --report FILE.json]';
 
 /**
  * `--node 26`: the whole bench on another Node line (every contender runs on the bench's own
@@ -84,7 +100,7 @@ const version = (cmd: string, args: string[], pattern: RegExp) => {
   try {
     return pattern.exec(execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }))?.[1] ?? '?';
   } catch (e) {
-    return pattern.exec(String((e as { stdout?: string }).stdout ?? ''))?.[1] ?? '?';
+    return pattern.exec((e as { stdout?: string }).stdout ?? '')?.[1] ?? '?';
   }
 };
 
@@ -109,7 +125,10 @@ function publish(run: BenchRun, full: boolean): void {
     const readme = readFileSync(readmePath, 'utf8');
     const block = new RegExp(`(<!-- ${blockOf(run)}:start -->\\n)[\\s\\S]*?(<!-- ${blockOf(run)}:end -->)`);
     if (!block.test(readme)) fail(`README.md has no <!-- ${blockOf(run)}:start --> ... <!-- ${blockOf(run)}:end --> block`);
-    writeFileSync(readmePath, readme.replace(block, (_, a: string, b: string) => `${a}${markdown(run, svg ? `test/bench/results/${name}.svg` : null)}${b}`));
+    writeFileSync(
+      readmePath,
+      readme.replace(block, (_, a: string, b: string) => `${a}${markdown(run, svg ? `test/bench/results/${name}.svg` : null)}${b}`),
+    );
   }
   process.stderr.write(`[bench] results in ${dir}${full ? ' and README.md' : ''}\n`);
 }
@@ -130,7 +149,11 @@ try {
 } catch (e) {
   fail((e as Error).message);
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { killPrometheus(); void killEverything().then(() => process.exit(130)); });
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    killPrometheus();
+    void killEverything().then(() => process.exit(130));
+  });
 
 const settings = quick ? QUICK : FULL;
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);

@@ -89,7 +89,12 @@ function follow(child: ChildProcess) {
       buffer = lines.pop()!;
       for (const line of lines) {
         text += `${line}\n`;
-        if (line.startsWith('{')) try { records.push(JSON.parse(line)); } catch { /* not a record */ }
+        if (line.startsWith('{'))
+          try {
+            records.push(JSON.parse(line));
+          } catch {
+            /* not a record */
+          }
       }
     });
   };
@@ -98,7 +103,11 @@ function follow(child: ChildProcess) {
   const exited = new Promise<void>((ok) => (child.exitCode !== null ? ok() : child.once('exit', () => ok())));
   const waitRecord = async (pred: (r: Rec) => boolean, timeoutMs = 30_000, from = 0) => {
     let found: Rec | undefined;
-    await until(() => Boolean((found = records.slice(from).find(pred))), `a log record (${pred.toString().slice(0, 80)}); output so far:\n${text.slice(-2000)}`, timeoutMs);
+    await until(
+      () => Boolean((found = records.slice(from).find(pred))),
+      `a log record (${pred.toString().slice(0, 80)}); output so far:\n${text.slice(-2000)}`,
+      timeoutMs,
+    );
     return found!;
   };
   return { records, waitRecord, exited, text: () => text };
@@ -122,7 +131,12 @@ function track<S extends Server>(server: S): S {
 }
 
 function killTree(pids: number[]) {
-  for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of pids)
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
 }
 
 async function local(name: string, child: ChildProcess, url: string, ready: (f: ReturnType<typeof follow>) => Promise<unknown>): Promise<Server> {
@@ -149,10 +163,14 @@ async function local(name: string, child: ChildProcess, url: string, ready: (f: 
 
 export async function startStatefork(o: StartOptions): Promise<Server> {
   const port = o.port ?? (await freePort());
-  const child = spawn(o.node ?? process.execPath, [CLI, '-w', String(o.workers), '-b', `127.0.0.1:${port}`, ...(o.args ?? []), join(APPS, o.app ?? 'hello.cjs')], {
-    env: { ...process.env, ...o.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    o.node ?? process.execPath,
+    [CLI, '-w', String(o.workers), '-b', `127.0.0.1:${port}`, ...(o.args ?? []), join(APPS, o.app ?? 'hello.cjs')],
+    {
+      env: { ...process.env, ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return local('statefork', child, `http://127.0.0.1:${port}/`, (f) => f.waitRecord((r) => /^ready: every worker/.test(r.msg ?? '')));
 }
 
@@ -172,7 +190,9 @@ export async function startCluster(sched: 'rr' | 'none', o: StartOptions): Promi
     env: { ...process.env, ...o.env, PORT: String(port), BENCH_SCHED: sched, BENCH_WORKERS: String(o.workers), BENCH_APP: o.app ?? 'hello.cjs' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  return local(`cluster ${sched === 'rr' ? 'round-robin' : 'SCHED_NONE'}`, child, `http://127.0.0.1:${port}/`, (f) => until(() => f.text().includes('ready\n'), 'the cluster primary to print ready'));
+  return local(`cluster ${sched === 'rr' ? 'round-robin' : 'SCHED_NONE'}`, child, `http://127.0.0.1:${port}/`, (f) =>
+    until(() => f.text().includes('ready\n'), 'the cluster primary to print ready'),
+  );
 }
 
 export async function startSingle(o: Omit<StartOptions, 'workers'>): Promise<Server> {
@@ -190,15 +210,26 @@ export async function startPm2(o: StartOptions): Promise<Server & { pm2(...args:
   const home = mkdtempSync(join(tmpdir(), 'statefork-bench-pm2-'));
   const ecosystem = join(home, 'ecosystem.config.cjs');
   const env = { ...o.env, PORT: String(port), BENCH_APP: o.app ?? 'hello.cjs' };
-  writeFileSync(ecosystem, `module.exports = ${JSON.stringify({ apps: [{ name: 'bench', script: join(APPS, 'listen.cjs'), exec_mode: 'cluster', instances: o.workers, env, autorestart: true }] })};\n`);
-  const pm2 = async (...args: string[]) => (await run(process.execPath, [PM2, ...args], { env: { ...process.env, PM2_HOME: home }, maxBuffer: 1 << 24 })).stdout;
-  const pids = async () => (JSON.parse(await pm2('jlist')) as { pid: number; pm2_env: { status: string } }[]);
+  writeFileSync(
+    ecosystem,
+    `module.exports = ${JSON.stringify({ apps: [{ name: 'bench', script: join(APPS, 'listen.cjs'), exec_mode: 'cluster', instances: o.workers, env, autorestart: true }] })};\n`,
+  );
+  const pm2 = async (...args: string[]) =>
+    (await run(process.execPath, [PM2, ...args], { env: { ...process.env, PM2_HOME: home }, maxBuffer: 1 << 24 })).stdout;
+  const pids = async () => JSON.parse(await pm2('jlist')) as { pid: number; pm2_env: { status: string } }[];
   await pm2('start', ecosystem);
   const online = async () => (await pids()).filter((p) => p.pm2_env.status === 'online' && p.pid > 0).length;
   await until(async () => (await online()) === o.workers, 'pm2 to report every instance online');
   const daemon = Number(readFileSync(join(home, 'pm2.pid'), 'utf8'));
   const url = `http://127.0.0.1:${port}/`;
-  await until(async () => (await fetch(url).then((r) => r.ok, () => false)), 'pm2 to answer');
+  await until(
+    async () =>
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    'pm2 to answer',
+  );
   const everything = async () => [...childrenOf(daemon), daemon];
   return track({
     name: 'pm2 cluster',
@@ -225,5 +256,7 @@ export async function startPm2(o: StartOptions): Promise<Server & { pm2(...args:
 
 /** Requests served by each process, from the files hello.cjs writes under BENCH_COUNTS. */
 export function readCounts(dir: string): number[] {
-  return readdirSync(dir).map((f) => Number(readFileSync(join(dir, f), 'utf8'))).filter((n) => n > 0);
+  return readdirSync(dir)
+    .map((f) => Number(readFileSync(join(dir, f), 'utf8')))
+    .filter((n) => n > 0);
 }

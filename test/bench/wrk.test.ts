@@ -35,7 +35,9 @@ describe('parseWrk', () => {
   });
 
   it('counts no errors when wrk prints no error lines', () => {
-    const clean = SAMPLE.split('\n').filter((l) => !/Socket errors|Non-2xx/.test(l)).join('\n');
+    const clean = SAMPLE.split('\n')
+      .filter((l) => !/Socket errors|Non-2xx/.test(l))
+      .join('\n');
     expect(parseWrk(clean).errors).toBe(0);
   });
 

@@ -52,6 +52,7 @@ export function startWrk(url: string, opts: WrkOptions, maxSeconds = 600): { sto
       try {
         resolve(parseWrk(out));
       } catch (e) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- whatever parseWrk threw
         reject(e);
       }
     });

@@ -23,7 +23,9 @@ function raw(port: number, head: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const c = net.connect(port, '127.0.0.1');
     let out = '';
-    c.on('data', (d) => { out += d; });
+    c.on('data', (d) => {
+      out += d;
+    });
     c.on('end', () => resolve(out));
     c.on('error', reject);
     c.write(`${head}\r\nConnection: close\r\n\r\n`);
@@ -34,7 +36,12 @@ describe('a large scale step does not block the master', () => {
   it('spawns are carried out one per turn of the event loop; one told to go first is never started', async () => {
     const config = normalize({ app: join(APPS, 'hello.cjs'), bind: '127.0.0.1:0', workers: 1 });
     const { logger } = createLogger({ level: 'silent', errorLog: '-', base: {} });
-    const workers = new WorkerProcesses(() => config, { fds: [], reuseBinds: [], proxy: [] }, logger, () => {});
+    const workers = new WorkerProcesses(
+      () => config,
+      { fds: [], reuseBinds: [], proxy: [] },
+      logger,
+      () => {},
+    );
     const exits: number[] = [];
     workers.events$.pipe(filter((e) => e.type === 'WORKER_EXIT')).subscribe((e) => exits.push(e.id));
     for (let id = 1; id <= 20; id++) workers.spawn(id, 1);
@@ -56,22 +63,36 @@ describe('the inspector and the metrics answer only their own address', () => {
   it('a rebinding Host gets 421, loopback names and addresses are served; too many clients are turned away', async () => {
     const [inspector, metrics] = await freePorts(2);
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--inspector', `127.0.0.1:${inspector}`, '--metrics', `127.0.0.1:${metrics}`, 'hello.cjs']);
-    for (const [port, path] of [[inspector, '/steps'], [metrics, '/metrics']] as const) {
+    for (const [port, path] of [
+      [inspector, '/steps'],
+      [metrics, '/metrics'],
+    ] as const) {
       expect(await raw(port, `GET ${path} HTTP/1.1\r\nHost: attacker.example:${port}`)).toMatch(/^HTTP\/1\.1 421 /);
       expect(await raw(port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1.attacker.example`)).toMatch(/^HTTP\/1\.1 421 /);
-      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost']) expect(await raw(port, `GET ${path} HTTP/1.1\r\nHost: ${host}`)).toMatch(/^HTTP\/1\.1 200 /);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost'])
+        expect(await raw(port, `GET ${path} HTTP/1.1\r\nHost: ${host}`)).toMatch(/^HTTP\/1\.1 200 /);
     }
     // More connections than MAX_CLIENTS: as many as are over it are closed (the oldest idle ones), the server serves on.
-    const held = await Promise.all(Array.from({ length: MAX_CLIENTS + 10 }, () => new Promise<net.Socket>((ok) => {
-      const c = net.connect(metrics, '127.0.0.1', () => ok(c));
-      c.on('error', () => {});
-    })));
+    const held = await Promise.all(
+      Array.from(
+        { length: MAX_CLIENTS + 10 },
+        () =>
+          new Promise<net.Socket>((ok) => {
+            const c = net.connect(metrics, '127.0.0.1', () => ok(c));
+            c.on('error', () => {});
+          }),
+      ),
+    );
     await eventually(() => held.filter((c) => c.destroyed || c.readableEnded).length >= 10, 5000, 'the extra connections closed');
     for (const c of held) c.destroy();
     // The server counts a client gone once its close reaches it: until then a new one may still be turned away.
     let status = 0;
     const deadline = Date.now() + 5000;
-    while (status !== 200 && Date.now() < deadline) status = await get(`http://127.0.0.1:${metrics}/metrics`).then((r) => r.status, () => 0);
+    while (status !== 200 && Date.now() < deadline)
+      status = await get(`http://127.0.0.1:${metrics}/metrics`).then(
+        (r) => r.status,
+        () => 0,
+      );
     expect(status).toBe(200);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
@@ -81,18 +102,33 @@ describe('the inspector and the metrics answer only their own address', () => {
     // The inspector's own server on real sockets, fed by a hub that emits 64 KiB steps fast:
     // the master's real steps would take minutes to fill the kernel's buffers.
     const listeners = new Set<(step: Step) => void>();
-    const hub = { steps: [] as Step[], subscribe: (l: (step: Step) => void) => { listeners.add(l); return () => listeners.delete(l); } };
+    const hub = {
+      steps: [] as Step[],
+      subscribe: (l: (step: Step) => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
     const port = await freePort();
     const server = await serveInspector(hub, '127.0.0.1', port);
     let sent = 0;
-    const reader = http.get({ host: '127.0.0.1', port, path: '/events' }, (res) => res.on('data', (d: Buffer) => { sent += d.length; }));
+    const reader = http.get({ host: '127.0.0.1', port, path: '/events' }, (res) =>
+      res.on('data', (d: Buffer) => {
+        sent += d.length;
+      }),
+    );
     reader.on('error', () => {});
     let received = 0;
     let ended = false;
     const lazy = net.connect(port, '127.0.0.1', () => lazy.write('GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
     lazy.pause();
-    lazy.on('data', (d) => { received += d.length; });
-    for (const event of ['end', 'close', 'error']) lazy.on(event, () => { ended = true; });
+    lazy.on('data', (d) => {
+      received += d.length;
+    });
+    for (const event of ['end', 'close', 'error'])
+      lazy.on(event, () => {
+        ended = true;
+      });
     await eventually(() => listeners.size === 2, 5000, 'both clients subscribed');
     const step = { kind: 'step', cause: 'x'.repeat(64 * 1024) } as unknown as Step;
     while (sent < 64 * 1024 * 1024 && listeners.size === 2) {

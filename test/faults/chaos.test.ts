@@ -14,7 +14,14 @@ import { freePort, get, requestLoop } from '../helpers/http.js';
 const isRoot = process.getuid?.() === 0;
 const mounts: string[] = [];
 const readdirOf = (dir: string) => execFileSync('ls', [dir], { encoding: 'utf8' }).split('\n').filter(Boolean);
-afterAll(() => { for (const dir of mounts) try { execFileSync('umount', ['-l', dir]); } catch { /* gone */ } });
+afterAll(() => {
+  for (const dir of mounts)
+    try {
+      execFileSync('umount', ['-l', dir]);
+    } catch {
+      /* gone */
+    }
+});
 
 /** Ready workers as the log tells (ready and not exited). */
 function readyWorkers(m: Running): number[] {
@@ -91,18 +98,27 @@ describe('faults', () => {
     m.signal('SIGWINCH');
     await m.waitFor((x) => x.msg === 'handling signal SIGWINCH', { from: sentinelFrom });
     // Signals coalesce: replay the ones the master says it handled to know the target.
-    const handled = m.records.slice(from).filter((x) => /^handling signal SIGTT(IN|OU)$/.test(x.msg ?? '')).map((x) => x.signal);
+    const handled = m.records
+      .slice(from)
+      .filter((x) => /^handling signal SIGTT(IN|OU)$/.test(x.msg ?? ''))
+      .map((x) => x.signal);
     let target = 2;
     for (const s of handled) target = s === 'SIGTTIN' ? target + 1 : Math.max(1, target - 1);
     expect(m.child.exitCode).toBeNull();
     // Settled: running, every worker of the newest generation, as many as the handled signals imply.
-    await eventually(() => {
-      const last = m.records.filter(isTransition('master', 'serving.running')).at(-1);
-      const lastAny = m.records.filter((x) => x.machine === 'master' && x.event === 'transition').at(-1);
-      return last === lastAny && readyWorkers(m).filter(isAlive).length === target && m.workerPids().filter(isAlive).length === target;
-    }, 30_000, `the master to settle on ${target} workers`);
+    await eventually(
+      () => {
+        const last = m.records.filter(isTransition('master', 'serving.running')).at(-1);
+        const lastAny = m.records.filter((x) => x.machine === 'master' && x.event === 'transition').at(-1);
+        return last === lastAny && readyWorkers(m).filter(isAlive).length === target && m.workerPids().filter(isAlive).length === target;
+      },
+      30_000,
+      `the master to settle on ${target} workers`,
+    );
     expect((await get(`${m.url()}/`)).status).toBe(200);
-    console.log(`flood: ${handled.length} TTIN/TTOU handled of ${Array.from({ length: 1000 }, (_, i) => mix[i % mix.length]).filter((s) => s.startsWith('SIGTT')).length} sent, target ${target}`);
+    console.log(
+      `flood: ${handled.length} TTIN/TTOU handled of ${Array.from({ length: 1000 }, (_, i) => mix[i % mix.length]).filter((s) => s.startsWith('SIGTT')).length} sent, target ${target}`,
+    );
   });
 
   it.runIf(isRoot)('chaos: graceful kills, HUPs and a disk that fills and empties, under load: the master serves on and loses nothing', async () => {
@@ -112,13 +128,32 @@ describe('faults', () => {
     const errorLog = join(disk, 'error.log');
     const sock = join(mkdtempSync(join(tmpdir(), 'statefork-chaos-ctl-')), 'ctl.sock');
     const port = await freePort();
-    const m = startCli(['-w', '3', '-b', `127.0.0.1:${port}`, '--error-log', errorLog, '--access-log', join(disk, 'access.log'), '--control-socket', sock, 'hello.cjs']);
+    const m = startCli([
+      '-w',
+      '3',
+      '-b',
+      `127.0.0.1:${port}`,
+      '--error-log',
+      errorLog,
+      '--access-log',
+      join(disk, 'access.log'),
+      '--control-socket',
+      sock,
+      'hello.cjs',
+    ]);
     const status = () => JSON.parse(execFileSync(process.execPath, [CLI, 'status', '--json', '--control-socket', sock], { encoding: 'utf8' }));
-    const workers = () => JSON.parse(execFileSync(process.execPath, [CLI, 'workers', '--json', '--control-socket', sock], { encoding: 'utf8' })) as Array<{ pid: number; state: string }>;
+    const workers = () =>
+      JSON.parse(execFileSync(process.execPath, [CLI, 'workers', '--json', '--control-socket', sock], { encoding: 'utf8' })) as Array<{
+        pid: number;
+        state: string;
+      }>;
     await eventually(() => existsSync(sock) && status().workers.ready === 3, 20_000, 'three workers serving');
     const url = `http://127.0.0.1:${port}/`;
     let done = false;
-    const loops = [requestLoop(url, { concurrency: 3, keepAlive: true, stop: () => done, maxMs: 50_000 }), requestLoop(url, { concurrency: 3, stop: () => done, maxMs: 50_000 })];
+    const loops = [
+      requestLoop(url, { concurrency: 3, keepAlive: true, stop: () => done, maxMs: 50_000 }),
+      requestLoop(url, { concurrency: 3, stop: () => done, maxMs: 50_000 }),
+    ];
     const actions = { kill: 0, hup: 0, fill: 0, free: 0 };
     let killed = 0;
     // Three rounds of every kind, however slow the machine (not a time budget).
@@ -130,13 +165,21 @@ describe('faults', () => {
         // A reload in flight may retire the listed worker before the kill arrives: the master's
         // refusal of a pid it no longer has is that race; any other answer fails the run.
         if (ready.length > 1) {
-          try { execFileSync(process.execPath, [CLI, 'kill', String(ready[0].pid), '--control-socket', sock], { stdio: 'pipe' }); killed++; } catch (e) {
+          try {
+            execFileSync(process.execPath, [CLI, 'kill', String(ready[0].pid), '--control-socket', sock], { stdio: 'pipe' });
+            killed++;
+          } catch (e) {
             expect(String((e as { stderr?: Buffer }).stderr)).toMatch(/no worker of this master has pid/);
           }
         }
       }
       if (pick === 'hup') process.kill(m.pid, 'SIGHUP');
-      if (pick === 'fill') try { execFileSync('dd', ['if=/dev/zero', `of=${join(disk, `filler-${i}`)}`, 'bs=4k'], { stdio: 'ignore' }); } catch { /* full */ }
+      if (pick === 'fill')
+        try {
+          execFileSync('dd', ['if=/dev/zero', `of=${join(disk, `filler-${i}`)}`, 'bs=4k'], { stdio: 'ignore' });
+        } catch {
+          /* full */
+        }
       if (pick === 'free') for (const f of readdirOf(disk).filter((n) => n.startsWith('filler'))) rmSync(join(disk, f));
       actions[pick]++;
       await new Promise((ok) => setTimeout(ok, 300)); // the chaos's own pace, not a wait for the system
@@ -150,10 +193,19 @@ describe('faults', () => {
     expect(isAlive(m.pid)).toBe(true);
     expect(Math.min(...Object.values(actions))).toBeGreaterThanOrEqual(3);
     expect(killed).toBeGreaterThanOrEqual(1);
-    await eventually(() => { const s = status(); return s.state === 'serving.running' && s.workers.ready === 3 && s.workers.live === 3; }, 30_000, 'settled on three workers');
+    await eventually(
+      () => {
+        const s = status();
+        return s.state === 'serving.running' && s.workers.ready === 3 && s.workers.live === 3;
+      },
+      30_000,
+      'settled on three workers',
+    );
     expect((await get(url)).status).toBe(200);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
-    console.log(`chaos: ${JSON.stringify(actions)}, ${killed} workers killed, ${results.reduce((n, r) => n + r.ok, 0)} answered, ${readFileSync(errorLog, 'utf8').length} bytes of log kept`);
+    console.log(
+      `chaos: ${JSON.stringify(actions)}, ${killed} workers killed, ${results.reduce((n, r) => n + r.ok, 0)} answered, ${readFileSync(errorLog, 'utf8').length} bytes of log kept`,
+    );
   });
 });

@@ -26,7 +26,10 @@ function converse(path: string, lines: string[]): Promise<Array<Record<string, a
       while ((nl = buf.indexOf('\n')) >= 0) {
         replies.push(JSON.parse(buf.slice(0, nl)));
         buf = buf.slice(nl + 1);
-        if (replies.length === lines.length) { c.end(); resolve(replies); }
+        if (replies.length === lines.length) {
+          c.end();
+          resolve(replies);
+        }
       }
     });
     c.on('error', reject);
@@ -35,7 +38,9 @@ function converse(path: string, lines: string[]): Promise<Array<Record<string, a
 }
 
 const fakes: ChildProcess[] = [];
-afterEach(() => { for (const f of fakes.splice(0)) f.kill('SIGKILL'); });
+afterEach(() => {
+  for (const f of fakes.splice(0)) f.kill('SIGKILL');
+});
 
 /** A socket that answers every line with `reply`, as the user the `wrap` command runs as. */
 async function fakeMaster(path: string, reply: object, wrap: string[] = []): Promise<void> {
@@ -43,10 +48,10 @@ async function fakeMaster(path: string, reply: object, wrap: string[] = []): Pro
   const [cmd, ...args] = [...wrap, process.execPath, '-e', script];
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   fakes.push(child);
-  await new Promise((ok) => child.stdout!.once('data', ok));
+  await new Promise((ok) => child.stdout.once('data', ok));
 }
 
-describe('bad input on the control socket never reaches the master\'s stack', () => {
+describe("bad input on the control socket never reaches the master's stack", () => {
   it('ids and arguments nested 30,000 deep, and ids that are not ids: an error reply each, the master serves on', async () => {
     const sock = join(mkdtempSync(join(tmpdir(), 'statefork-ctl-')), 'ctl.sock');
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--control-socket', sock, 'hello.cjs']);
@@ -64,8 +69,17 @@ describe('bad input on the control socket never reaches the master\'s stack', ()
     const idError = { v: 1, id: null, ok: false, error: { code: 'bad-request', message: '"id" must be a string of at most 256 characters, a number or null' } };
     expect(replies.slice(0, 4)).toEqual([idError, idError, idError, idError]);
     expect(replies[4]).toEqual({ v: 1, id: 3, ok: false, error: { code: 'bad-args', message: 'invalid workers object: expected N, +N or -N (e.g. "+2")' } });
-    expect(replies[5]).toEqual({ v: 1, id: 4, ok: false, error: { code: 'bad-args', message: 'no worker of this master has pid object: see statefork workers' } });
-    expect(replies[6]).toMatchObject({ id: 5, ok: false, error: { code: 'bad-request', message: 'unsupported protocol version object: this master speaks "v":1' } });
+    expect(replies[5]).toEqual({
+      v: 1,
+      id: 4,
+      ok: false,
+      error: { code: 'bad-args', message: 'no worker of this master has pid object: see statefork workers' },
+    });
+    expect(replies[6]).toMatchObject({
+      id: 5,
+      ok: false,
+      error: { code: 'bad-request', message: 'unsupported protocol version object: this master speaks "v":1' },
+    });
     expect(replies[7]).toMatchObject({ id: 'ok', ok: true, data: { pid: m.pid } });
     expect(isAlive(m.pid)).toBe(true);
     expect((await get(`${m.url()}/`)).status).toBe(200);
@@ -95,16 +109,41 @@ describe.runIf(isRoot)("the control socket's directory is verified, not trusted"
   const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 
   it.each([
-    ['made by another user, mode 0777', (dir: string) => { mkdirSync(dir); chmodSync(dir, 0o777); }, 'belongs to uid 0, not to this user (uid 65534)'],
-    ['its own, but mode 0777', (dir: string) => { mkdirSync(dir); chownSync(dir, 65534, 65534); chmodSync(dir, 0o777); }, 'has mode 0777, not 0700'],
-    ['a symbolic link', (dir: string) => { const real = mkdtempSync(join(tmpdir(), 'statefork-real-')); chownSync(real, 65534, 65534); symlinkSync(real, dir); }, 'is a symbolic link'],
+    [
+      'made by another user, mode 0777',
+      (dir: string) => {
+        mkdirSync(dir);
+        chmodSync(dir, 0o777);
+      },
+      'belongs to uid 0, not to this user (uid 65534)',
+    ],
+    [
+      'its own, but mode 0777',
+      (dir: string) => {
+        mkdirSync(dir);
+        chownSync(dir, 65534, 65534);
+        chmodSync(dir, 0o777);
+      },
+      'has mode 0777, not 0700',
+    ],
+    [
+      'a symbolic link',
+      (dir: string) => {
+        const real = mkdtempSync(join(tmpdir(), 'statefork-real-'));
+        chownSync(real, 65534, 65534);
+        symlinkSync(real, dir);
+      },
+      'is a symbolic link',
+    ],
   ])('a default directory %s: the master refuses to start, naming the fix', async (_, prepare, problem) => {
     const runtime = mkdtempSync(join(tmpdir(), 'statefork-xdg-'));
     chmodSync(runtime, 0o755);
     prepare(join(runtime, 'statefork'));
     const { code, lines } = await refusal(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs'], { wrap: asNobody, env: { XDG_RUNTIME_DIR: runtime } });
     expect(code).toBe(1);
-    expect(lines.at(-1)).toBe(`statefork: error: cannot serve the control socket in ${join(runtime, 'statefork')}: the directory ${problem}, so another user could put a socket there; remove it (statefork makes it again, 0700) or give --control-socket PATH`);
+    expect(lines.at(-1)).toBe(
+      `statefork: error: cannot serve the control socket in ${join(runtime, 'statefork')}: the directory ${problem}, so another user could put a socket there; remove it (statefork makes it again, 0700) or give --control-socket PATH`,
+    );
   });
 
   it("another user's socket in place of the master's: statefork stop does not believe it, and the master runs on", async () => {
@@ -115,7 +154,9 @@ describe.runIf(isRoot)("the control socket's directory is verified, not trusted"
     await fakeMaster(sock, { v: 1, id: 1, ok: true, data: { state: 'stopping.graceful' } }, asNobody);
     const { code, lines } = await refusal(['stop', '--control-socket', sock]);
     expect(code).toBe(1);
-    expect(lines).toEqual([`statefork: error: refusing to talk to ${sock}: it belongs to uid 65534, not to you (uid 0) or root, so it may not be a statefork master's; check who made it`]);
+    expect(lines).toEqual([
+      `statefork: error: refusing to talk to ${sock}: it belongs to uid 65534, not to you (uid 0) or root, so it may not be a statefork master's; check who made it`,
+    ]);
     // The real one is believed.
     const real = startCli(['status', '--control-socket', join(dir, 'real.sock')]);
     expect((await real.exited).code).toBe(0);
@@ -130,7 +171,12 @@ describe.runIf(isRoot)("the control socket's directory is verified, not trusted"
     const sock = join(dir, 'ctl.sock');
     await fakeMaster(sock, { v: 1, id: 1, ok: true, data: {} });
     const { code, lines } = await refusal(['status', '--control-socket', sock]);
-    expect([code, lines]).toEqual([1, [`statefork: error: refusing to talk to ${sock}: its directory ${dir} can be written by other users, so it may not be a statefork master's; check who made it`]]);
+    expect([code, lines]).toEqual([
+      1,
+      [
+        `statefork: error: refusing to talk to ${sock}: its directory ${dir} can be written by other users, so it may not be a statefork master's; check who made it`,
+      ],
+    ]);
   });
 });
 
@@ -139,7 +185,21 @@ describe('what the CLI prints from an answer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-esc-'));
     const sock = join(dir, 'ctl.sock');
     const evil = '\u001b]0;owned\u0007\u001b[2Jserving\u009b31m';
-    await fakeMaster(sock, { v: 1, id: 1, ok: true, data: { pid: 1, state: evil, uptimeSeconds: 1, generation: 1, target: 1, workers: { live: 1, ready: 1, booting: 0, retiring: 0 }, upgrade: null, upgradeFrom: null } });
+    await fakeMaster(sock, {
+      v: 1,
+      id: 1,
+      ok: true,
+      data: {
+        pid: 1,
+        state: evil,
+        uptimeSeconds: 1,
+        generation: 1,
+        target: 1,
+        workers: { live: 1, ready: 1, booting: 0, retiring: 0 },
+        upgrade: null,
+        upgradeFrom: null,
+      },
+    });
     const outputs = [] as string[];
     for (const args of [['status'], ['status', '--json'], ['reload']]) {
       outputs.push(execFileSync(process.execPath, [join(process.cwd(), 'dist/src/cli.js'), ...args, '--control-socket', sock], { encoding: 'utf8' }));

@@ -5,7 +5,20 @@
  * the workers share. The disk is a real 256 KiB tmpfs; the rotations are logrotate's own.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,13 +45,19 @@ function setting(): { dir: string; secret: string; secretState: () => string } {
 /** What nobody does in the shared directory: a command run as that user. */
 const asNobody = (cmd: string, ...args: string[]) => execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cmd, ...args]);
 
-const records = (file: string): Rec[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).flatMap((l) => {
-  try {
-    return [JSON.parse(l)];
-  } catch {
-    return [{ torn: l }]; // asserted against where it matters
-  }
-}) : []);
+const records = (file: string): Rec[] =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l)];
+          } catch {
+            return [{ torn: l }]; // asserted against where it matters
+          }
+        })
+    : [];
 
 async function serving(args: string[], errorLog: string) {
   const port = await freePort();
@@ -55,7 +74,9 @@ describe.runIf(isRoot)('files are never handed over by path', () => {
       asNobody('ln', '-s', secret, join(dir, 'x.log'));
       const { code, lines } = await refusal(['-u', 'nobody', '-b', '127.0.0.1:0', option, join(dir, 'x.log'), 'hello.cjs']);
       expect(code).toBe(1);
-      expect(lines).toEqual([`statefork: error: cannot open ${option} ${join(dir, 'x.log')}: it is a symbolic link, and statefork does not follow links for files it writes; give the real path`]);
+      expect(lines).toEqual([
+        `statefork: error: cannot open ${option} ${join(dir, 'x.log')}: it is a symbolic link, and statefork does not follow links for files it writes; give the real path`,
+      ]);
       expect(secretState()).toBe(before);
     });
   }
@@ -64,10 +85,15 @@ describe.runIf(isRoot)('files are never handed over by path', () => {
     const { dir } = setting();
     execFileSync('mkfifo', [join(dir, 'fifo')]);
     mkdirSync(join(dir, 'sub'));
-    for (const [name, kind] of [['fifo', 'a fifo or a device'], ['sub', 'a directory']]) {
+    for (const [name, kind] of [
+      ['fifo', 'a fifo or a device'],
+      ['sub', 'a directory'],
+    ]) {
       const { code, lines } = await refusal(['-b', '127.0.0.1:0', '--access-log', join(dir, name), 'hello.cjs']);
       expect(code).toBe(1);
-      expect(lines).toEqual([`statefork: error: cannot use --access-log ${join(dir, name)}: it is ${kind}, statefork writes only regular files; give a file path`]);
+      expect(lines).toEqual([
+        `statefork: error: cannot use --access-log ${join(dir, name)}: it is ${kind}, statefork writes only regular files; give a file path`,
+      ]);
       expect(existsSync(join(dir, name))).toBe(true);
     }
   });
@@ -87,8 +113,12 @@ describe.runIf(isRoot)('files are never handed over by path', () => {
     m.signal('SIGUSR1');
     const old = join(dir, 'error.log.1');
     await eventually(() => records(old).filter((r) => r.msg === 'log file reopened').length >= 2, 20_000, 'both workers reopened');
-    expect(records(old).find((r) => /cannot open --error-log .*symbolic link.*still writing to the file open before$/.test(r.msg ?? ''))).toMatchObject({ level: 50 });
-    expect(records(old).find((r) => /cannot open --access-log .*symbolic link.*the workers keep the file open before$/.test(r.msg ?? ''))).toMatchObject({ level: 50 });
+    expect(records(old).find((r) => /cannot open --error-log .*symbolic link.*still writing to the file open before$/.test(r.msg ?? ''))).toMatchObject({
+      level: 50,
+    });
+    expect(records(old).find((r) => /cannot open --access-log .*symbolic link.*the workers keep the file open before$/.test(r.msg ?? ''))).toMatchObject({
+      level: 50,
+    });
     expect((await get(`${url}/after`)).status).toBe(200);
     await eventually(() => readFileSync(join(dir, 'access.log.1'), 'utf8').includes('GET /after'), 10_000, 'the line in the old access log');
     expect(secretState()).toBe(before);
@@ -117,7 +147,12 @@ describe.runIf(isRoot)('files are never handed over by path', () => {
 
 const mounts: string[] = [];
 afterAll(() => {
-  for (const dir of mounts) try { execFileSync('umount', ['-l', dir]); } catch { /* gone */ }
+  for (const dir of mounts)
+    try {
+      execFileSync('umount', ['-l', dir]);
+    } catch {
+      /* gone */
+    }
 });
 
 /** A real, small, full-able filesystem. */
@@ -163,7 +198,11 @@ describe.runIf(isRoot)('a full disk never stops serving', () => {
     rmSync(join(disk, 'filler'));
     m.signal('SIGTTIN');
     for (let i = 0; i < 5; i++) expect((await get(`${url}/`)).status).toBe(200);
-    await eventually(() => records(errorLog).some((r) => /^\d+ log records? could not be written \(ENOSPC\): writing again$/.test(r.msg ?? '')), 10_000, 'the warning in the error log');
+    await eventually(
+      () => records(errorLog).some((r) => /^\d+ log records? could not be written \(ENOSPC\): writing again$/.test(r.msg ?? '')),
+      10_000,
+      'the warning in the error log',
+    );
     expect(records(errorLog).filter((r) => /could not be written \(ENOSPC\): writing again$/.test(r.msg ?? '') && r.role === 'master')).toHaveLength(1);
     // No torn line: every line of the error log is whole JSON.
     for (const line of readFileSync(errorLog, 'utf8').split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
@@ -190,9 +229,22 @@ describe.runIf(isRoot)('log rotation, with and without create', () => {
       expect((await get(`${url}/before`)).status).toBe(200);
       await eventually(() => existsSync(accessLog) && readFileSync(accessLog, 'utf8').includes('/before'), 5000, 'the first line');
       logrotate(dir, style, m.pid);
-      if (style !== 'copytruncate') await eventually(() => records(errorLog).filter((r) => r.msg === 'log file reopened').length >= 2, 20_000, 'both workers reopened, logging to the new file');
+      if (style !== 'copytruncate')
+        await eventually(
+          () => records(errorLog).filter((r) => r.msg === 'log file reopened').length >= 2,
+          20_000,
+          'both workers reopened, logging to the new file',
+        );
       for (let i = 0; i < 10; i++) expect((await get(`${url}/after`)).status).toBe(200);
-      await eventually(() => existsSync(accessLog) && readFileSync(accessLog, 'utf8').split('\n').filter((l) => l.includes('GET /after')).length === 10, 10_000, 'ten lines in the new access log');
+      await eventually(
+        () =>
+          existsSync(accessLog) &&
+          readFileSync(accessLog, 'utf8')
+            .split('\n')
+            .filter((l) => l.includes('GET /after')).length === 10,
+        10_000,
+        'ten lines in the new access log',
+      );
       expect(readFileSync(accessLog, 'utf8')).not.toContain('/before');
       expect(readFileSync(`${accessLog}.1`, 'utf8')).toContain('GET /before');
       expect(statSync(accessLog).uid).toBe(NOBODY);

@@ -18,13 +18,19 @@ import { freePorts, get } from '../helpers/http.js';
 
 const isRoot = process.getuid?.() === 0;
 
-const records = (file: string): Rec[] => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{')).flatMap((l) => {
-  try {
-    return [JSON.parse(l)];
-  } catch {
-    return [];
-  }
-}) : []);
+const records = (file: string): Rec[] =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .flatMap((l) => {
+          try {
+            return [JSON.parse(l)];
+          } catch {
+            return [];
+          }
+        })
+    : [];
 
 /** A directory every user may enter, as /var/log is: only a file's own mode keeps a reader out. */
 function openDir(): string {
@@ -57,23 +63,37 @@ const cpuSeconds = (pid: number) => {
 
 function postControl(port: number, token: string, body: unknown): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/control', method: 'POST', headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-statefork-token': token } }, (res) => {
-      let text = '';
-      res.on('data', (d) => { text += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/control',
+        method: 'POST',
+        headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json', 'x-statefork-token': token },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });
 }
 
-describe.runIf(isRoot)('a worker cannot find the dashboard\'s token', () => {
-  it('not in the error log (0640, no token), the token file (0600), the master\'s environment or argv, or its own environment', async () => {
+describe.runIf(isRoot)("a worker cannot find the dashboard's token", () => {
+  it("not in the error log (0640, no token), the token file (0600), the master's environment or argv, or its own environment", async () => {
     const dir = openDir();
     const errorLog = join(dir, 'error.log');
     const tokenFile = join(dir, 'token');
     const [inspector] = await freePorts(1);
-    const { m, url } = await serving(['-w', '1', '--inspector', `127.0.0.1:${inspector}`, '--inspector-controls', '--inspector-token-file', tokenFile], errorLog);
+    const { m, url } = await serving(
+      ['-w', '1', '--inspector', `127.0.0.1:${inspector}`, '--inspector-controls', '--inspector-token-file', tokenFile],
+      errorLog,
+    );
     const said = await control('dashboard-url', m);
     expect(said.code).toBe(0);
     const token = /^http:\/\/127\.0\.0\.1:\d+\/#token=([0-9a-f]{32})\n$/.exec(said.stdout)?.[1] ?? '';
@@ -83,7 +103,9 @@ describe.runIf(isRoot)('a worker cannot find the dashboard\'s token', () => {
     expect(statSync(errorLog).mode & 0o777).toBe(0o640);
     const log = readFileSync(errorLog, 'utf8');
     expect(log).not.toContain(token);
-    expect(records(errorLog).find((r) => r.inspectorControls)?.msg).toBe(`inspector controls on at http://127.0.0.1:${inspector}/: each control request needs this run's token (statefork dashboard-url prints the page's address with it; it is also in ${tokenFile} (mode 0600))`);
+    expect(records(errorLog).find((r) => r.inspectorControls)?.msg).toBe(
+      `inspector controls on at http://127.0.0.1:${inspector}/: each control request needs this run's token (statefork dashboard-url prints the page's address with it; it is also in ${tokenFile} (mode 0600))`,
+    );
     // The app, as nobody, tries everything it can name.
     for (const path of [errorLog, tokenFile, `/proc/${m.pid}/environ`]) {
       expect(await json(`${url}/steal?path=${encodeURIComponent(path)}`), path).toEqual({ error: 'EACCES' });
@@ -108,12 +130,22 @@ describe.runIf(isRoot)('a worker cannot find the dashboard\'s token', () => {
     expect([statSync(errorLog).mode & 0o777, statSync(accessLog).mode & 0o777, statSync(accessLog).uid]).toEqual([0o600, 0o600, 65534]);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
-    for (const [mode, shown] of [['0755', '0755'], ['abc', 'abc'], ['01666', '01666']]) {
+    for (const [mode, shown] of [
+      ['0755', '0755'],
+      ['abc', 'abc'],
+      ['01666', '01666'],
+    ]) {
       const r = startCli(['-b', '127.0.0.1:0', '--log-file-mode', mode, 'hello.cjs']);
-      expect([(await r.exited).code, r.stderrText()]).toEqual([2, `statefork: error: invalid --log-file-mode '${shown}': expected an octal file mode without execute bits, at most 0666 (e.g. --log-file-mode 0640)\n`]);
+      expect([(await r.exited).code, r.stderrText()]).toEqual([
+        2,
+        `statefork: error: invalid --log-file-mode '${shown}': expected an octal file mode without execute bits, at most 0666 (e.g. --log-file-mode 0640)\n`,
+      ]);
     }
     const orphanFile = startCli(['-b', '127.0.0.1:0', '--inspector-token-file', join(dir, 't'), 'hello.cjs']);
-    expect([(await orphanFile.exited).code, orphanFile.stderrText()]).toEqual([2, 'statefork: error: invalid --inspector-token-file: it holds the token of --inspector-controls; give --inspector-controls too, or drop it\n']);
+    expect([(await orphanFile.exited).code, orphanFile.stderrText()]).toEqual([
+      2,
+      'statefork: error: invalid --inspector-token-file: it holds the token of --inspector-controls; give --inspector-controls too, or drop it\n',
+    ]);
   });
 });
 
@@ -134,7 +166,12 @@ describe.runIf(isRoot)('a worker that floods its channels costs the master littl
     expect(size1 - size0).toBeLessThan(4 * 1024 * 1024 * (seconds + 1));
     await eventually(() => records(errorLog).some((r) => r.event === 'log-dropped'), 5000, 'the dropped record');
     const dropped = records(errorLog).filter((r) => r.event === 'log-dropped');
-    expect(dropped[0]).toMatchObject({ level: 40, role: 'master', worker: 1, msg: expect.stringMatching(/^\d+ log records? \(\d+ bytes\) of worker 1 dropped: over --worker-log-rate 5000:4194304 a second$/) });
+    expect(dropped[0]).toMatchObject({
+      level: 40,
+      role: 'master',
+      worker: 1,
+      msg: expect.stringMatching(/^\d+ log records? \(\d+ bytes\) of worker 1 dropped: over --worker-log-rate 5000:4194304 a second$/),
+    });
     const scrape = (await get(`http://127.0.0.1:${metrics}/metrics`)).body;
     const counted = Number(/^statefork_worker_log_dropped_records_total (\d+)$/m.exec(scrape)?.[1]);
     expect(counted).toBe(dropped.reduce((n, r) => n + r.dropped, 0));
@@ -161,7 +198,7 @@ describe.runIf(isRoot)('a worker that floods its channels costs the master littl
 });
 
 describe.runIf(isRoot)('what a worker writes reaches the operator escaped', () => {
-  it('a hang in a function named with terminal escapes: statefork workers, status, the dashboard\'s data and the log show them as text', async () => {
+  it("a hang in a function named with terminal escapes: statefork workers, status, the dashboard's data and the log show them as text", async () => {
     const dir = openDir();
     const errorLog = join(dir, 'error.log');
     const [inspector] = await freePorts(1);
@@ -188,12 +225,14 @@ describe.runIf(isRoot)('what a worker writes reaches the operator escaped', () =
     expect((await m.exited).code).toBe(0);
   });
 
-  it('on a terminal (pino-pretty), a worker\'s record shows its escapes as text', async () => {
+  it("on a terminal (pino-pretty), a worker's record shows its escapes as text", async () => {
     const [port] = await freePorts(1);
     // script(1) gives the master a terminal; the worker logs a record whose message is escapes.
     const dir = openDir();
     const [out, pidfile] = [join(dir, 'terminal'), join(dir, 'master.pid')];
-    const r = startCli(['-q', '-e', '-f', '-c', `${process.execPath} ${CLI} -w 1 -b 127.0.0.1:${port} --pid ${pidfile} --timeout 2 hostile.cjs`, out], { command: ['script'] });
+    const r = startCli(['-q', '-e', '-f', '-c', `${process.execPath} ${CLI} -w 1 -b 127.0.0.1:${port} --pid ${pidfile} --timeout 2 hostile.cjs`, out], {
+      command: ['script'],
+    });
     await eventually(() => existsSync(out) && /ready: every worker/.test(readFileSync(out, 'utf8')), 20_000, 'the master ready');
     void get(`http://127.0.0.1:${port}/evil-hang`, { timeoutMs: 20_000 }).catch(() => {});
     await eventually(() => /hung/.test(readFileSync(out, 'utf8')), 15_000, 'the hang on the terminal');

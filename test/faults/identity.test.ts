@@ -15,12 +15,23 @@ import { APPS, CLI, refusal, startServing } from '../helpers/cli.js';
 const isRoot = process.getuid?.() === 0;
 const ids = (pid: number) => {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return { uid: Number(/^Uid:\s+(\d+)/m.exec(status)![1]), gid: Number(/^Gid:\s+(\d+)/m.exec(status)![1]), groups: /^Groups:[ \t]*(.*)$/m.exec(status)![1].trim() };
+  return {
+    uid: Number(/^Uid:\s+(\d+)/m.exec(status)![1]),
+    gid: Number(/^Gid:\s+(\d+)/m.exec(status)![1]),
+    groups: /^Groups:[ \t]*(.*)$/m.exec(status)![1].trim(),
+  };
 };
-const fdTargets = (pid: number) => readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } });
+const fdTargets = (pid: number) =>
+  readdirSync(`/proc/${pid}/fd`).map((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      return '';
+    }
+  });
 
 describe.runIf(isRoot)('identity is exactly what was asked', () => {
-  it('a numeric --user without --group runs with that user\'s primary group, not root\'s', async () => {
+  it("a numeric --user without --group runs with that user's primary group, not root's", async () => {
     const m = await startServing(['-u', '65534', '-w', '1', '-b', '127.0.0.1:0', 'hello.cjs']);
     for (const pid of m.workerPids()) expect(ids(pid)).toEqual({ uid: 65534, gid: 65534, groups: '' });
     m.signal('SIGTERM');
@@ -29,7 +40,12 @@ describe.runIf(isRoot)('identity is exactly what was asked', () => {
 
   it('a uid with no passwd entry needs --group (one line, exit 2); with it, exactly that identity', async () => {
     const { code, lines } = await refusal(['-u', '54321', '-b', '127.0.0.1:0', 'hello.cjs']);
-    expect([code, lines]).toEqual([2, ["statefork: error: invalid --user '54321': uid 54321 has no entry in /etc/passwd, so its primary group is unknown; give --group too (e.g. --group 54321)"]]);
+    expect([code, lines]).toEqual([
+      2,
+      [
+        "statefork: error: invalid --user '54321': uid 54321 has no entry in /etc/passwd, so its primary group is unknown; give --group too (e.g. --group 54321)",
+      ],
+    ]);
     const m = await startServing(['-u', '54321', '-g', '54321', '-w', '1', '-b', '127.0.0.1:0', 'hello.cjs']);
     for (const pid of m.workerPids()) expect(ids(pid)).toEqual({ uid: 54321, gid: 54321, groups: '' });
     m.signal('SIGTERM');
@@ -69,7 +85,9 @@ describe('upgrade variables are honoured only in an upgrade', () => {
     ]) {
       const { code, lines } = await refusal(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs'], { env });
       expect(code).toBe(2);
-      expect(lines).toEqual([expect.stringMatching(/^statefork: error: STATEFORK_FD(_BINDS)? is set, but this is not a hot upgrade .*unset it to start normally$/)]);
+      expect(lines).toEqual([
+        expect.stringMatching(/^statefork: error: STATEFORK_FD(_BINDS)? is set, but this is not a hot upgrade .*unset it to start normally$/),
+      ]);
       expect(readFileSync(victim, 'utf8')).toBe('keep me\n');
     }
   });
@@ -88,11 +106,15 @@ describe('upgrade variables are honoured only in an upgrade', () => {
       env: { ...process.env, STATEFORK_FD: '3', STATEFORK_FD_BINDS: JSON.stringify([`unix:${victim}`]), STATEFORK_UPGRADE_FROM: String(process.pid) },
     });
     let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += d; });
+    child.stderr!.on('data', (d) => {
+      stderr += d;
+    });
     const code = await new Promise((ok) => child.once('exit', ok));
     server.close();
     expect(code).toBe(2);
-    expect(stderr.trim().split('\n').at(-1)).toBe(`statefork: error: cannot serve on fd 3 as unix:${victim}: that fd is not a socket bound at ${victim} (STATEFORK_FD_BINDS names it; only a statefork master sets it, for its new master)`);
+    expect(stderr.trim().split('\n').at(-1)).toBe(
+      `statefork: error: cannot serve on fd 3 as unix:${victim}: that fd is not a socket bound at ${victim} (STATEFORK_FD_BINDS names it; only a statefork master sets it, for its new master)`,
+    );
     expect(existsSync(victim) && readFileSync(victim, 'utf8')).toBe('keep me\n');
   });
 });

@@ -13,13 +13,18 @@ import { MAX_STREAMS, serveInspector } from '../../dist/src/inspector/server.js'
 import { MAX_BODY } from '../../dist/src/inspector/controls.js';
 import type { Step } from '../../dist/src/inspector/hub.js';
 
-interface Sent { status: number; body: string }
+interface Sent {
+  status: number;
+  body: string;
+}
 
 function post(port: number, headers: Record<string, string>, body: string, path = '/control'): Promise<Sent> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', headers: { host: `127.0.0.1:${port}`, ...headers } }, (res) => {
       let text = '';
-      res.on('data', (d) => { text += d; });
+      res.on('data', (d) => {
+        text += d;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.on('error', reject);
@@ -29,9 +34,20 @@ function post(port: number, headers: Record<string, string>, body: string, path 
 
 /** The run's token, as the operator gets it: `statefork dashboard-url` (it is never logged). */
 const tokenOf = async (m: Running) => /#token=([0-9a-f]+)$/.exec(await dashboardUrl(m))?.[1] ?? '';
-const target = async (port: number) => JSON.parse(await new Promise<string>((ok) => http.get(`http://127.0.0.1:${port}/workers`, (r) => { let t = ''; r.on('data', (d) => { t += d; }); r.on('end', () => ok(t)); }))).workers.length as number;
+const target = async (port: number) =>
+  JSON.parse(
+    await new Promise<string>((ok) =>
+      http.get(`http://127.0.0.1:${port}/workers`, (r) => {
+        let t = '';
+        r.on('data', (d) => {
+          t += d;
+        });
+        r.on('end', () => ok(t));
+      }),
+    ),
+  ).workers.length as number;
 
-describe('the inspector controls refuse every request that is not the page\'s own', () => {
+describe("the inspector controls refuse every request that is not the page's own", () => {
   it('no token, a wrong token, another origin, a form, too long a body, a rebinding Host: refused, nothing changes', async () => {
     const port = await freePort();
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--inspector', `127.0.0.1:${port}`, '--inspector-controls', 'hello.cjs']);
@@ -57,14 +73,19 @@ describe('the inspector controls refuse every request that is not the page\'s ow
       const r = await post(port, headers, body);
       expect([r.status, said.test(r.body)], `${JSON.stringify(headers)} ${body.slice(0, 40)}: ${r.body}`).toEqual([status, true]);
     }
-    const get = await new Promise<number>((ok) => http.get({ host: '127.0.0.1', port, path: '/control', headers: { 'x-statefork-token': token } }, (r) => { r.resume(); ok(r.statusCode ?? 0); }));
+    const get = await new Promise<number>((ok) =>
+      http.get({ host: '127.0.0.1', port, path: '/control', headers: { 'x-statefork-token': token } }, (r) => {
+        r.resume();
+        ok(r.statusCode ?? 0);
+      }),
+    );
     expect(get).toBe(405);
     expect(await target(port)).toBe(1);
     expect(m.records.filter((r) => r.via === 'inspector')).toEqual([]);
     // The page's own request: the same origin, the token, JSON. It goes through as a TTIN.
     const ok = await post(port, { ...json, 'x-statefork-token': token, origin: `http://127.0.0.1:${port}` }, ttin);
     expect([ok.status, JSON.parse(ok.body)]).toEqual([200, { ok: true, data: { target: 2, state: 'serving.running' } }]);
-    await m.waitFor((r) => r.via === 'inspector' && r.event === 'TTIN', { what: 'the TTIN logged as the inspector\'s' });
+    await m.waitFor((r) => r.via === 'inspector' && r.event === 'TTIN', { what: "the TTIN logged as the inspector's" });
     const tooMany = await post(port, { ...json, 'x-statefork-token': token }, JSON.stringify({ command: 'scale', args: { workers: '2000' } }));
     expect([tooMany.status, JSON.parse(tooMany.body).error.message]).toEqual([400, 'cannot scale to 2000 workers: the most is 1024 (--max-workers)']);
     m.signal('SIGTERM');
@@ -85,10 +106,11 @@ describe('the inspector controls refuse every request that is not the page\'s ow
     const hub = { steps: [] as Step[], subscribe: () => () => {} };
     const port = await freePort();
     const server = await serveInspector(hub, '127.0.0.1', port);
-    const open = () => new Promise<{ status: number; socket: net.Socket }>((ok) => {
-      const req = http.get({ host: '127.0.0.1', port, path: '/events', agent: false }, (res) => ok({ status: res.statusCode ?? 0, socket: res.socket }));
-      req.on('error', () => {});
-    });
+    const open = () =>
+      new Promise<{ status: number; socket: net.Socket }>((ok) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/events', agent: false }, (res) => ok({ status: res.statusCode ?? 0, socket: res.socket }));
+        req.on('error', () => {});
+      });
     const streams = [];
     for (let i = 0; i < MAX_STREAMS; i++) streams.push(await open());
     expect(streams.every((s) => s.status === 200)).toBe(true);

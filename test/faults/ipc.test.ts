@@ -60,35 +60,44 @@ describe('a worker cannot crash the master through its channel', () => {
     expect((await m.exited).code).toBe(0);
   });
 
-  it('a storm: every worker breaks it at once, and their replacements too; the master backs off and recovers', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'statefork-storm-'));
-    chmodSync(dir, 0o755); // the workers (nobody) look for the trigger
-    const trigger = join(dir, 'misbehave');
-    const m = await startServing([...asNobody, '-w', '4', '-b', '127.0.0.1:0', '-e', `MISBEHAVE_AT_LOAD=${trigger}`, 'misbehave.cjs']);
-    const from = m.records.length;
-    // Every ready worker at once, then each replacement as it loads: garbage from all of them.
-    writeFileSync(trigger, '');
-    // ?while: a request the kernel still holds when the fix lands (its client gave up, its bytes
-    // wait in the accept queue) must not break the workers that come after it.
-    await Promise.all(Array.from({ length: 40 }, () => get(`${m.url()}/garbage?while=${encodeURIComponent(trigger)}`).catch(() => {})));
-    // ...and the replacements as they load (ids above the first four).
-    await m.waitFor((x) => x.msg === PROTOCOL && x.id > 4, { from, what: 'a replacement dismissed too' });
-    // Each dismissal counts for the backoff, one by one: replacements wait longer each time.
-    const dismissed = m.records.slice(from).filter((x) => x.msg === PROTOCOL);
-    expect(dismissed.map((x) => x.failures)).toEqual(dismissed.map((_, i) => i + 1));
-    expect(isAlive(m.pid)).toBe(true);
-    // The deploy is fixed: once the backoff has passed, four workers serve again.
-    rmSync(trigger);
-    // A failure here shows what the master did meanwhile (the backoff's decisions are in its log).
-    await eventually(() => readyWorkers(m).filter(isAlive).length === 4, HEAL_MS, 'four ready workers again').catch((e: Error) => {
-      const tail = m.records.slice(from).filter((x) => x.level >= 30 && x.event !== 'transition').slice(-30).map((x) => JSON.stringify(x)).join('\n');
-      throw new Error(`${e.message}; ready now: ${JSON.stringify(readyWorkers(m))}; the master's last records:\n${tail}`);
-    });
-    await m.waitFor((x) => x.msg === 'workers stable again: respawn backoff reset', { from, timeoutMs: HEAL_MS });
-    await servesAll(m);
-    m.signal('SIGTERM');
-    expect((await m.exited).code).toBe(0);
-  }, 30_000 + 2 * HEAL_MS);
+  it(
+    'a storm: every worker breaks it at once, and their replacements too; the master backs off and recovers',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'statefork-storm-'));
+      chmodSync(dir, 0o755); // the workers (nobody) look for the trigger
+      const trigger = join(dir, 'misbehave');
+      const m = await startServing([...asNobody, '-w', '4', '-b', '127.0.0.1:0', '-e', `MISBEHAVE_AT_LOAD=${trigger}`, 'misbehave.cjs']);
+      const from = m.records.length;
+      // Every ready worker at once, then each replacement as it loads: garbage from all of them.
+      writeFileSync(trigger, '');
+      // ?while: a request the kernel still holds when the fix lands (its client gave up, its bytes
+      // wait in the accept queue) must not break the workers that come after it.
+      await Promise.all(Array.from({ length: 40 }, () => get(`${m.url()}/garbage?while=${encodeURIComponent(trigger)}`).catch(() => {})));
+      // ...and the replacements as they load (ids above the first four).
+      await m.waitFor((x) => x.msg === PROTOCOL && x.id > 4, { from, what: 'a replacement dismissed too' });
+      // Each dismissal counts for the backoff, one by one: replacements wait longer each time.
+      const dismissed = m.records.slice(from).filter((x) => x.msg === PROTOCOL);
+      expect(dismissed.map((x) => x.failures)).toEqual(dismissed.map((_, i) => i + 1));
+      expect(isAlive(m.pid)).toBe(true);
+      // The deploy is fixed: once the backoff has passed, four workers serve again.
+      rmSync(trigger);
+      // A failure here shows what the master did meanwhile (the backoff's decisions are in its log).
+      await eventually(() => readyWorkers(m).filter(isAlive).length === 4, HEAL_MS, 'four ready workers again').catch((e: Error) => {
+        const tail = m.records
+          .slice(from)
+          .filter((x) => x.level >= 30 && x.event !== 'transition')
+          .slice(-30)
+          .map((x) => JSON.stringify(x))
+          .join('\n');
+        throw new Error(`${e.message}; ready now: ${JSON.stringify(readyWorkers(m))}; the master's last records:\n${tail}`);
+      });
+      await m.waitFor((x) => x.msg === 'workers stable again: respawn backoff reset', { from, timeoutMs: HEAL_MS });
+      await servesAll(m);
+      m.signal('SIGTERM');
+      expect((await m.exited).code).toBe(0);
+    },
+    30_000 + 2 * HEAL_MS,
+  );
 
   it('a flood of valid messages from one worker: the master stays responsive and no request is lost', async () => {
     const control = join(mkdtempSync(join(tmpdir(), 'statefork-flood-')), 'ctl.sock');
@@ -122,7 +131,10 @@ describe("the master's last resort", () => {
     const slow = get(`${m.url()}/slow?ms=1500`);
     const { pid } = await m.waitFor((x) => x.app === 'request');
     const from = m.records.length;
-    process.kill(m.workerPids().find((p) => p !== pid)!, 'SIGKILL'); // childExit runs, and its bug fires
+    process.kill(
+      m.workerPids().find((p) => p !== pid)!,
+      'SIGKILL',
+    ); // childExit runs, and its bug fires
     const fatal = await m.waitFor((x) => x.level === 60 && /^uncaught error in the master/.test(x.msg ?? ''), { from });
     expect(fatal.msg).toBe('uncaught error in the master (uncaughtException): TypeError: a bug in the childExit hook');
     await m.waitFor(isTransition('master', 'stopping.graceful'), { from });

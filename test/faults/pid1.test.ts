@@ -20,7 +20,13 @@ const started: ChildProcess[] = [];
 
 afterEach(() => {
   // The namespace's PID 1 takes every process in it along when it dies.
-  for (const c of started.splice(0)) for (const pid of hostChildren(c.pid!)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const c of started.splice(0))
+    for (const pid of hostChildren(c.pid!))
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
 });
 
 function hostChildren(pid: number): number[] {
@@ -42,15 +48,24 @@ const stateOf = (pid: number) => {
 
 /** The master as PID 1 of a new PID namespace; `cli`: which build of it. */
 async function asPid1(cli: string, port: number, metrics: number) {
-  const unshare = spawn('unshare', ['--pid', '--fork', '--mount-proc', NODE, cli, '-w', '2', '-b', `127.0.0.1:${port}`, '-u', 'nobody', '--metrics', `127.0.0.1:${metrics}`, 'hostile.cjs'], { cwd: APPS, stdio: ['ignore', 'ignore', 'pipe'] });
+  const unshare = spawn(
+    'unshare',
+    ['--pid', '--fork', '--mount-proc', NODE, cli, '-w', '2', '-b', `127.0.0.1:${port}`, '-u', 'nobody', '--metrics', `127.0.0.1:${metrics}`, 'hostile.cjs'],
+    { cwd: APPS, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   started.push(unshare);
   const records: Rec[] = [];
   let buffer = '';
-  unshare.stderr!.on('data', (d: Buffer) => {
+  unshare.stderr.on('data', (d: Buffer) => {
     buffer += d.toString();
     const lines = buffer.split('\n');
     buffer = lines.pop()!;
-    for (const line of lines) try { records.push(JSON.parse(line)); } catch { records.push({ raw: line }); }
+    for (const line of lines)
+      try {
+        records.push(JSON.parse(line));
+      } catch {
+        records.push({ raw: line });
+      }
   });
   const exited = new Promise<number | null>((ok) => unshare.once('exit', (code) => ok(code)));
   await eventually(() => records.some((r) => /^ready: every worker/.test(r.msg ?? '')), 20_000, 'the first generation');
@@ -64,7 +79,7 @@ async function orphaning(port: number, n: number) {
 }
 
 describe.runIf(isRoot)('statefork as PID 1 reaps the orphans it adopts', () => {
-  it('200 orphaning requests leave no zombie; the workers\' exits still reach the master with their status', async () => {
+  it("200 orphaning requests leave no zombie; the workers' exits still reach the master with their status", async () => {
     const [port, metrics] = await freePorts(2);
     const m = await asPid1(CLI, port, metrics);
     expect(m.records.find((r) => r.reaper)).toMatchObject({ pid: 1, msg: 'running as PID 1: orphaned processes are reaped' });
@@ -95,7 +110,11 @@ describe.runIf(isRoot)('statefork as PID 1 reaps the orphans it adopts', () => {
     const copy = buildWithout((f) => f.startsWith('reaper-'));
     const [port, metrics] = await freePorts(2);
     const m = await asPid1(copy.cli, port, metrics);
-    expect(m.records.find((r) => r.pid1)).toMatchObject({ level: 40, pid: 1, msg: 'statefork runs as PID 1 but its reaper is not built for this platform: orphaned processes will stay zombies; run it under an init (docker run --init, or tini as the entrypoint)' });
+    expect(m.records.find((r) => r.pid1)).toMatchObject({
+      level: 40,
+      pid: 1,
+      msg: 'statefork runs as PID 1 but its reaper is not built for this platform: orphaned processes will stay zombies; run it under an init (docker run --init, or tini as the entrypoint)',
+    });
     await orphaning(port, 20);
     await eventually(() => m.zombies() === 20, 10_000, 'the 20 zombies');
     process.kill(m.master, 'SIGTERM');

@@ -31,8 +31,12 @@ function slowloris(port: number, n: number, everyMs: number) {
   };
   for (let i = 0; i < n; i++) open();
   return {
-    get open() { return sockets.size; },
-    get opened() { return opened; },
+    get open() {
+      return sockets.size;
+    },
+    get opened() {
+      return opened;
+    },
     stop: () => {
       stopped = true;
       for (const s of sockets) s.destroy();
@@ -40,18 +44,38 @@ function slowloris(port: number, n: number, everyMs: number) {
   };
 }
 
-describe('slow clients cannot starve the master\'s HTTP servers', () => {
+describe("slow clients cannot starve the master's HTTP servers", () => {
   it('1,000 slow connections to the health endpoints, 64 to the metrics and the inspector: every probe is answered within 1 s', async () => {
     const [health, metrics, inspector] = await freePorts(3);
-    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--health', `127.0.0.1:${health}`, '--metrics', `127.0.0.1:${metrics}`, '--inspector', `127.0.0.1:${inspector}`, 'hello.cjs']);
+    const m = await startServing([
+      '-w',
+      '1',
+      '-b',
+      '127.0.0.1:0',
+      '--health',
+      `127.0.0.1:${health}`,
+      '--metrics',
+      `127.0.0.1:${metrics}`,
+      '--inspector',
+      `127.0.0.1:${inspector}`,
+      'hello.cjs',
+    ]);
     const attacks = [slowloris(health, 1000, 2000), slowloris(metrics, 64, 2000), slowloris(inspector, 64, 2000)];
     // Long enough for the headers timeout (5 s) to have ended the first round of attackers.
     const until = Date.now() + 12_000;
     const probes: Array<{ url: string; status: number; ms: number }> = [];
     while (Date.now() < until) {
-      for (const url of [`http://127.0.0.1:${health}/livez`, `http://127.0.0.1:${health}/readyz`, `http://127.0.0.1:${metrics}/metrics`, `http://127.0.0.1:${inspector}/`]) {
+      for (const url of [
+        `http://127.0.0.1:${health}/livez`,
+        `http://127.0.0.1:${health}/readyz`,
+        `http://127.0.0.1:${metrics}/metrics`,
+        `http://127.0.0.1:${inspector}/`,
+      ]) {
         const at = performance.now();
-        const status = await get(url, { timeoutMs: 1000 }).then((r) => r.status, () => 0);
+        const status = await get(url, { timeoutMs: 1000 }).then(
+          (r) => r.status,
+          () => 0,
+        );
         probes.push({ url, status, ms: Math.round(performance.now() - at) });
       }
       await new Promise((ok) => setTimeout(ok, 200));

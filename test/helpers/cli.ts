@@ -34,8 +34,17 @@ const running = new Set<Running>();
 
 afterEach(() => {
   for (const r of running) {
-    for (const pid of [...r.workerPids(), ...allWorkerPidsSeen(r)]) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    try { process.kill(r.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const pid of [...r.workerPids(), ...allWorkerPidsSeen(r)])
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    try {
+      process.kill(r.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
   }
   running.clear();
 });
@@ -48,7 +57,10 @@ function allWorkerPidsSeen(r: Running): number[] {
  * `wrap`: a command that execs the CLI in its own process (e.g. systemd-socket-activate ...);
  * `node`: another Node binary to run it with.
  */
-export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions; wrap?: string[]; node?: string; command?: string[] } = {}): Running {
+export function startCli(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; stdio?: StdioOptions; wrap?: string[]; node?: string; command?: string[] } = {},
+): Running {
   // `command`: what runs instead of `node CLI` (an installed package's bin).
   const [command, ...prefix] = opts.command ?? [...(opts.wrap ?? []), opts.node ?? NODE, CLI];
   const child = spawn(command, [...prefix, ...args], {
@@ -81,10 +93,16 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
         };
         const timer = setTimeout(() => {
           cleanup();
-          const tail = records.slice(-25).map((x) => JSON.stringify(x)).join('\n');
+          const tail = records
+            .slice(-25)
+            .map((x) => JSON.stringify(x))
+            .join('\n');
           reject(new Error(`timed out after ${timeoutMs} ms waiting for ${n} x ${what}; last records:\n${tail}`));
         }, timeoutMs);
-        const cleanup = () => { clearTimeout(timer); waiters.delete(check); };
+        const cleanup = () => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
         waiters.add(check);
         check();
       });
@@ -107,7 +125,9 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
       process.kill(child.pid!, sig);
     },
   };
-  child.stdout?.on('data', (d) => { r.stdout += d; });
+  child.stdout?.on('data', (d) => {
+    r.stdout += d;
+  });
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d;
     buffer += d.toString();
@@ -131,7 +151,10 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: 
 /** `bootMs`: how long the first generation may take (a framework's first start is slower). */
 export async function startServing(args: string[], opts: Parameters<typeof startCli>[1] & { bootMs?: number } = {}): Promise<Running> {
   const r = startCli(args, opts);
-  await r.waitFor((x) => x.machine === 'master' && x.to === 'serving.running', { what: 'the master to reach serving.running', timeoutMs: opts.bootMs ?? 20_000 });
+  await r.waitFor((x) => x.machine === 'master' && x.to === 'serving.running', {
+    what: 'the master to reach serving.running',
+    timeoutMs: opts.bootMs ?? 20_000,
+  });
   return r;
 }
 
@@ -161,14 +184,17 @@ export async function eventually(cond: () => boolean, timeoutMs: number, what: s
 
 /** Children of a process, read from the process tree (not from our log). */
 export function childrenOf(pid: number): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((p) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-    } catch {
-      return false;
-    }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((p) => {
+      try {
+        const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** Runs the CLI expecting a refusal: its exit code and the lines it printed on stderr. */

@@ -8,7 +8,16 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-interface LockEntry { version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string>; dev?: boolean; [k: string]: unknown }
+interface LockEntry {
+  version?: string;
+  resolved?: string;
+  integrity?: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  dev?: boolean;
+  [k: string]: unknown;
+}
 
 /** Where `name` resolves from `from` (a lockfile path), as Node looks it up: nearest node_modules first. */
 function resolveIn(packages: Record<string, LockEntry>, from: string, name: string): string | null {
@@ -27,10 +36,15 @@ export function consumerProject(dir: string, tgz: string, repoLock: string): voi
   const packages: Record<string, LockEntry> = {
     '': { name: 'consumer', dependencies: { statefork: spec } },
     'node_modules/statefork': {
-      version: manifest.version, resolved: spec,
+      version: manifest.version,
+      resolved: spec,
       integrity: `sha512-${createHash('sha512').update(readFileSync(tgz)).digest('base64')}`,
-      license: manifest.license, dependencies: manifest.dependencies, peerDependencies: manifest.peerDependencies,
-      peerDependenciesMeta: manifest.peerDependenciesMeta, bin: manifest.bin, engines: manifest.engines,
+      license: manifest.license,
+      dependencies: manifest.dependencies,
+      peerDependencies: manifest.peerDependencies,
+      peerDependenciesMeta: manifest.peerDependenciesMeta,
+      bin: manifest.bin,
+      engines: manifest.engines,
     },
   };
   // Every package statefork's dependencies need, at the path it has in this repository's tree.

@@ -44,7 +44,12 @@ export function built(name: string, framework: string, build: (dir: string) => v
 export const NODE_24 = join(ROOT, 'node_modules/node-24/bin/node');
 
 const run = (dir: string, args: string[], node = NODE) =>
-  execFileSync(node, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ASTRO_TELEMETRY_DISABLED: '1' }, timeout: 300_000 });
+  execFileSync(node, args, {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ASTRO_TELEMETRY_DISABLED: '1' },
+    timeout: 300_000,
+  });
 
 /**
  * Next.js `output: 'standalone'`: `next build`, then public/ and .next/static copied next to the

@@ -9,16 +9,27 @@ export interface Reply {
 }
 
 /** `connected` resolves once the TCP handshake is done (the connection waits in the backlog, at least). */
-export function get(url: string, opts: { agent?: http.Agent; socketPath?: string; path?: string; timeoutMs?: number; connected?: (value: void) => void } = {}): Promise<Reply> {
+export function get(
+  url: string,
+  opts: { agent?: http.Agent; socketPath?: string; path?: string; timeoutMs?: number; connected?: () => void } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const target = opts.socketPath ? { socketPath: opts.socketPath, path: opts.path ?? '/' } : new URL(url);
-    const req = http.get({ ...(target instanceof URL ? { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: target.pathname + target.search } : target), agent: opts.agent ?? false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
-      res.on('error', reject);
-    });
+    const req = http.get(
+      {
+        ...(target instanceof URL ? { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: target.pathname + target.search } : target),
+        agent: opts.agent ?? false,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers }));
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(opts.timeoutMs ?? 30_000, () => req.destroy(new Error('client timeout')));
     req.on('error', reject);
     if (opts.connected) req.once('socket', (s) => (s.connecting ? s.once('connect', () => opts.connected!()) : opts.connected!()));
@@ -61,7 +72,9 @@ export function requestLoop(url: string, opts: { concurrency?: number; keepAlive
 /** Sends a request and resolves, with the reply still to come, once its connection is established. */
 export async function connectedGet(url: string): Promise<{ reply: Promise<Reply> }> {
   let connected!: () => void;
-  const isConnected = new Promise<void>((ok) => { connected = ok; });
+  const isConnected = new Promise<void>((ok) => {
+    connected = ok;
+  });
   const reply = get(url, { connected });
   reply.catch(() => {});
   await isConnected;
@@ -77,11 +90,13 @@ export async function freePort(): Promise<number> {
 
 /** `n` different such ports: each is held until all are picked, so none comes back twice. */
 export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: n }, async () => {
-    const s = net.createServer();
-    await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-    return s;
-  }));
+  const servers = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const s = net.createServer();
+      await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
+      return s;
+    }),
+  );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((ok) => s.close(ok))));
   return ports;

@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, get } from './http.js';
 
-export interface Sample { metric: Record<string, string>; value: [number, string] }
+export interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
 
 export interface Prometheus {
   url: string;
@@ -49,12 +52,15 @@ export async function startPrometheus(config: string): Promise<Prometheus> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let stderr = '';
-  const child = spawn('prometheus', [
-    `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    'prometheus',
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   running.add(child);
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   // Its data directory goes with it, once it has stopped writing there.
   child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const api = async <T>(path: string): Promise<T> => {
@@ -73,17 +79,21 @@ export async function startPrometheus(config: string): Promise<Prometheus> {
     await new Promise((ok) => setTimeout(ok, 100));
   }
   return {
-    url, query, api,
+    url,
+    query,
+    api,
     async until(expr, check, what, timeoutMs = 20_000) {
       const end = Date.now() + timeoutMs;
       let last: Sample[] = [];
-      while (!check(last = await query(expr))) {
+      while (!check((last = await query(expr)))) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${what}; ${expr} gave ${JSON.stringify(last)}`);
         await new Promise((ok) => setTimeout(ok, 250));
       }
       return last;
     },
-    stop: () => { child.kill('SIGTERM'); },
+    stop: () => {
+      child.kill('SIGTERM');
+    },
   };
 }
 

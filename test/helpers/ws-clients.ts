@@ -29,7 +29,11 @@ export class EchoClient {
   private pid: number | null = null;
   private opened: Promise<void> = Promise.resolve();
 
-  constructor(private readonly url: string, private readonly name: number, private readonly reconnectDelayMs = 20) {}
+  constructor(
+    private readonly url: string,
+    private readonly name: number,
+    private readonly reconnectDelayMs = 20,
+  ) {}
 
   connect(): Promise<void> {
     this.opened = new Promise((resolve) => {
@@ -55,7 +59,9 @@ export class EchoClient {
         this.ws = null;
         if (!this.stopped) setTimeout(() => void this.connect(), this.reconnectDelayMs);
       });
-      ws.on('error', () => { /* the close that follows says what happened */ });
+      ws.on('error', () => {
+        /* the close that follows says what happened */
+      });
     });
     return this.opened;
   }

@@ -13,9 +13,14 @@ const CRUISER = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruis
 
 function cruise(cwd: string): Promise<{ code: number; out: string }> {
   return new Promise((ok) => {
-    execFile(process.execPath, [CRUISER, '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err-long', 'src', 'machines'], { cwd }, (err, stdout, stderr) => {
-      ok({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr });
-    });
+    execFile(
+      process.execPath,
+      [CRUISER, '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err-long', 'src', 'machines'],
+      { cwd },
+      (err, stdout, stderr) => {
+        ok({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout + stderr });
+      },
+    );
   });
 }
 
@@ -36,7 +41,8 @@ describe('the direction of imports', () => {
       'src/time.ts': 'export const now = 1;\n',
       'src/config/options.ts': 'export type LogLevelName = string;\n',
       'src/log.ts': "import type { LogLevelName } from './config/options.js';\nexport const level: LogLevelName = 'info';\n",
-      'src/worker/main.ts': "import { level } from '../log.js';\nimport type { Master } from '../master/runtime.js';\nexport const m: Master | null = level ? null : null;\n",
+      'src/worker/main.ts':
+        "import { level } from '../log.js';\nimport type { Master } from '../master/runtime.js';\nexport const m: Master | null = level ? null : null;\n",
       'src/master/runtime.ts': 'export interface Master { pid: number }\n',
       'src/metrics/view.ts': "import type { Master } from '../master/runtime.js';\nexport const v: Master | null = null;\n",
       'src/adapters/os.ts': "import type { Master } from '../master/runtime.js';\nexport const o: Master | null = null;\n",

@@ -23,7 +23,17 @@ describe('access log', () => {
   it('custom atoms, request headers and duration; json writes one record per request', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-access-'));
     const text = join(dir, 'text.log');
-    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--access-log', text, '--access-log-format', '%(m)s %(U)s %(q)s %(s)s %(D)s %({host}i)s %(p)s', 'hello.cjs']);
+    const m = await startServing([
+      '-w',
+      '1',
+      '-b',
+      '127.0.0.1:0',
+      '--access-log',
+      text,
+      '--access-log-format',
+      '%(m)s %(U)s %(q)s %(s)s %(D)s %({host}i)s %(p)s',
+      'hello.cjs',
+    ]);
     await get(`${m.url()}/slow?ms=50`);
     await eventually(() => lines(text).length === 1, 5000, 'the line');
     const [method, path, query, status, micros, host, pid] = lines(text)[0].split(' ');

@@ -29,8 +29,25 @@ function load(m: Running, stop: () => boolean) {
 
 describe('adaptive worker count', () => {
   it('scales up on a queue that stays, serves on both, and back to MIN once quiet and after the cooldown, with nothing failed', async () => {
-    const m = await startServing(['--workers', '1:2', '--scale-up-after', '0.5', '--scale-down-after', '2', '--scale-cooldown', '3', '--log-level', 'debug', '-b', '127.0.0.1:0',
-      '--metrics', '127.0.0.1:0', '--inspector', '127.0.0.1:0', 'hello.cjs']);
+    const m = await startServing([
+      '--workers',
+      '1:2',
+      '--scale-up-after',
+      '0.5',
+      '--scale-down-after',
+      '2',
+      '--scale-cooldown',
+      '3',
+      '--log-level',
+      'debug',
+      '-b',
+      '127.0.0.1:0',
+      '--metrics',
+      '127.0.0.1:0',
+      '--inspector',
+      '127.0.0.1:0',
+      'hello.cjs',
+    ]);
     const metrics = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics as string;
     const inspector = (await m.waitFor((x) => typeof x.inspector === 'string')).inspector as string;
     expect(m.records.find((x) => typeof x.msg === 'string' && x.msg.startsWith('host limits'))).toMatchObject({ minWorkers: 1, maxWorkers: 2, maxGiven: true });
@@ -80,7 +97,14 @@ describe('adaptive worker count', () => {
   it('the default MAX is the cgroup CPU quota (v2 cpu.max), and the ceiling is said with its reason', async () => {
     const dir = fakeCgroup({ 'cpu.max': '100000 100000', 'memory.max': String(8 * 2 ** 30) });
     const m = await startServing(['--workers', '1:auto', '--scale-up-after', '0.5', '-b', '127.0.0.1:0', 'hello.cjs'], { env: { STATEFORK_CGROUP_DIR: dir } });
-    expect(m.records.find((x) => typeof x.msg === 'string' && x.msg.startsWith('host limits'))).toMatchObject({ cpus: 1, cpuQuota: 1, memoryLimitMiB: 8192, minWorkers: 1, maxWorkers: 1, maxGiven: false });
+    expect(m.records.find((x) => typeof x.msg === 'string' && x.msg.startsWith('host limits'))).toMatchObject({
+      cpus: 1,
+      cpuQuota: 1,
+      memoryLimitMiB: 8192,
+      minWorkers: 1,
+      maxWorkers: 1,
+      maxGiven: false,
+    });
     let stop = false;
     const loading = load(m, () => stop);
     const at = await m.waitFor(isScale('none'), { what: 'the ceiling', timeoutMs: 20_000 });
@@ -93,8 +117,15 @@ describe('adaptive worker count', () => {
       const r = startCli(['scale', to, '--control-socket', `/run/statefork/${m.pid}.sock`]);
       return { code: (await r.exited).code, stderr: r.stderrText() };
     };
-    expect(await scale('2')).toEqual({ code: 2, stderr: "statefork: error: the master refused: cannot scale to 2 workers: the most is 1 (the adaptive ceiling: MAX of --workers MIN:MAX, the host's CPUs and memory)\n" });
-    expect(await scale('0')).toEqual({ code: 2, stderr: 'statefork: error: the master refused: cannot scale to 0 workers: the least is 1 (MIN of --workers MIN:MAX; change it and reload to go lower)\n' });
+    expect(await scale('2')).toEqual({
+      code: 2,
+      stderr:
+        "statefork: error: the master refused: cannot scale to 2 workers: the most is 1 (the adaptive ceiling: MAX of --workers MIN:MAX, the host's CPUs and memory)\n",
+    });
+    expect(await scale('0')).toEqual({
+      code: 2,
+      stderr: 'statefork: error: the master refused: cannot scale to 0 workers: the least is 1 (MIN of --workers MIN:MAX; change it and reload to go lower)\n',
+    });
     m.signal('SIGTERM');
     await m.exited;
   }, 60_000);

@@ -27,7 +27,7 @@ async function heldPid(m: Running, from: number): Promise<number> {
 }
 
 describe('--boot-nice', () => {
-  it.runIf(isRoot)('a reload\'s worker boots at nice 10, and runs at the master\'s priority once ready; the first boot was not lowered', async () => {
+  it.runIf(isRoot)("a reload's worker boots at nice 10, and runs at the master's priority once ready; the first boot was not lowered", async () => {
     const { m, gate } = await serving([]);
     const [first] = m.workerPids();
     expect(getPriority(first)).toBe(getPriority());
@@ -64,7 +64,7 @@ describe('--boot-nice', () => {
     expect((await m.exited).code).toBe(0);
   }
 
-  it('--boot-nice 0: a reload\'s worker is not lowered', async () => {
+  it("--boot-nice 0: a reload's worker is not lowered", async () => {
     await reloadsAtNormalPriority(await serving(['--boot-nice', '0']));
   });
 

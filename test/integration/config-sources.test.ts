@@ -85,7 +85,11 @@ async function printConfig(cwd: string, args: string[], env: NodeJS.ProcessEnv =
   const r = startCli(['--print-config', ...args], { cwd, env });
   const { code } = await r.exited;
   expect(code, r.stderrText()).toBe(0);
-  return r.stdout.trim().split('\n').map((line) => line.split(/\s{2,}/) as [string, string, string]).filter(([k]) => !NOT_HERE.includes(k));
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(/\s{2,}/) as [string, string, string])
+    .filter(([k]) => !NOT_HERE.includes(k));
 }
 
 describe('every option, from every source', () => {
@@ -103,7 +107,11 @@ describe('every option, from every source', () => {
     expect(values(fromFile)).toEqual(values(fromFlags));
     // Every option is printed (the extra reload files in the reload row), none was left at its
     // default, and each names its source.
-    expect(fromFlags.map(([k]) => k).sort()).toEqual(OPTIONS.map(([k]) => k).filter((k) => k !== 'reloadExtraFile').sort());
+    expect(fromFlags.map(([k]) => k).sort()).toEqual(
+      OPTIONS.map(([k]) => k)
+        .filter((k) => k !== 'reloadExtraFile')
+        .sort(),
+    );
     expect(fromFlags.find(([k]) => k === 'reload')![1]).toBe(`on, ${p('extra.txt')}`);
     for (const rows of [fromFlags, fromEnv, fromFile]) expect(rows.filter(([, , source]) => source === 'default')).toEqual([]);
     expect(new Set(fromFlags.map(([, , s]) => s))).toEqual(new Set(['command line']));

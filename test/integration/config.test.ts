@@ -35,7 +35,11 @@ describe('configuration file', () => {
     const cwd = project('statefork.config.mjs', "export default { app: './app.cjs', workers: 3, timeout: 10, keepAlive: 2 };\n");
     const printed = await run(['--print-config', '-w', '1'], cwd, { STATEFORK_CMD_ARGS: '--workers 2 --timeout 20' });
     expect(printed.code).toBe(0);
-    const row = (key: string) => printed.stdout.split('\n').find((l) => l.startsWith(`${key} `))!.split(/\s{2,}/);
+    const row = (key: string) =>
+      printed.stdout
+        .split('\n')
+        .find((l) => l.startsWith(`${key} `))!
+        .split(/\s{2,}/);
     expect(row('workers')).toEqual(['workers', '1', 'command line']);
     expect(row('timeout')).toEqual(['timeout', '20', 'STATEFORK_CMD_ARGS']);
     expect(row('keepAlive')).toEqual(['keepAlive', '2', `config file ${join(cwd, 'statefork.config.mjs')}`]);
@@ -49,9 +53,24 @@ describe('configuration file', () => {
   });
 
   it.each([
-    ['a syntax error', 'statefork.config.mjs', 'export default { workers: 2,, };', /^statefork: error: config file .*statefork\.config\.mjs does not load: .*; fix the file$/],
-    ['a bad value', 'statefork.config.mjs', "export default { app: './app.cjs', workers: 0 };", /^statefork: error: invalid workers '0' in config file .*statefork\.config\.mjs: expected a whole number of 1 or more/],
-    ['an unknown key', 'statefork.config.json', '{ "app": "./app.cjs", "wokers": 2 }', /^statefork: error: unknown key 'wokers' in config file .*statefork\.config\.json \(did you mean workers\?\); the keys are/],
+    [
+      'a syntax error',
+      'statefork.config.mjs',
+      'export default { workers: 2,, };',
+      /^statefork: error: config file .*statefork\.config\.mjs does not load: .*; fix the file$/,
+    ],
+    [
+      'a bad value',
+      'statefork.config.mjs',
+      "export default { app: './app.cjs', workers: 0 };",
+      /^statefork: error: invalid workers '0' in config file .*statefork\.config\.mjs: expected a whole number of 1 or more/,
+    ],
+    [
+      'an unknown key',
+      'statefork.config.json',
+      '{ "app": "./app.cjs", "wokers": 2 }',
+      /^statefork: error: unknown key 'wokers' in config file .*statefork\.config\.json \(did you mean workers\?\); the keys are/,
+    ],
     ['not an object', 'statefork.config.json', '[1, 2]', /must export a plain object of options/],
   ])('a config file with %s: exit 2 and one line', async (_, name, text, line) => {
     const r = await run(['-b', '127.0.0.1:0'], project(name, text));
@@ -63,10 +82,14 @@ describe('configuration file', () => {
   it('a bad value in STATEFORK_CMD_ARGS names the variable', async () => {
     const r = await run(['./app.cjs'], project(), { STATEFORK_CMD_ARGS: '--timeout none' });
     expect(r.code).toBe(2);
-    expect(r.lines).toEqual(["statefork: STATEFORK_CMD_ARGS: error: option '-t, --timeout <seconds>' argument 'none' is invalid. expected a number of seconds, 0 or more (e.g. --timeout 30)"]);
+    expect(r.lines).toEqual([
+      "statefork: STATEFORK_CMD_ARGS: error: option '-t, --timeout <seconds>' argument 'none' is invalid. expected a number of seconds, 0 or more (e.g. --timeout 30)",
+    ]);
     // --workers is checked with the rest (it takes MIN:MAX too): the variable is named all the same.
     const w = await run(['./app.cjs'], project(), { STATEFORK_CMD_ARGS: '--workers none' });
-    expect(w.lines).toEqual(["statefork: error: invalid --workers 'none' in STATEFORK_CMD_ARGS: expected a whole number of 1 or more, or MIN:MAX for an adaptive count (e.g. --workers 4, --workers 2:8, --workers 2:auto)"]);
+    expect(w.lines).toEqual([
+      "statefork: error: invalid --workers 'none' in STATEFORK_CMD_ARGS: expected a whole number of 1 or more, or MIN:MAX for an adaptive count (e.g. --workers 4, --workers 2:8, --workers 2:auto)",
+    ]);
   });
 
   it('--check-config: 0 when the config and the app load, 4 naming the problem when the app does not', async () => {

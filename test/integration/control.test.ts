@@ -25,12 +25,20 @@ function raw(path: string, data: string, ms = 2_000): Promise<{ lines: string[];
   return new Promise((resolve) => {
     const c = net.connect(path);
     let text = '';
-    const done = (closed: boolean) => { clearTimeout(timer); c.destroy(); resolve({ lines: text.split('\n').filter(Boolean), closed }); };
+    const done = (closed: boolean) => {
+      clearTimeout(timer);
+      c.destroy();
+      resolve({ lines: text.split('\n').filter(Boolean), closed });
+    };
     const timer = setTimeout(() => done(false), ms);
     c.setEncoding('utf8');
-    c.on('data', (d: string) => { text += d; });
+    c.on('data', (d: string) => {
+      text += d;
+    });
     c.once('close', () => done(true));
-    c.once('connect', () => { if (data) c.write(data); });
+    c.once('connect', () => {
+      if (data) c.write(data);
+    });
   });
 }
 
@@ -41,20 +49,43 @@ describe('control socket', () => {
     const flags = ['--control-socket', socketOf(m)];
     const status = await ctl(['status', ...flags]);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(new RegExp(`^pid +${m.pid}\\nstate +serving\\.running\\nuptime +[\\d.]+s\\ngeneration +1\\nworkers +2 ready of 2 \\(0 booting, 0 retiring\\)\\nupgrade +none\\n$`));
+    expect(status.stdout).toMatch(
+      new RegExp(
+        `^pid +${m.pid}\\nstate +serving\\.running\\nuptime +[\\d.]+s\\ngeneration +1\\nworkers +2 ready of 2 \\(0 booting, 0 retiring\\)\\nupgrade +none\\n$`,
+      ),
+    );
     for (let i = 0; i < 3; i++) await get(`${m.url()}/`);
     const json = JSON.parse((await ctl(['status', '--json', ...flags])).stdout);
-    expect(json).toMatchObject({ pid: m.pid, state: 'serving.running', generation: 1, target: 2, workers: { live: 2, ready: 2, booting: 0, retiring: 0 }, upgrade: null, upgradeFrom: null });
+    expect(json).toMatchObject({
+      pid: m.pid,
+      state: 'serving.running',
+      generation: 1,
+      target: 2,
+      workers: { live: 2, ready: 2, booting: 0, retiring: 0 },
+      upgrade: null,
+      upgradeFrom: null,
+    });
     const table = (await ctl(['workers', ...flags])).stdout.trim().split('\n');
     expect(table[0]).toMatch(/^ID +SLOT +PID +STATE +GEN +AGE +REQUESTS +CONNS +WS +STREAMS +ELU +LAG p99 +RSS +HEAP +HEARTBEAT$/);
     expect(table.slice(1).map((l) => l.split(/ +/).slice(1, 5))).toEqual(m.workerPids().map((pid, i) => [String(i + 1), String(pid), 'ready', '1']));
     // Requests reach the table once the workers report them (on their heartbeat).
     let workers: Array<Record<string, unknown>> = [];
-    const poll = async () => { workers = JSON.parse((await ctl(['workers', '--json', ...flags])).stdout); return workers.reduce((n, w) => n + (w.requests as number), 0) >= 3; };
+    const poll = async () => {
+      workers = JSON.parse((await ctl(['workers', '--json', ...flags])).stdout);
+      return workers.reduce((n, w) => n + (w.requests as number), 0) >= 3;
+    };
     for (let i = 0; i < 20 && !(await poll()); i++);
     expect(workers.reduce((n, w) => n + (w.requests as number), 0)).toBe(3);
     expect(workers.map((w) => w.slot).sort()).toEqual([1, 2]);
-    for (const w of workers) expect(w).toMatchObject({ state: 'ready', generation: 1, rssBytes: expect.any(Number), heartbeatAgeSeconds: expect.any(Number), ageSeconds: expect.any(Number), connections: { open: expect.any(Number), upgraded: 0, streaming: 0 } });
+    for (const w of workers)
+      expect(w).toMatchObject({
+        state: 'ready',
+        generation: 1,
+        rssBytes: expect.any(Number),
+        heartbeatAgeSeconds: expect.any(Number),
+        ageSeconds: expect.any(Number),
+        connections: { open: expect.any(Number), upgraded: 0, streaming: 0 },
+      });
   });
 
   it('scale N, +N, -N go through TTIN and TTOU; never below one', async () => {
@@ -87,7 +118,10 @@ describe('control socket', () => {
     await m.waitFor((x) => x.msg === 'worker ready', { from });
     expect(isAlive(victim)).toBe(false);
     const stranger = await ctl(['kill', String(process.pid), ...flags]);
-    expect([stranger.code, stranger.stderr]).toEqual([2, `statefork: error: the master refused: no worker of this master has pid ${process.pid}: see statefork workers\n`]);
+    expect([stranger.code, stranger.stderr]).toEqual([
+      2,
+      `statefork: error: the master refused: no worker of this master has pid ${process.pid}: see statefork workers\n`,
+    ]);
   });
 
   for (const quick of [false, true]) {
@@ -98,7 +132,10 @@ describe('control socket', () => {
       expect((await m.exited).code).toBe(0);
       expect(m.records.some(isTransition('master', quick ? 'stopping.quick' : 'stopping.graceful'))).toBe(true);
       const after = await ctl(['status', '--control-socket', socketOf(m)]);
-      expect([after.code, after.stderr]).toEqual([1, `statefork: error: no master answers at ${socketOf(m)}: no such socket; is it running? give --control-socket PATH or --pid FILE\n`]);
+      expect([after.code, after.stderr]).toEqual([
+        1,
+        `statefork: error: no master answers at ${socketOf(m)}: no such socket; is it running? give --control-socket PATH or --pid FILE\n`,
+      ]);
     });
   }
 
@@ -112,7 +149,11 @@ describe('control socket', () => {
     expect(await codes('{"v":1,"command":"scale","args":{"workers":"lots"}}\n')).toEqual(['bad-args']);
     // Several requests on one connection, answered in order, the bad one in its place.
     const mixed = await raw(path, '{"v":1,"id":1,"command":"status"}\nnope\n{"v":1,"id":3,"command":"workers"}\n', 500);
-    expect(mixed.lines.map((l) => [JSON.parse(l).id, JSON.parse(l).ok])).toEqual([[1, true], [null, false], [3, true]]);
+    expect(mixed.lines.map((l) => [JSON.parse(l).id, JSON.parse(l).ok])).toEqual([
+      [1, true],
+      [null, false],
+      [3, true],
+    ]);
     const huge = await raw(path, 'x'.repeat(70 * 1024));
     expect([huge.closed, JSON.parse(huge.lines[0]).error.code]).toEqual([true, 'too-long']);
     const silent = await raw(path, '', 8_000);
@@ -122,14 +163,16 @@ describe('control socket', () => {
     expect(m.child.exitCode).toBeNull();
   });
 
-  it('--control-socket PATH: a live master\'s is refused, a dead one\'s replaced; --no-control-socket serves none', async () => {
+  it("--control-socket PATH: a live master's is refused, a dead one's replaced; --no-control-socket serves none", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-ctl-'));
     const path = join(dir, 'app.ctl');
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--control-socket', path, 'hello.cjs']);
     expect(JSON.parse((await ctl(['status', '--json', '--control-socket', path])).stdout).pid).toBe(m.pid);
     const second = startCli(['-w', '1', '-b', '127.0.0.1:0', '--control-socket', path, 'hello.cjs']);
     expect((await second.exited).code).toBe(1);
-    expect(second.stderrText().trim().split('\n').at(-1)).toMatch(/^statefork: error: cannot serve the control socket .*app\.ctl: another master answers on it; stop it, choose another --control-socket, or --no-control-socket$/);
+    expect(second.stderrText().trim().split('\n').at(-1)).toMatch(
+      /^statefork: error: cannot serve the control socket .*app\.ctl: another master answers on it; stop it, choose another --control-socket, or --no-control-socket$/,
+    );
     expect(second.records.filter((x) => x.event === 'spawned')).toEqual([]);
     const none = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--no-control-socket', 'hello.cjs']);
     // Nothing answers at its default path (a file there can only be a dead master's, one whose pid was reused).

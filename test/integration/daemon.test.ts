@@ -12,7 +12,12 @@ import { get, freePort } from '../helpers/http.js';
 
 const daemons: number[] = [];
 afterEach(() => {
-  for (const pid of daemons.splice(0)) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const pid of daemons.splice(0))
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
 });
 
 /** Fields of /proc/PID/stat after the command name (which may hold spaces). */
@@ -23,7 +28,13 @@ function stat(pid: number): string[] {
 
 /** The pid a file names once it names one other than `not`. */
 async function pidIn(file: string, not = 0): Promise<number> {
-  const read = () => { try { return Number(readFileSync(file, 'utf8')); } catch { return 0; } };
+  const read = () => {
+    try {
+      return Number(readFileSync(file, 'utf8'));
+    } catch {
+      return 0;
+    }
+  };
   await eventually(() => read() > 0 && read() !== not, 20_000, `${file} to name a new process`);
   return read();
 }
@@ -48,7 +59,7 @@ describe('-D/--daemon', () => {
     await eventually(() => !isAlive(pid) && !existsSync(pidfile), 10_000, 'the daemon to stop and remove its pidfile');
   });
 
-  it('exits with the failure\'s code and its reason in one line when the app cannot load', async () => {
+  it("exits with the failure's code and its reason in one line when the app cannot load", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-daemon-'));
     const cmd = startCli(['-D', '--error-log', join(dir, 'error.log'), '-w', '1', '-b', `127.0.0.1:${await freePort()}`, 'throws.cjs']);
     expect((await cmd.exited).code).toBe(4);
@@ -78,7 +89,9 @@ describe('-D/--daemon', () => {
     const cmd = startCli(['-D', '-p', pidfile, '-w', '1', '-b', `127.0.0.1:${port}`, 'hello.cjs']);
     expect((await cmd.exited).code).toBe(0);
     daemons.push(Number(readFileSync(pidfile, 'utf8')));
-    expect(cmd.stderrText()).toMatch(/^statefork: warning: --daemon with --error-log - \(stderr\): the daemon has no stderr, its log goes nowhere; give --error-log FILE\n$/);
+    expect(cmd.stderrText()).toMatch(
+      /^statefork: warning: --daemon with --error-log - \(stderr\): the daemon has no stderr, its log goes nowhere; give --error-log FILE\n$/,
+    );
   });
 
   it('upgrades in place with USR2, WINCH and QUIT: the new master stays detached and takes over the pidfile', async () => {

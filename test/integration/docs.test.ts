@@ -21,7 +21,9 @@ describe('README', () => {
     // line is indented to its column and may start with a flag it mentions).
     const flags = [...help.stdout.matchAll(/^ {2}(?:-\w, )?(--[a-z][a-z-]*)/gm)].map((m) => m[1]);
     expect(flags.length).toBeGreaterThan(30);
-    const table = section('### Options').split('\n').filter((l) => l.startsWith('| `'));
+    const table = section('### Options')
+      .split('\n')
+      .filter((l) => l.startsWith('| `'));
     const documented = new Set(table.flatMap((row) => row.split('|')[1].match(/--[a-z][a-z-]*/g) ?? []));
     expect(flags.filter((f) => !documented.has(f))).toEqual([]);
   });

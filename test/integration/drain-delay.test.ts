@@ -23,7 +23,10 @@ describe('--drain-delay', () => {
     const isOver = (r: Record<string, any>) => /^drain delay over/.test(r.msg ?? '');
     const attempts: Array<{ ok: boolean; end: number }> = [];
     while (!m.records.slice(from).some(isOver)) {
-      const ok = await get('http://x/', { socketPath: sock }).then((r) => r.status === 200, () => false);
+      const ok = await get('http://x/', { socketPath: sock }).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       attempts.push({ ok, end: Date.now() });
     }
     const over = m.records.slice(from).find(isOver)!;

@@ -36,7 +36,9 @@ describe('failures', () => {
     const m = startCli(['-w', '1', '-b', '127.0.0.1:0', 'no-export.cjs']);
     expect((await m.exited).code).toBe(4);
     const fatal = m.records.find((x) => x.level === 60);
-    expect(fatal?.msg).toMatch(/the default export .* is an object with keys \[port\]; export a request listener .*, an object with fetch\(request\), or an http\.Server .*, or call listen\(\) on an HTTP server \(it started none\)$/);
+    expect(fatal?.msg).toMatch(
+      /the default export .* is an object with keys \[port\]; export a request listener .*, an object with fetch\(request\), or an http\.Server .*, or call listen\(\) on an HTTP server \(it started none\)$/,
+    );
   });
 
   it('a missing app file: exit 4', async () => {
@@ -63,7 +65,10 @@ describe('failures', () => {
     }
     const exits = await m.waitForCount((x) => /^worker exited: (crash|boot-failure)$/.test(x.msg ?? ''), 4, { from });
     expect(exits.map((x) => [x.msg, x.failures])).toEqual([
-      ['worker exited: crash', undefined], ['worker exited: boot-failure', 1], ['worker exited: boot-failure', 2], ['worker exited: boot-failure', 3],
+      ['worker exited: crash', undefined],
+      ['worker exited: boot-failure', 1],
+      ['worker exited: boot-failure', 2],
+      ['worker exited: boot-failure', 3],
     ]);
     expect(m.child.exitCode).toBeNull();
     expect((await get(`${m.url()}/`)).status).toBe(200);

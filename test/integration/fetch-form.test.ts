@@ -7,13 +7,19 @@ import { describe, expect, it } from 'vitest';
 import { startServing } from '../helpers/cli.js';
 import { get } from '../helpers/http.js';
 
-function request(url: string, opts: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders; chunks: number }> {
+function request(
+  url: string,
+  opts: { method?: string; body?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders; chunks: number }> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: opts.method ?? 'GET', headers: opts.headers, agent: false }, (res) => {
       let body = '';
       let chunks = 0;
       res.setEncoding('utf8');
-      res.on('data', (d) => { body += d; chunks++; });
+      res.on('data', (d) => {
+        body += d;
+        chunks++;
+      });
       res.on('end', () => resolve({ status: res.statusCode!, body, headers: res.headers, chunks }));
     });
     req.on('error', reject);
@@ -35,7 +41,7 @@ describe('the fetch form', () => {
     expect((await m.exited).code).toBe(0);
   });
 
-  it('a client that goes away aborts the request\'s signal; a handler that throws is a logged 500', async () => {
+  it("a client that goes away aborts the request's signal; a handler that throws is a logged 500", async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', 'fetch-features.mjs']);
     const req = http.get(`${m.url()}/abort`, { agent: false });
     req.on('error', () => {});

@@ -13,7 +13,7 @@ import { servesUnchanged } from './own-listen.shared.js';
 const BUILD_MS = 300_000;
 
 describe('Next.js output: standalone (.next/standalone/server.js)', () => {
-  it('serves its API route on statefork\'s bind across a HUP and a TERM', { timeout: BUILD_MS }, async () => {
+  it("serves its API route on statefork's bind across a HUP and a TERM", { timeout: BUILD_MS }, async () => {
     const server = nextStandalone();
     await servesUnchanged({ entry: server, cwd: dirname(server), path: '/api/hello', slowPath: (ms) => `/api/hello?ms=${ms}`, bootMs: 30_000 });
   });

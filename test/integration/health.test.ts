@@ -10,7 +10,11 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { APPS, isTransition, startCli, startServing, type Rec, type Running } from '../helpers/cli.js';
 import { freePorts, get } from '../helpers/http.js';
 
-interface Probe { status: number; body: Rec; type: string | undefined }
+interface Probe {
+  status: number;
+  body: Rec;
+  type: string | undefined;
+}
 
 async function probe(base: string, path: string): Promise<Probe> {
   const r = await get(`${base}${path}`, { timeoutMs: 5000 });
@@ -54,12 +58,22 @@ describe('--health', () => {
     const m = startCli(['-w', '1', '-b', '127.0.0.1:0', '--health', '127.0.0.1:0', 'gated.mjs'], { env: { GATE: gate, GATED_IDS: '1,2' } });
     const base = await healthBase(m);
     const booting = await probe(base, '/startupz');
-    expect(booting).toMatchObject({ status: 503, type: 'application/json', body: { status: 'unavailable', reason: 'the first workers are booting', state: 'booting', pid: m.pid } });
-    expect(await probe(base, '/readyz')).toMatchObject({ status: 503, body: { reason: 'the first workers are booting: 0 of 1 ready', workers: { ready: 0, target: 1 } } });
+    expect(booting).toMatchObject({
+      status: 503,
+      type: 'application/json',
+      body: { status: 'unavailable', reason: 'the first workers are booting', state: 'booting', pid: m.pid },
+    });
+    expect(await probe(base, '/readyz')).toMatchObject({
+      status: 503,
+      body: { reason: 'the first workers are booting: 0 of 1 ready', workers: { ready: 0, target: 1 } },
+    });
     expect(await probe(base, '/livez')).toMatchObject({ status: 200, body: { status: 'ok', reason: 'the master runs its checks' } });
     writeFileSync(gate, '');
     await m.waitFor(isTransition('master', 'serving.running'));
-    expect(await probe(base, '/readyz')).toMatchObject({ status: 200, body: { status: 'ok', reason: '1 of 1 workers ready', state: 'serving.running', workers: { ready: 1, target: 1 }, generation: 1 } });
+    expect(await probe(base, '/readyz')).toMatchObject({
+      status: 200,
+      body: { status: 'ok', reason: '1 of 1 workers ready', state: 'serving.running', workers: { ready: 1, target: 1 }, generation: 1 },
+    });
     expect(await probe(base, '/startupz')).toMatchObject({ status: 200, body: { reason: 'the first workers served' } });
     // Every worker gone: its replacement (worker 2) waits at the gate again.
     rmSync(gate);
@@ -69,7 +83,7 @@ describe('--health', () => {
     expect((await probe(base, '/startupz')).status).toBe(200);
     writeFileSync(gate, '');
     await until(base, '/readyz', (p) => p.status === 200, 'readiness once the replacement serves');
-    for (const [path, method] of [['/other', 'GET'], ['/readyz?x=1', 'GET']] as const) expect((await get(`${base}${path}`)).status).toBe(path === '/other' ? 404 : 200);
+    for (const path of ['/other', '/readyz?x=1']) expect((await get(`${base}${path}`)).status).toBe(path === '/other' ? 404 : 200);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
   });
@@ -93,7 +107,13 @@ describe('--health', () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--health', '127.0.0.1:0', 'hello.cjs']);
     const base = await healthBase(m);
     m.signal('SIGSTOP');
-    onTestFinished(() => { try { process.kill(m.pid, 'SIGCONT'); } catch { /* gone */ } });
+    onTestFinished(() => {
+      try {
+        process.kill(m.pid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
+    });
     await expect(get(`${base}/livez`, { timeoutMs: 1000 })).rejects.toThrow('client timeout');
     m.signal('SIGCONT');
     expect((await probe(base, '/livez')).status).toBe(200);
@@ -107,27 +127,61 @@ describe('--health', () => {
     const port = new URL(await healthBase(m)).port;
     const taken = startCli(['-w', '1', '-b', '127.0.0.1:0', '--health', `127.0.0.1:${port}`, 'hello.cjs']);
     expect((await taken.exited).code).toBe(1);
-    expect(taken.stderrText()).toContain(`statefork: error: cannot serve the health endpoints at 127.0.0.1:${port}: EADDRINUSE; choose another --health address`);
+    expect(taken.stderrText()).toContain(
+      `statefork: error: cannot serve the health endpoints at 127.0.0.1:${port}: EADDRINUSE; choose another --health address`,
+    );
   });
 
   it('a hot upgrade: the new master takes the health, metrics and inspector addresses over once the old one exits', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-health-up-'));
     const [health, metrics, inspector] = await freePorts(3);
-    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '-p', join(dir, 'app.pid'), '--health', `127.0.0.1:${health}`, '--metrics', `127.0.0.1:${metrics}`, '--inspector', `127.0.0.1:${inspector}`, join(APPS, 'hello.cjs')]);
+    const m = await startServing([
+      '-w',
+      '1',
+      '-b',
+      '127.0.0.1:0',
+      '-p',
+      join(dir, 'app.pid'),
+      '--health',
+      `127.0.0.1:${health}`,
+      '--metrics',
+      `127.0.0.1:${metrics}`,
+      '--inspector',
+      `127.0.0.1:${inspector}`,
+      join(APPS, 'hello.cjs'),
+    ]);
     const base = `http://127.0.0.1:${health}`;
     expect((await probe(base, '/readyz')).body.pid).toBe(m.pid);
     const start = m.records.length;
     m.signal('SIGUSR2');
     const { newMasterPid } = await m.waitFor((x) => /^new master started/.test(x.msg ?? ''), { from: start });
-    onTestFinished(() => { try { process.kill(newMasterPid, 'SIGKILL'); } catch { /* gone */ } });
-    for (const [port, what] of [[health, 'the health endpoints'], [metrics, 'the metrics'], [inspector, 'the inspector']] as const) {
-      await m.waitFor((x) => x.pid === newMasterPid && x.msg === `hot upgrade: 127.0.0.1:${port} (${what}) is still the old master's; served here once the old master lets go of it`, { from: start });
+    onTestFinished(() => {
+      try {
+        process.kill(newMasterPid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
+    for (const [port, what] of [
+      [health, 'the health endpoints'],
+      [metrics, 'the metrics'],
+      [inspector, 'the inspector'],
+    ] as const) {
+      await m.waitFor(
+        (x) =>
+          x.pid === newMasterPid &&
+          x.msg === `hot upgrade: 127.0.0.1:${port} (${what}) is still the old master's; served here once the old master lets go of it`,
+        { from: start },
+      );
     }
     await m.waitFor((x) => /^new master ready: WINCH then QUIT/.test(x.msg ?? ''), { from: start });
     m.signal('SIGWINCH');
     await m.waitFor(isTransition('master', 'serving.handedOver'), { from: start });
     // The old master still holds the address; the sockets are the new master's, which is ready.
-    expect(await probe(base, '/readyz')).toMatchObject({ status: 200, body: { reason: `handed over: the new master (pid ${newMasterPid}) serves on the same sockets`, pid: m.pid } });
+    expect(await probe(base, '/readyz')).toMatchObject({
+      status: 200,
+      body: { reason: `handed over: the new master (pid ${newMasterPid}) serves on the same sockets`, pid: m.pid },
+    });
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
     const taken = await until(base, '/readyz', (p) => p.status === 200 && p.body.pid === newMasterPid, 'the new master to answer');

@@ -12,7 +12,13 @@ function project(config: string): { dir: string; log: string } {
   writeFileSync(join(dir, 'statefork.config.mjs'), config);
   return { dir, log: join(dir, 'hooks.jsonl') };
 }
-const ran = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(0, -1).map((l) => JSON.parse(l)) : []); // complete lines only
+const ran = (log: string) =>
+  existsSync(log)
+    ? readFileSync(log, 'utf8')
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l))
+    : []; // complete lines only
 const named = (log: string, name: string) => ran(log).filter((r) => r.name === name);
 
 describe('server hooks', () => {
@@ -22,10 +28,25 @@ describe('server hooks', () => {
     const [w1, w2] = m.workerPids();
     await eventually(() => named(log, 'whenReady').length === 1, 5000, 'whenReady');
     expect(named(log, 'onStarting')).toEqual([{ name: 'onStarting', pid: m.pid, master: m.pid, state: 'starting' }]);
-    expect(named(log, 'preFork').map((r) => [r.pid, r.id, r.generation])).toEqual([[m.pid, 1, 1], [m.pid, 2, 1]]);
-    expect(named(log, 'postFork').map((r) => [r.pid, r.id, r.workerPid])).toEqual([[m.pid, 1, w1], [m.pid, 2, w2]]);
+    expect(named(log, 'preFork').map((r) => [r.pid, r.id, r.generation])).toEqual([
+      [m.pid, 1, 1],
+      [m.pid, 2, 1],
+    ]);
+    expect(named(log, 'postFork').map((r) => [r.pid, r.id, r.workerPid])).toEqual([
+      [m.pid, 1, w1],
+      [m.pid, 2, w2],
+    ]);
     expect(named(log, 'nworkersChanged').map((r) => [r.n, r.old])).toEqual([[2, null]]);
-    expect(named(log, 'postWorkerInit').map((r) => [r.pid, r.id]).sort()).toEqual([[w1, 1], [w2, 2]].sort());
+    expect(
+      named(log, 'postWorkerInit')
+        .map((r) => [r.pid, r.id])
+        .sort(),
+    ).toEqual(
+      [
+        [w1, 1],
+        [w2, 2],
+      ].sort(),
+    );
     expect(named(log, 'whenReady')).toEqual([{ name: 'whenReady', pid: m.pid, ready: 2 }]);
 
     await get(`${m.url()}/x`);
@@ -37,7 +58,10 @@ describe('server hooks', () => {
     let from = m.records.length;
     m.signal('SIGTTIN');
     await m.waitFor((x) => x.msg === 'worker ready', { from });
-    expect(named(log, 'nworkersChanged').map((r) => [r.n, r.old])).toEqual([[2, null], [3, 2]]);
+    expect(named(log, 'nworkersChanged').map((r) => [r.n, r.old])).toEqual([
+      [2, null],
+      [3, 2],
+    ]);
 
     process.kill(w1, 'SIGQUIT'); // a worker told to quit by hand: workerInt in it, childExit in the master
     await eventually(() => named(log, 'childExit').length === 1, 5000, 'childExit');
@@ -59,7 +83,11 @@ describe('server hooks', () => {
     const live = m.workerPids();
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
-    expect(named(log, 'workerExit').filter((r) => live.includes(r.pid)).map((r) => r.code)).toEqual(live.map(() => 0));
+    expect(
+      named(log, 'workerExit')
+        .filter((r) => live.includes(r.pid))
+        .map((r) => r.code),
+    ).toEqual(live.map(() => 0));
     expect(named(log, 'onExit')).toEqual([{ name: 'onExit', pid: m.pid, code: 0 }]);
   });
 
@@ -69,15 +97,29 @@ describe('server hooks', () => {
     expect(named(log, 'preExec')).toEqual([]);
     m.signal('SIGUSR2');
     const next = (await m.waitFor((x) => /^new master started/.test(x.msg ?? ''))).newMasterPid as number;
-    onTestFinished(() => { try { process.kill(next, 'SIGKILL'); } catch { /* gone */ } });
+    onTestFinished(() => {
+      try {
+        process.kill(next, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
     await eventually(() => named(log, 'onStarting').length === 2, 5000, 'the new master to start');
-    const order = ran(log).filter((r) => r.name === 'preExec' || r.name === 'onStarting').map((r) => [r.name, r.pid]);
-    expect(order).toEqual([['onStarting', m.pid], ['preExec', m.pid], ['onStarting', next]]);
+    const order = ran(log)
+      .filter((r) => r.name === 'preExec' || r.name === 'onStarting')
+      .map((r) => [r.name, r.pid]);
+    expect(order).toEqual([
+      ['onStarting', m.pid],
+      ['preExec', m.pid],
+      ['onStarting', next],
+    ]);
     expect(named(log, 'preExec')).toEqual([{ name: 'preExec', pid: m.pid, state: 'serving.running' }]);
   });
 
   it('a hook that throws is logged with its name and changes nothing else', async () => {
-    const { dir } = project("export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1, whenReady() { throw new Error('oops'); }, preRequest: async () => { throw new Error('late'); } };\n");
+    const { dir } = project(
+      "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1, whenReady() { throw new Error('oops'); }, preRequest: async () => { throw new Error('late'); } };\n",
+    );
     const m = await startServing([], { cwd: dir });
     await m.waitFor((x) => x.hook === 'whenReady' && x.msg === 'hook whenReady failed: oops');
     expect((await get(`${m.url()}/`)).status).toBe(200);

@@ -15,7 +15,27 @@ import { refusal, startServing } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'statefork-h2-'));
 const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+execFileSync(
+  'openssl',
+  [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ],
+  { stdio: 'ignore' },
+);
 const ca = readFileSync(cert);
 
 /** One GET on a session: status and body. */
@@ -24,19 +44,24 @@ function get(session: http2.ClientHttp2Session, path = '/'): Promise<{ status: n
     const req = session.request({ ':path': path });
     let status = 0;
     let body = '';
-    req.on('response', (h) => { status = Number(h[':status']); });
+    req.on('response', (h) => {
+      status = Number(h[':status']);
+    });
     req.setEncoding('utf8');
-    req.on('data', (d) => { body += d; });
+    req.on('data', (d) => {
+      body += d;
+    });
     req.on('end', () => resolve({ status, body }));
     req.on('error', reject);
   });
 }
 
-const connect = (url: string) => new Promise<http2.ClientHttp2Session>((resolve, reject) => {
-  const s = http2.connect(url, { ca });
-  s.once('connect', () => resolve(s));
-  s.once('error', reject);
-});
+const connect = (url: string) =>
+  new Promise<http2.ClientHttp2Session>((resolve, reject) => {
+    const s = http2.connect(url, { ca });
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  });
 
 describe('HTTP/2 (--http2)', () => {
   it('needs TLS: without --certfile it is refused with the fix', async () => {
@@ -45,7 +70,10 @@ describe('HTTP/2 (--http2)', () => {
     expect(lines.join('\n')).toMatch(/invalid --http2: statefork serves HTTP\/2 over TLS only .*give --certfile and --keyfile too/);
   });
 
-  it.each([['a request listener', 'hello.cjs', /^hello v1 from \d+/], ['a fetch app (Hono)', 'hono.mjs', /^hono from \d+/]])('serves %s over h2 by ALPN, HTTP/1.1 to who asks, and curl --http2; every stream is a request', async (_form, app, body) => {
+  it.each([
+    ['a request listener', 'hello.cjs', /^hello v1 from \d+/],
+    ['a fetch app (Hono)', 'hono.mjs', /^hono from \d+/],
+  ])('serves %s over h2 by ALPN, HTTP/1.1 to who asks, and curl --http2; every stream is a request', async (_form, app, body) => {
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--http2', '--certfile', cert, '--keyfile', key, '--access-log', '-', app]);
     const url = m.url();
     const session = await connect(url);
@@ -54,16 +82,28 @@ describe('HTTP/2 (--http2)', () => {
     expect(replies.map((r) => r.status)).toEqual(new Array(10).fill(200));
     for (const r of replies) expect(r.body).toMatch(body);
     session.close();
-    const h1 = await new Promise<string>((resolve, reject) => https.get(`${url}/`, { ca }, (res) => {
-      let b = '';
-      res.on('data', (d) => { b += d; });
-      res.on('end', () => resolve(`${res.httpVersion} ${res.statusCode} ${b}`));
-    }).on('error', reject));
+    const h1 = await new Promise<string>((resolve, reject) =>
+      https
+        .get(`${url}/`, { ca }, (res) => {
+          let b = '';
+          res.on('data', (d) => {
+            b += d;
+          });
+          res.on('end', () => resolve(`${res.httpVersion} ${res.statusCode} ${b}`));
+        })
+        .on('error', reject),
+    );
     expect(h1).toMatch(/^1\.1 200 /);
-    const curl = execFileSync('curl', ['-sS', '--http2', '--cacert', cert, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', `${url}/`], { encoding: 'utf8' });
+    const curl = execFileSync('curl', ['-sS', '--http2', '--cacert', cert, '-o', '/dev/null', '-w', '%{http_version} %{http_code}', `${url}/`], {
+      encoding: 'utf8',
+    });
     expect(curl).toBe('2 200');
     // Each stream is an access-log line (the log is this test's stdout): ten, curl's, and the HTTP/1.1 one.
-    for (const end = Date.now() + 5000; (m.stdout.match(/"GET \/ HTTP\/2\.0" 200/g) ?? []).length < 11 && Date.now() < end; await new Promise((ok) => setTimeout(ok, 50)));
+    for (
+      const end = Date.now() + 5000;
+      (m.stdout.match(/"GET \/ HTTP\/2\.0" 200/g) ?? []).length < 11 && Date.now() < end;
+      await new Promise((ok) => setTimeout(ok, 50))
+    );
     expect((m.stdout.match(/"GET \/ HTTP\/2\.0" 200/g) ?? []).length).toBe(11);
     expect((m.stdout.match(/"GET \/ HTTP\/1\.1" 200/g) ?? []).length).toBe(1);
     m.signal('SIGTERM');
@@ -75,7 +115,10 @@ describe('HTTP/2 (--http2)', () => {
     const url = m.url();
     let session = await connect(url);
     let goaways = 0;
-    const watch = (s: http2.ClientHttp2Session) => s.on('goaway', () => { goaways++; });
+    const watch = (s: http2.ClientHttp2Session) =>
+      s.on('goaway', () => {
+        goaways++;
+      });
     watch(session);
     const pids = new Set<string>();
     let failed = 0;
@@ -92,7 +135,10 @@ describe('HTTP/2 (--http2)', () => {
         try {
           const r = await get(session);
           if (r.status !== 200) failed++;
-          else { ok++; pids.add(/from (\d+)/.exec(r.body)![1]); }
+          else {
+            ok++;
+            pids.add(/from (\d+)/.exec(r.body)![1]);
+          }
         } catch (e) {
           // Refused before the server began it (after the GOAWAY's last stream): safe to send again.
           if ((e as { code?: string }).code === 'ERR_HTTP2_GOAWAY_SESSION' || /REFUSED_STREAM|GOAWAY/.test(String(e))) continue;
@@ -124,9 +170,13 @@ describe('HTTP/2 (--http2)', () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--http2', '--certfile', cert, '--keyfile', key, 'hello.cjs']);
     const url = `${m.url()}/slow?ms=5`;
     // One curl, 600 requests in turn on its HTTP/2 connection (a new one when the old gets GOAWAY).
-    const curl = spawn('curl', ['-sS', '--http2', '--cacert', cert, '-w', '%{http_code} %{http_version}\\n', ...new Array(600).fill(url)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const curl = spawn('curl', ['-sS', '--http2', '--cacert', cert, '-w', '%{http_code} %{http_version}\\n', ...new Array(600).fill(url)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    curl.stdout.on('data', (d) => { out += d; });
+    curl.stdout.on('data', (d) => {
+      out += d;
+    });
     const exited = new Promise<number | null>((ok) => curl.on('close', ok));
     for (const end = Date.now() + 10_000; (out.match(/ 2\n/g) ?? []).length < 50 && Date.now() < end; await new Promise((r) => setTimeout(r, 20)));
     const from = m.records.length;
@@ -142,7 +192,10 @@ describe('HTTP/2 (--http2)', () => {
     await m.exited;
   });
 
-  it.each([['Koa (app.callback())', 'h2/koa.cjs', 'koa 2.0'], ['Fastify (app.routing)', 'h2/fastify.mjs', 'fastify 2.0']])('%s works over HTTP/2', async (_name, app, body) => {
+  it.each([
+    ['Koa (app.callback())', 'h2/koa.cjs', 'koa 2.0'],
+    ['Fastify (app.routing)', 'h2/fastify.mjs', 'fastify 2.0'],
+  ])('%s works over HTTP/2', async (_name, app, body) => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--http2', '--certfile', cert, '--keyfile', key, app]);
     const session = await connect(m.url());
     expect(await get(session)).toEqual({ status: 200, body: `${body}\n` });
@@ -151,7 +204,7 @@ describe('HTTP/2 (--http2)', () => {
     await m.exited;
   });
 
-  it('Express does not: its request prototype is HTTP/1.1\'s, and the worker crashes on the first HTTP/2 request (as the README says)', async () => {
+  it("Express does not: its request prototype is HTTP/1.1's, and the worker crashes on the first HTTP/2 request (as the README says)", async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--http2', '--certfile', cert, '--keyfile', key, 'h2/express.cjs']);
     const session = await connect(m.url());
     await get(session).catch(() => null);
@@ -161,4 +214,3 @@ describe('HTTP/2 (--http2)', () => {
     await m.exited;
   });
 });
-

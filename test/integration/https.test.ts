@@ -12,17 +12,41 @@ function selfSigned(): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'statefork-tls-'));
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
 function httpsGet(url: string, ca: Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    https.get(url, { ca }, (res) => {
-      let body = '';
-      res.on('data', (d) => { body += d; });
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
-    }).on('error', reject);
+    https
+      .get(url, { ca }, (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -41,7 +65,10 @@ describe('HTTPS', () => {
 
   it.each([
     [['--certfile', 'cert.pem'], /^statefork: error: --certfile and --keyfile go together: give both, or neither \(got only --certfile\)$/],
-    [['--certfile', '/nope/cert.pem', '--keyfile', '/nope/key.pem'], /^statefork: error: invalid --certfile '\/nope\/cert\.pem': the file does not exist or cannot be read; give a PEM file$/],
+    [
+      ['--certfile', '/nope/cert.pem', '--keyfile', '/nope/key.pem'],
+      /^statefork: error: invalid --certfile '\/nope\/cert\.pem': the file does not exist or cannot be read; give a PEM file$/,
+    ],
   ])('bad TLS options %j: exit 2 and one line', async (args, line) => {
     const { cert } = selfSigned();
     const r = startCli([...args.map((a) => (a === 'cert.pem' ? cert : a)), 'hello.cjs']);

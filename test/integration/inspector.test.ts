@@ -26,11 +26,17 @@ function readEvents(url: string, until: (steps: any[]) => boolean, timeoutMs = 1
           const data = /^data: (.*)$/m.exec(message)?.[1];
           if (data && !message.startsWith('event:')) steps.push(JSON.parse(data));
         }
-        if (until(steps)) { req.destroy(); resolve(steps); }
+        if (until(steps)) {
+          req.destroy();
+          resolve(steps);
+        }
       });
     });
     req.on('error', (e) => (e.message === 'socket hang up' ? resolve(steps) : reject(e)));
-    setTimeout(() => { req.destroy(); reject(new Error(`timed out; got ${steps.length} steps`)); }, timeoutMs);
+    setTimeout(() => {
+      req.destroy();
+      reject(new Error(`timed out; got ${steps.length} steps`));
+    }, timeoutMs);
   });
 }
 
@@ -59,7 +65,10 @@ describe('live inspector', () => {
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
 
-    const recorded = readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const recorded = readFileSync(record, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(masterStates(recorded)).toEqual([...masterStates(steps), 'stopping.graceful', 'halted']);
     const replay = startCli(['visualize', '--replay', record, '--inspector', '127.0.0.1:0']);
     await new Promise<void>((ok) => replay.child.stdout!.on('data', () => ok()));
@@ -77,6 +86,8 @@ describe('live inspector', () => {
     const m = startCli(['-w', '1', '-b', '127.0.0.1:0', '--inspector', `127.0.0.1:${port}`, 'hello.cjs']);
     expect((await m.exited).code).toBe(1);
     blocker.close();
-    expect(m.stderrText().trim().split('\n').at(-1)).toBe(`statefork: error: cannot serve the inspector at 127.0.0.1:${port}: EADDRINUSE; choose another --inspector address`);
+    expect(m.stderrText().trim().split('\n').at(-1)).toBe(
+      `statefork: error: cannot serve the inspector at 127.0.0.1:${port}: EADDRINUSE; choose another --inspector address`,
+    );
   });
 });

@@ -10,7 +10,9 @@ function raw(url: string, data: string, opts: { keepOpen?: boolean } = {}): Prom
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () => (opts.keepOpen ? socket.write(data) : socket.end(data)));
     let answer = '';
-    socket.on('data', (d) => { answer += d; });
+    socket.on('data', (d) => {
+      answer += d;
+    });
     socket.on('close', () => resolve(answer));
     socket.on('error', reject);
   });
@@ -21,7 +23,7 @@ describe('request limits', () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--max-header-size', '4096', 'hello.cjs']);
     const reply = await raw(m.url(), `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(8000)}\r\n\r\n`);
     expect(reply).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large/);
-    expect((await raw(m.url(), `GET / HTTP/1.1\r\nHost: x\r\nX-Small: ${'a'.repeat(1000)}\r\nConnection: close\r\n\r\n`))).toMatch(/^HTTP\/1\.1 200 OK/);
+    expect(await raw(m.url(), `GET / HTTP/1.1\r\nHost: x\r\nX-Small: ${'a'.repeat(1000)}\r\nConnection: close\r\n\r\n`)).toMatch(/^HTTP\/1\.1 200 OK/);
     expect((await get(`${m.url()}/`)).status).toBe(200);
   });
 
@@ -35,6 +37,8 @@ describe('request limits', () => {
   it('a headers timeout above the request timeout is refused at start', async () => {
     const r = startCli(['--headers-timeout', '10', '--request-timeout', '5', 'hello.cjs']);
     expect((await r.exited).code).toBe(2);
-    expect(r.stderrText()).toBe("statefork: error: invalid --headers-timeout '10': it must not exceed --request-timeout (5); lower it or raise --request-timeout\n");
+    expect(r.stderrText()).toBe(
+      "statefork: error: invalid --headers-timeout '10': it must not exceed --request-timeout (5); lower it or raise --request-timeout\n",
+    );
   });
 });

@@ -17,7 +17,9 @@ const exitOf = (pid: number) => (r: Rec) => r.machine === 'master.worker' && r.t
 async function conversation(m: Running, clients: number) {
   const all = Array.from({ length: clients }, (_, i) => new EchoClient(wsUrl(m), i));
   await Promise.all(all.map((c) => c.connect()));
-  const talk = setInterval(() => { for (const c of all) c.send(); }, 20);
+  const talk = setInterval(() => {
+    for (const c of all) c.send();
+  }, 20);
   return {
     all,
     async finish() {
@@ -90,7 +92,12 @@ describe('WebSocket (ws)', () => {
       c.close();
       expect(c.closes.map((x) => [x.code, x.reason])).toEqual([[1001, 'server restarting']]);
     }
-    expect(m.records.slice(from).filter((r) => r.msg === 'worker exited' || r.event === 'exit').map((r) => r.signal ?? null)).not.toContain('SIGKILL');
+    expect(
+      m.records
+        .slice(from)
+        .filter((r) => r.msg === 'worker exited' || r.event === 'exit')
+        .map((r) => r.signal ?? null),
+    ).not.toContain('SIGKILL');
     expect(m.records.slice(from).some((r) => r.workerPid === oldPid && /SIGKILL|killed after/.test(String(r.msg)))).toBe(false);
     expect(exit.cause).toBe('WORKER_EXIT');
   });
@@ -144,13 +151,29 @@ describe('socket.io', () => {
     const clients = Array.from({ length: 6 }, () => {
       const socket = io(m.url(), { transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 200 });
       const c = { socket, pid: 0, sent: 0, acked: new Set<number>(), unacked: new Set<number>(), reasons: [] as string[] };
-      const emit = (n: number) => socket.emit('echo', n, (v: number) => { c.unacked.delete(v); c.acked.add(v); });
-      socket.on('hello', (pid: number) => { c.pid = pid; for (const n of c.unacked) emit(n); });
+      const emit = (n: number) =>
+        socket.emit('echo', n, (v: number) => {
+          c.unacked.delete(v);
+          c.acked.add(v);
+        });
+      socket.on('hello', (pid: number) => {
+        c.pid = pid;
+        for (const n of c.unacked) emit(n);
+      });
       socket.on('disconnect', (reason) => c.reasons.push(reason));
-      return { c, send: () => { const n = c.sent++; c.unacked.add(n); if (socket.connected) emit(n); } };
+      return {
+        c,
+        send: () => {
+          const n = c.sent++;
+          c.unacked.add(n);
+          if (socket.connected) emit(n);
+        },
+      };
     });
     await eventually(() => clients.every(({ c }) => c.pid !== 0), 5000, 'every client connected');
-    const talk = setInterval(() => { for (const x of clients) x.send(); }, 20);
+    const talk = setInterval(() => {
+      for (const x of clients) x.send();
+    }, 20);
     const from = m.records.length;
     m.signal('SIGHUP');
     await m.waitFor(isTransition('master', 'serving.running'), { from, what: 'the reload to complete', timeoutMs: 15_000 });

@@ -14,10 +14,15 @@ import { get } from '../helpers/http.js';
 async function scrape(url: string): Promise<Map<string, number>> {
   const { status, body, headers } = await get(url);
   expect([status, headers['content-type']]).toEqual([200, 'text/plain; version=0.0.4; charset=utf-8']);
-  return new Map(body.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => {
-    const at = l.lastIndexOf(' ');
-    return [l.slice(0, at), Number(l.slice(at + 1))];
-  }));
+  return new Map(
+    body
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => {
+        const at = l.lastIndexOf(' ');
+        return [l.slice(0, at), Number(l.slice(at + 1))];
+      }),
+  );
 }
 
 /** Scrapes until `check` holds (the workers report on their heartbeat), with a deadline. */
@@ -25,7 +30,13 @@ async function until(url: string, check: (m: Map<string, number>) => boolean, wh
   let last = new Map<string, number>();
   const deadline = Date.now() + 15_000;
   while (!check(last)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last scrape:\n${[...last].filter(([k]) => k.startsWith('statefork')).map(([k, v]) => `${k} ${v}`).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}; last scrape:\n${[...last]
+          .filter(([k]) => k.startsWith('statefork'))
+          .map(([k, v]) => `${k} ${v}`)
+          .join('\n')}`,
+      );
     last = await scrape(url);
   }
   return last;
@@ -73,9 +84,17 @@ describe('--metrics', () => {
     m.signal('SIGTTOU');
     await until(url, (x) => x.get('statefork_worker_exits_total{reason="scale"}') === 1, 'an exit for scale');
     process.kill(m.workerPids()[0], 'SIGKILL');
-    await until(url, (x) => x.get('statefork_worker_exits_total{reason="crash"}') === 1 && x.get('statefork_workers{state="ready"}') === 2, 'a crash, replaced');
+    await until(
+      url,
+      (x) => x.get('statefork_worker_exits_total{reason="crash"}') === 1 && x.get('statefork_workers{state="ready"}') === 2,
+      'a crash, replaced',
+    );
     m.signal('SIGHUP');
-    const reloaded = await until(url, (x) => x.get('statefork_reloads_total{outcome="completed"}') === 1 && x.get('statefork_worker_exits_total{reason="reload"}') === 2, 'a completed reload');
+    const reloaded = await until(
+      url,
+      (x) => x.get('statefork_reloads_total{outcome="completed"}') === 1 && x.get('statefork_worker_exits_total{reason="reload"}') === 2,
+      'a completed reload',
+    );
     // The workers that served the three requests are gone; the total is not.
     expect(reloaded.get('statefork_requests_total')).toBe(3);
     writeFileSync(join(dir, 'app.cjs'), "throw new Error('broken release');\n");
@@ -104,9 +123,9 @@ describe('--metrics', () => {
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--metrics', '127.0.0.1:0', '--timeout', '1', '--max-requests', '3', 'hello.cjs']);
     const url = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics;
     get(`${m.url()}/hang`).catch(() => {});
-    await until(url, (x) => x.get('statefork_worker_exits_total{reason="timeout"}') === 1, 'the hung worker\'s exit');
+    await until(url, (x) => x.get('statefork_worker_exits_total{reason="timeout"}') === 1, "the hung worker's exit");
     for (let i = 0; i < 8; i++) await get(`${m.url()}/`);
-    const after = await until(url, (x) => (x.get('statefork_worker_exits_total{reason="recycled"}') ?? 0) >= 1, 'a recycled worker\'s exit');
+    const after = await until(url, (x) => (x.get('statefork_worker_exits_total{reason="recycled"}') ?? 0) >= 1, "a recycled worker's exit");
     expect(after.get('statefork_worker_exits_total{reason="crash"}')).toBe(0);
     expect(after.get('statefork_workers_target')).toBe(2);
   });

@@ -16,9 +16,11 @@ import { level2, settle } from './model-paths.shared.js';
 const { harvest } = level2('hardening');
 
 const FAULTY = join(APPS, '..', 'faulty-hooks.config.mjs');
-const PROTOCOL = 'worker broke the IPC protocol: killed, and replaced';
 /** The master handled `cause` in `state` (and stayed there, or went to `to`). */
-const step = (m: Running, cause: string, from: string, to = from) => (x: Rec) => x.machine === 'master' && x.pid === m.pid && x.event === 'step' && x.cause === cause && x.from === from && x.to === to;
+const step =
+  (m: Running, cause: string, from: string, to = from) =>
+  (x: Rec) =>
+    x.machine === 'master' && x.pid === m.pid && x.event === 'step' && x.cause === cause && x.from === from && x.to === to;
 const fresh = (name: string) => join(mkdtempSync(join(tmpdir(), 'statefork-l2h-')), name);
 function copyOf(app: string): string {
   const path = fresh(app);
@@ -48,10 +50,13 @@ describe('master machine, model-based (level 2: hardening)', () => {
     expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.graceful', 'halted']);
   });
 
-  it('booting: a hook\'s late throw is a FAULT → graceful → halted, exit 1', async () => {
+  it("booting: a hook's late throw is a FAULT → graceful → halted, exit 1", async () => {
     const m = startCli(['--log-level', 'debug', '-c', FAULTY], { env: { FAULT_HOOK: 'postFork', FAULT_APP: './slow-boot.mjs' } });
     expect((await m.exited).code).toBe(1);
-    expect(m.records.find((x) => x.event === 'transition' && x.machine === 'master' && x.to === 'stopping.graceful')).toMatchObject({ from: 'booting', cause: 'FAULT' });
+    expect(m.records.find((x) => x.event === 'transition' && x.machine === 'master' && x.to === 'stopping.graceful')).toMatchObject({
+      from: 'booting',
+      cause: 'FAULT',
+    });
     expect(harvest(m.records)).toEqual(['booting', 'stopping.graceful', 'halted']);
   });
 
@@ -81,21 +86,38 @@ describe('master machine, model-based (level 2: hardening)', () => {
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
     expect(harvest(m.records)).toEqual([
-      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running',
-      'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'halted',
+      'booting',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'stopping.graceful',
+      'halted',
     ]);
   });
 
   it('rolling: a FAULT (a preFork hook of the new generation) stops the reload and the master, exit 1', async () => {
     const [gate, arm] = [fresh('gate'), fresh('arm')];
-    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], { env: { FAULT_HOOK: 'preFork', FAULT_ARM: arm, FAULT_APP: copyOf('gated.mjs'), GATE: gate, GATED_IDS: '3,4' } });
+    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], {
+      env: { FAULT_HOOK: 'preFork', FAULT_ARM: arm, FAULT_APP: copyOf('gated.mjs'), GATE: gate, GATED_IDS: '3,4' },
+    });
     writeFileSync(arm, '');
     const from = m.records.length;
     m.signal('SIGHUP');
     await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling' && x.cause === 'FAULT', { from });
     writeFileSync(gate, 'ok');
     expect((await m.exited).code).toBe(1);
-    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'stopping.graceful', 'halted']);
+    expect(harvest(m.records)).toEqual([
+      'booting',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'stopping.graceful',
+      'halted',
+    ]);
   });
 
   it('configuring: a worker dismissed stays configuring; a config file that throws as it loads is a FAULT', async () => {
@@ -113,28 +135,41 @@ describe('master machine, model-based (level 2: hardening)', () => {
     await get(`${m.url()}/garbage`).catch(() => {});
     await m.waitFor(step(m, 'WORKER_PROTOCOL_ERROR', 'serving.reloading.configuring'), { from });
     expect((await m.exited).code).toBe(1);
-    expect(m.records.find((x) => x.event === 'transition' && x.machine === 'master' && x.to === 'stopping.graceful')).toMatchObject({ from: 'serving.reloading.configuring', cause: 'FAULT' });
+    expect(m.records.find((x) => x.event === 'transition' && x.machine === 'master' && x.to === 'stopping.graceful')).toMatchObject({
+      from: 'serving.reloading.configuring',
+      cause: 'FAULT',
+    });
     expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'stopping.graceful', 'halted']);
   });
 
   it('handedOver: a retiring worker that breaks the protocol is dismissed; a FAULT then stops this master, the new one serves on', async () => {
     const pidFile = fresh('pid');
     const app = copyOf('misbehave.cjs');
-    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], { env: { FAULT_HOOK: 'childExit', FAULT_PID_FILE: pidFile, FAULT_APP: app, FAULT_WORKERS: '1' } });
+    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], {
+      env: { FAULT_HOOK: 'childExit', FAULT_PID_FILE: pidFile, FAULT_APP: app, FAULT_WORKERS: '1' },
+    });
     writeFileSync(pidFile, String(m.pid));
     const release = fresh('release');
     await held(m, m.url(), release);
     let from = m.records.length;
     m.signal('SIGUSR2');
     const newPid = (await m.waitFor((x) => /^new master started/.test(x.msg ?? '') && x.pid === m.pid, { from })).newMasterPid as number;
-    onTestFinished(() => { try { process.kill(newPid, 'SIGKILL'); } catch { /* gone */ } });
+    onTestFinished(() => {
+      try {
+        process.kill(newPid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
     await m.waitFor((x) => /^new master ready/.test(x.msg ?? '') && x.pid === m.pid, { from });
     from = m.records.length;
     m.signal('SIGWINCH');
     await settle(m, 'serving.handedOver', from);
     writeFileSync(release, ''); // the retiring worker's request writes garbage
     await m.waitFor(step(m, 'WORKER_PROTOCOL_ERROR', 'serving.handedOver'), { from });
-    await m.waitFor((x) => x.pid === m.pid && x.machine === 'master' && x.event === 'transition' && x.from === 'serving.handedOver' && x.cause === 'FAULT', { from });
+    await m.waitFor((x) => x.pid === m.pid && x.machine === 'master' && x.event === 'transition' && x.from === 'serving.handedOver' && x.cause === 'FAULT', {
+      from,
+    });
     await m.waitFor((x) => x.pid === m.pid && x.machine === 'master' && x.to === 'halted', { from });
     expect((await get(`${m.url()}/`)).status).toBe(200); // the new master's workers
     expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.handedOver', 'stopping.graceful', 'halted']);
@@ -142,7 +177,9 @@ describe('master machine, model-based (level 2: hardening)', () => {
 
   it('graceful: draining workers dismissed, and a FAULT meanwhile: the stop goes on, exit 1', async () => {
     const arm = fresh('arm');
-    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], { env: { FAULT_HOOK: 'childExit', FAULT_ARM: arm, FAULT_APP: copyOf('misbehave.cjs') } });
+    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], {
+      env: { FAULT_HOOK: 'childExit', FAULT_ARM: arm, FAULT_APP: copyOf('misbehave.cjs') },
+    });
     // A held request on each of the two workers, each released by a file of its own.
     const releases = new Map<number, string>();
     for (let i = 0; releases.size < 2 && i < 50; i++) {
@@ -164,7 +201,9 @@ describe('master machine, model-based (level 2: hardening)', () => {
   });
 
   it('quick: a worker that writes garbage as it quits is dismissed; a FAULT meanwhile; the hung one is killed at the deadline; exit 1', async () => {
-    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], { env: { FAULT_HOOK: 'childExit', FAULT_APP: copyOf('misbehave.cjs'), MISBEHAVE_ON_QUIT: '1' } });
+    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], {
+      env: { FAULT_HOOK: 'childExit', FAULT_APP: copyOf('misbehave.cjs'), MISBEHAVE_ON_QUIT: '1' },
+    });
     void get(`${m.url()}/hang`).catch(() => {});
     await m.waitFor((x) => x.app === 'request' && x.path === '/hang');
     const from = m.records.length;
@@ -179,13 +218,17 @@ describe('master machine, model-based (level 2: hardening)', () => {
   it('no worker alive (backing off): a FAULT goes through graceful to halted at once', async () => {
     const arm = fresh('arm');
     const app = copyOf('hello.cjs');
-    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], { env: { FAULT_HOOK: 'childExit', FAULT_ARM: arm, FAULT_APP: app, FAULT_WORKERS: '1' } });
+    const m = await startServing(['--log-level', 'debug', '-c', FAULTY], {
+      env: { FAULT_HOOK: 'childExit', FAULT_ARM: arm, FAULT_APP: app, FAULT_WORKERS: '1' },
+    });
     writeFileSync(app, "throw new Error('broken release');\n");
     const from = m.records.length;
     process.kill(m.workerPids()[0], 'SIGKILL');
     await m.waitFor((x) => x.msg === 'worker exited: app-load-error' && x.failures === 2, { from });
     writeFileSync(arm, ''); // the next failure's childExit has the bug; the master then waits 2 s with no worker
-    await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'stopping.graceful' && x.to === 'halted' && x.cause === 'FAULT', { from });
+    await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'stopping.graceful' && x.to === 'halted' && x.cause === 'FAULT', {
+      from,
+    });
     expect((await m.exited).code).toBe(1);
     expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'stopping.graceful', 'halted']);
   });

@@ -48,7 +48,10 @@ export async function sendEach(m: Running, signals: string[], state: string, pid
   for (const name of signals) {
     const from = m.records.length;
     process.kill(pid, `SIG${name}` as NodeJS.Signals);
-    await m.waitFor((x) => x.event === 'step' && x.machine === 'master' && x.pid === pid && x.cause === name && x.to === state, { from, what: `${name} handled in ${state}` });
+    await m.waitFor((x) => x.event === 'step' && x.machine === 'master' && x.pid === pid && x.cause === name && x.to === state, {
+      from,
+      what: `${name} handled in ${state}`,
+    });
   }
 }
 

@@ -39,7 +39,15 @@ describe('master machine, model-based (level 2: real processes)', () => {
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
     expect(workers.filter(isAlive)).toEqual([]);
-    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'halted']);
+    expect(harvest(m.records)).toEqual([
+      'booting',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'stopping.graceful',
+      'halted',
+    ]);
   });
 
   it('HUP with broken new code, twice: each reload is abandoned, old workers serve, then INT → quick → halted', async () => {
@@ -57,8 +65,16 @@ describe('master machine, model-based (level 2: real processes)', () => {
     m.signal('SIGINT');
     expect((await m.exited).code).toBe(0);
     expect(harvest(m.records)).toEqual([
-      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running',
-      'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.quick', 'halted',
+      'booting',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'stopping.quick',
+      'halted',
     ]);
   });
 
@@ -78,8 +94,17 @@ describe('master machine, model-based (level 2: real processes)', () => {
     expect((await m.exited).code).toBe(0);
     await slow;
     expect(harvest(m.records)).toEqual([
-      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running',
-      'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'stopping.quick', 'halted',
+      'booting',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'stopping.graceful',
+      'stopping.quick',
+      'halted',
     ]);
   });
 
@@ -87,7 +112,10 @@ describe('master machine, model-based (level 2: real processes)', () => {
     const m = await startServing(['--log-level', 'debug', '-w', '2', '-b', '127.0.0.1:0', '--timeout', '1', 'hello.cjs']);
     get(`${m.url()}/hang`).catch(() => {});
     const { workerPid: hung } = await m.waitFor((x) => x.msg === 'worker timeout');
-    process.kill(m.workerPids().find((p) => p !== hung)!, 'SIGKILL');
+    process.kill(
+      m.workerPids().find((p) => p !== hung)!,
+      'SIGKILL',
+    );
     await m.waitForCount((x) => x.msg === 'worker ready', 4);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
@@ -142,7 +170,7 @@ describe('master machine, model-based (level 2: real processes)', () => {
       writeFileSync(app, "export default (q, s) => s.end('v1');\n");
       const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', '--graceful-timeout', '5', app]);
       writeFileSync(app, "await new Promise((r) => setTimeout(r, 4000)); export default (q, s) => s.end('v2');\n");
-      let from = m.records.length;
+      const from = m.records.length;
       m.signal('SIGHUP');
       await m.waitFor(isTransition('master', 'serving.reloading.rolling'), { from });
       await sendEach(m, HARMLESS, 'serving.reloading.rolling');
@@ -184,20 +212,22 @@ describe('master machine, model-based (level 2: real processes)', () => {
   });
 
   for (const stop of ['TERM', 'INT', 'QUIT'] as const) {
-  it(`no worker alive (backing off): HUP goes straight back to running, ${stop} halts at once`, async () => {
-    const app = appCopy();
-    const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', app]);
-    writeFileSync(app, "throw new Error('broken release');\n");
-    const from = m.records.length;
-    process.kill(m.workerPids()[0], 'SIGKILL');
-    // Replacements fail to load; after the third failure the master waits 2 s with no worker.
-    await m.waitFor((x) => x.msg === 'worker exited: app-load-error' && x.failures === 3, { from });
-    m.signal('SIGHUP');
-    await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling' && x.cause === 'CONFIG_LOADED', { from });
-    m.signal(`SIG${stop}`);
-    expect((await m.exited).code).toBe(0);
-    expect(harvest(m.records).slice(-2)).toEqual([stop === 'TERM' ? 'stopping.graceful' : 'stopping.quick', 'halted']);
-  });
+    it(`no worker alive (backing off): HUP goes straight back to running, ${stop} halts at once`, async () => {
+      const app = appCopy();
+      const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', app]);
+      writeFileSync(app, "throw new Error('broken release');\n");
+      const from = m.records.length;
+      process.kill(m.workerPids()[0], 'SIGKILL');
+      // Replacements fail to load; after the third failure the master waits 2 s with no worker.
+      await m.waitFor((x) => x.msg === 'worker exited: app-load-error' && x.failures === 3, { from });
+      m.signal('SIGHUP');
+      await m.waitFor((x) => x.machine === 'master' && x.event === 'transition' && x.from === 'serving.reloading.rolling' && x.cause === 'CONFIG_LOADED', {
+        from,
+      });
+      m.signal(`SIG${stop}`);
+      expect((await m.exited).code).toBe(0);
+      expect(harvest(m.records).slice(-2)).toEqual([stop === 'TERM' ? 'stopping.graceful' : 'stopping.quick', 'halted']);
+    });
   }
 
   it('the old worker hangs during a slow reload: the tick that aborts it ends the reload', async () => {
@@ -245,11 +275,12 @@ describe('master machine, model-based (level 2: real processes)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-model-'));
     cpSync(join(APPS, 'hello.cjs'), join(dir, 'app.cjs'));
     const config = join(dir, 'statefork.config.mjs');
-    const slowConfig = (extra: string) => writeFileSync(config, `await new Promise((r) => setTimeout(r, 5000));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', ${extra} };\n`);
+    const slowConfig = (extra: string) =>
+      writeFileSync(config, `await new Promise((r) => setTimeout(r, 5000));\nexport default { app: './app.cjs', bind: '127.0.0.1:0', ${extra} };\n`);
     writeFileSync(config, "export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 2 };\n");
     const m = await startServing(['--log-level', 'debug'], { cwd: dir });
     slowConfig('workers: 0'); // loads slowly, then fails validation
-    let from = m.records.length;
+    const from = m.records.length;
     m.signal('SIGHUP');
     await settle(m, 'serving.reloading.configuring', from);
     await sendEach(m, HARMLESS, 'serving.reloading.configuring');
@@ -260,7 +291,10 @@ describe('master machine, model-based (level 2: real processes)', () => {
     const failed = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.cause === 'CONFIG_FAILED', { from });
     expect([failed.from, failed.to]).toEqual(['serving.reloading.configuring', 'serving.running']);
     // The HUP sent while configuring was queued: it starts another (slow) load right away.
-    const again = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.to === 'serving.reloading.configuring', { from: m.records.indexOf(failed) });
+    const again = await m.waitFor(
+      (x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.to === 'serving.reloading.configuring',
+      { from: m.records.indexOf(failed) },
+    );
     expect(again.cause).toBe('CONFIG_FAILED');
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
@@ -276,7 +310,10 @@ describe('master machine, model-based (level 2: real processes)', () => {
     writeFileSync(config, body);
     const m = await startServing(['--log-level', 'debug'], { cwd: dir });
     // From now on the configuration loads only once the test creates the file "go".
-    writeFileSync(config, `import { existsSync } from 'node:fs';\nwhile (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 20));\n${body}`);
+    writeFileSync(
+      config,
+      `import { existsSync } from 'node:fs';\nwhile (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 20));\n${body}`,
+    );
     const from = m.records.length;
     m.signal('SIGHUP');
     await settle(m, 'serving.reloading.configuring', from);
@@ -288,7 +325,10 @@ describe('master machine, model-based (level 2: real processes)', () => {
     await m.waitFor((x) => x.msg === 'worker exited: app-load-error' && x.failures === 3, { from, timeoutMs: 20_000 });
     await eventually(() => m.workerPids().length === 0, 2000, 'no worker left');
     writeFileSync(go, '');
-    const next = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.cause === 'CONFIG_LOADED', { from, timeoutMs: 10_000 });
+    const next = await m.waitFor((x) => x.event === 'transition' && x.machine === 'master' && x.from === 'serving.running' && x.cause === 'CONFIG_LOADED', {
+      from,
+      timeoutMs: 10_000,
+    });
     expect(next.to).toBe('serving.reloading.configuring');
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
@@ -337,7 +377,8 @@ describe('master machine, model-based (level 2: real processes)', () => {
     // opens its gate: the requests and the recycle request land inside each phase however busy
     // the machine is.
     const gate = (name: string) => join(dir, name);
-    const until = (name: string) => `import { existsSync } from 'node:fs';\nwhile (!existsSync(${JSON.stringify(gate(name))})) await new Promise((r) => setTimeout(r, 20));\n`;
+    const until = (name: string) =>
+      `import { existsSync } from 'node:fs';\nwhile (!existsSync(${JSON.stringify(gate(name))})) await new Promise((r) => setTimeout(r, 20));\n`;
     writeFileSync(app, `${until('boot')}export default (req, res) => res.end(\`hello from \${process.pid}\\n\`);\n`);
     // Four requests reach --max-requests 4 on one worker; when a replacement shares the socket, a
     // few more are needed, so they go on (at most 40) until the recycle request is handled.
@@ -364,15 +405,29 @@ describe('master machine, model-based (level 2: real processes)', () => {
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
     expect(harvest(m.records)).toEqual([
-      'booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running',
-      'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.quick', 'halted',
+      'booting',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'stopping.quick',
+      'halted',
     ]);
   });
 
   // serving.handedOver, the one state left, is the hot upgrade's: model-paths.upgrade.test.ts.
-  it('visits every state of the master machine but the hot upgrade\'s', () => {
+  it("visits every state of the master machine but the hot upgrade's", () => {
     expect([...states].sort()).toEqual([
-      'booting', 'halted', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'stopping.quick',
+      'booting',
+      'halted',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'stopping.graceful',
+      'stopping.quick',
     ]);
   });
 });

@@ -23,7 +23,13 @@ async function usr2(m: Running, state = 'serving.running'): Promise<number> {
   m.signal('SIGUSR2');
   await m.waitFor(handled(m, 'USR2', state), { from, what: `USR2 handled in ${state}` });
   const pid = (await m.waitFor(msg(/^new master started/, m.pid), { from })).newMasterPid as number;
-  onTestFinished(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+  onTestFinished(() => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  });
   return pid;
 }
 
@@ -68,12 +74,23 @@ describe('master machine, model-based (level 2: hot upgrade)', () => {
     m.signal('SIGINT');
     expect((await m.exited).code).toBe(0);
     expect(harvest(m.records)).toEqual([
-      'booting', 'serving.running', 'serving.handedOver', 'serving.running', 'serving.handedOver', 'serving.running',
-      'serving.handedOver', 'stopping.graceful', 'halted',
+      'booting',
+      'serving.running',
+      'serving.handedOver',
+      'serving.running',
+      'serving.handedOver',
+      'serving.running',
+      'serving.handedOver',
+      'stopping.graceful',
+      'halted',
     ]);
   });
 
-  for (const [stop, busy] of [['SIGTERM', true], ['SIGQUIT', true], ['SIGQUIT', false]] as const) {
+  for (const [stop, busy] of [
+    ['SIGTERM', true],
+    ['SIGQUIT', true],
+    ['SIGQUIT', false],
+  ] as const) {
     it(`handedOver → ${stop} → graceful ${busy ? 'while the retiring worker finishes its request' : 'with no worker left: halted at once'}`, async () => {
       const m = await startServing(['--log-level', 'debug', '-w', '1', '-b', '127.0.0.1:0', appCopy()]);
       const from = m.records.length;
@@ -105,7 +122,15 @@ describe('master machine, model-based (level 2: hot upgrade)', () => {
     await settle(m, 'serving.running', from);
     m.signal('SIGTERM');
     expect((await m.exited).code).toBe(0);
-    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'serving.running', 'stopping.graceful', 'halted']);
+    expect(harvest(m.records)).toEqual([
+      'booting',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'serving.running',
+      'stopping.graceful',
+      'halted',
+    ]);
   });
 
   it('the new master gets ready and exits while a new generation rolls out', async () => {
@@ -123,7 +148,14 @@ describe('master machine, model-based (level 2: hot upgrade)', () => {
     await m.waitFor(handled(m, 'UPGRADE_EXIT', 'serving.reloading.rolling'), { from, what: 'the new master gone while rolling' });
     m.signal('SIGQUIT');
     expect((await m.exited).code).toBe(0);
-    expect(harvest(m.records)).toEqual(['booting', 'serving.running', 'serving.reloading.configuring', 'serving.reloading.rolling', 'stopping.quick', 'halted']);
+    expect(harvest(m.records)).toEqual([
+      'booting',
+      'serving.running',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'stopping.quick',
+      'halted',
+    ]);
   });
 
   it('the new master gets ready and exits while this one stops gracefully', async () => {
@@ -166,7 +198,7 @@ describe('master machine, model-based (level 2: hot upgrade)', () => {
     }
   });
 
-  it('visits the hot upgrade\'s state', () => {
+  it("visits the hot upgrade's state", () => {
     expect(states).toContain('serving.handedOver');
   });
 });

@@ -19,16 +19,20 @@ const APP = join(APPS, 'listen', 'everything.mjs');
 /** A request whose headers name the worker at once; `done` is its whole reply. */
 function inFlight(url: string): Promise<{ pid: number; done: Promise<{ status: number; body: string }> }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      const done = new Promise<{ status: number; body: string }>((ok, fail) => {
-        res.on('data', (c: string) => { body += c; });
-        res.on('end', () => ok({ status: res.statusCode!, body }));
-        res.on('error', fail);
-      });
-      resolve({ pid: Number(res.headers['x-pid']), done });
-    }).on('error', reject);
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        const done = new Promise<{ status: number; body: string }>((ok, fail) => {
+          res.on('data', (c: string) => {
+            body += c;
+          });
+          res.on('end', () => ok({ status: res.statusCode!, body }));
+          res.on('error', fail);
+        });
+        resolve({ pid: Number(res.headers['x-pid']), done });
+      })
+      .on('error', reject);
   });
 }
 
@@ -101,7 +105,9 @@ describe('an app that listens itself keeps every guarantee', () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--max-requests', '5', APP]);
     const [first] = m.workerPids();
     for (let i = 0; i < 5; i++) expect(pidOf((await get(`${m.url()}/`)).body)).toBe(first);
-    const asked = await m.waitFor((r) => r.role === 'worker' && r.pid === first && /^recycling limit reached/.test(r.msg ?? ''), { what: 'the first worker to ask for its replacement' });
+    const asked = await m.waitFor((r) => r.role === 'worker' && r.pid === first && /^recycling limit reached/.test(r.msg ?? ''), {
+      what: 'the first worker to ask for its replacement',
+    });
     expect(asked).toMatchObject({ reason: 'max-requests', requests: 5, limit: 5 });
     await m.waitFor(exitOf(first), { what: 'the recycled worker to exit' });
     const [second] = m.workerPids();
@@ -129,8 +135,14 @@ describe('an app that listens itself keeps every guarantee', () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--timeout', '10', APP]);
     const from = m.records.length;
     let stop = false;
-    const load = (async () => { while (!stop) await get(`${m.url()}/busy?ms=300`); })();
-    const busy = await m.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('worker 1 is busy'), { from, what: 'the busy warning', timeoutMs: 15_000 });
+    const load = (async () => {
+      while (!stop) await get(`${m.url()}/busy?ms=300`);
+    })();
+    const busy = await m.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('worker 1 is busy'), {
+      from,
+      what: 'the busy warning',
+      timeoutMs: 15_000,
+    });
     stop = true;
     await load;
     expect(busy).toMatchObject({ level: 40, id: 1, workerPid: m.workerPids()[0] });
@@ -140,7 +152,19 @@ describe('an app that listens itself keeps every guarantee', () => {
   });
 
   it('the adaptive count follows the load up and back down, nothing failed', async () => {
-    const m: Running = await startServing(['--workers', '1:2', '--scale-up-after', '0.5', '--scale-down-after', '2', '--scale-cooldown', '3', '-b', '127.0.0.1:0', APP]);
+    const m: Running = await startServing([
+      '--workers',
+      '1:2',
+      '--scale-up-after',
+      '0.5',
+      '--scale-down-after',
+      '2',
+      '--scale-cooldown',
+      '3',
+      '-b',
+      '127.0.0.1:0',
+      APP,
+    ]);
     let stop = false;
     const from = m.records.length;
     const loading = requestLoop(`${m.url()}/busy?ms=25`, { concurrency: 24, stop: () => stop, maxMs: 40_000 });

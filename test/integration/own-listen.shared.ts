@@ -41,7 +41,10 @@ export async function servesUnchanged(app: UnchangedApp): Promise<Running> {
   const path = app.path ?? '/';
   const slowPath = app.slowPath ?? ((ms: number) => `/?ms=${ms}`);
   const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--keep-alive', '2', ...(app.args ?? []), app.entry], {
-    cwd: app.cwd, env: app.env, node: app.node, ...(app.bootMs ? { bootMs: app.bootMs } : {}),
+    cwd: app.cwd,
+    env: app.env,
+    node: app.node,
+    ...(app.bootMs ? { bootMs: app.bootMs } : {}),
   });
   const url = m.url();
   const oldPids = m.workerPids();

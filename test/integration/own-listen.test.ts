@@ -20,11 +20,35 @@ const LISTEN = join(APPS, 'listen');
 function certificate(): { cert: string; key: string } {
   const dir = mkdtempSync(join(tmpdir(), 'statefork-tls-'));
   const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
-const appLines = (stdout: string): Rec[] => stdout.split('\n').filter((l) => l.startsWith('{"app"')).map((l) => JSON.parse(l));
+const appLines = (stdout: string): Rec[] =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{"app"'))
+    .map((l) => JSON.parse(l));
 
 describe('an app that listens itself', () => {
   it('plain node:http server.js: served unchanged across a HUP and a TERM', () => servesUnchanged({ entry: join(LISTEN, 'plain.cjs') }));
@@ -76,7 +100,9 @@ describe('an app that listens itself', () => {
     const warnings = () => m.records.filter((r) => r.role === 'worker' && r.level === 40 && r.listen);
     await eventually(() => warnings().length >= 2, 10_000, 'the warning of each worker');
     expect(new Set(warnings().map((w) => w.pid)).size).toBe(2);
-    expect(warnings()[0].msg).toBe(`the app starts another server on 127.0.0.1:${admin}: passed through unchanged, so every worker binds it itself (only its first HTTP server is served on statefork's sockets)`);
+    expect(warnings()[0].msg).toBe(
+      `the app starts another server on 127.0.0.1:${admin}: passed through unchanged, so every worker binds it itself (only its first HTTP server is served on statefork's sockets)`,
+    );
     // The two workers raced for it: one has it, the other's bind failed as the warning said.
     // Both outcomes come after the worker is ready (a bind's result is asynchronous): wait for two.
     const outcomes = () => appLines(m.stdout).filter((l) => l.app === 'admin' || l.app === 'admin error');
@@ -120,13 +146,17 @@ describe('an app that listens itself', () => {
     expect((await m.exited).code).toBe(4);
     const fatal = m.records.filter((x) => x.level === 60);
     expect(fatal).toHaveLength(1);
-    expect(fatal[0].msg).toMatch(/^App failed to load: the default export of .*never-listens\.cjs is an object with keys \[\]; export a request listener .*, or call listen\(\) on an HTTP server \(it called none within --boot-timeout 3 s\)$/);
+    expect(fatal[0].msg).toMatch(
+      /^App failed to load: the default export of .*never-listens\.cjs is an object with keys \[\]; export a request listener .*, or call listen\(\) on an HTTP server \(it called none within --boot-timeout 3 s\)$/,
+    );
     expect(m.records.some((x) => x.msg === 'worker boot timeout')).toBe(false);
   });
 
   it("sets the app's own SIGTERM handler aside, so a TERM drains instead of exiting mid-request", async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', join(LISTEN, 'exits-on-term.cjs')]);
-    expect(m.records.find((r) => r.signal === 'SIGTERM' && r.level === 40)?.msg).toMatch(/^the app's own SIGTERM listener is set aside: in a worker SIGTERM is statefork's/);
+    expect(m.records.find((r) => r.signal === 'SIGTERM' && r.level === 40)?.msg).toMatch(
+      /^the app's own SIGTERM listener is set aside: in a worker SIGTERM is statefork's/,
+    );
     const slow = get(`${m.url()}/?ms=800`);
     await m.waitFor((r) => r.app === 'request');
     m.signal('SIGTERM');
@@ -142,7 +172,11 @@ describe('an app that listens itself', () => {
     expect((await m.exited).code).toBe(4);
     // It asked for PORT, which statefork set to its own port.
     const port = new URL(m.records.find((x) => x.url)!.url).port;
-    expect(m.records.find((x) => x.level === 60)?.msg).toMatch(new RegExp(`plain\\.cjs starts its own plain HTTP server \\(listen on port ${port}\\), which --certfile cannot make HTTPS: terminate TLS in front of statefork and drop --certfile, or export the request listener \\(statefork then serves it over HTTPS\\)$`));
+    expect(m.records.find((x) => x.level === 60)?.msg).toMatch(
+      new RegExp(
+        `plain\\.cjs starts its own plain HTTP server \\(listen on port ${port}\\), which --certfile cannot make HTTPS: terminate TLS in front of statefork and drop --certfile, or export the request listener \\(statefork then serves it over HTTPS\\)$`,
+      ),
+    );
   });
 
   it('an app with its own HTTPS server is served with its own certificate', async () => {
@@ -150,10 +184,12 @@ describe('an app that listens itself', () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', join(LISTEN, 'https-own.cjs')], { env: { TLS_CERT: cert, TLS_KEY: key } });
     const port = new URL(m.url()).port;
     const body = await new Promise<string>((ok, fail) => {
-      https.get({ host: '127.0.0.1', port, path: '/', ca: readFileSync(cert) }, (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d)).on('end', () => ok(text));
-      }).on('error', fail);
+      https
+        .get({ host: '127.0.0.1', port, path: '/', ca: readFileSync(cert) }, (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d)).on('end', () => ok(text));
+        })
+        .on('error', fail);
     });
     expect(m.workerPids()).toContain(pidOf(body));
     m.signal('SIGTERM');
@@ -170,7 +206,13 @@ describe('an app that listens itself', () => {
     m.signal('SIGUSR2');
     const spawned = await m.waitFor((x) => x.pid === m.pid && /^new master started/.test(x.msg ?? ''), { from: start, what: 'the new master to start' });
     const newMaster = spawned.newMasterPid as number;
-    onTestFinished(() => { try { process.kill(newMaster, 'SIGTERM'); } catch { /* gone */ } });
+    onTestFinished(() => {
+      try {
+        process.kill(newMaster, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    });
     expect((await m.exited).code).toBe(0);
     const newWorkers = m.records.filter((x) => x.pid === newMaster && x.event === 'spawned').map((x) => x.workerPid as number);
     await bothAnswer(m.url(), '/', newWorkers);

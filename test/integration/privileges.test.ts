@@ -21,9 +21,21 @@ describe('-u/--user, -g/--group', () => {
     chmodSync(dir, 0o755);
     const [sock, log] = [join(dir, 'app.sock'), join(dir, 'error.log')];
     const m = startCli(['-u', 'nobody', '-w', '2', '--timeout', '1', '-b', `unix:${sock}`, '--error-log', log, '--log-level', 'debug', 'hello.cjs']);
-    const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)) : []);
+    const lines = () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l))
+        : [];
     await eventually(() => lines().some((r) => r.msg === 'ready: every worker of the first generation is serving'), 20_000, 'the first generation');
-    const workers = () => [...new Set(lines().filter((r) => r.msg === 'worker ready').map((r) => r.workerPid as number))];
+    const workers = () => [
+      ...new Set(
+        lines()
+          .filter((r) => r.msg === 'worker ready')
+          .map((r) => r.workerPid as number),
+      ),
+    ];
     for (const pid of workers()) expect([uidOf(pid), gidOf(pid)]).toEqual([65534, 65534]);
     expect(uidOf(m.pid)).toBe(0);
     expect(statSync(sock).uid).toBe(65534);

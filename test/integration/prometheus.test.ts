@@ -19,22 +19,38 @@ const MONITORING = fileURLToPath(new URL('../../src/metrics/monitoring/', import
 const RULES = `${MONITORING}rules.yml`;
 const RULE_TESTS = fileURLToPath(new URL('../src/metrics/rules.test.yml', import.meta.url));
 
-interface Dashboard { templating: { list: Array<{ name: string; definition?: string }> }; panels: Array<{ title: string; targets?: Array<{ expr: string }> }> }
+interface Dashboard {
+  templating: { list: Array<{ name: string; definition?: string }> };
+  panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
+}
 const dashboard = JSON.parse(readFileSync(`${MONITORING}dashboard.json`, 'utf8')) as Dashboard;
 /** Every expression of the dashboard, with Grafana's variables as they would be for "All". */
-const dashboardExprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr.replaceAll('$__rate_interval', '1m').replaceAll('$instance', '.*') })));
+const dashboardExprs = dashboard.panels.flatMap((p) =>
+  (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr.replaceAll('$__rate_interval', '1m').replaceAll('$instance', '.*') })),
+);
 /** Every expression of the rules file. */
 const ruleExprs = [...readFileSync(RULES, 'utf8').matchAll(/^\s+expr: (.+)$/gm)].map((m) => m[1]);
 /** The metric names an expression reads (not functions, keywords, labels or recording rules). */
 function metricsIn(expr: string): string[] {
-  const withoutStrings = expr.replace(/"[^"]*"/g, '""').replace(/\{[^}]*\}/g, '{}').replace(/\[[^\]]*\]/g, '[]').replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, '');
-  return [...withoutStrings.matchAll(/(?<![a-zA-Z0-9_:.])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![a-zA-Z0-9_:])(?!\s*\()/g)].map((m) => m[1]).filter((n) => !['and', 'or', 'unless', 'bool', 'offset'].includes(n) && !n.includes(':'));
+  const withoutStrings = expr
+    .replace(/"[^"]*"/g, '""')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\[[^\]]*\]/g, '[]')
+    .replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, '');
+  return [...withoutStrings.matchAll(/(?<![a-zA-Z0-9_:.])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![a-zA-Z0-9_:])(?!\s*\()/g)]
+    .map((m) => m[1])
+    .filter((n) => !['and', 'or', 'unless', 'bool', 'offset'].includes(n) && !n.includes(':'));
 }
 
 /** The metric names one real scrape exposes (a histogram's as its _bucket, _sum and _count). */
 async function exposed(url: string): Promise<Set<string>> {
   const { body } = await get(url);
-  return new Set(body.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)![0]));
+  return new Set(
+    body
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(l)![0]),
+  );
 }
 
 const byName = (r: Sample[]) => Object.fromEntries(r.map((s) => [s.metric.name, Number(s.value[1])]));
@@ -74,7 +90,9 @@ describe('Prometheus, for real', () => {
 
     // A reload of web-1, as Prometheus stored it.
     fleet[0].m.signal('SIGHUP');
-    await fleet[0].m.waitFor((x) => /^reload complete/.test(x.msg ?? '') || (x.event === 'transition' && x.from?.startsWith('serving.reloading') && x.to === 'serving.running'));
+    await fleet[0].m.waitFor(
+      (x) => /^reload complete/.test(x.msg ?? '') || (x.event === 'transition' && x.from?.startsWith('serving.reloading') && x.to === 'serving.running'),
+    );
     const reloads = await prom.until('statefork_reloads_total{outcome="completed"}', (r) => byName(r)['web-1'] === 1, 'the reload in the stored counter');
     expect(byName(reloads)).toEqual({ 'web-1': 1, 'web-2': 0, 'web-3': 0 });
 
@@ -84,12 +102,18 @@ describe('Prometheus, for real', () => {
     const hangs = await prom.until('sum by (name) (statefork_worker_hangs_total)', (r) => byName(r)['web-3'] === 1, 'the hang in the stored counter');
     expect(byName(hangs)).toEqual({ 'web-1': 0, 'web-2': 0, 'web-3': 1 });
     // Its exit comes once its stack is taken and it is gone.
-    const timeouts = await prom.until('statefork_worker_exits_total{reason="timeout"}', (r) => byName(r)['web-3'] === 1, 'the hung worker\'s exit in the stored counter');
+    const timeouts = await prom.until(
+      'statefork_worker_exits_total{reason="timeout"}',
+      (r) => byName(r)['web-3'] === 1,
+      "the hung worker's exit in the stored counter",
+    );
     expect(byName(timeouts)).toEqual({ 'web-1': 0, 'web-2': 0, 'web-3': 1 });
     const alerts = await prom.api<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>('/api/v1/alerts');
-    const firing = async () => (await prom.api<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>('/api/v1/alerts')).alerts.filter((a) => a.state === 'firing');
+    const firing = async () =>
+      (await prom.api<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>('/api/v1/alerts')).alerts.filter((a) => a.state === 'firing');
     let hung = (await firing()).filter((a) => a.labels.alertname === 'StateforkWorkerHung');
-    for (const end = Date.now() + 10_000; hung.length === 0 && Date.now() < end; await new Promise((ok) => setTimeout(ok, 250))) hung = (await firing()).filter((a) => a.labels.alertname === 'StateforkWorkerHung');
+    for (const end = Date.now() + 10_000; hung.length === 0 && Date.now() < end; await new Promise((ok) => setTimeout(ok, 250)))
+      hung = (await firing()).filter((a) => a.labels.alertname === 'StateforkWorkerHung');
     expect(hung.map((a) => [a.labels.name, a.labels.instance, a.labels.severity])).toEqual([['web-3', targets[2], 'warning']]);
     expect(alerts.alerts.filter((a) => a.labels.alertname !== 'StateforkWorkerHung' && a.state === 'firing')).toEqual([]);
 
@@ -112,16 +136,23 @@ describe('Prometheus, for real', () => {
     prom.stop();
   });
 
-  it("every metric the dashboard and the rules read is in a real scrape", async () => {
+  it('every metric the dashboard and the rules read is in a real scrape', async () => {
     const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--metrics', '127.0.0.1:0', 'hello.cjs']);
     const url = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics as string;
-    const read = new Set([...dashboardExprs.map((e) => e.expr), ...ruleExprs, ...dashboard.templating.list.flatMap((v) => /^label_values\((\w+),/.exec(v.definition ?? '')?.[1] ?? [])].flatMap(metricsIn));
+    const read = new Set(
+      [
+        ...dashboardExprs.map((e) => e.expr),
+        ...ruleExprs,
+        ...dashboard.templating.list.flatMap((v) => /^label_values\((\w+),/.exec(v.definition ?? '')?.[1] ?? []),
+      ].flatMap(metricsIn),
+    );
     read.delete('up'); // Prometheus's own, per target
     // The per-worker series come with the worker's first report and the accept queue with the
     // master's first load sample, whichever comes last: wait for both, then check all of them.
     let names = await exposed(url);
     const late = ['statefork_worker_event_loop_utilization', 'statefork_accept_queue'];
-    for (const end = Date.now() + 10_000; late.some((n) => !names.has(n)) && Date.now() < end; await new Promise((ok) => setTimeout(ok, 100))) names = await exposed(url);
+    for (const end = Date.now() + 10_000; late.some((n) => !names.has(n)) && Date.now() < end; await new Promise((ok) => setTimeout(ok, 100)))
+      names = await exposed(url);
     expect(read.size).toBeGreaterThan(15);
     expect([...read].filter((n) => !names.has(n))).toEqual([]);
     m.signal('SIGTERM');

@@ -16,7 +16,9 @@ import { startServing, type Running } from '../helpers/cli.js';
 import { freePorts } from '../helpers/http.js';
 
 const haproxies: ChildProcess[] = [];
-afterEach(() => { for (const h of haproxies.splice(0)) h.kill('SIGKILL'); });
+afterEach(() => {
+  for (const h of haproxies.splice(0)) h.kill('SIGKILL');
+});
 
 const portsOf = (m: Running) => m.records.filter((x) => typeof x.url === 'string' && /^listening at/.test(x.msg)).map((x) => Number(new URL(x.url).port));
 
@@ -24,19 +26,41 @@ const portsOf = (m: Running) => m.records.filter((x) => typeof x.url === 'string
 async function haproxy(routes: Array<{ front: number; back: number; send: 'send-proxy' | 'send-proxy-v2' }>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'statefork-haproxy-'));
   const cfg = join(dir, 'haproxy.cfg');
-  writeFileSync(cfg, [
-    'global', '  log stderr format raw local0 err',
-    'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 30s', '  timeout server 30s',
-    ...routes.flatMap((r, i) => [`frontend f${i}`, `  bind 127.0.0.1:${r.front}`, `  default_backend b${i}`, `backend b${i}`, `  server s 127.0.0.1:${r.back} ${r.send}`]),
-    '',
-  ].join('\n'));
+  writeFileSync(
+    cfg,
+    [
+      'global',
+      '  log stderr format raw local0 err',
+      'defaults',
+      '  mode tcp',
+      '  timeout connect 5s',
+      '  timeout client 30s',
+      '  timeout server 30s',
+      ...routes.flatMap((r, i) => [
+        `frontend f${i}`,
+        `  bind 127.0.0.1:${r.front}`,
+        `  default_backend b${i}`,
+        `backend b${i}`,
+        `  server s 127.0.0.1:${r.back} ${r.send}`,
+      ]),
+      '',
+    ].join('\n'),
+  );
   execFileSync('haproxy', ['-c', '-q', '-f', cfg]);
   const h = spawn('haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
   haproxies.push(h);
   // Up once every frontend accepts.
   for (const r of routes) {
     for (let end = Date.now() + 10_000; ; await new Promise((ok) => setTimeout(ok, 50))) {
-      const up = await new Promise<boolean>((ok) => net.connect(r.front, '127.0.0.1').on('connect', function (this: net.Socket) { this.destroy(); ok(true); }).on('error', () => ok(false)));
+      const up = await new Promise<boolean>((ok) =>
+        net
+          .connect(r.front, '127.0.0.1')
+          .on('connect', function (this: net.Socket) {
+            this.destroy();
+            ok(true);
+          })
+          .on('error', () => ok(false)),
+      );
       if (up) break;
       if (Date.now() > end) throw new Error(`haproxy did not listen on ${r.front}`);
     }
@@ -49,7 +73,9 @@ function getFrom(port: number, from: string, secure?: Buffer): Promise<any> {
     const options = { host: '127.0.0.1', port, path: '/', localAddress: from, agent: false };
     const done = (res: http.IncomingMessage) => {
       let body = '';
-      res.on('data', (d) => { body += d; });
+      res.on('data', (d) => {
+        body += d;
+      });
       res.on('end', () => resolve(JSON.parse(body)));
     };
     (secure ? https.get({ ...options, ca: secure, servername: 'localhost' }, done) : http.get(options, done)).on('error', reject);
@@ -60,16 +86,44 @@ describe('behind HAProxy, for real', () => {
   it('a request listener sees the client through PROXY v2 and v1, on TCP and on TLS', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'statefork-tls-'));
     const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+      ],
+      { stdio: 'ignore' },
+    );
     const plain = await startServing(['-w', '2', '-b', 'proxy:127.0.0.1:0', '-b', 'proxy:127.0.0.1:0', 'client-address.cjs']);
     const secure = await startServing(['-w', '1', '-b', 'proxy:127.0.0.1:0', '--certfile', cert, '--keyfile', key, 'client-address.cjs']);
     const [v2back, v1back] = portsOf(plain);
     const [tlsBack] = portsOf(secure);
     const [v2front, v1front, tlsFront] = await freePorts(3);
-    await haproxy([{ front: v2front, back: v2back, send: 'send-proxy-v2' }, { front: v1front, back: v1back, send: 'send-proxy' }, { front: tlsFront, back: tlsBack, send: 'send-proxy-v2' }]);
+    await haproxy([
+      { front: v2front, back: v2back, send: 'send-proxy-v2' },
+      { front: v1front, back: v1back, send: 'send-proxy' },
+      { front: tlsFront, back: tlsBack, send: 'send-proxy-v2' },
+    ]);
 
     const v2seen = await getFrom(v2front, '127.0.0.3');
-    expect(v2seen).toMatchObject({ address: '127.0.0.3', family: 'IPv4', proxy: { version: 2, command: 'proxy', destination: { address: '127.0.0.1', port: v2front } } });
+    expect(v2seen).toMatchObject({
+      address: '127.0.0.3',
+      family: 'IPv4',
+      proxy: { version: 2, command: 'proxy', destination: { address: '127.0.0.1', port: v2front } },
+    });
     expect(v2seen.proxy.peer.address).toBe('127.0.0.1');
     expect(await getFrom(v1front, '127.0.0.4')).toMatchObject({ address: '127.0.0.4', proxy: { version: 1 } });
     // TLS passes through HAProxy (TCP mode) and ends in the worker, after the header.
@@ -78,7 +132,10 @@ describe('behind HAProxy, for real', () => {
     await Promise.all([plain.exited, secure.exited]);
   });
 
-  it.each([['Express', 'listen/express-ip.cjs'], ['Fastify', 'listen/fastify-ip.mjs']])('%s with its default settings: its ip is the client, also after a HUP', async (_name, app) => {
+  it.each([
+    ['Express', 'listen/express-ip.cjs'],
+    ['Fastify', 'listen/fastify-ip.mjs'],
+  ])('%s with its default settings: its ip is the client, also after a HUP', async (_name, app) => {
     const m = await startServing(['-w', '1', '-b', 'proxy:127.0.0.1:0', app], { bootMs: 30_000 });
     const [back] = portsOf(m);
     const [front] = await freePorts(1);
@@ -89,7 +146,11 @@ describe('behind HAProxy, for real', () => {
     m.signal('SIGHUP');
     await m.waitFor((x) => x.machine === 'master' && x.to === 'serving.running', { from: before, timeoutMs: 30_000, what: 'the reload to complete' });
     // Until the old worker has read its drain order it may still accept: wait for it to be gone.
-    await m.waitFor((x) => x.machine === 'master.worker' && x.to === 'exited' && x.workerPid === first.pid, { from: before, timeoutMs: 30_000, what: 'the old worker to exit' });
+    await m.waitFor((x) => x.machine === 'master.worker' && x.to === 'exited' && x.workerPid === first.pid, {
+      from: before,
+      timeoutMs: 30_000,
+      what: 'the old worker to exit',
+    });
     const again = await getFrom(front, '127.0.0.7');
     expect(again).toMatchObject({ ip: '127.0.0.7' });
     // Served by the new generation's worker, which read the header as the first one did.
@@ -99,4 +160,3 @@ describe('behind HAProxy, for real', () => {
     await m.exited;
   });
 });
-

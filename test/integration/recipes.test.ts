@@ -39,8 +39,16 @@ describe('README recipes', () => {
 
   it('ws.mjs: echoes; on HUP the client gets 1001 and talks to the new worker', async () => {
     const { m, hup } = await served('ws.mjs');
-    const open = () => new Promise<WebSocket>((ok, fail) => { const ws = new WebSocket(m.url().replace(/^http/, 'ws')); ws.once('open', () => ok(ws)).once('error', fail); });
-    const echo = (ws: WebSocket, text: string) => new Promise<string>((ok) => { ws.once('message', (d) => ok(String(d))); ws.send(text); });
+    const open = () =>
+      new Promise<WebSocket>((ok, fail) => {
+        const ws = new WebSocket(m.url().replace(/^http/, 'ws'));
+        ws.once('open', () => ok(ws)).once('error', fail);
+      });
+    const echo = (ws: WebSocket, text: string) =>
+      new Promise<string>((ok) => {
+        ws.once('message', (d) => ok(String(d)));
+        ws.send(text);
+      });
     const ws = await open();
     expect(await echo(ws, 'before')).toBe('before');
     const closed = new Promise<[number, string]>((ok) => ws.once('close', (code, reason) => ok([code, String(reason)])));

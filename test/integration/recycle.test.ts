@@ -105,7 +105,11 @@ describe('recycling options from every source', () => {
     const dir = project(`export default { app: './app.cjs', bind: '127.0.0.1:0', workers: 1, ${keys.join(', ')} };\n`);
     const printed = startCli(['--print-config', ...flags], { cwd: dir, env });
     expect((await printed.exited).code).toBe(0);
-    const row = (key: string) => printed.stdout.split('\n').find((l) => l.startsWith(`${key} `))!.split(/\s{2,}/);
+    const row = (key: string) =>
+      printed.stdout
+        .split('\n')
+        .find((l) => l.startsWith(`${key} `))!
+        .split(/\s{2,}/);
     const where = source === 'the config file' ? `config file ${join(dir, 'statefork.config.mjs')}` : source === 'the command line' ? 'command line' : source;
     expect(row('maxRequests')).toEqual(['maxRequests', '3', where]);
     expect(row('maxMemory')).toEqual(['maxMemory', '900', where]);

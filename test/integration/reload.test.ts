@@ -72,8 +72,18 @@ describe('HUP: zero-downtime reload', () => {
       expect(oldPids).toContain(pidOf(r.body));
     }
     // The new generation's other worker was retired as it booted: once its exit is in, only the old remain.
-    const newIds = [...new Set(m.records.slice(from).filter((x) => x.event === 'spawned' && x.generation === 2).map((x) => x.id))];
-    await m.waitForCount((x) => x.machine === 'master.worker' && x.to === 'exited' && newIds.includes(x.id), newIds.length, { from, what: 'the new generation gone' });
+    const newIds = [
+      ...new Set(
+        m.records
+          .slice(from)
+          .filter((x) => x.event === 'spawned' && x.generation === 2)
+          .map((x) => x.id),
+      ),
+    ];
+    await m.waitForCount((x) => x.machine === 'master.worker' && x.to === 'exited' && newIds.includes(x.id), newIds.length, {
+      from,
+      what: 'the new generation gone',
+    });
     expect(m.workerPids().sort()).toEqual([...oldPids].sort());
     expect(m.child.exitCode).toBeNull();
   });

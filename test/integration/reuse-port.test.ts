@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { refusal, startServing, type Running } from '../helpers/cli.js';
+import { startServing, type Running } from '../helpers/cli.js';
 import { freePort, get, pidOf } from '../helpers/http.js';
 
 const NODE_22 = fileURLToPath(new URL('../../node_modules/node-22/bin/node', import.meta.url));
@@ -34,13 +34,19 @@ describe('--reuse-port', () => {
     expect((await m.exited).code).toBe(0);
   });
 
-  it('a hot upgrade: the new master\'s workers bind the port beside the old ones, then alone', async () => {
+  it("a hot upgrade: the new master's workers bind the port beside the old ones, then alone", async () => {
     const port = await freePort();
     const m = await startServing(['--reuse-port', '-w', '1', '-b', `127.0.0.1:${port}`, 'hello.cjs'], { node: NODE_22 });
     const old = m.workerPids();
     m.signal('SIGUSR2');
     const next = (await m.waitFor((r) => /^new master started/.test(r.msg ?? ''))).newMasterPid as number;
-    onTestFinished(() => { try { process.kill(next, 'SIGKILL'); } catch { /* gone */ } });
+    onTestFinished(() => {
+      try {
+        process.kill(next, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    });
     await m.waitFor((r) => /^new master ready/.test(r.msg ?? ''));
     const fresh = m.records.filter((r) => r.pid === next && r.event === 'spawned').map((r) => r.workerPid as number);
     expect(listeners(port)).toEqual([...old, ...fresh].sort());

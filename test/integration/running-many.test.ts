@@ -31,7 +31,9 @@ describe('Running many masters, as written', () => {
   });
 
   it('the Deployment: probes on the health endpoints and port, a grace period that covers the stop, arguments statefork accepts', () => {
-    const deployment = parse(yamlBlocks.find((b) => b.startsWith('apiVersion: apps/v1'))!) as { spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Array<Record<string, any>> } } } };
+    const deployment = parse(yamlBlocks.find((b) => b.startsWith('apiVersion: apps/v1'))!) as {
+      spec: { template: { spec: { terminationGracePeriodSeconds: number; containers: Array<Record<string, any>> } } };
+    };
     const pod = deployment.spec.template.spec;
     const [container] = pod.containers;
     const args = (container.env as Array<{ name: string; value: string }>).find((e) => e.name === 'STATEFORK_CMD_ARGS')!.value;
@@ -45,7 +47,11 @@ describe('Running many masters, as written', () => {
     expect(Number(flag('drain-delay')) + Number(flag('graceful-timeout'))).toBeLessThan(pod.terminationGracePeriodSeconds);
     // The readiness probe notices the stop within the drain delay.
     expect(container.readinessProbe.periodSeconds * container.readinessProbe.failureThreshold).toBeLessThan(Number(flag('drain-delay')));
-    const printed = spawnSync(NODE, [CLI, '--print-config', 'hello.cjs'], { cwd: fileURLToPath(new URL('../fixtures/apps/', import.meta.url)), env: { ...process.env, STATEFORK_CMD_ARGS: args, PORT: '8000' }, encoding: 'utf8' });
+    const printed = spawnSync(NODE, [CLI, '--print-config', 'hello.cjs'], {
+      cwd: fileURLToPath(new URL('../fixtures/apps/', import.meta.url)),
+      env: { ...process.env, STATEFORK_CMD_ARGS: args, PORT: '8000' },
+      encoding: 'utf8',
+    });
     expect(printed.status).toBe(0);
     expect(printed.stdout).toMatch(/health\s+0\.0\.0\.0:9101\s+STATEFORK_CMD_ARGS/);
     expect(printed.stdout).toMatch(/drainDelay\s+5\s+STATEFORK_CMD_ARGS/);

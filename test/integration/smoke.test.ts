@@ -40,7 +40,10 @@ describe(`smoke on Node ${process.version}`, () => {
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', join(APPS, 'listen', 'plain.cjs')]);
     const port = Number(new URL(m.url()).port);
     expect((await get(`${m.url()}/`)).body).toMatch(/^hello from \d+/);
-    const said = m.stdout.split('\n').filter((l) => l.startsWith('{"app":"listening"')).map((l) => JSON.parse(l).address.port);
+    const said = m.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"app":"listening"'))
+      .map((l) => JSON.parse(l).address.port);
     expect(said).toEqual([port, port]);
     const from = m.records.length;
     m.signal('SIGHUP');

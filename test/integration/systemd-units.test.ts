@@ -36,7 +36,9 @@ describe("the README's systemd units", () => {
   });
 
   it('a typo in one is caught (the check bites)', () => {
-    const broken = UNITS.map((u) => (u.path === 'app.service.d/fleet.conf' ? { ...u, text: u.text.replace('[Service]\n', '[Service]\nTimeoutStopSecs=40\n') } : u));
+    const broken = UNITS.map((u) =>
+      u.path === 'app.service.d/fleet.conf' ? { ...u, text: u.text.replace('[Service]\n', '[Service]\nTimeoutStopSecs=40\n') } : u,
+    );
     const r = verify(broken);
     expect(r.output).toMatch(/fleet\.conf:\d+: Unknown key 'TimeoutStopSecs' in section \[Service\], ignoring\./);
   });

@@ -50,13 +50,21 @@ describe('systemd socket activation', () => {
 /** A real unix datagram socket, as systemd's NOTIFY_SOCKET is (Node has none: python3 listens). */
 function notifySocket(): { path: string; messages: string[]; close(): void } {
   const path = join(mkdtempSync(join(tmpdir(), 'statefork-notify-')), 'notify.sock');
-  const listener = spawn('python3', ['-u', '-c', [
-    'import socket, sys',
-    's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
-    `s.bind(${JSON.stringify(path)})`,
-    'print("listening")',
-    'while True: print(s.recv(65536).decode().replace("\\n", "|"))',
-  ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const listener = spawn(
+    'python3',
+    [
+      '-u',
+      '-c',
+      [
+        'import socket, sys',
+        's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+        `s.bind(${JSON.stringify(path)})`,
+        'print("listening")',
+        'while True: print(s.recv(65536).decode().replace("\\n", "|"))',
+      ].join('\n'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const messages: string[] = [];
   let buffer = '';
   listener.stdout.on('data', (d) => {
@@ -126,7 +134,12 @@ describe('systemd notify', () => {
       await eventually(has(new RegExp(`^MAINPID=${second}\\|STOPPING=1`)), 10_000, 'STOPPING=1 from the new master');
       expect(n.messages.some((x) => x.startsWith(`MAINPID=${m.pid}|STOPPING`))).toBe(false);
     } finally {
-      for (const pid of killed) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      for (const pid of killed)
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       n.close();
     }
   });

@@ -17,7 +17,8 @@ function appDir(): { dir: string; app: string; nextVersion(): void; restore(): v
   const app = join(dir, 'app.cjs');
   writeFileSync(app, source);
   return {
-    dir, app,
+    dir,
+    app,
     // New code: the answer itself changes, not a file the old code reads.
     nextVersion: () => writeFileSync(app, source.replace('res.end(`hello ${version}', 'res.end(`upgraded ${version}')),
     restore: () => writeFileSync(app, source),
@@ -33,7 +34,13 @@ async function usr2(m: Running): Promise<number> {
   m.signal('SIGUSR2');
   const spawned = await m.waitFor((x) => x.pid === m.pid && /^new master started/.test(x.msg ?? ''), { from: start, what: 'the new master to start' });
   const pid = spawned.newMasterPid as number;
-  onTestFinished(() => { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+  onTestFinished(() => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  });
   return pid;
 }
 
@@ -48,7 +55,10 @@ describe('hot upgrade: USR2, WINCH, QUIT', () => {
     const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '-b', `unix:${sock}`, '-p', pidfile, '--keep-alive', '1', app]);
     const url = `${m.url()}/`;
     let done = false;
-    const loops = [requestLoop(url, { concurrency: 3, stop: () => done, maxMs: 60_000 }), requestLoop(url, { concurrency: 3, keepAlive: true, stop: () => done, maxMs: 60_000 })];
+    const loops = [
+      requestLoop(url, { concurrency: 3, stop: () => done, maxMs: 60_000 }),
+      requestLoop(url, { concurrency: 3, keepAlive: true, stop: () => done, maxMs: 60_000 }),
+    ];
     nextVersion();
     const newPid = await usr2(m);
     await newMasterReady(m, newPid);
@@ -103,7 +113,7 @@ describe('hot upgrade: USR2, WINCH, QUIT', () => {
     restore();
     const start = m.records.length;
     m.signal('SIGHUP');
-    await m.waitForCount((x) => from(m.pid)(x) && x.msg === 'worker ready', 2, { from: start, what: 'the old master\'s workers to be back' });
+    await m.waitForCount((x) => from(m.pid)(x) && x.msg === 'worker ready', 2, { from: start, what: "the old master's workers to be back" });
     process.kill(newPid, 'SIGTERM');
     await m.waitFor((x) => from(m.pid)(x) && /^the new master exited: this master serves on/.test(x.msg ?? ''), { from: start });
     expect(isAlive(newPid)).toBe(false);
@@ -199,7 +209,9 @@ describe('hot upgrade variables set by hand', () => {
     for (const fds of ['three', '3']) {
       const m = startCli(['-w', '1', '-b', '127.0.0.1:0', 'hello.cjs'], { env: { STATEFORK_FD: fds } });
       expect((await m.exited).code).toBe(2);
-      expect(m.stderrText().trim().split('\n')).toEqual([expect.stringMatching(/^statefork: error: STATEFORK_FD is set, but this is not a hot upgrade .*unset it to start normally$/)]);
+      expect(m.stderrText().trim().split('\n')).toEqual([
+        expect.stringMatching(/^statefork: error: STATEFORK_FD is set, but this is not a hot upgrade .*unset it to start normally$/),
+      ]);
     }
   });
 

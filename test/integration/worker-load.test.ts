@@ -13,8 +13,14 @@ describe('worker load', () => {
     const metrics = (await m.waitFor((x) => typeof x.metrics === 'string')).metrics as string;
     const from = m.records.length;
     let stop = false;
-    const load = (async () => { while (!stop) await get(`${m.url()}/busy?ms=300`); })();
-    const busy = await m.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('worker 1 is busy'), { from, what: 'the busy warning', timeoutMs: 15_000 });
+    const load = (async () => {
+      while (!stop) await get(`${m.url()}/busy?ms=300`);
+    })();
+    const busy = await m.waitFor((x) => typeof x.msg === 'string' && x.msg.startsWith('worker 1 is busy'), {
+      from,
+      what: 'the busy warning',
+      timeoutMs: 15_000,
+    });
     expect(busy).toMatchObject({ level: 40, id: 1, workerPid: m.workerPids()[0] });
     expect(busy.elu >= 0.9 || busy.delayP99Ms >= 500).toBe(true);
     const scrape = await (await fetch(metrics)).text();

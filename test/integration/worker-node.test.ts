@@ -14,16 +14,24 @@ import { get, pidOf } from '../helpers/http.js';
 import { NODE_24 } from '../helpers/frameworks.js';
 
 const PRELOAD = join(APPS, 'preload');
-const lines = (file: string): Rec[] => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const lines = (file: string): Rec[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 /** The V8 heap limit (MiB) of a process of the Node that runs the tests, started with `flags`. */
-const heapLimitMb = (flags: string[]) => Number(spawnSync(NODE, [...flags, '-p', "Math.round(require('node:v8').getHeapStatistics().heap_size_limit / 1048576)"], { encoding: 'utf8' }).stdout.trim());
+const heapLimitMb = (flags: string[]) =>
+  Number(spawnSync(NODE, [...flags, '-p', "Math.round(require('node:v8').getHeapStatistics().heap_size_limit / 1048576)"], { encoding: 'utf8' }).stdout.trim());
 const scratch = () => mkdtempSync(join(tmpdir(), 'statefork-node-'));
 
 describe('--import, --require: preloaded in each worker, never in the master', () => {
   it("OpenTelemetry's Node SDK with auto-instrumentations records the request a worker served", async () => {
     const spans = join(scratch(), 'spans.jsonl');
     writeFileSync(spans, '');
-    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--import', join(PRELOAD, 'otel.mjs'), join(APPS, 'listen', 'plain.cjs')], { env: { SPANS_FILE: spans }, bootMs: 30_000 });
+    const m = await startServing(['-w', '1', '-b', '127.0.0.1:0', '--import', join(PRELOAD, 'otel.mjs'), join(APPS, 'listen', 'plain.cjs')], {
+      env: { SPANS_FILE: spans },
+      bootMs: 30_000,
+    });
     const reply = await get(`${m.url()}/?ms=1`);
     const worker = pidOf(reply.body);
     // The exporter writes a file, not a log record: poll it, with a deadline.
@@ -38,7 +46,9 @@ describe('--import, --require: preloaded in each worker, never in the master', (
   it('each worker loads them before the app, in order, once (not in its watchdog thread); the master never does', async () => {
     const mark = join(scratch(), 'mark.jsonl');
     writeFileSync(mark, '');
-    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--require', join(PRELOAD, 'mark.cjs'), '--import', join(PRELOAD, 'mark.mjs'), 'hello.cjs'], { env: { MARK_FILE: mark } });
+    const m = await startServing(['-w', '2', '-b', '127.0.0.1:0', '--require', join(PRELOAD, 'mark.cjs'), '--import', join(PRELOAD, 'mark.mjs'), 'hello.cjs'], {
+      env: { MARK_FILE: mark },
+    });
     const loaded = lines(mark);
     expect(loaded.map((l) => l.pid).sort()).toEqual([...m.workerPids(), ...m.workerPids()].sort());
     expect(loaded.map((l) => l.pid)).not.toContain(m.pid);
@@ -57,7 +67,9 @@ describe('--import, --require: preloaded in each worker, never in the master', (
   it('a module that cannot be found: exit 2 at start, naming it and the fix', async () => {
     const r = await refusal(['--import', 'no-such-package-here', 'hello.cjs']);
     expect(r.code).toBe(2);
-    expect(r.lines).toEqual([`statefork: error: invalid --import 'no-such-package-here': cannot find it from ${APPS.replace(/\/$/, '')}; install the package (npm install no-such-package-here) or give the module's path`]);
+    expect(r.lines).toEqual([
+      `statefork: error: invalid --import 'no-such-package-here': cannot find it from ${APPS.replace(/\/$/, '')}; install the package (npm install no-such-package-here) or give the module's path`,
+    ]);
   });
 });
 
@@ -89,12 +101,24 @@ describe('--node-option: Node flags for the workers only', () => {
   });
 
   it.each([
-    [['--node-option', '--max-old-space=12'], /^statefork: error: invalid --node-option '--max-old-space=12': Node v[\d.]+ refuses it \(.*bad option: --max-old-space=12\); fix or drop the flag$/],
+    [
+      ['--node-option', '--max-old-space=12'],
+      /^statefork: error: invalid --node-option '--max-old-space=12': Node v[\d.]+ refuses it \(.*bad option: --max-old-space=12\); fix or drop the flag$/,
+    ],
     // (the = form: Node 20 reads an --env-file anywhere in argv, even the script's own arguments)
-    [['--node-option=--env-file=/nonexistent/.env'], /^statefork: error: invalid --node-option '--env-file=\/nonexistent\/\.env': Node v[\d.]+ refuses it \(.*not found\); fix or drop the flag$/],
-    [['--node-option', '-e'], /^statefork: error: invalid --node-option '-e': a worker runs statefork's entry, not code of its own; preload modules with --import or --require instead$/],
+    [
+      ['--node-option=--env-file=/nonexistent/.env'],
+      /^statefork: error: invalid --node-option '--env-file=\/nonexistent\/\.env': Node v[\d.]+ refuses it \(.*not found\); fix or drop the flag$/,
+    ],
+    [
+      ['--node-option', '-e'],
+      /^statefork: error: invalid --node-option '-e': a worker runs statefork's entry, not code of its own; preload modules with --import or --require instead$/,
+    ],
     [['--node-option', '--require=x'], /^statefork: error: invalid --node-option '--require=x': a worker runs statefork's entry/],
-    [['--node-option', 'max-old-space-size=1'], /^statefork: error: invalid --node-option 'max-old-space-size=1': give a Node or V8 flag, e\.g\. --max-old-space-size=512 \(with = for its value\)$/],
+    [
+      ['--node-option', 'max-old-space-size=1'],
+      /^statefork: error: invalid --node-option 'max-old-space-size=1': give a Node or V8 flag, e\.g\. --max-old-space-size=512 \(with = for its value\)$/,
+    ],
   ])('%j: exit 2 with one line', async (args, message) => {
     const r = await refusal([...args, 'hello.cjs']);
     expect(r.code).toBe(2);
@@ -133,13 +157,17 @@ describe('TypeScript entries', () => {
     const r = spawnSync(node, [...flags, CLI, server], { encoding: 'utf8', cwd: APPS });
     const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([`statefork: error: invalid app '${server}': it is TypeScript, and Node ${version} ${why}, or add --import tsx (npm install tsx)`]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `statefork: error: invalid app '${server}': it is TypeScript, and Node ${version} ${why}, or add --import tsx (npm install tsx)`,
+    ]);
   });
 
   it('on Node 24 with type stripping turned off, too', async () => {
     const server = join(ts, 'server.ts');
     const r = spawnSync(NODE_24, ['--no-experimental-strip-types', CLI, server], { encoding: 'utf8', cwd: APPS });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^statefork: error: invalid app '.*server\.ts': it is TypeScript, and Node v24\.[\d.]+ runs with type stripping turned off \(--no-experimental-strip-types\); drop that flag, or add --import tsx \(npm install tsx\)\n$/);
+    expect(r.stderr).toMatch(
+      /^statefork: error: invalid app '.*server\.ts': it is TypeScript, and Node v24\.[\d.]+ runs with type stripping turned off \(--no-experimental-strip-types\); drop that flag, or add --import tsx \(npm install tsx\)\n$/,
+    );
   });
 });

@@ -51,26 +51,55 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
   let now = 0;
   const machine = masterMachine.provide({
     actions: effectActions({
-      spawnWorker: (p) => { effects.push({ type: 'spawn', id: p.id, generation: p.generation, ...(p.yieldCpu ? { yieldCpu: true } : {}) }); },
-      signalWorker: (p) => { effects.push({ type: 'signal', id: p.id, signal: p.signal }); },
-      closeListeners: (p) => { effects.push({ type: 'closeListeners', unlink: p.unlink }); },
-      startUpgrade: () => { effects.push({ type: 'startUpgrade' }); },
-      tellOldMaster: () => { effects.push({ type: 'tellOldMaster' }); },
-      claimPidfile: () => { effects.push({ type: 'claimPidfile' }); },
-      reopenLogs: () => { effects.push({ type: 'reopenLogs' }); },
-      log: ({ level, msg, ...fields }) => { effects.push({ type: 'log', level, msg, fields }); },
+      spawnWorker: (p) => {
+        effects.push({ type: 'spawn', id: p.id, generation: p.generation, ...(p.yieldCpu ? { yieldCpu: true } : {}) });
+      },
+      signalWorker: (p) => {
+        effects.push({ type: 'signal', id: p.id, signal: p.signal });
+      },
+      closeListeners: (p) => {
+        effects.push({ type: 'closeListeners', unlink: p.unlink });
+      },
+      startUpgrade: () => {
+        effects.push({ type: 'startUpgrade' });
+      },
+      tellOldMaster: () => {
+        effects.push({ type: 'tellOldMaster' });
+      },
+      claimPidfile: () => {
+        effects.push({ type: 'claimPidfile' });
+      },
+      reopenLogs: () => {
+        effects.push({ type: 'reopenLogs' });
+      },
+      log: ({ level, msg, ...fields }) => {
+        effects.push({ type: 'log', level, msg, fields });
+      },
     }),
     // The configuration's re-read: recorded as it starts; the test sends its outcome.
-    actors: { loadConfig: fromCallback(() => { effects.push({ type: 'loadConfig' }); opts.onLoadConfig?.(); }) },
+    actors: {
+      loadConfig: fromCallback(() => {
+        effects.push({ type: 'loadConfig' });
+        opts.onLoadConfig?.();
+      }),
+    },
   });
   const actor = createActor(machine, { input: { settings: { ...SETTINGS, ...settings }, now, upgradeFrom: opts.upgradeFrom ?? null } }).start();
   const h: Harness = {
     actor,
     effects,
-    get now() { return now; },
+    get now() {
+      return now;
+    },
     /** Moves virtual time forward. */
-    advance(ms: number) { now += ms; return h; },
-    send(e: Payload<MasterEvent>) { actor.send({ ...e, now } as MasterEvent); return h; },
+    advance(ms: number) {
+      now += ms;
+      return h;
+    },
+    send(e: Payload<MasterEvent>) {
+      actor.send({ ...e, now });
+      return h;
+    },
     state: () => stateName(actor.getSnapshot().value),
     ctx: () => actor.getSnapshot().context,
     workers: () => actor.getSnapshot().context.workers,
@@ -79,13 +108,16 @@ export function drive(settings: Partial<MasterSettings> = {}, opts: { onLoadConf
     logs: (re: RegExp) => effects.filter((e): e is Log => e.type === 'log' && re.test(e.msg)),
     /** Spawned + ready for every booting worker. */
     readyAll() {
-      for (const w of h.workers()) if (w.phase === 'spawning' || w.phase === 'booting') {
-        if (w.pid === null) h.send({ type: 'WORKER_SPAWNED', id: w.id, pid: 1000 + w.id });
-        h.send({ type: 'WORKER_READY', id: w.id });
-      }
+      for (const w of h.workers())
+        if (w.phase === 'spawning' || w.phase === 'booting') {
+          if (w.pid === null) h.send({ type: 'WORKER_SPAWNED', id: w.id, pid: 1000 + w.id });
+          h.send({ type: 'WORKER_READY', id: w.id });
+        }
       return h;
     },
-    exit(id: number, code: number | null = 0, signal: string | null = null) { return h.send({ type: 'WORKER_EXIT', id, code, signal }); },
+    exit(id: number, code: number | null = 0, signal: string | null = null) {
+      return h.send({ type: 'WORKER_EXIT', id, code, signal });
+    },
     /** A tick in which every live worker's heartbeat moved (or, with `silent`, did not). */
     tick(silent: number[] = []) {
       const beats: Record<number, number> = {};

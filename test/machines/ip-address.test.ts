@@ -27,14 +27,16 @@ describe('IP addresses', () => {
     // Six zero groups and then a non-zero one: libuv (and so Node) writes the old IPv4-compatible form.
     expect(formatIPv6(parseIPv6('::1:2')!)).toBe('::0.1.0.2');
     expect(formatIPv6(parseIPv6('::2')!)).toBe('::2');
-    for (const bad of [':::', '1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '::1.2.3', '1.2.3.4::', 'g::1', '1:2:3:4:5:6:7::8', '']) expect(parseIPv6(bad), bad).toBeNull();
+    for (const bad of [':::', '1::2::3', '12345::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '::1.2.3', '1.2.3.4::', 'g::1', '1:2:3:4:5:6:7::8', ''])
+      expect(parseIPv6(bad), bad).toBeNull();
   });
 
   it('writes IPv6 as Node writes a socket address, for any bytes', () => {
     for (let i = 0; i < 2000; i++) {
       // Groups are zero half the time, so runs of zeros of every length and place occur.
       const bytes = new Uint8Array(16);
-      for (let g = i % 8; g < 8; g++) if (Math.random() < 0.5) [bytes[2 * g], bytes[2 * g + 1]] = [Math.random() * 256, Math.random() < 0.3 ? 0 : Math.random() * 256];
+      for (let g = i % 8; g < 8; g++)
+        if (Math.random() < 0.5) [bytes[2 * g], bytes[2 * g + 1]] = [Math.random() * 256, Math.random() < 0.3 ? 0 : Math.random() * 256];
       const text = formatIPv6(bytes);
       expect(new SocketAddress({ address: text, family: 'ipv6' }).address).toBe(text);
       expect([...parseIPv6(text)!]).toEqual([...bytes]);
@@ -66,11 +68,26 @@ describe('IP addresses', () => {
   });
 
   it('takes each group for what it is: a dotted quad only last, one :: at most, exactly eight groups', () => {
-    const hex = (t: string) => { const b = parseIPv6(t); return b ? Buffer.from(b).toString('hex') : null; };
+    const hex = (t: string) => {
+      const b = parseIPv6(t);
+      return b ? Buffer.from(b).toString('hex') : null;
+    };
     expect(hex('::1:2:3:4:5:6:7')).toBe('00000001000200030004000500060007');
     expect(hex('1:2:3:4:5:6::7')).toBe('00010002000300040005000600000007');
     expect(hex('1:2:3:4:5:6:7::')).toBe('00010002000300040005000600070000');
-    for (const bad of ['1::2::3', '1.2.3.4:1::', '1.2.3.4:1:2:3:4:5:6', '::1.2.3.4:5', 'g::1', ' ::1', '::1 ', '1:2:3:4:5:6:7:8:9', '::1:2:3:4:5:6:7:8', '1:2:3:4:5:6:7']) expect([bad, parseIPv6(bad)]).toEqual([bad, null]);
+    for (const bad of [
+      '1::2::3',
+      '1.2.3.4:1::',
+      '1.2.3.4:1:2:3:4:5:6',
+      '::1.2.3.4:5',
+      'g::1',
+      ' ::1',
+      '::1 ',
+      '1:2:3:4:5:6:7:8:9',
+      '::1:2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7',
+    ])
+      expect([bad, parseIPv6(bad)]).toEqual([bad, null]);
   });
 
   it('reads a range of every prefix length up to the whole address, trimmed', () => {

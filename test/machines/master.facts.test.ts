@@ -24,7 +24,10 @@ function observed(settings = {}) {
   // The cause of each step is the event the harness sends.
   let cause = '';
   const send = h.send;
-  h.send = (e) => { cause = e.type; return send(e); };
+  h.send = (e) => {
+    cause = e.type;
+    return send(e);
+  };
   h.actor.subscribe((s) => {
     const view = masterView(s);
     steps.push(masterStep(last, view, cause, facts));
@@ -71,7 +74,15 @@ describe('master facts: one step', () => {
     expect(last().before!.state).toBe('booting');
     expect(last().after.state).toBe('serving.running');
     expect(steps.filter((s) => s.ready)).toHaveLength(1);
-    expect(masterStep(null, last().after, 'x')).toMatchObject({ ready: false, moved: true, targetChanged: true, reloadStarted: false, reloadEnded: null, stopBegan: false, exits: [] });
+    expect(masterStep(null, last().after, 'x')).toMatchObject({
+      ready: false,
+      moved: true,
+      targetChanged: true,
+      reloadStarted: false,
+      reloadEnded: null,
+      stopBegan: false,
+      exits: [],
+    });
   });
 
   it('a reload starts and ends completed; TTIN is a new target without a move', () => {
@@ -92,7 +103,10 @@ describe('master facts: one step', () => {
     failed.h.readyAll().send({ type: 'HUP' }).send({ type: 'CONFIG_FAILED', reason: 'bad' });
     expect(failed.last().reloadEnded).toBe('config_failed');
     const abandoned = observed({ workers: 1 });
-    abandoned.h.readyAll().send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, workers: 1 } });
+    abandoned.h
+      .readyAll()
+      .send({ type: 'HUP' })
+      .send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, workers: 1 } });
     abandoned.h.send({ type: 'WORKER_SPAWNED', id: 2, pid: 12 }).exit(2, EXIT.APP_LOAD_ERROR);
     expect(abandoned.last().reloadEnded).toBe('abandoned');
     const stopped = observed({ workers: 1 });
@@ -120,7 +134,7 @@ describe('master facts: a state as one name', () => {
     expect(stateName({ serving: { reloading: 'rolling' } })).toBe('serving.reloading.rolling');
     expect(stateName({ a: 'b', c: { d: 'e' } })).toBe('a.b,c.d.e');
     expect(stateName({ a: {}, b: 'x' })).toBe('a,b.x');
-    expect(stateName({ a: undefined } as never)).toBe('a');
+    expect(stateName({ a: undefined })).toBe('a');
     expect(stateName({ a: null } as never)).toBe('a');
   });
 });
@@ -160,12 +174,21 @@ describe('master facts: the sockets', () => {
     const h = drive({ workers: 1 }).readyAll();
     const from = h.effects.length;
     h.send({ type: 'TERM' });
-    expect(h.effects.slice(from).filter((e) => e.type !== 'log')).toEqual([{ type: 'closeListeners', unlink: true }, { type: 'signal', id: 1, signal: 'SIGTERM' }]);
+    expect(h.effects.slice(from).filter((e) => e.type !== 'log')).toEqual([
+      { type: 'closeListeners', unlink: true },
+      { type: 'signal', id: 1, signal: 'SIGTERM' },
+    ]);
     expect(h.ctx().socketsClosed).toBe(true);
   });
   it('the TERMs of a stop say the sockets are no longer held: they were closed first', () => {
     const params: Array<{ signal: string; socketsHeld: boolean }> = [];
-    const machine = masterMachine.provide({ actions: { signalWorker: (_, p) => { params.push(p); } } });
+    const machine = masterMachine.provide({
+      actions: {
+        signalWorker: (_, p) => {
+          params.push(p);
+        },
+      },
+    });
     const actor = createActor(machine, { input: { settings: { ...SETTINGS, workers: 1 }, now: 0 } }).start();
     actor.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11, now: 1 });
     actor.send({ type: 'WORKER_READY', id: 1, now: 1 });
@@ -177,10 +200,18 @@ describe('master facts: the sockets', () => {
 describe('master effects: the seam', () => {
   it('each action calls the host effect of its name with its parameters', () => {
     const calls: unknown[][] = [];
-    const record = (name: string) => (p?: unknown) => { calls.push(p === undefined ? [name] : [name, p]); };
+    const record = (name: string) => (p?: unknown) => {
+      calls.push(p === undefined ? [name] : [name, p]);
+    };
     const host: MasterEffects = {
-      spawnWorker: record('spawnWorker'), signalWorker: record('signalWorker'), closeListeners: record('closeListeners'), reopenLogs: record('reopenLogs'),
-      startUpgrade: record('startUpgrade'), tellOldMaster: record('tellOldMaster'), claimPidfile: record('claimPidfile'), log: record('log'),
+      spawnWorker: record('spawnWorker'),
+      signalWorker: record('signalWorker'),
+      closeListeners: record('closeListeners'),
+      reopenLogs: record('reopenLogs'),
+      startUpgrade: record('startUpgrade'),
+      tellOldMaster: record('tellOldMaster'),
+      claimPidfile: record('claimPidfile'),
+      log: record('log'),
     };
     const actions = effectActions(host);
     actions.spawnWorker(null, { id: 1, generation: 2, yieldCpu: true });
@@ -192,8 +223,14 @@ describe('master effects: the seam', () => {
     actions.claimPidfile(null, undefined);
     actions.log(null, { level: 'info', msg: 'm' });
     expect(calls).toEqual([
-      ['spawnWorker', { id: 1, generation: 2, yieldCpu: true }], ['signalWorker', { id: 1, workerPid: 5, signal: 'SIGTERM', socketsHeld: true, drain: { reason: 'reload', graceMs: 100 } }],
-      ['closeListeners', { unlink: false }], ['reopenLogs'], ['startUpgrade'], ['tellOldMaster'], ['claimPidfile'], ['log', { level: 'info', msg: 'm' }],
+      ['spawnWorker', { id: 1, generation: 2, yieldCpu: true }],
+      ['signalWorker', { id: 1, workerPid: 5, signal: 'SIGTERM', socketsHeld: true, drain: { reason: 'reload', graceMs: 100 } }],
+      ['closeListeners', { unlink: false }],
+      ['reopenLogs'],
+      ['startUpgrade'],
+      ['tellOldMaster'],
+      ['claimPidfile'],
+      ['log', { level: 'info', msg: 'm' }],
     ]);
     expect(Object.keys(effectStubs).sort()).toEqual(Object.keys(actions).sort());
   });

@@ -77,10 +77,16 @@ describe('master machine: races at the first boot', () => {
 
 describe('master machine: a worker that breaks the IPC protocol', () => {
   it('is killed at once with SIGKILL, logged with its id and reason, and replaced at once', () => {
-    const h = drive().readyAll().advance(STABLE_MS * 2);
+    const h = drive()
+      .readyAll()
+      .advance(STABLE_MS * 2);
     h.send({ type: 'WORKER_PROTOCOL_ERROR', id: 1, reason: 'a line that is not JSON' });
     expect(h.signals()).toEqual([{ type: 'signal', id: 1, signal: 'SIGKILL' }]);
-    expect(h.workers().find((w) => w.id === 1)).toMatchObject({ phase: 'killed', cause: 'protocol', failure: 'broke the IPC protocol: a line that is not JSON' });
+    expect(h.workers().find((w) => w.id === 1)).toMatchObject({
+      phase: 'killed',
+      cause: 'protocol',
+      failure: 'broke the IPC protocol: a line that is not JSON',
+    });
     const [log] = h.logs(/broke the IPC protocol/);
     expect(log).toMatchObject({ level: 'error', fields: { id: 1, workerPid: 1001, reason: 'a line that is not JSON', failures: 1 } });
     expect(h.ctx().failures).toBe(1); // its own doing: it counts for the backoff
@@ -123,7 +129,10 @@ describe('master machine: a worker that breaks the IPC protocol', () => {
     expect(h.state()).toBe('stopping.quick');
     expect(h.signals('SIGQUIT').map((s) => s.id)).toEqual([2]);
     h.exit(2, 0);
-    expect(h.actor.getSnapshot().output).toEqual({ exitCode: EXIT.WORKER_BOOT_ERROR, reason: 'Worker failed to boot: broke the IPC protocol: a line over 65536 bytes' });
+    expect(h.actor.getSnapshot().output).toEqual({
+      exitCode: EXIT.WORKER_BOOT_ERROR,
+      reason: 'Worker failed to boot: broke the IPC protocol: a line over 65536 bytes',
+    });
   });
 
   it('a draining worker that breaks it is killed too, and stays a retired worker', () => {
@@ -230,7 +239,14 @@ describe('master machine: which workers yield the CPU as they boot', () => {
     expect(h.spawned().at(-1)?.yieldCpu).toBeUndefined();
     h.readyAll().advance(STABLE_MS).exit(3, null, 'SIGKILL');
     expect(h.spawned().at(-1)).toEqual({ type: 'spawn', id: 4, generation: 1 });
-    h.readyAll().send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, workers: 3 } });
-    expect(h.spawned().slice(-3).map((s) => s.yieldCpu)).toEqual([true, true, true]);
+    h.readyAll()
+      .send({ type: 'HUP' })
+      .send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, workers: 3 } });
+    expect(
+      h
+        .spawned()
+        .slice(-3)
+        .map((s) => s.yieldCpu),
+    ).toEqual([true, true, true]);
   });
 });

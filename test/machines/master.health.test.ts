@@ -37,7 +37,10 @@ describe('readiness', () => {
 
   it('503 when no worker is ready (all crashed), 200 again once a replacement is', () => {
     const h = drive().readyAll().exit(1, null, 'SIGKILL').exit(2, null, 'SIGKILL');
-    expect(ready(h)).toMatchObject({ ok: false, body: { reason: 'no worker is ready (0 of 2): they are booting, crashed or backing off', workers: { ready: 0 } } });
+    expect(ready(h)).toMatchObject({
+      ok: false,
+      body: { reason: 'no worker is ready (0 of 2): they are booting, crashed or backing off', workers: { ready: 0 } },
+    });
     h.readyAll();
     expect(ready(h)).toMatchObject({ ok: true, body: { reason: '2 of 2 workers ready' } });
   });

@@ -7,10 +7,16 @@ describe('master machine: booting', () => {
   it('spawns the first generation at start and serves once every worker is ready', () => {
     const h = drive();
     expect(h.state()).toBe('booting');
-    expect(h.spawned()).toEqual([{ type: 'spawn', id: 1, generation: 1 }, { type: 'spawn', id: 2, generation: 1 }]);
+    expect(h.spawned()).toEqual([
+      { type: 'spawn', id: 1, generation: 1 },
+      { type: 'spawn', id: 2, generation: 1 },
+    ]);
     expect(h.workers().map((w) => w.phase)).toEqual(['spawning', 'spawning']);
     h.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11 });
-    expect(h.workers().map((w) => [w.phase, w.pid])).toEqual([['booting', 11], ['spawning', null]]);
+    expect(h.workers().map((w) => [w.phase, w.pid])).toEqual([
+      ['booting', 11],
+      ['spawning', null],
+    ]);
     h.send({ type: 'WORKER_READY', id: 1 });
     expect(h.state()).toBe('booting');
     h.send({ type: 'WORKER_READY', id: 2 });
@@ -86,7 +92,12 @@ describe('master machine: scaling', () => {
     const h = drive().readyAll();
     h.send({ type: 'TTIN' }).send({ type: 'TTOU' });
     expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([3]);
-    expect(h.workers().filter((w) => w.phase === 'ready').map((w) => w.id)).toEqual([1, 2]);
+    expect(
+      h
+        .workers()
+        .filter((w) => w.phase === 'ready')
+        .map((w) => w.id),
+    ).toEqual([1, 2]);
   });
 
   it('TTIN spawns one more; TTOU retires the oldest gracefully, never below one', () => {
@@ -115,7 +126,10 @@ describe('master machine: reload (HUP)', () => {
     expect(h.effects.filter((e) => e.type === 'loadConfig')).toHaveLength(1);
     h.send(loaded());
     expect(h.state()).toBe('serving.reloading.rolling');
-    expect(h.spawned().slice(2)).toEqual([{ type: 'spawn', id: 3, generation: 2, yieldCpu: true }, { type: 'spawn', id: 4, generation: 2, yieldCpu: true }]);
+    expect(h.spawned().slice(2)).toEqual([
+      { type: 'spawn', id: 3, generation: 2, yieldCpu: true },
+      { type: 'spawn', id: 4, generation: 2, yieldCpu: true },
+    ]);
     expect(h.signals()).toEqual([]);
     h.send({ type: 'WORKER_READY', id: 3 });
     expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1]);
@@ -142,7 +156,12 @@ describe('master machine: reload (HUP)', () => {
     expect(h.logs(/reload abandoned/)).toEqual([expect.objectContaining({ level: 'error', fields: { generation: 2 } })]);
     expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([4]);
     expect(h.ctx().generation).toBe(1);
-    expect(h.workers().filter((w) => w.phase === 'ready').map((w) => w.id)).toEqual([1, 2]);
+    expect(
+      h
+        .workers()
+        .filter((w) => w.phase === 'ready')
+        .map((w) => w.id),
+    ).toEqual([1, 2]);
   });
 
   it('a new worker that crashes after it was ready does not abandon the reload', () => {
@@ -193,7 +212,12 @@ describe('master machine: reload (HUP)', () => {
     h.readyAll();
     expect(h.state()).toBe('serving.running');
     expect(h.ctx().reloadQueued).toBe(false);
-    expect(h.workers().filter((w) => w.phase === 'ready').every((w) => w.generation === 3)).toBe(true);
+    expect(
+      h
+        .workers()
+        .filter((w) => w.phase === 'ready')
+        .every((w) => w.generation === 3),
+    ).toBe(true);
   });
 });
 
@@ -286,18 +310,48 @@ describe('master machine: what it logs about workers', () => {
 
   it('logs every decision at a level that fits it', () => {
     const h = drive({ workers: 1 });
-    h.send({ type: 'HUP' }).readyAll().send({ type: 'CONFIG_FAILED', reason: 'x' }).send({ type: 'WINCH' }).send({ type: 'USR2' }).send({ type: 'TTOU' }).send({ type: 'TTIN' }).send({ type: 'TTOU' });
+    h.send({ type: 'HUP' })
+      .readyAll()
+      .send({ type: 'CONFIG_FAILED', reason: 'x' })
+      .send({ type: 'WINCH' })
+      .send({ type: 'USR2' })
+      .send({ type: 'TTOU' })
+      .send({ type: 'TTIN' })
+      .send({ type: 'TTOU' });
     h.send({ type: 'HUP' }).send({ type: 'CONFIG_FAILED', reason: 'x' });
     h.send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: SETTINGS }).send({ type: 'HUP' }).readyAll();
     h.send({ type: 'CONFIG_LOADED', settings: SETTINGS }).exit(h.workers().find((w) => w.phase !== 'ready' && w.phase !== 'draining')!.id, 3);
     h.send({ type: 'TERM' }).send({ type: 'HUP' }).send({ type: 'TTIN' }).send({ type: 'TTOU' }).send({ type: 'TERM' }).send({ type: 'INT' });
     h.send({ type: 'TERM' }).send({ type: 'INT' }).send({ type: 'QUIT' });
-    const levels = h.effects.filter((e): e is Extract<typeof e, { type: 'log' }> => e.type === 'log' && !/^worker (exited|ready)/.test(e.msg)).map((l) => `${l.level} ${l.msg.split(':')[0]}`);
+    const levels = h.effects
+      .filter((e): e is Extract<typeof e, { type: 'log' }> => e.type === 'log' && !/^worker (exited|ready)/.test(e.msg))
+      .map((l) => `${l.level} ${l.msg.split(':')[0]}`);
     expect(levels).toEqual([
-      'info HUP while the first generation boots', 'info ready', 'info starting the reload queued before', 'error reload failed', 'debug WINCH ignored', 'info USR2',
-      'warn TTOU ignored', 'info TTIN', 'info TTOU', 'info HUP', 'error reload failed', 'info HUP', 'info HUP during a reload', 'info reload complete',
-      'info starting the reload queued before', 'error reload abandoned', 'info graceful stop', 'warn HUP ignored', 'warn TTIN ignored', 'warn TTOU ignored',
-      'info TERM ignored', 'info quick stop', 'info TERM ignored', 'info INT ignored', 'info QUIT ignored',
+      'info HUP while the first generation boots',
+      'info ready',
+      'info starting the reload queued before',
+      'error reload failed',
+      'debug WINCH ignored',
+      'info USR2',
+      'warn TTOU ignored',
+      'info TTIN',
+      'info TTOU',
+      'info HUP',
+      'error reload failed',
+      'info HUP',
+      'info HUP during a reload',
+      'info reload complete',
+      'info starting the reload queued before',
+      'error reload abandoned',
+      'info graceful stop',
+      'warn HUP ignored',
+      'warn TTIN ignored',
+      'warn TTOU ignored',
+      'info TERM ignored',
+      'info quick stop',
+      'info TERM ignored',
+      'info INT ignored',
+      'info QUIT ignored',
     ]);
   });
 
@@ -305,7 +359,9 @@ describe('master machine: what it logs about workers', () => {
     const h = drive({ workers: 1 }).readyAll();
     h.advance(STABLE_MS).exit(1, 1);
     expect(h.ctx().failures).toBe(0);
-    h.readyAll().advance(STABLE_MS - 1).exit(2, 1);
+    h.readyAll()
+      .advance(STABLE_MS - 1)
+      .exit(2, 1);
     expect(h.ctx().failures).toBe(1);
   });
 });

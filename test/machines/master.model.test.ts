@@ -30,10 +30,10 @@ const withoutIncidents = (events: ReturnType<typeof candidates>) => events.filte
 const traverse = (events: (s: MasterSnapshot) => ReturnType<typeof candidates>, settings: typeof MODEL_SETTINGS, stopWhen: (s: MasterSnapshot) => boolean) =>
   getShortestPaths(masterMachine, {
     events: ((s: MasterSnapshot) => withoutIncidents(events(s))) as never,
-    serializeState: serialize as never,
-    serializeEvent: serializeEvent as never,
+    serializeState: serialize,
+    serializeEvent: serializeEvent,
     input: { settings, now: 0 },
-    stopWhen: stopWhen as never,
+    stopWhen: stopWhen,
     limit: 100_000,
   });
 
@@ -45,8 +45,10 @@ const paths = traverse((s) => candidates(s), MODEL_SETTINGS, STOP_WHEN);
  * serving only, the target left at one, no recycling, at most two tracked workers and three spawns.
  */
 const UPGRADE_STOP_WHEN = (s: MasterSnapshot) => s.context.workers.length > 2 || s.context.nextId > Math.min(3, MAX_SPAWNS);
-const upgradeEvents = (s: MasterSnapshot) => candidates(s, true).filter((e) =>
-  e.type !== 'TTIN' && e.type !== 'WORKER_RECYCLE' && (e.type !== 'USR2' || s.context.nextId <= 2 || !stateName(s.value).startsWith('serving')));
+const upgradeEvents = (s: MasterSnapshot) =>
+  candidates(s, true).filter(
+    (e) => e.type !== 'TTIN' && e.type !== 'WORKER_RECYCLE' && (e.type !== 'USR2' || s.context.nextId <= 2 || !stateName(s.value).startsWith('serving')),
+  );
 const upgradePaths = traverse(upgradeEvents, MODEL_SETTINGS, UPGRADE_STOP_WHEN);
 
 /**
@@ -81,7 +83,7 @@ describe('master machine, model-based (level 1: simulated world)', () => {
           throw new Error(`${(e as Error).message}\n  path: ${path.steps.map((s) => describeEvent(s.event as never)).join(' → ')}`);
         }
         const to = world.state();
-        expect(to).toBe(stateName((step.state as MasterSnapshot).value));
+        expect(to).toBe(stateName(step.state.value));
         states.add(to);
       }
       for (const t of world.transitions) transitions.add(t);

@@ -5,29 +5,63 @@
 import { describe, expect, it } from 'vitest';
 import { initialContext, QUICK_STOP_MS, STABLE_MS, type MasterContext } from '../../machines/master.context.js';
 import { abandonReload, isStableAfterFailures, reconcile, stopAll, watch } from '../../machines/master.plan.js';
-import { diedOfItself, drainReason, exitKind, exitReason, freeSlot, handleChanges, kindOfReason, newHandle, signalled, type WorkerHandle } from '../../machines/worker-handle.js';
-import { DRAIN_REASONS, masterMessage, parseMasterMessage, parseUpgradeMessage, parseWorkerMessage, upgradeMessage, workerMessage } from '../../machines/protocol.js';
+import {
+  diedOfItself,
+  drainReason,
+  exitKind,
+  exitReason,
+  freeSlot,
+  handleChanges,
+  kindOfReason,
+  newHandle,
+  signalled,
+  type WorkerHandle,
+} from '../../machines/worker-handle.js';
+import {
+  DRAIN_REASONS,
+  masterMessage,
+  parseMasterMessage,
+  parseUpgradeMessage,
+  parseWorkerMessage,
+  upgradeMessage,
+  workerMessage,
+} from '../../machines/protocol.js';
 import { nowOf } from '../../machines/master.setup.js';
 import { SETTINGS } from './harness.js';
 
-const ready = (id: number, generation = 1, at = 0): WorkerHandle => ({ ...newHandle(id, id, generation, at), pid: 100 + id, phase: 'ready', readyAt: at, beatAt: at });
+const ready = (id: number, generation = 1, at = 0): WorkerHandle => ({
+  ...newHandle(id, id, generation, at),
+  pid: 100 + id,
+  phase: 'ready',
+  readyAt: at,
+  beatAt: at,
+});
 const booting = (id: number, generation = 1, at = 0): WorkerHandle => ({ ...newHandle(id, id, generation, at), pid: 100 + id, phase: 'booting' });
 function ctx(workers: WorkerHandle[], over: Partial<MasterContext> = {}): MasterContext {
   return { ...initialContext({ settings: SETTINGS, now: 0 }), workers, nextId: 10, target: workers.length, ...over };
 }
-const signals = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, (e.params as { signal: string }).signal]);
+const signals = (plan: ReturnType<typeof watch>) =>
+  plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, (e.params as { signal: string }).signal]);
 /** The log records a plan asks for, whole: the operator reads their fields. */
 const logRecords = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'log').map((e) => e.params);
-const logs = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'log').map((e) => [(e.params as { level: string }).level, (e.params as { msg: string }).msg]);
+const logs = (plan: ReturnType<typeof watch>) =>
+  plan.effects.filter((e) => e.type === 'log').map((e) => [(e.params as { level: string }).level, (e.params as { msg: string }).msg]);
 
 describe('reconcile', () => {
   it('spawns nothing at the target, and exactly the missing workers below it', () => {
     expect(reconcile(ctx([ready(1), ready(2)]), 5).effects).toEqual([]);
     const plan = reconcile(ctx([ready(1)], { target: 3 }), 5);
     // Nothing they replace still serves: they boot at full speed.
-    expect(plan.effects).toEqual([{ type: 'spawnWorker', params: { id: 10, generation: 1, yieldCpu: false } }, { type: 'spawnWorker', params: { id: 11, generation: 1, yieldCpu: false } }]);
+    expect(plan.effects).toEqual([
+      { type: 'spawnWorker', params: { id: 10, generation: 1, yieldCpu: false } },
+      { type: 'spawnWorker', params: { id: 11, generation: 1, yieldCpu: false } },
+    ]);
     expect(plan.nextId).toBe(12);
-    expect(plan.workers.map((w) => [w.id, w.phase, w.spawnedAt])).toEqual([[1, 'ready', 0], [10, 'spawning', 5], [11, 'spawning', 5]]);
+    expect(plan.workers.map((w) => [w.id, w.phase, w.spawnedAt])).toEqual([
+      [1, 'ready', 0],
+      [10, 'spawning', 5],
+      [11, 'spawning', 5],
+    ]);
   });
 
   it('above the target, retires the oldest ready worker, gracefully, with the graceful deadline', () => {
@@ -39,7 +73,10 @@ describe('reconcile', () => {
   it('retires a booting worker before a ready one, among old generations too', () => {
     expect(signals(reconcile(ctx([ready(1), booting(2), ready(3)], { target: 2 }), 0))).toEqual([[2, 'SIGTERM']]);
     const rolling = ctx([ready(1, 1), booting(2, 1), ready(4, 2), ready(5, 2)], { target: 2, generation: 2 });
-    expect(signals(reconcile(rolling, 0))).toEqual([[2, 'SIGTERM'], [1, 'SIGTERM']]);
+    expect(signals(reconcile(rolling, 0))).toEqual([
+      [2, 'SIGTERM'],
+      [1, 'SIGTERM'],
+    ]);
   });
 
   it('retires old workers only as far as ready new ones replace them', () => {
@@ -59,10 +96,17 @@ describe('slots: bounded numbers for the metrics, where ids grow', () => {
 
   it("new workers take the free slots in order; a reload's take those beside the old ones, then the old ones' as they go", () => {
     const first = reconcile(ctx([], { target: 3 }), 0);
-    expect(first.workers.map((w) => [w.id, w.slot])).toEqual([[10, 1], [11, 2], [12, 3]]);
+    expect(first.workers.map((w) => [w.id, w.slot])).toEqual([
+      [10, 1],
+      [11, 2],
+      [12, 3],
+    ]);
     // A rolling reload: generation 1 holds slots 1 and 2; the new ones boot beside them.
     const rolling = reconcile(ctx([inSlot(1, 1), inSlot(2, 2)], { target: 2, generation: 2 }), 0);
-    expect(rolling.workers.filter((w) => w.generation === 2).map((w) => [w.id, w.slot])).toEqual([[10, 3], [11, 4]]);
+    expect(rolling.workers.filter((w) => w.generation === 2).map((w) => [w.id, w.slot])).toEqual([
+      [10, 3],
+      [11, 4],
+    ]);
     // Worker 1 is gone: its slot is the next worker's.
     const after = reconcile(ctx([inSlot(2, 2), inSlot(10, 3, 2)], { target: 2, generation: 2, nextId: 12 }), 0);
     expect(after.workers.filter((w) => w.id === 12).map((w) => w.slot)).toEqual([1]);
@@ -72,13 +116,28 @@ describe('slots: bounded numbers for the metrics, where ids grow', () => {
 describe('watch', () => {
   const settings = { ...SETTINGS, timeoutMs: 1000, bootTimeoutMs: 5000 };
   it('records a changed heartbeat with the time it changed, and keeps an unchanged one', () => {
-    const c = { ...ctx([{ ...ready(1), beat: 7, beatAt: 0 }, { ...ready(2), beat: 7, beatAt: 0 }]), settings };
+    const c = {
+      ...ctx([
+        { ...ready(1), beat: 7, beatAt: 0 },
+        { ...ready(2), beat: 7, beatAt: 0 },
+      ]),
+      settings,
+    };
     const plan = watch(c, 500, { 1: 8, 2: 7 });
-    expect(plan.workers.map((w) => [w.beat, w.beatAt])).toEqual([[8, 500], [7, 0]]);
+    expect(plan.workers.map((w) => [w.beat, w.beatAt])).toEqual([
+      [8, 500],
+      [7, 0],
+    ]);
   });
 
   it('a deadline counts only once strictly passed; a killed worker is left alone', () => {
-    const c = { ...ctx([{ ...ready(1), phase: 'draining', deadline: 100, cause: 'retire' }, { ...ready(2), phase: 'killed', deadline: 0 }]), settings: { ...settings, timeoutMs: 0 } } as MasterContext;
+    const c = {
+      ...ctx([
+        { ...ready(1), phase: 'draining', deadline: 100, cause: 'retire' },
+        { ...ready(2), phase: 'killed', deadline: 0 },
+      ]),
+      settings: { ...settings, timeoutMs: 0 },
+    };
     expect(signals(watch(c, 100, {}))).toEqual([]);
     const late = watch(c, 101, {});
     expect(signals(late)).toEqual([[1, 'SIGKILL']]);
@@ -87,7 +146,7 @@ describe('watch', () => {
   });
 
   it('a deadline with no cause yet is a stop', () => {
-    const c = { ...ctx([{ ...ready(1), phase: 'draining', deadline: 0 }]), settings } as MasterContext;
+    const c = { ...ctx([{ ...ready(1), phase: 'draining', deadline: 0 }]), settings };
     expect(watch(c, 1, { 1: 1 }).workers[0].cause).toBe('stop');
   });
 
@@ -107,11 +166,20 @@ describe('watch', () => {
   });
 
   it('aborts a ready or draining worker silent strictly longer than the timeout; not a booting or aborting one; not when 0', () => {
-    const c = { ...ctx([ready(1), { ...ready(2), phase: 'draining', deadline: 10 ** 9 }, booting(3), { ...ready(4), phase: 'aborting', deadline: 10 ** 9 }]), settings } as MasterContext;
+    const c = {
+      ...ctx([ready(1), { ...ready(2), phase: 'draining', deadline: 10 ** 9 }, booting(3), { ...ready(4), phase: 'aborting', deadline: 10 ** 9 }]),
+      settings,
+    };
     expect(signals(watch(c, 1000, {}))).toEqual([]);
     const late = watch(c, 1001, {});
-    expect(signals(late)).toEqual([[1, 'SIGABRT'], [2, 'SIGABRT']]);
-    expect(logs(late)).toEqual([['error', 'worker timeout'], ['error', 'worker timeout']]);
+    expect(signals(late)).toEqual([
+      [1, 'SIGABRT'],
+      [2, 'SIGABRT'],
+    ]);
+    expect(logs(late)).toEqual([
+      ['error', 'worker timeout'],
+      ['error', 'worker timeout'],
+    ]);
     expect(late.effects.filter((e) => e.type === 'log').map((e) => (e.params as unknown as { silentMs: number }).silentMs)).toEqual([1001, 1001]);
     expect(late.effects.every((e) => typeof e === 'object')).toBe(true);
     expect(late.workers[0]).toMatchObject({ phase: 'aborting', cause: 'timeout', deadline: 1001 });
@@ -122,17 +190,34 @@ describe('watch', () => {
 
 describe('stopAll', () => {
   it('graceful: TERM to booting and ready workers, with the graceful deadline; others keep theirs', () => {
-    const c = ctx([ready(1), booting(2), { ...ready(3), phase: 'draining', deadline: 50, cause: 'retire' }, { ...ready(4), phase: 'killed' }, { ...ready(5), phase: 'quitting', deadline: 9 }]);
+    const c = ctx([
+      ready(1),
+      booting(2),
+      { ...ready(3), phase: 'draining', deadline: 50, cause: 'retire' },
+      { ...ready(4), phase: 'killed' },
+      { ...ready(5), phase: 'quitting', deadline: 9 },
+    ]);
     const plan = stopAll(c, 10, false);
-    expect(signals(plan)).toEqual([[1, 'SIGTERM'], [2, 'SIGTERM']]);
+    expect(signals(plan)).toEqual([
+      [1, 'SIGTERM'],
+      [2, 'SIGTERM'],
+    ]);
     expect(plan.effects).toHaveLength(2);
     expect(plan.workers.map((w) => w.deadline)).toEqual([10 + SETTINGS.gracefulTimeoutMs, 10 + SETTINGS.gracefulTimeoutMs, 50, null, 9]);
   });
 
   it('quick: QUIT to everyone not already quitting or killed, deadline the sooner of 2 s and their own', () => {
-    const c = ctx([ready(1), { ...ready(3), phase: 'draining', deadline: 50 }, { ...ready(4), phase: 'killed' }, { ...ready(5), phase: 'quitting', deadline: 9 }]);
+    const c = ctx([
+      ready(1),
+      { ...ready(3), phase: 'draining', deadline: 50 },
+      { ...ready(4), phase: 'killed' },
+      { ...ready(5), phase: 'quitting', deadline: 9 },
+    ]);
     const plan = stopAll(c, 10, true);
-    expect(signals(plan)).toEqual([[1, 'SIGQUIT'], [3, 'SIGQUIT']]);
+    expect(signals(plan)).toEqual([
+      [1, 'SIGQUIT'],
+      [3, 'SIGQUIT'],
+    ]);
     expect(plan.workers.map((w) => w.deadline)).toEqual([10 + QUICK_STOP_MS, 50, null, 9]);
     expect(plan.workers[0].cause).toBe('stop');
     const short = stopAll({ ...c, settings: { ...SETTINGS, gracefulTimeoutMs: 500 } }, 10, true);
@@ -141,23 +226,37 @@ describe('stopAll', () => {
 });
 
 describe('the sockets-held note on a TERM', () => {
-  const held = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, e.params.signal, e.params.socketsHeld]);
+  const held = (plan: ReturnType<typeof watch>) =>
+    plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, e.params.signal, e.params.socketsHeld]);
 
   it('says the master holds the sockets on a retiring TERM, never on other signals, nor once they are closed or the workers bind', () => {
     const stale = { ...ready(1), generation: 1 };
     const c = ctx([stale, ready(2, 2), ready(3, 2)], { generation: 2, target: 2 });
     expect(held(reconcile(c, 10))).toEqual([[1, 'SIGTERM', true]]);
     expect(held(reconcile({ ...c, workersBind: true }, 10))).toEqual([[1, 'SIGTERM', false]]);
-    expect(held(stopAll(c, 10, false, 'handover'))).toEqual([[1, 'SIGTERM', true], [2, 'SIGTERM', true], [3, 'SIGTERM', true]]);
-    expect(held(stopAll({ ...c, socketsClosed: true }, 10, false))).toEqual([[1, 'SIGTERM', false], [2, 'SIGTERM', false], [3, 'SIGTERM', false]]);
-    expect(held(stopAll(c, 10, true))).toEqual([[1, 'SIGQUIT', false], [2, 'SIGQUIT', false], [3, 'SIGQUIT', false]]);
+    expect(held(stopAll(c, 10, false, 'handover'))).toEqual([
+      [1, 'SIGTERM', true],
+      [2, 'SIGTERM', true],
+      [3, 'SIGTERM', true],
+    ]);
+    expect(held(stopAll({ ...c, socketsClosed: true }, 10, false))).toEqual([
+      [1, 'SIGTERM', false],
+      [2, 'SIGTERM', false],
+      [3, 'SIGTERM', false],
+    ]);
+    expect(held(stopAll(c, 10, true))).toEqual([
+      [1, 'SIGQUIT', false],
+      [2, 'SIGQUIT', false],
+      [3, 'SIGQUIT', false],
+    ]);
     const hung = { ...ready(4), beat: 1, beatAt: 0 };
     expect(held(watch(ctx([hung]), SETTINGS.timeoutMs + 1, { 4: 1 }))).toEqual([[4, 'SIGABRT', false]]);
   });
 });
 
 describe('the drain note on a TERM', () => {
-  const notes = (plan: ReturnType<typeof watch>) => plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, e.params.signal, e.params.drain]);
+  const notes = (plan: ReturnType<typeof watch>) =>
+    plan.effects.filter((e) => e.type === 'signalWorker').map((e) => [e.params.id, e.params.signal, e.params.drain]);
 
   it('says why and how long until the SIGKILL: reload, scale, recycle, stop, retire; nothing on the other signals', () => {
     const stale = { ...ready(1), generation: 1 };
@@ -177,7 +276,7 @@ describe('the drain note on a TERM', () => {
     expect(notes(watch(ctx([hung]), SETTINGS.timeoutMs + 1, { 4: 1 }))).toEqual([[4, 'SIGABRT', null]]);
   });
 
-  it('the grace is whole milliseconds, however fractional the master\'s clock (the note carries a count)', () => {
+  it("the grace is whole milliseconds, however fractional the master's clock (the note carries a count)", () => {
     const c = ctx([ready(1), ready(2)], { target: 1 });
     const [[, , drain]] = notes(reconcile(c, 24350.611361145802)); // 24350.61... + 30000 - 24350.61... is not 30000 in floating point
     expect(drain).toEqual({ reason: 'scale', graceMs: SETTINGS.gracefulTimeoutMs });
@@ -187,7 +286,8 @@ describe('the drain note on a TERM', () => {
   it('the reason follows the first cause of a worker told twice', () => {
     expect(drainReason({ ...ready(1, 1), cause: 'retire' }, 2)).toBe('reload');
     expect(drainReason({ ...ready(1, 2), cause: 'retire' }, 2)).toBe('scale');
-    for (const cause of ['handover', 'reload-abandoned', 'timeout', 'boot-timeout', 'protocol', null] as const) expect(drainReason({ ...ready(1), cause }, 1)).toBe('retire');
+    for (const cause of ['handover', 'reload-abandoned', 'timeout', 'boot-timeout', 'protocol', null] as const)
+      expect(drainReason({ ...ready(1), cause }, 1)).toBe('retire');
   });
 });
 
@@ -196,7 +296,13 @@ describe('abandonReload', () => {
     const c = ctx([ready(1, 1), ready(2, 2), booting(3, 2), ready(4, 3), booting(5, 1)], { generation: 2, previousGeneration: 1 });
     const plan = abandonReload(c, 7);
     expect(plan.effects).toHaveLength(1);
-    expect(plan.workers.map((w) => [w.id, w.generation, w.phase])).toEqual([[1, 1, 'ready'], [2, 1, 'ready'], [3, 2, 'draining'], [4, 3, 'ready'], [5, 1, 'booting']]);
+    expect(plan.workers.map((w) => [w.id, w.generation, w.phase])).toEqual([
+      [1, 1, 'ready'],
+      [2, 1, 'ready'],
+      [3, 2, 'draining'],
+      [4, 3, 'ready'],
+      [5, 1, 'booting'],
+    ]);
     expect(plan.workers[2].cause).toBe('reload-abandoned');
     expect(signals(plan)).toEqual([[3, 'SIGTERM']]);
   });
@@ -227,7 +333,7 @@ describe('worker handle', () => {
     expect(exitKind(w, 0, 4)).toBe('crash');
   });
 
-  it('gives each exit one reason, of which the kind is the decisions\' view', () => {
+  it("gives each exit one reason, of which the kind is the decisions' view", () => {
     const w = ready(1);
     const reason = (x: WorkerHandle, code: number | null = 0, generation = 1) => exitReason(x, code, 4, generation);
     expect(reason({ ...w, cause: 'retire' }, 0, 2)).toBe('reload');
@@ -256,7 +362,12 @@ describe('worker handle', () => {
   });
 
   it('maps each signal to the phase it puts a worker in, keeping the first cause', () => {
-    expect(['SIGTERM', 'SIGQUIT', 'SIGABRT', 'SIGKILL'].map((s) => signalled(ready(1), s as never, 'stop', 5).phase)).toEqual(['draining', 'quitting', 'aborting', 'killed']);
+    expect(['SIGTERM', 'SIGQUIT', 'SIGABRT', 'SIGKILL'].map((s) => signalled(ready(1), s as never, 'stop', 5).phase)).toEqual([
+      'draining',
+      'quitting',
+      'aborting',
+      'killed',
+    ]);
     expect(signalled({ ...ready(1), cause: 'retire' }, 'SIGKILL', 'stop', null).cause).toBe('retire');
   });
 
@@ -273,11 +384,18 @@ describe('handleChanges', () => {
     const before = [ready(1), { ...newHandle(2, 2, 1, 0) }, booting(3)];
     const after = [ready(1), { ...newHandle(2, 2, 1, 0), pid: 102, phase: 'booting' as const }, { ...booting(3), pid: 103 }, newHandle(4, 4, 1, 0)];
     expect(handleChanges(before, after).map(({ w, from, to, spawned }) => [w.id, from, to, spawned])).toEqual([
-      [2, 'spawning', 'booting', true], [4, 'none', 'spawning', false],
+      [2, 'spawning', 'booting', true],
+      [4, 'none', 'spawning', false],
     ]);
-    expect(handleChanges(after, [after[0]]).map(({ w, to }) => [w.id, to])).toEqual([[2, 'exited'], [3, 'exited'], [4, 'exited']]);
+    expect(handleChanges(after, [after[0]]).map(({ w, to }) => [w.id, to])).toEqual([
+      [2, 'exited'],
+      [3, 'exited'],
+      [4, 'exited'],
+    ]);
     // A phase change of a worker whose pid was known already: told to drain.
-    expect(handleChanges([ready(1)], [{ ...ready(1), phase: 'draining' }]).map(({ w, from, to, spawned }) => [w.id, from, to, spawned])).toEqual([[1, 'ready', 'draining', false]]);
+    expect(handleChanges([ready(1)], [{ ...ready(1), phase: 'draining' }]).map(({ w, from, to, spawned }) => [w.id, from, to, spawned])).toEqual([
+      [1, 'ready', 'draining', false],
+    ]);
   });
 });
 
@@ -287,7 +405,22 @@ describe('IPC protocol', () => {
     expect(parseWorkerMessage(workerMessage.failed('why'))).toEqual({ statefork: 1, kind: 'failed', reason: 'why' });
     expect(parseWorkerMessage(workerMessage.stats(12))).toEqual({ statefork: 1, kind: 'stats', requests: 12 });
     expect(parseWorkerMessage({ statefork: 1, kind: 'stats', requests: 0 })).toEqual({ statefork: 1, kind: 'stats', requests: 0 });
-    for (const raw of [null, undefined, 'ready', 7, {}, { kind: 'ready' }, { statefork: 1, kind: 'other', reason: 'x' }, { statefork: 2, kind: 'ready' }, { statefork: 1, kind: 'other' }, { statefork: 1, kind: 'failed' }, { statefork: 1, kind: 'failed', reason: 3 }, { statefork: 1, kind: 'stats', requests: -1 }, { statefork: 1, kind: 'stats', requests: 1.5 }, { statefork: 1, kind: 'stats' }]) {
+    for (const raw of [
+      null,
+      undefined,
+      'ready',
+      7,
+      {},
+      { kind: 'ready' },
+      { statefork: 1, kind: 'other', reason: 'x' },
+      { statefork: 2, kind: 'ready' },
+      { statefork: 1, kind: 'other' },
+      { statefork: 1, kind: 'failed' },
+      { statefork: 1, kind: 'failed', reason: 3 },
+      { statefork: 1, kind: 'stats', requests: -1 },
+      { statefork: 1, kind: 'stats', requests: 1.5 },
+      { statefork: 1, kind: 'stats' },
+    ]) {
       expect(parseWorkerMessage(raw)).toBeNull();
     }
   });
@@ -295,7 +428,13 @@ describe('IPC protocol', () => {
   it('a recycle request carries one of the known reasons', () => {
     expect(parseWorkerMessage(workerMessage.recycle('max-requests'))).toEqual({ statefork: 1, kind: 'recycle', reason: 'max-requests' });
     expect(parseWorkerMessage({ statefork: 1, kind: 'recycle', reason: 'max-memory' })).toEqual({ statefork: 1, kind: 'recycle', reason: 'max-memory' });
-    for (const raw of [{ statefork: 1, kind: 'recycle' }, { statefork: 1, kind: 'recycle', reason: 'bored' }, { statefork: 1, kind: 'other', reason: 'max-requests' }, { statefork: 1, kind: 'other', requests: 3 }, { statefork: 2, kind: 'recycle', reason: 'max-requests' }]) {
+    for (const raw of [
+      { statefork: 1, kind: 'recycle' },
+      { statefork: 1, kind: 'recycle', reason: 'bored' },
+      { statefork: 1, kind: 'other', reason: 'max-requests' },
+      { statefork: 1, kind: 'other', requests: 3 },
+      { statefork: 2, kind: 'recycle', reason: 'max-requests' },
+    ]) {
       expect(parseWorkerMessage(raw)).toBeNull();
     }
   });
@@ -304,8 +443,23 @@ describe('IPC protocol', () => {
     const note = masterMessage.drain('scale', 2500, false);
     expect(parseMasterMessage(note)).toEqual({ statefork: 1, kind: 'drain', reason: 'scale', graceMs: 2500, socketsHeld: false });
     for (const reason of DRAIN_REASONS) expect(parseMasterMessage(masterMessage.drain(reason, 0, true))?.reason).toBe(reason);
-    for (const raw of [null, undefined, 'drain', 3, {}, { kind: 'drain' }, { ...note, statefork: 2 }, { ...note, kind: 'sockets-held' }, { ...note, reason: 'bored' },
-      { ...note, graceMs: -1 }, { ...note, graceMs: 1.5 }, { ...note, graceMs: '9' }, { ...note, socketsHeld: 'yes' }, { statefork: 1, kind: 'ready' }, workerMessage.ready()]) {
+    for (const raw of [
+      null,
+      undefined,
+      'drain',
+      3,
+      {},
+      { kind: 'drain' },
+      { ...note, statefork: 2 },
+      { ...note, kind: 'sockets-held' },
+      { ...note, reason: 'bored' },
+      { ...note, graceMs: -1 },
+      { ...note, graceMs: 1.5 },
+      { ...note, graceMs: '9' },
+      { ...note, socketsHeld: 'yes' },
+      { statefork: 1, kind: 'ready' },
+      workerMessage.ready(),
+    ]) {
       expect(parseMasterMessage(raw)).toBeNull();
     }
     expect(parseWorkerMessage(note)).toBeNull();
@@ -313,7 +467,17 @@ describe('IPC protocol', () => {
 
   it('between masters: only upgrade-ready, versioned; never mistaken for a worker or master message', () => {
     expect(parseUpgradeMessage(upgradeMessage.ready())).toEqual({ statefork: 1, kind: 'upgrade-ready' });
-    for (const raw of [null, undefined, 'upgrade-ready', 3, {}, { kind: 'upgrade-ready' }, { statefork: 2, kind: 'upgrade-ready' }, workerMessage.ready(), masterMessage.drain('stop', 1, false)]) {
+    for (const raw of [
+      null,
+      undefined,
+      'upgrade-ready',
+      3,
+      {},
+      { kind: 'upgrade-ready' },
+      { statefork: 2, kind: 'upgrade-ready' },
+      workerMessage.ready(),
+      masterMessage.drain('stop', 1, false),
+    ]) {
       expect(parseUpgradeMessage(raw)).toBeNull();
     }
     expect(parseWorkerMessage(upgradeMessage.ready())).toBeNull();

@@ -28,10 +28,8 @@ function runSequence(settings: MasterSettings, picks: number[], upgrades = false
 describe('master machine, property-based (random signal and world sequences)', () => {
   it('holds every invariant for random sequences of up to 50 events', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(1, 2),
-        fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 50 }),
-        (workers, picks) => runSequence({ ...MODEL_SETTINGS, workers }, picks),
+      fc.property(fc.constantFrom(1, 2), fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 50 }), (workers, picks) =>
+        runSequence({ ...MODEL_SETTINGS, workers }, picks),
       ),
       { numRuns: 1500 },
     );
@@ -39,11 +37,8 @@ describe('master machine, property-based (random signal and world sequences)', (
 
   it('holds them through hot upgrades too, by hand (WINCH, QUIT, HUP) or --upgrade-auto', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(1, 2),
-        fc.boolean(),
-        fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 50 }),
-        (workers, upgradeAuto, picks) => runSequence({ ...MODEL_SETTINGS, workers, upgradeAuto }, picks, true),
+      fc.property(fc.constantFrom(1, 2), fc.boolean(), fc.array(fc.nat({ max: 1000 }), { minLength: 1, maxLength: 50 }), (workers, upgradeAuto, picks) =>
+        runSequence({ ...MODEL_SETTINGS, workers, upgradeAuto }, picks, true),
       ),
       { numRuns: 1500 },
     );
@@ -51,6 +46,9 @@ describe('master machine, property-based (random signal and world sequences)', (
 
   it('holds them too when signals dominate (bursts of HUP, TTIN, TTOU)', () => {
     const signalHeavy = fc.array(fc.oneof(fc.constant(0), fc.constant(5), fc.constant(7), fc.nat({ max: 1000 })), { maxLength: 50 });
-    fc.assert(fc.property(signalHeavy, (picks) => runSequence(MODEL_SETTINGS, picks)), { numRuns: 1000 });
+    fc.assert(
+      fc.property(signalHeavy, (picks) => runSequence(MODEL_SETTINGS, picks)),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -22,7 +22,10 @@ describe('master machine: recycling', () => {
     h.exit(1, 0);
     expect(h.logs(/worker exited: retired/)).toHaveLength(1);
     expect(h.ctx().failures).toBe(0);
-    expect(h.workers().map((w) => [w.id, w.phase])).toEqual([[2, 'ready'], [3, 'ready']]);
+    expect(h.workers().map((w) => [w.id, w.phase])).toEqual([
+      [2, 'ready'],
+      [3, 'ready'],
+    ]);
   });
 
   it('keeps the worker serving while its replacement cannot boot', () => {
@@ -30,7 +33,12 @@ describe('master machine: recycling', () => {
     h.send(recycle(2, 'max-memory'));
     h.send({ type: 'WORKER_SPAWNED', id: 3, pid: 13 }).exit(3, 3);
     expect(h.signals()).toEqual([]);
-    expect(h.workers().filter((w) => w.phase === 'ready').map((w) => w.id)).toEqual([1, 2]);
+    expect(
+      h
+        .workers()
+        .filter((w) => w.phase === 'ready')
+        .map((w) => w.id),
+    ).toEqual([1, 2]);
     expect(h.ctx().failures).toBe(1);
   });
 
@@ -63,7 +71,16 @@ describe('master machine: recycling', () => {
     h.send({ type: 'WORKER_READY', id: 5 });
     expect(h.signals('SIGTERM').map((s) => s.id)).toEqual([1, 2, 3]);
     // The old generation is retired for the reload, the worker at its limit for recycling.
-    expect(h.workers().filter((w) => w.phase === 'draining').map((w) => [w.id, w.cause])).toEqual([[1, 'retire'], [2, 'retire'], [3, 'recycle']]);
+    expect(
+      h
+        .workers()
+        .filter((w) => w.phase === 'draining')
+        .map((w) => [w.id, w.cause]),
+    ).toEqual([
+      [1, 'retire'],
+      [2, 'retire'],
+      [3, 'recycle'],
+    ]);
   });
 
   it('while booting, the first generation still becomes ready and the worker is replaced after', () => {

@@ -5,7 +5,17 @@
  * (MAX, the CPUs, the memory), TTIN/TTOU within the same bounds, a reload keeps the count.
  */
 import { describe, expect, it } from 'vitest';
-import { ceiling, initialScaler, memoryCeiling, MEMORY_HEADROOM, neededWorkers, plannedMax, readSample, SCALING_DEFAULTS, type ScalingSettings } from '../../machines/master.scaling.js';
+import {
+  ceiling,
+  initialScaler,
+  memoryCeiling,
+  MEMORY_HEADROOM,
+  neededWorkers,
+  plannedMax,
+  readSample,
+  SCALING_DEFAULTS,
+  type ScalingSettings,
+} from '../../machines/master.scaling.js';
 import { ceilingOf, floorOf, scalingFigures } from '../../machines/master.count.js';
 import type { MasterSettings } from '../../machines/master.context.js';
 import { drive, SETTINGS, type Harness } from './harness.js';
@@ -18,7 +28,15 @@ const ADAPTIVE: Partial<MasterSettings> = { workers: 1, scaling: SCALING, limits
 function sample(h: Harness, elu: number, queued = 0, rss = 50 * MiB) {
   const workers: Record<number, { elu: number; rssBytes: number }> = {};
   for (const w of h.workers()) workers[w.id] = { elu, rssBytes: rss };
-  return h.send({ type: 'LOAD_SAMPLE', queues: [{ socket: 'http://127.0.0.1:8000', waiting: queued }, { socket: 'unix:/s', waiting: null }], workers, masterRssBytes: 60 * MiB });
+  return h.send({
+    type: 'LOAD_SAMPLE',
+    queues: [
+      { socket: 'http://127.0.0.1:8000', waiting: queued },
+      { socket: 'unix:/s', waiting: null },
+    ],
+    workers,
+    masterRssBytes: 60 * MiB,
+  });
 }
 
 const start = (settings: Partial<MasterSettings> = ADAPTIVE) => drive(settings).readyAll();
@@ -28,12 +46,30 @@ describe('adaptive count: the rules', () => {
   it('reads a sample: the queues summed (unmeasurable ones left out), the mean of ready current workers only', () => {
     const h = start({ ...ADAPTIVE, workers: 2, scaling: { ...SCALING, min: 2 } });
     const [a, b] = h.workers();
-    const r = readSample(SCALING, { queues: [{ socket: 'x', waiting: 2 }, { socket: 'y', waiting: null }, { socket: 'z', waiting: 1 }], workers: { [a.id]: { elu: 0.5, rssBytes: 10 }, [b.id]: { elu: 0.9, rssBytes: 30 }, 99: { elu: 1, rssBytes: 70 } }, masterRssBytes: 0 }, h.workers(), h.ctx().generation);
+    const r = readSample(
+      SCALING,
+      {
+        queues: [
+          { socket: 'x', waiting: 2 },
+          { socket: 'y', waiting: null },
+          { socket: 'z', waiting: 1 },
+        ],
+        workers: { [a.id]: { elu: 0.5, rssBytes: 10 }, [b.id]: { elu: 0.9, rssBytes: 30 }, 99: { elu: 1, rssBytes: 70 } },
+        masterRssBytes: 0,
+      },
+      h.workers(),
+      h.ctx().generation,
+    );
     expect(r).toEqual({ queued: 3, meanElu: 0.7, sumElu: 1.4, largestRss: 70, busy: true, surge: false, quiet: false });
     const idle = readSample(SCALING, { queues: [], workers: { [a.id]: { elu: 0.2, rssBytes: 1 } }, masterRssBytes: 0 }, h.workers(), h.ctx().generation);
     expect([idle.busy, idle.quiet, idle.meanElu]).toEqual([false, true, 0.2]);
     // Not reported yet (elu null): its size counts, its utilisation does not.
-    const fresh = readSample(SCALING, { queues: [], workers: { [a.id]: { elu: null, rssBytes: 90 }, [b.id]: { elu: 0.9, rssBytes: 30 } }, masterRssBytes: 0 }, h.workers(), h.ctx().generation);
+    const fresh = readSample(
+      SCALING,
+      { queues: [], workers: { [a.id]: { elu: null, rssBytes: 90 }, [b.id]: { elu: 0.9, rssBytes: 30 } }, masterRssBytes: 0 },
+      h.workers(),
+      h.ctx().generation,
+    );
     expect(fresh).toMatchObject({ meanElu: 0.9, sumElu: 0.9, largestRss: 90, busy: true });
     // No worker reported: neither busy nor quiet, whatever the thresholds.
     expect(readSample(SCALING, { queues: [], workers: {}, masterRssBytes: 0 }, h.workers(), 1)).toMatchObject({ meanElu: null, busy: false, quiet: false });
@@ -79,7 +115,10 @@ describe('adaptive count: decided in the machine', () => {
     sample(h.advance(100), 0.95, 4);
     sample(h.advance(SCALING.upAfterMs), 0.95, 4);
     expect(h.ctx().target).toBe(3);
-    expect(scaleLogs(h)).toEqual([['up', 'utilisation', 1, 2], ['up', 'accept-queue', 2, 3]]);
+    expect(scaleLogs(h)).toEqual([
+      ['up', 'utilisation', 1, 2],
+      ['up', 'accept-queue', 2, 3],
+    ]);
   });
 
   it('a queue of --scale-up-queue connections adds a worker at once, without the window; one below waits for it', () => {
@@ -180,7 +219,7 @@ describe('adaptive count: decided in the machine', () => {
     sample(h.advance(1_000), 1);
     h.readyAll();
     expect(h.ctx().target).toBe(2);
-    h.send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, ...ADAPTIVE } as MasterSettings });
+    h.send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, ...ADAPTIVE } });
     expect(h.ctx().target).toBe(2);
     expect(h.spawned().filter((s) => s.generation === 2)).toHaveLength(2);
     // No decision while the reload rolls: the busy run starts again once it serves.
@@ -189,7 +228,7 @@ describe('adaptive count: decided in the machine', () => {
     expect(h.ctx().target).toBe(2);
     // A new range that no longer holds the count moves it in.
     h.readyAll().exit(1, 0).exit(2, 0);
-    h.send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, ...ADAPTIVE, scaling: { ...SCALING, min: 3, max: 4 } } as MasterSettings });
+    h.send({ type: 'HUP' }).send({ type: 'CONFIG_LOADED', settings: { ...SETTINGS, ...ADAPTIVE, scaling: { ...SCALING, min: 3, max: 4 } } });
     expect(h.ctx().target).toBe(3);
     // Back to a fixed count: its --workers.
     h.readyAll();
@@ -202,7 +241,10 @@ describe('adaptive count: decided in the machine', () => {
     for (let i = 0; i < 5; i++) sample(h.advance(1_000), 1, 7);
     expect(h.ctx().target).toBe(1);
     expect(h.ctx().scaler).toMatchObject({ queued: 7, meanElu: 1 });
-    expect(h.ctx().scaler.queues).toEqual([{ socket: 'http://127.0.0.1:8000', waiting: 7 }, { socket: 'unix:/s', waiting: null }]);
+    expect(h.ctx().scaler.queues).toEqual([
+      { socket: 'http://127.0.0.1:8000', waiting: 7 },
+      { socket: 'unix:/s', waiting: null },
+    ]);
   });
 });
 
@@ -214,12 +256,30 @@ describe('adaptive count: what the observers get', () => {
     sample(h, 0.8123);
     sample(h.advance(1_000), 0.8123);
     expect(facts).toEqual([{ type: 'scaled', direction: 'up', reason: 'utilisation', from: 1, to: 2, queued: 0, meanElu: 0.812 }]);
-    expect(h.logs(/^scaling up/)[0].fields).toEqual({ event: 'scale', direction: 'up', reason: 'utilisation', from: 1, to: 2, queued: 0, meanElu: 0.812, max: 3 });
+    expect(h.logs(/^scaling up/)[0].fields).toEqual({
+      event: 'scale',
+      direction: 'up',
+      reason: 'utilisation',
+      from: 1,
+      to: 2,
+      queued: 0,
+      meanElu: 0.812,
+      max: 3,
+    });
     h.readyAll();
     sample(h.advance(10), 0.05);
     sample(h.advance(SCALING.cooldownMs), 0.05);
     expect(facts[1]).toEqual({ type: 'scaled', direction: 'down', reason: 'quiet', from: 2, to: 1, queued: 0, meanElu: 0.05 });
-    expect(h.logs(/^scaling down/)[0].fields).toMatchObject({ event: 'scale', direction: 'down', reason: 'quiet', from: 2, to: 1, queued: 0, meanElu: 0.05, quietMs: SCALING.cooldownMs + 10 });
+    expect(h.logs(/^scaling down/)[0].fields).toMatchObject({
+      event: 'scale',
+      direction: 'down',
+      reason: 'quiet',
+      from: 2,
+      to: 1,
+      queued: 0,
+      meanElu: 0.05,
+      quietMs: SCALING.cooldownMs + 10,
+    });
     expect(h.logs(/^scaling down/)[0].level).toBe('info');
   });
 
@@ -234,8 +294,18 @@ describe('adaptive count: what the observers get', () => {
   it('scalingFigures: MIN, the ceiling and why, the target and the latest sample; null for a fixed count', () => {
     const h = start();
     sample(h, 0.4567, 2);
-    expect(scalingFigures(h.ctx())).toEqual({ min: 1, max: 3, maxReason: 'max', target: 1, queued: 2, meanElu: 0.457,
-      queues: [{ socket: 'http://127.0.0.1:8000', waiting: 2 }, { socket: 'unix:/s', waiting: null }] });
+    expect(scalingFigures(h.ctx())).toEqual({
+      min: 1,
+      max: 3,
+      maxReason: 'max',
+      target: 1,
+      queued: 2,
+      meanElu: 0.457,
+      queues: [
+        { socket: 'http://127.0.0.1:8000', waiting: 2 },
+        { socket: 'unix:/s', waiting: null },
+      ],
+    });
     expect(scalingFigures(start({ workers: 1 }).ctx())).toBeNull();
     expect(scalingFigures(start({ ...ADAPTIVE, scaling: { ...SCALING, max: null } }).ctx())).toMatchObject({ max: 4, maxReason: 'cpu', meanElu: null });
   });
@@ -267,7 +337,17 @@ describe('adaptive count: what the observers get', () => {
 
 describe('adaptive count: the edges', () => {
   it('initial figures; no limits known: MIN as the planned ceiling, no memory bound', () => {
-    expect(initialScaler(7)).toEqual({ busySince: null, loadedAt: 7, changedAt: 7, ceilingLogged: false, queued: 0, meanElu: null, queues: [], largestRss: 0, masterRss: 0 });
+    expect(initialScaler(7)).toEqual({
+      busySince: null,
+      loadedAt: 7,
+      changedAt: 7,
+      ceilingLogged: false,
+      queued: 0,
+      meanElu: null,
+      queues: [],
+      largestRss: 0,
+      masterRss: 0,
+    });
     expect(plannedMax({ ...SCALING, max: null, min: 2 }, undefined)).toBe(2);
     expect(memoryCeiling(undefined, 100 * MiB, 0)).toBeNull();
   });

@@ -187,11 +187,18 @@ describe('master machine: the new master of an upgrade', () => {
 
   it('keeps the unix socket files when stopped before it is promoted (a rollback), removes them after', () => {
     expect(closes(drive({}, { upgradeFrom: 77 }).readyAll().send({ type: 'TERM' }))).toEqual([{ type: 'closeListeners', unlink: false }]);
-    expect(closes(drive({}, { upgradeFrom: 77 }).readyAll().send({ type: 'PROMOTED' }).send({ type: 'TERM' }))).toEqual([{ type: 'closeListeners', unlink: true }]);
+    expect(closes(drive({}, { upgradeFrom: 77 }).readyAll().send({ type: 'PROMOTED' }).send({ type: 'TERM' }))).toEqual([
+      { type: 'closeListeners', unlink: true },
+    ]);
   });
 
   it('a normal master ignores a stray PROMOTED, UPGRADE_READY or UPGRADE_EXIT', () => {
-    const h = drive().readyAll().send({ type: 'PROMOTED' }).send({ type: 'UPGRADE_READY' }).send({ type: 'UPGRADE_SPAWNED', pid: 9 }).send({ type: 'UPGRADE_EXIT', code: 0, signal: null });
+    const h = drive()
+      .readyAll()
+      .send({ type: 'PROMOTED' })
+      .send({ type: 'UPGRADE_READY' })
+      .send({ type: 'UPGRADE_SPAWNED', pid: 9 })
+      .send({ type: 'UPGRADE_EXIT', code: 0, signal: null });
     expect(h.ctx().upgrade).toBeNull();
     expect(count(h, 'claimPidfile')).toBe(0);
     expect(h.effects.filter((e) => e.type === 'log' && /upgrade|promoted|new master/.test(e.msg))).toEqual([]);
@@ -205,14 +212,35 @@ describe('master machine: the hot upgrade in the log', () => {
     h.send({ type: 'UPGRADE_READY' }).send({ type: 'WINCH' }).send({ type: 'TTIN' }).send({ type: 'TTOU' }).send({ type: 'HUP' });
     h.readyAll().send({ type: 'WINCH' }).send({ type: 'UPGRADE_EXIT', code: 0, signal: null }).readyAll();
     h.send({ type: 'USR2' }).send({ type: 'UPGRADE_SPAWNED', pid: 4343 }).send({ type: 'UPGRADE_EXIT', code: 4, signal: null });
-    h.send({ type: 'USR2' }).send({ type: 'UPGRADE_SPAWNED', pid: 4444 }).send({ type: 'UPGRADE_READY' }).send({ type: 'WINCH' }).send({ type: 'QUIT' }).send({ type: 'USR2' });
+    h.send({ type: 'USR2' })
+      .send({ type: 'UPGRADE_SPAWNED', pid: 4444 })
+      .send({ type: 'UPGRADE_READY' })
+      .send({ type: 'WINCH' })
+      .send({ type: 'QUIT' })
+      .send({ type: 'USR2' });
     const lines = h.effects.filter((e): e is Extract<typeof e, { type: 'log' }> => e.type === 'log' && !/^(worker|ready|graceful|listening)/.test(e.msg));
     expect(lines.map((l) => `${l.level} ${l.msg.split(/[:(]/)[0].trim()}`)).toEqual([
-      'warn USR2 ignored while the first generation boots', 'info USR2', 'info new master started', 'warn USR2 ignored',
-      'info new master ready', 'info WINCH', 'warn TTIN ignored', 'warn TTOU ignored', 'info HUP',
-      'info WINCH', 'warn the new master exited', 'error the new master exited',
-      'info USR2', 'info new master started', 'error upgrade failed',
-      'info USR2', 'info new master started', 'info new master ready', 'info WINCH', 'info stopping', 'warn USR2 ignored',
+      'warn USR2 ignored while the first generation boots',
+      'info USR2',
+      'info new master started',
+      'warn USR2 ignored',
+      'info new master ready',
+      'info WINCH',
+      'warn TTIN ignored',
+      'warn TTOU ignored',
+      'info HUP',
+      'info WINCH',
+      'warn the new master exited',
+      'error the new master exited',
+      'info USR2',
+      'info new master started',
+      'error upgrade failed',
+      'info USR2',
+      'info new master started',
+      'info new master ready',
+      'info WINCH',
+      'info stopping',
+      'warn USR2 ignored',
     ]);
     const unpromoted = drive({}, { upgradeFrom: 7 }).readyAll().send({ type: 'USR2' }).send({ type: 'PROMOTED' });
     expect(unpromoted.logs(/USR2 ignored|promoted/).map((l) => l.level)).toEqual(['warn', 'info']);

@@ -4,7 +4,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  CHANNEL_MAX_LINE, CHANNEL_MAX_RATE, DURATION_BUCKETS, encodeMessage, masterMessage, MAX_REASON, noProxyRejections, parseWorkerLine, parseWorkerMessage, PROXY_REJECTIONS, tooLong, workerMessage,
+  CHANNEL_MAX_LINE,
+  CHANNEL_MAX_RATE,
+  DURATION_BUCKETS,
+  encodeMessage,
+  masterMessage,
+  MAX_REASON,
+  noProxyRejections,
+  parseWorkerLine,
+  parseWorkerMessage,
+  PROXY_REJECTIONS,
+  tooLong,
+  workerMessage,
 } from '../../machines/protocol.js';
 import { handleChanges, newHandle } from '../../machines/worker-handle.js';
 
@@ -17,10 +28,21 @@ describe('worker messages: stats', () => {
     expect(parseWorkerMessage(stats({ durations }))).toEqual({ statefork: 1, kind: 'stats', requests: 3, durations });
     expect(parseWorkerMessage(stats({ durations: { counts: counts(), sum: 0 } }))).toMatchObject({ durations: { sum: 0 } });
     for (const bad of [
-      null, 'x', [], { sum: 1 }, { counts: 'x', sum: 1 }, { counts: counts().slice(1), sum: 1 }, { counts: [...counts(), 0], sum: 1 },
-      { counts: counts(-1), sum: 1 }, { counts: counts(1.5), sum: 1 }, { counts: counts(), sum: -1 }, { counts: counts(), sum: 'x' },
-      { counts: counts(), sum: Infinity }, { counts: counts() },
-    ]) expect(parseWorkerMessage(stats({ durations: bad }))).toBeNull();
+      null,
+      'x',
+      [],
+      { sum: 1 },
+      { counts: 'x', sum: 1 },
+      { counts: counts().slice(1), sum: 1 },
+      { counts: [...counts(), 0], sum: 1 },
+      { counts: counts(-1), sum: 1 },
+      { counts: counts(1.5), sum: 1 },
+      { counts: counts(), sum: -1 },
+      { counts: counts(), sum: 'x' },
+      { counts: counts(), sum: Infinity },
+      { counts: counts() },
+    ])
+      expect(parseWorkerMessage(stats({ durations: bad }))).toBeNull();
   });
 
   it('proxyRejected: a whole count for each reason and nothing else, left out while all are 0', () => {
@@ -30,7 +52,9 @@ describe('worker messages: stats', () => {
     expect(noProxyRejections()).toEqual({ untrusted: 0, missing: 0, malformed: 0, 'too-long': 0, timeout: 0, unexpected: 0 });
     expect(parseWorkerMessage(stats({ proxyRejected: noProxyRejections() }))).toEqual({ statefork: 1, kind: 'stats', requests: 3 });
     for (const reason of PROXY_REJECTIONS) {
-      expect(workerMessage.stats(1, undefined, 0, undefined, undefined, { ...noProxyRejections(), [reason]: 1 })).toMatchObject({ proxyRejected: { [reason]: 1 } });
+      expect(workerMessage.stats(1, undefined, 0, undefined, undefined, { ...noProxyRejections(), [reason]: 1 })).toMatchObject({
+        proxyRejected: { [reason]: 1 },
+      });
       for (const bad of [-1, 0.5, '1', null]) expect(parseWorkerMessage(stats({ proxyRejected: { ...noProxyRejections(), [reason]: bad } }))).toBeNull();
       const { [reason]: _, ...without } = noProxyRejections();
       expect(parseWorkerMessage(stats({ proxyRejected: without }))).toBeNull();
@@ -65,14 +89,18 @@ describe('the channel: one message per line', () => {
 
   it('a message of ours, or what is wrong with the line, showing at most 40 characters of it', () => {
     expect(parseWorkerLine(encodeMessage(workerMessage.ready()).trimEnd())).toEqual({ message: { statefork: 1, kind: 'ready' } });
-    expect(encodeMessage(masterMessage.drain('reload', 30000, true))).toBe('{"statefork":1,"kind":"drain","reason":"reload","graceMs":30000,"socketsHeld":true}\n');
+    expect(encodeMessage(masterMessage.drain('reload', 30000, true))).toBe(
+      '{"statefork":1,"kind":"drain","reason":"reload","graceMs":30000,"socketsHeld":true}\n',
+    );
     expect(parseWorkerLine('nope')).toEqual({ violation: 'a line that is not JSON ("nope")' });
     expect(parseWorkerLine('y'.repeat(40))).toEqual({ violation: `a line that is not JSON ("${'y'.repeat(40)}")` });
     expect(parseWorkerLine('y'.repeat(41))).toEqual({ violation: `a line that is not JSON ("${'y'.repeat(40)}"...)` });
     expect(parseWorkerLine('{"app":1}')).toEqual({ violation: 'a message that is not statefork\'s ("{\\"app\\":1}")' });
     const long = `{"statefork":1,"kind":"x","pad":"${'z'.repeat(50)}"}`;
     expect(parseWorkerLine(long)).toEqual({ violation: `a message that is not statefork's (${JSON.stringify(long.slice(0, 40))}...)` });
-    expect(parseWorkerLine(`{"a":"${'z'.repeat(32)}"}`)).toEqual({ violation: `a message that is not statefork's (${JSON.stringify(`{"a":"${'z'.repeat(32)}"}`)})` });
+    expect(parseWorkerLine(`{"a":"${'z'.repeat(32)}"}`)).toEqual({
+      violation: `a message that is not statefork's (${JSON.stringify(`{"a":"${'z'.repeat(32)}"}`)})`,
+    });
   });
 });
 

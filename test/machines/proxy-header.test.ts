@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikeProxyHeader, parseProxyHeader, parseTlvs, proxyDetails, PROXY_TLV, PROXY_V1_MAX, PROXY_V2_MAX, PROXY_V2_SIGNATURE, type ProxyParse } from '../../machines/proxy-header.js';
+import {
+  looksLikeProxyHeader,
+  parseProxyHeader,
+  parseTlvs,
+  PROXY_TLV,
+  PROXY_V1_MAX,
+  PROXY_V2_MAX,
+  PROXY_V2_SIGNATURE,
+  type ProxyParse,
+} from '../../machines/proxy-header.js';
+import { proxyDetails } from '../../machines/proxy-details.js';
 
 const ascii = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
 const tlv = (type: number, value: Uint8Array | string) => {
@@ -21,10 +31,17 @@ const header = (p: ProxyParse) => {
 const rejection = (p: ProxyParse) => (p.kind === 'rejected' ? p.reason : p.kind);
 
 describe('PROXY protocol v1', () => {
-  it('reads a TCP4 header and says where the connection\'s own bytes start', () => {
+  it("reads a TCP4 header and says where the connection's own bytes start", () => {
     const line = 'PROXY TCP4 203.0.113.7 10.0.0.5 56324 443\r\n';
     const h = header(parseProxyHeader(ascii(`${line}GET / HTTP/1.1\r\n`)));
-    expect(h).toMatchObject({ version: 1, command: 'proxy', family: 'tcp4', source: { address: '203.0.113.7', port: 56324 }, destination: { address: '10.0.0.5', port: 443 }, length: line.length });
+    expect(h).toMatchObject({
+      version: 1,
+      command: 'proxy',
+      family: 'tcp4',
+      source: { address: '203.0.113.7', port: 56324 },
+      destination: { address: '10.0.0.5', port: 443 },
+      length: line.length,
+    });
   });
 
   it('reads TCP6, written back as Node writes it', () => {
@@ -46,12 +63,23 @@ describe('PROXY protocol v1', () => {
 
   it('rejects every malformed line', () => {
     for (const bad of [
-      'PROXY TCP4 1.2.3.4 5.6.7.8 80\r\n', 'PROXY TCP4 1.2.3.4 5.6.7.8 80 443 x\r\n', 'PROXY tcp4 1.2.3.4 5.6.7.8 80 443\r\n',
-      'PROXY TCP4 1.2.3.256 5.6.7.8 80 443\r\n', 'PROXY TCP4 ::1 ::1 80 443\r\n', 'PROXY TCP6 1.2.3.4 5.6.7.8 80 443\r\n',
-      'PROXY TCP4 1.2.3.4 5.6.7.8 65536 443\r\n', 'PROXY TCP4 1.2.3.4 5.6.7.8 080 443\r\n', 'PROXY TCP4 1.2.3.4 5.6.7.8 -1 443\r\n',
-      'PROXY TCP4  1.2.3.4 5.6.7.8 80 443\r\n', 'PROXY TCP4 1.2.3.4 5.6.7.8 80 443\n', 'PROXY TCP4 1.2.3.4\t5.6.7.8 80 443\r\n',
-      'PROXY TCP4 1.2.3.4 5.6.7.8 80 443\r\r\n', 'PROXY \u00e9\r\n', 'PROXY \r\n',
-    ]) expect(rejection(parseProxyHeader(ascii(bad))), JSON.stringify(bad)).toBe('malformed');
+      'PROXY TCP4 1.2.3.4 5.6.7.8 80\r\n',
+      'PROXY TCP4 1.2.3.4 5.6.7.8 80 443 x\r\n',
+      'PROXY tcp4 1.2.3.4 5.6.7.8 80 443\r\n',
+      'PROXY TCP4 1.2.3.256 5.6.7.8 80 443\r\n',
+      'PROXY TCP4 ::1 ::1 80 443\r\n',
+      'PROXY TCP6 1.2.3.4 5.6.7.8 80 443\r\n',
+      'PROXY TCP4 1.2.3.4 5.6.7.8 65536 443\r\n',
+      'PROXY TCP4 1.2.3.4 5.6.7.8 080 443\r\n',
+      'PROXY TCP4 1.2.3.4 5.6.7.8 -1 443\r\n',
+      'PROXY TCP4  1.2.3.4 5.6.7.8 80 443\r\n',
+      'PROXY TCP4 1.2.3.4 5.6.7.8 80 443\n',
+      'PROXY TCP4 1.2.3.4\t5.6.7.8 80 443\r\n',
+      'PROXY TCP4 1.2.3.4 5.6.7.8 80 443\r\r\n',
+      'PROXY \u00e9\r\n',
+      'PROXY \r\n',
+    ])
+      expect(rejection(parseProxyHeader(ascii(bad))), JSON.stringify(bad)).toBe('malformed');
   });
 
   it(`rejects a line with no end within ${PROXY_V1_MAX} bytes, and waits below that`, () => {
@@ -70,18 +98,32 @@ describe('PROXY protocol v2', () => {
     const tlvs = [...tlv(PROXY_TLV.alpn, 'h2'), ...tlv(PROXY_TLV.authority, 'example.com')];
     const bytes = v2(0x21, 0x11, [...inet, ...tlvs]);
     const h = header(parseProxyHeader(Uint8Array.from([...bytes, ...ascii('GET /')])));
-    expect(h).toMatchObject({ version: 2, command: 'proxy', family: 'tcp4', source: { address: '10.0.0.1', port: 12345 }, destination: { address: '192.168.1.2', port: 443 }, length: bytes.length });
+    expect(h).toMatchObject({
+      version: 2,
+      command: 'proxy',
+      family: 'tcp4',
+      source: { address: '10.0.0.1', port: 12345 },
+      destination: { address: '192.168.1.2', port: 443 },
+      length: bytes.length,
+    });
     expect(h.tlvs.map((t) => t.type)).toEqual([PROXY_TLV.alpn, PROXY_TLV.authority]);
     expect(proxyDetails(h.tlvs)).toMatchObject({ alpn: 'h2', authority: 'example.com', ssl: null, uniqueId: null });
   });
 
   it('reads TCP6 and unix paths', () => {
-    expect(header(parseProxyHeader(v2(0x21, 0x21, inet6)))).toMatchObject({ family: 'tcp6', source: { address: '2001:db8::1', port: 80 }, destination: { address: '::1', port: 8080 } });
+    expect(header(parseProxyHeader(v2(0x21, 0x21, inet6)))).toMatchObject({
+      family: 'tcp6',
+      source: { address: '2001:db8::1', port: 80 },
+      destination: { address: '::1', port: 8080 },
+    });
     const path = (p: string) => [...Buffer.from(p), ...new Array(108 - p.length).fill(0)];
-    expect(header(parseProxyHeader(v2(0x21, 0x31, [...path('/run/client.sock'), ...path('/run/app.sock')])))).toMatchObject({ family: 'unix', source: { address: '/run/client.sock', port: null } });
+    expect(header(parseProxyHeader(v2(0x21, 0x31, [...path('/run/client.sock'), ...path('/run/app.sock')])))).toMatchObject({
+      family: 'unix',
+      source: { address: '/run/client.sock', port: null },
+    });
   });
 
-  it('accepts LOCAL (a balancer\'s health check) with any address block, naming no client', () => {
+  it("accepts LOCAL (a balancer's health check) with any address block, naming no client", () => {
     expect(header(parseProxyHeader(v2(0x20, 0x00, [])))).toMatchObject({ command: 'local', source: null, length: 16 });
     expect(header(parseProxyHeader(v2(0x20, 0x11, inet)))).toMatchObject({ command: 'local', source: null, length: 28 });
   });
@@ -185,7 +227,10 @@ describe('every rejection says what is wrong', () => {
   });
   it('reads TLV records to the last byte, an empty one included, and refuses a record header cut short', () => {
     expect(parseTlvs(Uint8Array.from([0x04, 0, 0]))).toEqual([{ type: 4, value: new Uint8Array(0) }]);
-    expect(parseTlvs(Uint8Array.from([0x04, 0, 1, 9, 0x05, 0, 0]))).toEqual([{ type: 4, value: Uint8Array.from([9]) }, { type: 5, value: new Uint8Array(0) }]);
+    expect(parseTlvs(Uint8Array.from([0x04, 0, 1, 9, 0x05, 0, 0]))).toEqual([
+      { type: 4, value: Uint8Array.from([9]) },
+      { type: 5, value: new Uint8Array(0) },
+    ]);
     expect(parseTlvs(Uint8Array.from([0x04, 0]))).toBeNull();
     expect(parseTlvs(Uint8Array.from([0x04, 0, 1]))).toBeNull();
     expect(parseTlvs(Uint8Array.from([0x04, 0, 0, 0x05]))).toBeNull();
@@ -197,7 +242,15 @@ describe('every rejection says what is wrong', () => {
     expect([h.source?.address, h.destination?.address]).toEqual([full, '/b']);
   });
   it('decodes a TLS record with no sub-records, and any failed verification', () => {
-    expect(proxyDetails([{ type: PROXY_TLV.ssl, value: Uint8Array.from([1, 0, 0, 0, 0]) }]).ssl).toEqual({ client: 1, verified: true, version: null, cn: null, cipher: null, sigAlg: null, keyAlg: null });
+    expect(proxyDetails([{ type: PROXY_TLV.ssl, value: Uint8Array.from([1, 0, 0, 0, 0]) }]).ssl).toEqual({
+      client: 1,
+      verified: true,
+      version: null,
+      cn: null,
+      cipher: null,
+      sigAlg: null,
+      keyAlg: null,
+    });
     for (let i = 1; i <= 4; i++) {
       const v = Uint8Array.from([1, 0, 0, 0, 0]);
       v[i] = 1;
@@ -214,9 +267,23 @@ describe('every rejection says what is wrong', () => {
 
 describe('the whole of what is read', () => {
   it('gives every field of a v1 header, UNKNOWN included', () => {
-    expect(header(parseProxyHeader(ascii('PROXY UNKNOWN\r\n')))).toEqual({ version: 1, command: 'proxy', family: 'unknown', source: null, destination: null, tlvs: [], length: 15 });
+    expect(header(parseProxyHeader(ascii('PROXY UNKNOWN\r\n')))).toEqual({
+      version: 1,
+      command: 'proxy',
+      family: 'unknown',
+      source: null,
+      destination: null,
+      tlvs: [],
+      length: 15,
+    });
     expect(header(parseProxyHeader(ascii('PROXY TCP4 1.2.3.4 5.6.7.8 1 2\r\n')))).toEqual({
-      version: 1, command: 'proxy', family: 'tcp4', source: { address: '1.2.3.4', port: 1 }, destination: { address: '5.6.7.8', port: 2 }, tlvs: [], length: 32,
+      version: 1,
+      command: 'proxy',
+      family: 'tcp4',
+      source: { address: '1.2.3.4', port: 1 },
+      destination: { address: '5.6.7.8', port: 2 },
+      tlvs: [],
+      length: 32,
     });
   });
   it('reads an empty unix path as empty, a CN in UTF-8 as such, and a unique id as two hex digits a byte', () => {
@@ -227,4 +294,3 @@ describe('the whole of what is read', () => {
     expect(proxyDetails([{ type: PROXY_TLV.uniqueId, value: Uint8Array.from([0x05, 0xab, 0x00]) }]).uniqueId).toBe('05ab00');
   });
 });
-

@@ -10,7 +10,15 @@ const MiB = 2 ** 20;
 const load = (l: Partial<WorkerLoad> = {}): WorkerLoad => ({ elu: 0.01, delayP50Ms: 1, delayP99Ms: 2, rssBytes: 60 * MiB, heapUsedBytes: 7 * MiB, ...l });
 const conns = { open: 1, upgraded: 0, streaming: 0 };
 const key = (o: { requests?: number; logFailures?: number; connections?: typeof conns; load?: WorkerLoad } = {}) =>
-  reportKey(workerMessage.stats(o.requests ?? 5, { counts: [], sum: 0.1 }, o.logFailures ?? 0, 'connections' in o ? o.connections : conns, 'load' in o ? o.load : load()));
+  reportKey(
+    workerMessage.stats(
+      o.requests ?? 5,
+      { counts: [], sum: 0.1 },
+      o.logFailures ?? 0,
+      'connections' in o ? o.connections : conns,
+      'load' in o ? o.load : load(),
+    ),
+  );
 
 describe('reportKey', () => {
   it('is the same for figures the views cannot tell apart', () => {
@@ -20,11 +28,18 @@ describe('reportKey', () => {
   it('changes with each figure a view shows', () => {
     const base = key();
     const moved = [
-      key({ requests: 6 }), key({ logFailures: 1 }),
-      key({ connections: { ...conns, open: 2 } }), key({ connections: { ...conns, upgraded: 1 } }), key({ connections: { ...conns, streaming: 1 } }),
-      key({ load: load({ elu: 0.02 }) }), key({ load: load({ delayP50Ms: 2 }) }), key({ load: load({ delayP99Ms: 3 }) }),
-      key({ load: load({ rssBytes: 61 * MiB }) }), key({ load: load({ heapUsedBytes: 8 * MiB }) }),
-      key({ connections: undefined }), key({ load: undefined }),
+      key({ requests: 6 }),
+      key({ logFailures: 1 }),
+      key({ connections: { ...conns, open: 2 } }),
+      key({ connections: { ...conns, upgraded: 1 } }),
+      key({ connections: { ...conns, streaming: 1 } }),
+      key({ load: load({ elu: 0.02 }) }),
+      key({ load: load({ delayP50Ms: 2 }) }),
+      key({ load: load({ delayP99Ms: 3 }) }),
+      key({ load: load({ rssBytes: 61 * MiB }) }),
+      key({ load: load({ heapUsedBytes: 8 * MiB }) }),
+      key({ connections: undefined }),
+      key({ load: undefined }),
     ];
     for (const k of moved) expect(k).not.toBe(base);
     expect(new Set(moved).size).toBe(moved.length);
@@ -37,11 +52,12 @@ describe('reportKey', () => {
 
 describe('nextReport', () => {
   const stats = (requests: number, l: Partial<WorkerLoad> = {}) => workerMessage.stats(requests, { counts: [], sum: 0.1 }, 0, conns, load(l));
-  const run = (messages: ReturnType<typeof stats>[], state: ReportState = NO_REPORT) => messages.map((m) => {
-    const r = nextReport(state, m);
-    state = r.state;
-    return r.send;
-  });
+  const run = (messages: ReturnType<typeof stats>[], state: ReportState = NO_REPORT) =>
+    messages.map((m) => {
+      const r = nextReport(state, m);
+      state = r.state;
+      return r.send;
+    });
 
   it('sends the first report, then nothing while no figure moves', () => {
     expect(run([stats(1), stats(1), stats(1), stats(1)])).toEqual([true, false, false, false]);

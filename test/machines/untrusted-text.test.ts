@@ -9,7 +9,8 @@ import { parseWorkerMessage, workerMessage } from '../../machines/protocol.js';
 import { parseWatchdogMessage, watchdogMessage } from '../../machines/watchdog-protocol.js';
 
 const EVIL = '\u001b]0;owned\u0007\u001b[2J\nfake\r\t\u0000\u007f\u0085\u009b\u061c\u200e\u200f\u2028\u2029\u202a\u202e\u2066\u2069';
-const SHOWN = '\\x1b]0;owned\\x07\\x1b[2J\\x0afake\\x0d\\x09\\x00\\x7f\\x85\\x9b\\u{61c}\\u{200e}\\u{200f}\\u{2028}\\u{2029}\\u{202a}\\u{202e}\\u{2066}\\u{2069}';
+const SHOWN =
+  '\\x1b]0;owned\\x07\\x1b[2J\\x0afake\\x0d\\x09\\x00\\x7f\\x85\\x9b\\u{61c}\\u{200e}\\u{200f}\\u{2028}\\u{2029}\\u{202a}\\u{202e}\\u{2066}\\u{2069}';
 
 describe('escapeControls', () => {
   it('writes C0, DEL, C1, the bidi controls and the separators out as escapes, and nothing else', () => {
@@ -38,10 +39,17 @@ describe('the wire messages a worker sends are escaped as the master takes them'
     expect((workerMessage.failed('\u0007'.repeat(2000)) as { reason: string }).reason).toBe('\\x07'.repeat(500));
   });
 
-  it('a hang stack\'s function names, script URLs and note', () => {
+  it("a hang stack's function names, script URLs and note", () => {
     const frame = { fn: EVIL, url: `file:///srv/${EVIL}.mjs`, line: 1, column: 2 };
     const parsed = parseWatchdogMessage({ statefork: 1, kind: 'stack', stalledMs: 1, captureMs: 1, frames: [frame], note: EVIL });
-    expect(parsed).toEqual({ statefork: 1, kind: 'stack', stalledMs: 1, captureMs: 1, frames: [{ fn: SHOWN, url: `file:///srv/${SHOWN}.mjs`, line: 1, column: 2 }], note: SHOWN });
+    expect(parsed).toEqual({
+      statefork: 1,
+      kind: 'stack',
+      stalledMs: 1,
+      captureMs: 1,
+      frames: [{ fn: SHOWN, url: `file:///srv/${SHOWN}.mjs`, line: 1, column: 2 }],
+      note: SHOWN,
+    });
     expect(watchdogMessage.stack(1, 1, [{ ...frame, fn: '\u0007'.repeat(2000) }]).frames[0].fn).toBe('\\x07'.repeat(500));
   });
 });

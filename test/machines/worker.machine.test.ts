@@ -6,10 +6,30 @@ import { stateName } from '../../machines/state-name.js';
 
 function worker() {
   const effects: string[] = [];
-  const names = ['boot', 'announceReady', 'reportFailure', 'drain', 'drainBriefly', 'endConnections', 'closeNow', 'logAbort', 'reopenLogs', 'logIgnored'] as const;
-  const actions = Object.fromEntries(names.map((n) => [n, () => { effects.push(n); }]));
+  const names = [
+    'boot',
+    'announceReady',
+    'reportFailure',
+    'drain',
+    'drainBriefly',
+    'endConnections',
+    'closeNow',
+    'logAbort',
+    'reopenLogs',
+    'logIgnored',
+  ] as const;
+  const actions = Object.fromEntries(
+    names.map((n) => [
+      n,
+      () => {
+        effects.push(n);
+      },
+    ]),
+  );
   const actor = createActor(workerMachine.provide({ actions })).start();
-  const send = (...events: WorkerEvent[]) => { for (const e of events) actor.send(e); };
+  const send = (...events: WorkerEvent[]) => {
+    for (const e of events) actor.send(e);
+  };
   return { actor, effects, send, state: () => stateName(actor.getSnapshot().value), output: () => actor.getSnapshot().output };
 }
 
@@ -26,7 +46,7 @@ describe('worker machine', () => {
     expect(w.output()).toEqual({ exitCode: 0, reason: null });
   });
 
-  it('at the drain\'s bound ends what is still open itself, then exits 0 once it is closed; a quick stop still cuts it short', () => {
+  it("at the drain's bound ends what is still open itself, then exits 0 once it is closed; a quick stop still cuts it short", () => {
     const w = worker();
     w.send({ type: 'BOOTED' }, { type: 'DRAIN_DEADLINE' });
     expect(w.state()).toBe('ready');
@@ -50,7 +70,7 @@ describe('worker machine', () => {
     expect(o.state()).toBe('orphaned');
   });
 
-  it('the drain\'s bound: a quarter of the grace before the SIGKILL, at most a second, half of that for the clients to answer', () => {
+  it("the drain's bound: a quarter of the grace before the SIGKILL, at most a second, half of that for the clients to answer", () => {
     expect(drainBound(30_000)).toEqual({ endInMs: 29_000, closeMs: 500 });
     expect(drainBound(3000)).toEqual({ endInMs: 2250, closeMs: 375 });
     expect(drainBound(4000)).toEqual({ endInMs: 3000, closeMs: 500 });
@@ -95,7 +115,11 @@ describe('worker machine', () => {
 
   it('from draining or orphaned, QUIT/INT quit at once and ABRT aborts; a draining worker can be orphaned', () => {
     for (const from of [[{ type: 'TERM' }], [{ type: 'PARENT_GONE' }]] as WorkerEvent[][]) {
-      for (const [type, effect, code] of [['QUIT', 'closeNow', 0], ['INT', 'closeNow', 0], ['ABRT', 'logAbort', WORKER_ABORTED]] as const) {
+      for (const [type, effect, code] of [
+        ['QUIT', 'closeNow', 0],
+        ['INT', 'closeNow', 0],
+        ['ABRT', 'logAbort', WORKER_ABORTED],
+      ] as const) {
         const w = worker();
         w.send({ type: 'BOOTED' }, ...from, { type });
         expect(w.effects.at(-1)).toBe(effect);

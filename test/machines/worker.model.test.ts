@@ -13,8 +13,15 @@ const EVENTS: WorkerEvent[] = [
   { type: 'BOOTED' },
   { type: 'BOOT_FAILED', exitCode: EXIT.APP_LOAD_ERROR, reason: 'app threw' },
   { type: 'BOOT_FAILED', exitCode: EXIT.WORKER_BOOT_ERROR, reason: 'cannot listen' },
-  { type: 'TERM' }, { type: 'QUIT' }, { type: 'INT' }, { type: 'ABRT' },
-  { type: 'USR1' }, { type: 'IGNORED', signal: 'SIGHUP' }, { type: 'PARENT_GONE' }, { type: 'DRAIN_DEADLINE' }, { type: 'DRAINED' },
+  { type: 'TERM' },
+  { type: 'QUIT' },
+  { type: 'INT' },
+  { type: 'ABRT' },
+  { type: 'USR1' },
+  { type: 'IGNORED', signal: 'SIGHUP' },
+  { type: 'PARENT_GONE' },
+  { type: 'DRAIN_DEADLINE' },
+  { type: 'DRAINED' },
 ];
 
 const model = createTestModel(workerMachine, { events: EVENTS });
@@ -24,7 +31,18 @@ const paths = model.getSimplePaths();
 function sut() {
   const effects: string[] = [];
   const names = ['boot', 'announceReady', 'reportFailure', 'drain', 'drainBriefly', 'endConnections', 'closeNow', 'logAbort', 'reopenLogs', 'logIgnored'];
-  const actor = createActor(workerMachine.provide({ actions: Object.fromEntries(names.map((n) => [n, () => { effects.push(n); }])) })).start();
+  const actor = createActor(
+    workerMachine.provide({
+      actions: Object.fromEntries(
+        names.map((n) => [
+          n,
+          () => {
+            effects.push(n);
+          },
+        ]),
+      ),
+    }),
+  ).start();
   return { actor, effects };
 }
 
@@ -38,7 +56,14 @@ describe('worker machine, model-based', () => {
       const s = sut();
       await path.test({
         // A finished worker takes no more events (a real one has exited).
-        events: Object.fromEntries(EVENTS.map((e) => [e.type, ({ event }: { event: WorkerEvent }) => { if (s.actor.getSnapshot().status === 'active') s.actor.send(event); }])),
+        events: Object.fromEntries(
+          EVENTS.map((e) => [
+            e.type,
+            ({ event }: { event: WorkerEvent }) => {
+              if (s.actor.getSnapshot().status === 'active') s.actor.send(event);
+            },
+          ]),
+        ),
         states: {
           booting: () => expect(s.effects).toEqual(['boot']),
           ready: () => expect(s.effects.filter((e) => e !== 'reopenLogs' && e !== 'logIgnored')).toEqual(['boot', 'announceReady']),

@@ -29,7 +29,12 @@ describe('run()', () => {
     const { waitFor } = await import('xstate');
     await waitFor(master.actor, (s: { matches(v: string): boolean }) => s.matches('serving'), { timeout: 20_000 });
     process.kill(process.pid, 'SIGUSR2');
-    const failed = () => readFileSync(errorLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((r) => /^upgrade failed/.test(r.msg));
+    const failed = () =>
+      readFileSync(errorLog, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .find((r) => /^upgrade failed/.test(r.msg));
     await eventually(() => failed() !== undefined, 10_000, 'the failed upgrade to be logged');
     expect(failed().reason).toMatch(/^an embedded master cannot start itself again: hot upgrade needs the statefork command$/);
     expect((await get(`${master.urls[0]}/api`)).status).toBe(200);

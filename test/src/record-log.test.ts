@@ -15,12 +15,13 @@ function both(level: LevelName, call: Call): [unknown[], unknown[]] {
   const base = { role: 'worker', pid: 42, worker: 3 };
   call(createRecordLogger({ level, base, write: (l) => ours.push(l) }) as never);
   call(pino({ level, base }, { write: (l: string) => theirs.push(l) }) as never);
-  const parse = (lines: string[]) => lines.map((l) => {
-    expect(l.endsWith('\n') && !l.slice(0, -1).includes('\n')).toBe(true);
-    const { time, ...rest } = JSON.parse(l) as { time: number };
-    expect(Math.abs(time - Date.now())).toBeLessThan(5000);
-    return rest;
-  });
+  const parse = (lines: string[]) =>
+    lines.map((l) => {
+      expect(l.endsWith('\n') && !l.slice(0, -1).includes('\n')).toBe(true);
+      const { time, ...rest } = JSON.parse(l) as { time: number };
+      expect(Math.abs(time - Date.now())).toBeLessThan(5000);
+      return rest;
+    });
   return [parse(ours), parse(theirs)];
 }
 
@@ -36,9 +37,29 @@ describe('record-log writes what pino writes', () => {
     ['an error under err', 'info', (l) => l.error({ err, hook: 'on_exit' }, 'failed')],
     ['an error alone', 'info', (l) => l.fatal(err)],
     ['an AggregateError, an error in a field, a circular cause', 'info', (l) => l.error({ err: aggregate }, 'agg')],
-    ['every level at trace', 'trace', (l) => { for (const n of ['trace', 'debug', 'info', 'warn', 'error', 'fatal']) l[n]({ n }, n); }],
-    ['below the level: nothing', 'warn', (l) => { l.info('no'); l.debug('no'); l.warn('yes'); }],
-    ['silent: nothing', 'silent', (l) => { l.fatal('no'); }],
+    [
+      'every level at trace',
+      'trace',
+      (l) => {
+        for (const n of ['trace', 'debug', 'info', 'warn', 'error', 'fatal']) l[n]({ n }, n);
+      },
+    ],
+    [
+      'below the level: nothing',
+      'warn',
+      (l) => {
+        l.info('no');
+        l.debug('no');
+        l.warn('yes');
+      },
+    ],
+    [
+      'silent: nothing',
+      'silent',
+      (l) => {
+        l.fatal('no');
+      },
+    ],
     ['a message with quotes, newlines and controls', 'info', (l) => l.info({ s: 'a"b\n\u0007' }, 'x"y\nz\u001b[31m')],
   ];
   for (const [name, level, call] of cases) {
@@ -60,7 +81,10 @@ describe('record-log writes what pino writes', () => {
     o.list = [o, { back: o }];
     const e = new Error('loop') as Error & { again?: unknown };
     e.again = { e };
-    expect(JSON.parse(safeJson({ o, e }))).toMatchObject({ o: { n: '1', self: '[Circular]', list: ['[Circular]', { back: '[Circular]' }] }, e: { message: 'loop', again: { e: '[Circular]' } } });
+    expect(JSON.parse(safeJson({ o, e }))).toMatchObject({
+      o: { n: '1', self: '[Circular]', list: ['[Circular]', { back: '[Circular]' }] },
+      e: { message: 'loop', again: { e: '[Circular]' } },
+    });
     // A shared object that is not a cycle is written each time.
     const shared = { x: 1 };
     expect(JSON.parse(safeJson({ a: shared, b: shared }))).toEqual({ a: { x: 1 }, b: { x: 1 } });

@@ -39,8 +39,11 @@ masterMachine.provide({
 masterMachine.provide({ actions: { loadConfig: () => {} } });
 
 // The host's machine is built from a complete, correct implementation only.
+const neverReloads = async (): Promise<never> => {
+  throw new Error('unused');
+};
 // @ts-expect-error an effects object without spawnWorker
-hostedMasterMachine(withoutSpawn, async () => { throw new Error('unused'); }, () => 0, deps.log);
+hostedMasterMachine(withoutSpawn, neverReloads, () => 0, deps.log);
 export const actions = effectActions(real);
 
 // The streams' events are the machine's own, never re-declared.

@@ -17,8 +17,17 @@ describe('diagrams from the machine definitions', () => {
   it('the shape has every state and every transition of the master, with guards and eventless ones', () => {
     const shape = shapeOf(masterMachine);
     expect(allStates(shape).map((s) => s.id)).toEqual([
-      'booting', 'serving', 'serving.running', 'serving.handedOver', 'serving.reloading', 'serving.reloading.configuring', 'serving.reloading.rolling',
-      'stopping', 'stopping.graceful', 'stopping.quick', 'halted',
+      'booting',
+      'serving',
+      'serving.running',
+      'serving.handedOver',
+      'serving.reloading',
+      'serving.reloading.configuring',
+      'serving.reloading.rolling',
+      'stopping',
+      'stopping.graceful',
+      'stopping.quick',
+      'halted',
     ]);
     const label = (from: string, to: string) => shape.edges.find((e) => e.from === from && e.to === to)?.label;
     expect(label('booting', 'serving')).toBe('WORKER_EXIT [siblingCannotBoot], always [allReady]');
@@ -50,12 +59,14 @@ describe('diagrams from the machine definitions', () => {
     for (const s of ['booting', 'running', 'configuring', 'rolling', 'graceful', 'quick', 'halted']) expect(svg).toContain(`>${s}</text>`);
   });
 
-  it('the inspector\'s drawing: each edge by its first event and a count, the whole list on hover, every edge named by its states and classed by its events', async () => {
+  it("the inspector's drawing: each edge by its first event and a count, the whole list on hover, every edge named by its states and classed by its events", async () => {
     expect(compactLabel('TERM, FAULT')).toBe('TERM, FAULT');
     expect(compactLabel('UPGRADE_READY [upgradeAuto], TERM, FAULT')).toBe('UPGRADE_READY [upgradeAuto] +2');
     const dot = toDot(shapeOf(masterMachine), { compact: true });
     expect(eventClasses('WORKER_EXIT [exitIsNewGenerationBootFailure], always [noStaleWorkers], HUP, WORKER_EXIT')).toBe('ev_WORKER_EXIT ev_always ev_HUP');
-    expect(dot).toContain('label="UPGRADE_READY [upgradeAuto] +2" id="t:serving:stopping.graceful" class="ev_UPGRADE_READY ev_TERM ev_FAULT" tooltip="UPGRADE_READY [upgradeAuto], TERM, FAULT"');
+    expect(dot).toContain(
+      'label="UPGRADE_READY [upgradeAuto] +2" id="t:serving:stopping.graceful" class="ev_UPGRADE_READY ev_TERM ev_FAULT" tooltip="UPGRADE_READY [upgradeAuto], TERM, FAULT"',
+    );
     const svg = await render('master', 'svg', { compact: true });
     expect(svg).toContain('id="t:booting:stopping.quick" class="edge ev_INT ev_QUIT ev_WORKER_EXIT"');
     expect(svg).not.toContain('>INT, QUIT, WORKER_EXIT [appCannotLoadAtStart]');

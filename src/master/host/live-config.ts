@@ -26,7 +26,12 @@ export class LiveConfig {
   config: Config;
   hooks: Hooks;
 
-  constructor(initial: Config, hooks: Hooks | undefined, private readonly reread: (() => Reloaded | Promise<Reloaded>) | undefined, private readonly log: Logger) {
+  constructor(
+    initial: Config,
+    hooks: Hooks | undefined,
+    private readonly reread: (() => Reloaded | Promise<Reloaded>) | undefined,
+    private readonly log: Logger,
+  ) {
     this.config = initial;
     this.hooks = hooks ?? {};
   }

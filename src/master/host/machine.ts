@@ -22,13 +22,18 @@ export function configReloadActor(reload: ConfigReload, clock: () => number, log
   return fromCallback<EventObject>(({ sendBack }) => {
     let wanted = true;
     reload().then(
-      (settings) => { if (wanted) sendBack(stamp({ type: 'CONFIG_LOADED', settings }, clock())); },
-      (e: Error) => {
+      (settings) => {
+        if (wanted) sendBack(stamp({ type: 'CONFIG_LOADED', settings }, clock()));
+      },
+      (failure: unknown) => {
+        const e = failure as Error;
         log.error({ reason: e.message }, `configuration failed to load: ${e.message}`);
         if (wanted) sendBack(stamp({ type: 'CONFIG_FAILED', reason: e.message }, clock()));
       },
     );
-    return () => { wanted = false; };
+    return () => {
+      wanted = false;
+    };
   });
 }
 

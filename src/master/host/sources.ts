@@ -56,6 +56,7 @@ export function masterEvents$(s: Sources): Observable<MasterEvent> {
   // A fixed count's sample only feeds the views: each check is two events, the heartbeats and then it.
   const ticks = ticks$(tickInterval(s.config), s.beats).pipe(mergeMap((tick) => (s.config.scaling ? [tick] : [tick, sample()])));
   const samples = s.config.scaling ? samples$(LOAD_SAMPLE_MS, sample) : EMPTY;
-  return merge<SourceEvent[]>(signals, s.workers$, ticks, samples, s.upgrade$, s.commands$, fileReloads$(s.config, s.log))
-    .pipe(map((e) => stamp(e, s.clock())));
+  return merge<SourceEvent[]>(signals, s.workers$, ticks, samples, s.upgrade$, s.commands$, fileReloads$(s.config, s.log)).pipe(
+    map((e) => stamp(e, s.clock())),
+  );
 }

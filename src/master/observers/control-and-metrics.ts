@@ -49,7 +49,10 @@ export interface ControlAndMetricsDeps {
 }
 
 /** The control commands of this master, for the control socket and the inspector's controls: one code path; `via` is said in the log. */
-export function masterControlHandler(deps: Pick<ControlAndMetricsDeps, 'view' | 'send' | 'stats' | 'hangs' | 'now' | 'log'> & Partial<Pick<ControlAndMetricsDeps, 'dashboardUrl'>>, via: string) {
+export function masterControlHandler(
+  deps: Pick<ControlAndMetricsDeps, 'view' | 'send' | 'stats' | 'hangs' | 'now' | 'log'> & Partial<Pick<ControlAndMetricsDeps, 'dashboardUrl'>>,
+  via: string,
+) {
   return controlHandler({
     view: deps.view,
     send: (event) => {
@@ -83,7 +86,11 @@ export async function startControlAndMetrics(config: Config, deps: ControlAndMet
     if (config.metrics) {
       // prom-client is loaded only by a master that serves metrics (an optional peer).
       const [{ MasterMetrics }, { serveMetrics }] = await Promise.all([
-        importPeer('prom-client', (m) => new StateforkError('SF_CONFIG', m), () => import('../../metrics/master-metrics.js')),
+        importPeer(
+          'prom-client',
+          (m) => new StateforkError('SF_CONFIG', m),
+          () => import('../../metrics/master-metrics.js'),
+        ),
         import('../../metrics/server.js'),
       ]);
       metrics = new MasterMetrics({ ...deps, name: config.nameLabel });

@@ -53,7 +53,15 @@ export function openInspection(config: Config, logging: LogSetup, clock: () => n
 }
 
 /** `beats`: each worker's latest heartbeat stamp, for the page's heartbeat ages. */
-export async function startInspection(config: Config, logging: LogSetup, opened: ReturnType<typeof openInspection>, stats: RequestStats, hangs: HangReports, beats: () => Record<number, number>, upgrade = false): Promise<Inspection> {
+export async function startInspection(
+  config: Config,
+  logging: LogSetup,
+  opened: ReturnType<typeof openInspection>,
+  stats: RequestStats,
+  hangs: HangReports,
+  beats: () => Record<number, number>,
+  upgrade = false,
+): Promise<Inspection> {
   const { hub, recording } = opened;
   if (hub) hub.beats = beats;
   // The adaptive count's latest figures and its last decisions, for the page.
@@ -63,24 +71,41 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
   const history = new FigureHistory();
   let controls: PageControls | null = null;
   const token = randomHex(16);
-  const inspector = config.inspector && hub
-    ? await serveInspector(hub, config.inspector.host, config.inspector.port, {
-      requests: () => Object.fromEntries(stats.byWorker()),
-      connections: () => Object.fromEntries(stats.connections()),
-      load: () => Object.fromEntries(stats.load()),
-      lastHang: () => hangs.last,
-      scaling: () => ({ now: latest && scalingFigures(latest), decisions }),
-      history: () => history.all(),
-      controls: () => controls,
-    }, {
-      takeOver: upgrade ? { log, field: 'inspector', what: 'the inspector' } : null,
-      failure: (e) => new StateforkError('SF_BIND_FAILED', `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`),
-    })
-    : null;
+  const inspector =
+    config.inspector && hub
+      ? await serveInspector(
+          hub,
+          config.inspector.host,
+          config.inspector.port,
+          {
+            requests: () => Object.fromEntries(stats.byWorker()),
+            connections: () => Object.fromEntries(stats.connections()),
+            load: () => Object.fromEntries(stats.load()),
+            lastHang: () => hangs.last,
+            scaling: () => ({ now: latest && scalingFigures(latest), decisions }),
+            history: () => history.all(),
+            controls: () => controls,
+          },
+          {
+            takeOver: upgrade ? { log, field: 'inspector', what: 'the inspector' } : null,
+            failure: (e) =>
+              new StateforkError(
+                'SF_BIND_FAILED',
+                `cannot serve the inspector at ${config.inspector!.host}:${config.inspector!.port}: ${e.code ?? e.message}; choose another --inspector address`,
+              ),
+          },
+        )
+      : null;
   if (inspector) log.info({ inspector: inspector.url }, `inspector at ${inspector.url}`);
   // Stately's own inspector, for users with it at hand: the same inspection events, forwarded.
   const stately = config.inspectStately
-    ? (await importPeer('@statelyai/inspect', (m) => new StateforkError('SF_CONFIG', m), () => import('@statelyai/inspect'))).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
+    ? (
+        await importPeer(
+          '@statelyai/inspect',
+          (m) => new StateforkError('SF_CONFIG', m),
+          () => import('@statelyai/inspect'),
+        )
+      ).createWebSocketInspector({ url: config.inspectStately, autoStart: true })
     : null;
   if (stately) log.info({ inspectStately: config.inspectStately }, `forwarding inspection events to ${config.inspectStately}`);
   // Written before the first worker: a bad path stops the start with one line.
@@ -108,7 +133,10 @@ export async function startInspection(config: Config, logging: LogSetup, opened:
       // Never logged: a log is read by more people (and processes) than may stop the server.
       controls = { token, run: (command, args) => outcome(() => run({ command, args })) };
       const where = `statefork dashboard-url prints the page's address with it${config.inspectorTokenFile ? `; it is also in ${config.inspectorTokenFile} (mode 0600)` : ''}`;
-      log.info({ inspectorControls: true, ...(config.inspectorTokenFile ? { tokenFile: config.inspectorTokenFile } : {}) }, `inspector controls on at ${inspector.url}: each control request needs this run's token (${where})`);
+      log.info(
+        { inspectorControls: true, ...(config.inspectorTokenFile ? { tokenFile: config.inspectorTokenFile } : {}) },
+        `inspector controls on at ${inspector.url}: each control request needs this run's token (${where})`,
+      );
     },
     dashboardUrl: () => (inspector ? `${inspector.url}${controls ? `#token=${controls.token}` : ''}` : null),
     close: () => {
@@ -123,7 +151,12 @@ function figuresNow(ctx: MasterContext, stats: RequestStats): Map<number, Worker
   const requests = stats.byWorker();
   const load = stats.load();
   const connections = stats.connections();
-  return new Map(ctx.workers.map((w) => [w.id, { requests: requests.get(w.id) ?? 0, load: load.get(w.id), rssBytes: residentBytes(w.pid), open: connections.get(w.id)?.open }]));
+  return new Map(
+    ctx.workers.map((w) => [
+      w.id,
+      { requests: requests.get(w.id) ?? 0, load: load.get(w.id), rssBytes: residentBytes(w.pid), open: connections.get(w.id)?.open },
+    ]),
+  );
 }
 
 /** A command's data, or its refusal as the control socket words it (a ControlError's code, else refused). */

@@ -19,7 +19,10 @@ export function writeTokenFile(path: string, token: string): TokenFile {
   try {
     writeAtomically(path, `${token}\n`, 0o600);
   } catch (e) {
-    throw new StateforkError('SF_CONFIG', `cannot write --inspector-token-file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give a path in a directory the master can write`);
+    throw new StateforkError(
+      'SF_CONFIG',
+      `cannot write --inspector-token-file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give a path in a directory the master can write`,
+    );
   }
   const written = lstatSync(path);
   return {
@@ -27,7 +30,9 @@ export function writeTokenFile(path: string, token: string): TokenFile {
       try {
         const now = lstatSync(path);
         if (now.ino === written.ino && now.dev === written.dev) unlinkSync(path);
-      } catch { /* gone already */ }
+      } catch {
+        /* gone already */
+      }
     },
   };
 }

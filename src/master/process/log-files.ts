@@ -23,8 +23,12 @@ export function reopenLogFiles(logging: LogSetup, config: Config): void {
 export function openRecording(file: string | null, logging: LogSetup, mode: number): LogSink | null {
   if (!file) return null;
   return new LogSink(file, {
-    label: '--record', truncate: true, onlyWriter: true, mode,
-    onRecovered: (lost, code) => logging.logger.warn({ record: file, lost, err: code }, `${lost} step${lost === 1 ? '' : 's'} could not be written to --record (${code}): writing again`),
+    label: '--record',
+    truncate: true,
+    onlyWriter: true,
+    mode,
+    onRecovered: (lost, code) =>
+      logging.logger.warn({ record: file, lost, err: code }, `${lost} step${lost === 1 ? '' : 's'} could not be written to --record (${code}): writing again`),
   });
 }
 

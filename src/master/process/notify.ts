@@ -30,16 +30,20 @@ export function systemdNotifier(env: NodeJS.ProcessEnv, log: Logger): Notify | n
   let warned = false;
   // One helper at a time, in order: RELOADING=1 must never overtake the READY=1 that follows it.
   let previous: Promise<void> = Promise.resolve();
-  const send = (args: string[]) => new Promise<void>((done) => {
-    const child = spawn('systemd-notify', args, { env: { ...env, NOTIFY_SOCKET: socket }, stdio: 'ignore' });
-    child.once('exit', () => done());
-    child.once('error', (e: NodeJS.ErrnoException) => {
-      done();
-      if (warned) return;
-      warned = true;
-      log.warn({ err: e.message }, `NOTIFY_SOCKET is set but systemd-notify cannot run (${e.code ?? e.message}): install systemd's systemd-notify, or unset NOTIFY_SOCKET`);
+  const send = (args: string[]) =>
+    new Promise<void>((done) => {
+      const child = spawn('systemd-notify', args, { env: { ...env, NOTIFY_SOCKET: socket }, stdio: 'ignore' });
+      child.once('exit', () => done());
+      child.once('error', (e: NodeJS.ErrnoException) => {
+        done();
+        if (warned) return;
+        warned = true;
+        log.warn(
+          { err: e.message },
+          `NOTIFY_SOCKET is set but systemd-notify cannot run (${e.code ?? e.message}): install systemd's systemd-notify, or unset NOTIFY_SOCKET`,
+        );
+      });
     });
-  });
   const notify = ({ MAINPID, ...fields }: { MAINPID: number } & Record<string, string | number>) => {
     const args = [`--pid=${MAINPID}`, ...Object.entries(fields).map(([k, v]) => `${k}=${v}`)];
     previous = previous.then(() => send(args));

@@ -38,15 +38,18 @@ function childPids(): number[] {
   try {
     return readdirSync('/proc/self/task').flatMap((tid) => readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
   } catch {
-    return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-      try {
-        // The parent's pid follows the state, after the command name (which may hold spaces and parentheses).
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
-      } catch {
-        return false;
-      }
-    });
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          // The parent's pid follows the state, after the command name (which may hold spaces and parentheses).
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid;
+        } catch {
+          return false;
+        }
+      });
   }
 }
 
@@ -57,7 +60,10 @@ export function startOrphanReaper(log: Logger): OrphanReaper | null {
   const adopts = process.pid === 1 || (!(native instanceof Error) && native.isSubreaper());
   if (!adopts) return null;
   if (native instanceof Error) {
-    log.warn({ pid1: true, err: native.message.split('\n')[0] }, 'statefork runs as PID 1 but its reaper is not built for this platform: orphaned processes will stay zombies; run it under an init (docker run --init, or tini as the entrypoint)');
+    log.warn(
+      { pid1: true, err: native.message.split('\n')[0] },
+      'statefork runs as PID 1 but its reaper is not built for this platform: orphaned processes will stay zombies; run it under an init (docker run --init, or tini as the entrypoint)',
+    );
     return null;
   }
   const libuvs = new Set<ChildProcess>();
@@ -89,7 +95,9 @@ export function startOrphanReaper(log: Logger): OrphanReaper | null {
   process.on('SIGCHLD', onChild);
   log.info({ reaper: true, pid1: process.pid === 1 }, `${process.pid === 1 ? 'running as PID 1' : 'a child subreaper'}: orphaned processes are reaped`);
   return {
-    get reaped() { return reaped; },
+    get reaped() {
+      return reaped;
+    },
     stop: () => {
       process.off('SIGCHLD', onChild);
       unsubscribe('child_process', announced);

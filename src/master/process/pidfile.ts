@@ -17,7 +17,7 @@ export function writePidfile(path: string, pid = process.pid): number | null {
   } catch {
     // no pidfile yet
   }
-  const reused = Boolean(existing && existing !== pid && isAlive(existing) && isMaster(existing!) === false);
+  const reused = Boolean(existing && existing !== pid && isAlive(existing) && isMaster(existing) === false);
   if (existing && existing !== pid && isAlive(existing) && !reused) {
     throw new StateforkError('SF_PIDFILE', `pidfile ${path} names running process ${existing}; stop it first or choose another --pid`);
   }
@@ -46,7 +46,10 @@ export function removePidfile(path: string, pid = process.pid): void {
 export class MasterPidfile {
   private current: string | null;
 
-  constructor(private readonly path: string | null, newMaster: boolean) {
+  constructor(
+    private readonly path: string | null,
+    newMaster: boolean,
+  ) {
     this.current = path && newMaster ? `${path}.2` : path;
   }
 

@@ -18,7 +18,10 @@ export function prepareAccessLog(target: string | null, owner: WorkerIdentity | 
   try {
     giveFd(fd, owner);
   } catch (e) {
-    throw new StateforkError('SF_ERROR_LOG', `cannot give --access-log ${target} to --user ${owner!.text}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the file, or drop --user`);
+    throw new StateforkError(
+      'SF_ERROR_LOG',
+      `cannot give --access-log ${target} to --user ${owner!.text}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the file, or drop --user`,
+    );
   } finally {
     closeSync(fd);
   }
@@ -28,7 +31,10 @@ export function checkWorkerTmpDir(dir: string): void {
   try {
     closeHeartbeatFile(createHeartbeatFile(dir));
   } catch (e) {
-    throw new StateforkError('SF_TMP_DIR', `cannot create heartbeat files in --worker-tmp-dir ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give a writable directory (tmpfs such as /dev/shm is best)`);
+    throw new StateforkError(
+      'SF_TMP_DIR',
+      `cannot create heartbeat files in --worker-tmp-dir ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; give a writable directory (tmpfs such as /dev/shm is best)`,
+    );
   }
 }
 
@@ -43,7 +49,10 @@ export function giveSocketsTo(identity: WorkerIdentity | null, paths: string[]):
     try {
       giveSocketFile(path, identity);
     } catch (e) {
-      throw new StateforkError('SF_BIND_FAILED', `cannot give the socket ${path} to --user ${identity.text}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the path, or drop --user`);
+      throw new StateforkError(
+        'SF_BIND_FAILED',
+        `cannot give the socket ${path} to --user ${identity.text}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; check the path, or drop --user`,
+      );
     }
   }
 }

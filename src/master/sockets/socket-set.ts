@@ -54,17 +54,25 @@ function socketSet(source: SocketSource, listeners: Listener[], reuseBinds: Host
   return {
     source,
     listeners,
-    forWorker: { fds: listeners.map((l) => l.fd), reuseBinds: reuseBinds.map(({ host, port }) => ({ host, port })), port: firstPort(urls), proxy: [...listeners.map((l) => l.spec.proxy), ...reuseBinds.map((b) => b.proxy === true)] },
+    forWorker: {
+      fds: listeners.map((l) => l.fd),
+      reuseBinds: reuseBinds.map(({ host, port }) => ({ host, port })),
+      port: firstPort(urls),
+      proxy: [...listeners.map((l) => l.spec.proxy), ...reuseBinds.map((b) => b.proxy === true)],
+    },
     workersBind: reuseBinds.length > 0,
     urls,
-    close: (unlink) => { for (const l of listeners) l.close(unlink); },
+    close: (unlink) => {
+      for (const l of listeners) l.close(unlink);
+    },
   };
 }
 
 /** `upgradeFrom`: this is the new master of that old master's hot upgrade (see oldMasterPid). */
 export async function acquireSocketSet(config: Config, log: Logger, upgradeFrom: number | null): Promise<SocketSet> {
   const activation = socketActivation(process.env, process.pid);
-  if (activation) log.info({ sockets: activation.names }, `systemd socket activation: serving on the ${activation.binds.length} socket(s) systemd passed, instead of --bind`);
+  if (activation)
+    log.info({ sockets: activation.names }, `systemd socket activation: serving on the ${activation.binds.length} socket(s) systemd passed, instead of --bind`);
   const { masterBinds, workerBinds } = splitBinds(activation?.binds ?? config.binds, config.reusePort && !activation);
   for (const b of workerBinds) log.info({ bind: `${b.host}:${b.port}` }, `every worker binds ${b.host}:${b.port} itself (--reuse-port)`);
   // A hot upgrade's new master serves on the old master's sockets: binding again would fail.
@@ -74,7 +82,10 @@ export async function acquireSocketSet(config: Config, log: Logger, upgradeFrom:
   const set = socketSet(inherited ? 'upgrade' : activation ? 'systemd' : 'bind', listeners, workerBinds);
   try {
     // --user: the workers listen on the unix sockets, so those files become theirs.
-    giveSocketsTo(config.workerIdentity, listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])));
+    giveSocketsTo(
+      config.workerIdentity,
+      listeners.flatMap((l) => (l.spec.kind === 'unix' ? [l.spec.path] : [])),
+    );
   } catch (e) {
     set.close(true);
     throw e;
@@ -96,8 +107,12 @@ export function logListening(set: SocketSet, tls: boolean, log: Logger): void {
 function logTrust(config: Config, set: SocketSet, log: Logger): void {
   const proxied = set.urls.filter((_, i) => set.forWorker.proxy[i]);
   const trusted = config.forwardedAllowIps.join(',');
-  if (proxied.length) log.info({ sockets: proxied, forwardedAllowIps: trusted }, `PROXY protocol on ${proxied.join(', ')}: a header is believed from ${trusted} only`);
+  if (proxied.length)
+    log.info({ sockets: proxied, forwardedAllowIps: trusted }, `PROXY protocol on ${proxied.join(', ')}: a header is believed from ${trusted} only`);
   if (config.forwardedAllowIps.includes('*')) {
-    log.warn({ forwardedAllowIps: '*' }, '--forwarded-allow-ips *: every peer is believed about the client (its PROXY header, its X-Forwarded-For); anyone who can reach the sockets can pose as any client. List the load balancers\' addresses instead');
+    log.warn(
+      { forwardedAllowIps: '*' },
+      "--forwarded-allow-ips *: every peer is believed about the client (its PROXY header, its X-Forwarded-For); anyone who can reach the sockets can pose as any client. List the load balancers' addresses instead",
+    );
   }
 }

@@ -37,7 +37,9 @@ function listener(spec: BindSpec, h: ServerHandle): Listener {
   // The socket file this master bound (or adopted): the only file it will ever remove.
   const ino = spec.kind === 'unix' ? socketInode(spec.path) : null;
   return {
-    spec, fd: h.fd, url: urlOf(spec, h),
+    spec,
+    fd: h.fd,
+    url: urlOf(spec, h),
     close(unlink = true) {
       if (closed) return;
       closed = true;
@@ -46,7 +48,12 @@ function listener(spec: BindSpec, h: ServerHandle): Listener {
       // this master exits (an exit leaves the file alone). It accepts nothing meanwhile.
       if (!unlink && spec.kind === 'unix') return;
       h.close();
-      if (unlink && spec.kind === 'unix' && ino !== null && socketInode(spec.path) === ino) try { unlinkSync(spec.path); } catch { /* already gone */ }
+      if (unlink && spec.kind === 'unix' && ino !== null && socketInode(spec.path) === ino)
+        try {
+          unlinkSync(spec.path);
+        } catch {
+          /* already gone */
+        }
     },
   };
 }
@@ -68,8 +75,10 @@ function bindError(spec: BindSpec, err: string): StateforkError {
 /** A unix socket file left by a dead server is replaced; one a live server answers on is not. */
 async function clearStaleUnixSocket(spec: Extract<BindSpec, { kind: 'unix' }>): Promise<void> {
   const state = await unixPathState(spec.path);
-  if (state === 'not-a-socket') throw new StateforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the path exists and is not a socket; remove it or choose another path`);
-  if (state === 'live') throw new StateforkError('SF_BIND_IN_USE', `cannot bind ${spec.text}: another server is listening on it; stop it or choose another path`);
+  if (state === 'not-a-socket')
+    throw new StateforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the path exists and is not a socket; remove it or choose another path`);
+  if (state === 'live')
+    throw new StateforkError('SF_BIND_IN_USE', `cannot bind ${spec.text}: another server is listening on it; stop it or choose another path`);
   if (state === 'stale') unlinkSync(spec.path);
 }
 
@@ -80,7 +89,13 @@ async function bindOnce(spec: BindSpec): Promise<ServerHandle | string> {
     await clearStaleUnixSocket(spec);
     result = createServerHandle(spec.path, -1, -1);
   } else {
-    const family = net.isIP(spec.host) || (await dnsPromises().lookup(spec.host).catch(() => null))?.family;
+    const family =
+      net.isIP(spec.host) ||
+      (
+        await dnsPromises()
+          .lookup(spec.host)
+          .catch(() => null)
+      )?.family;
     if (!family) throw new StateforkError('SF_BIND_FAILED', `cannot bind ${spec.text}: the host name '${spec.host}' does not resolve; use an IP address`);
     const address = net.isIP(spec.host) ? spec.host : (await dnsPromises().lookup(spec.host)).address;
     result = createServerHandle(address, spec.port, family);
@@ -95,14 +110,14 @@ async function bindOnce(spec: BindSpec): Promise<ServerHandle | string> {
 }
 
 function boundPort(handle: ServerHandle): number | undefined {
-  const out: Record<string, unknown> = {};
+  const out: { address?: string; port?: number; family?: string } = {};
   handle.getsockname?.(out);
-  return out.port as number | undefined;
+  return out.port;
 }
 
 function urlOf(spec: BindSpec, handle: ServerHandle): string {
   if (spec.kind === 'unix') return `unix:${spec.path}`;
-  const out: Record<string, unknown> = {};
+  const out: { address?: string; port?: number; family?: string } = {};
   if (handle.getsockname?.(out) !== 0 || out.port === undefined) return spec.kind === 'fd' ? spec.text : `http://${spec.text.replace(/^proxy:/, '')}`;
   const host = out.family === 'IPv6' ? `[${out.address}]` : String(out.address);
   return `http://${host}:${out.port}`;
@@ -145,7 +160,8 @@ export function adoptAll(inherited: Array<{ fd: number; spec: BindSpec }>): List
       fail(new StateforkError('SF_USAGE', `cannot serve on fd ${fd} as ${spec.text}: that fd is not a socket bound at ${spec.path} (${UPGRADE_NOTE})`));
     }
     const handle = createServerHandle(null, null, null, fd);
-    if (typeof handle === 'number') fail(bindError({ kind: 'fd', fd, text: `fd://${fd} (${spec.text}, from the old master)`, proxy: spec.proxy }, getSystemErrorName(handle)));
+    if (typeof handle === 'number')
+      fail(bindError({ kind: 'fd', fd, text: `fd://${fd} (${spec.text}, from the old master)`, proxy: spec.proxy }, getSystemErrorName(handle)));
     else listeners.push(listener(spec, handle));
   }
   return listeners;
@@ -154,7 +170,10 @@ export function adoptAll(inherited: Array<{ fd: number; spec: BindSpec }>): List
 const UPGRADE_NOTE = 'STATEFORK_FD_BINDS names it; only a statefork master sets it, for its new master';
 
 /** With --reuse-port, the TCP binds go to the workers (each binds its own socket). */
-export function splitBinds(specs: BindSpec[], reusePort: boolean): { masterBinds: BindSpec[]; workerBinds: Array<{ host: string; port: number; proxy: boolean }> } {
+export function splitBinds(
+  specs: BindSpec[],
+  reusePort: boolean,
+): { masterBinds: BindSpec[]; workerBinds: Array<{ host: string; port: number; proxy: boolean }> } {
   if (!reusePort) return { masterBinds: specs, workerBinds: [] };
   const tcp = specs.filter((s): s is Extract<BindSpec, { kind: 'tcp' }> => s.kind === 'tcp');
   return { masterBinds: specs.filter((s) => s.kind !== 'tcp'), workerBinds: tcp.map(({ host, port, proxy }) => ({ host, port, proxy })) };

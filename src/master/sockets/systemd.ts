@@ -24,10 +24,16 @@ export function socketActivation(env: NodeJS.ProcessEnv, pid: number): Activatio
   delete env.LISTEN_FDNAMES;
   const count = /^\d+$/.test(LISTEN_FDS) ? Number(LISTEN_FDS) : NaN;
   if (!Number.isInteger(count) || count < 1) {
-    throw new StateforkError('SF_USAGE', `invalid LISTEN_FDS '${LISTEN_FDS}' for this process: expected the number of sockets systemd passed, 1 or more; check the .socket unit`);
+    throw new StateforkError(
+      'SF_USAGE',
+      `invalid LISTEN_FDS '${LISTEN_FDS}' for this process: expected the number of sockets systemd passed, 1 or more; check the .socket unit`,
+    );
   }
   const fds = Array.from({ length: count }, (_, i) => FIRST_FD + i);
   const names = LISTEN_FDNAMES ? LISTEN_FDNAMES.split(':') : [];
   // A socket named `proxy` or `proxy-...` (FileDescriptorName=) carries PROXY protocol headers, as `--bind proxy:` does.
-  return { binds: fds.map((fd, i) => parseBind(`${/^proxy(-|$)/.test(names[i] ?? '') ? 'proxy:' : ''}fd://${fd}`)), names: fds.map((fd, i) => names[i] ?? `fd://${fd}`) };
+  return {
+    binds: fds.map((fd, i) => parseBind(`${/^proxy(-|$)/.test(names[i] ?? '') ? 'proxy:' : ''}fd://${fd}`)),
+    names: fds.map((fd, i) => names[i] ?? `fd://${fd}`),
+  };
 }

@@ -31,12 +31,17 @@ export interface Command {
   cwd: string;
 }
 
-
 /** In the old master: starts the new one. Every outcome, even a failed spawn, comes back as an event. */
 export function startNewMaster(command: Command, listeners: Listener[], send: (e: UpgradeEvent) => void, extraEnv: NodeJS.ProcessEnv = {}): void {
   // A unix socket's path goes absolute: the new master resolves it before any --chdir.
   const binds = listeners.map((l) => (l.spec.kind === 'unix' ? `unix:${l.spec.path}` : l.spec.text));
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv, [ENV.upgradeFds]: listeners.map((_, i) => UPGRADE_FIRST_FD + i).join(','), [ENV.upgradeBinds]: JSON.stringify(binds), [ENV.upgradeFrom]: String(process.pid) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...extraEnv,
+    [ENV.upgradeFds]: listeners.map((_, i) => UPGRADE_FIRST_FD + i).join(','),
+    [ENV.upgradeBinds]: JSON.stringify(binds),
+    [ENV.upgradeFrom]: String(process.pid),
+  };
   // The old master may be a daemon; the new one is already detached with it, and reports to it.
   delete env[ENV.daemonChild];
   let over = false;
@@ -47,12 +52,18 @@ export function startNewMaster(command: Command, listeners: Listener[], send: (e
   };
   try {
     const child = spawn(process.execPath, [...inheritedExecArgv(), command.script, ...command.args], {
-      cwd: command.cwd, env, stdio: ['ignore', 'inherit', 'inherit', ...listeners.map((l) => l.fd), 'ipc'],
+      cwd: command.cwd,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit', ...listeners.map((l) => l.fd), 'ipc'],
     });
     child.once('spawn', () => send({ type: 'UPGRADE_SPAWNED', pid: child.pid! }));
-    child.on('message', (raw) => { if (parseUpgradeMessage(raw)) send({ type: 'UPGRADE_READY' }); });
+    child.on('message', (raw) => {
+      if (parseUpgradeMessage(raw)) send({ type: 'UPGRADE_READY' });
+    });
     child.once('exit', (code, signal) => exit({ type: 'UPGRADE_EXIT', code, signal }));
-    child.once('error', (e) => { if (child.pid === undefined) exit({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: e.message }); });
+    child.once('error', (e) => {
+      if (child.pid === undefined) exit({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: e.message });
+    });
   } catch (e) {
     exit({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: (e as Error).message });
   }
@@ -84,10 +95,17 @@ export function inheritedSockets(env: NodeJS.ProcessEnv, upgradeFrom: number | n
   if (fds === undefined && binds === undefined) return null;
   if (upgradeFrom === null) {
     const name = fds !== undefined ? ENV.upgradeFds : ENV.upgradeBinds;
-    throw new StateforkError('SF_USAGE', `${name} is set, but this is not a hot upgrade (no ${ENV.upgradeFrom} naming the parent master, with its channel): only a statefork master sets it, for its new master; unset it to start normally`);
+    throw new StateforkError(
+      'SF_USAGE',
+      `${name} is set, but this is not a hot upgrade (no ${ENV.upgradeFrom} naming the parent master, with its channel): only a statefork master sets it, for its new master; unset it to start normally`,
+    );
   }
   if (fds === undefined) throw new StateforkError('SF_USAGE', `${ENV.upgradeBinds} is set without ${ENV.upgradeFds}; unset it to start normally`);
-  const bad = (why: string) => new StateforkError('SF_USAGE', `invalid ${ENV.upgradeFds} '${fds}': ${why}; it is set by a statefork master for the new master of a hot upgrade, unset it to start normally`);
+  const bad = (why: string) =>
+    new StateforkError(
+      'SF_USAGE',
+      `invalid ${ENV.upgradeFds} '${fds}': ${why}; it is set by a statefork master for the new master of a hot upgrade, unset it to start normally`,
+    );
   const list = fds === '' ? [] : fds.split(',').map((f) => (/^\d+$/.test(f) && Number(f) >= UPGRADE_FIRST_FD ? Number(f) : NaN));
   if (list.some(Number.isNaN)) throw bad('expected fd numbers of 3 or more, comma-separated');
   let texts: unknown = [];
@@ -110,7 +128,10 @@ export function oldMasterGone$(): Observable<{ type: 'PROMOTED' }> {
   // The channel must not keep this master alive, nor its end go unnoticed.
   (process.channel as { unref?: () => void } | undefined)?.unref?.();
   if (!process.connected) return of({ type: 'PROMOTED' as const });
-  return fromEvent(process, 'disconnect').pipe(take(1), map(() => ({ type: 'PROMOTED' as const })));
+  return fromEvent(process, 'disconnect').pipe(
+    take(1),
+    map(() => ({ type: 'PROMOTED' as const })),
+  );
 }
 
 export interface UpgraderDeps {
@@ -143,7 +164,12 @@ export class Upgrader {
 
   start(): void {
     if (!this.deps.command) {
-      this.outcomes$.next({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: 'an embedded master cannot start itself again: hot upgrade needs the statefork command' });
+      this.outcomes$.next({
+        type: 'UPGRADE_EXIT',
+        code: null,
+        signal: null,
+        reason: 'an embedded master cannot start itself again: hot upgrade needs the statefork command',
+      });
       return;
     }
     this.deps.preExec();

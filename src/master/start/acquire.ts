@@ -45,13 +45,21 @@ export async function prepare({ live, hookMaster }: Begun): Promise<void> {
 
 function writePidfile(pidfile: MasterPidfile, logging: LogSetup): void {
   const reused = pidfile.write();
-  if (reused) logging.logger.warn({ pidfile: pidfile.name, stalePid: reused }, `pidfile ${pidfile.name} named process ${reused}, which is not a statefork master (a stale file, its pid reused): replaced`);
+  if (reused)
+    logging.logger.warn(
+      { pidfile: pidfile.name, stalePid: reused },
+      `pidfile ${pidfile.name} named process ${reused}, which is not a statefork master (a stale file, its pid reused): replaced`,
+    );
 }
 
 /** Before the first worker: nothing the master was not given may reach a worker. */
 function closeStrays(sockets: SocketSet, logging: LogSetup): void {
   const strays = closeStrayFds(sockets.listeners.map((l) => l.fd));
-  if (strays.length) logging.logger.info({ fds: strays }, `closed ${strays.length} inherited file descriptor(s) statefork was not given (${strays.map((s) => s.fd).join(', ')}): workers must not inherit them`);
+  if (strays.length)
+    logging.logger.info(
+      { fds: strays },
+      `closed ${strays.length} inherited file descriptor(s) statefork was not given (${strays.map((s) => s.fd).join(', ')}): workers must not inherit them`,
+    );
 }
 
 export async function acquire({ live, logging, log, clock, hookMaster }: Begun): Promise<Held> {

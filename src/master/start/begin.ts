@@ -34,7 +34,9 @@ export interface BeginOptions {
 }
 
 export function begin(initial: Config, options: BeginOptions): Begun {
-  const logging = options.logging ?? createLogger({ level: initial.logLevel, errorLog: initial.errorLog, fileMode: initial.logFileMode, base: { role: 'master', pid: process.pid } });
+  const logging =
+    options.logging ??
+    createLogger({ level: initial.logLevel, errorLog: initial.errorLog, fileMode: initial.logFileMode, base: { role: 'master', pid: process.pid } });
   const log = logging.logger;
   // First: it must see every child libuv spawns (a hook's too) to never wait for one of them.
   const reaper = startOrphanReaper(log);
@@ -42,9 +44,15 @@ export function begin(initial: Config, options: BeginOptions): Begun {
   const steps = new MasterSteps(log);
   const hookMaster: HookMaster = {
     pid: process.pid,
-    get config() { return live.config; },
-    get workers() { return steps.view?.context.workers ?? []; },
-    get state() { return steps.view?.state ?? 'starting'; },
+    get config() {
+      return live.config;
+    },
+    get workers() {
+      return steps.view?.context.workers ?? [];
+    },
+    get state() {
+      return steps.view?.state ?? 'starting';
+    },
   };
   return { logging, log, reaper, live, clock: () => performance.now(), steps, hookMaster, commands$: new Subject<HostCommand>() };
 }

@@ -25,7 +25,11 @@ export interface Hosted {
 
 function upgraderFor({ live, log, hookMaster }: Begun, { sockets, pidfile, upgradeFrom, notify }: Held, command: Command | undefined): Upgrader {
   return new Upgrader({
-    command, listeners: sockets.listeners, pidfile, log, upgradeFrom,
+    command,
+    listeners: sockets.listeners,
+    pidfile,
+    log,
+    upgradeFrom,
     // systemd's notify socket went from this environment once read; the new master reports too.
     extraEnv: () => (notify ? { NOTIFY_SOCKET: notify.socket } : {}),
     preExec: () => void live.hook('preExec', hookMaster),
@@ -45,9 +49,17 @@ export async function hostMachine(begun: Begun, held: Held, command: Command | u
       inspection.inspect(ev);
     },
   });
-  const steering: Pick<ControlAndMetricsDeps, 'view' | 'send' | 'stats' | 'hangs' | 'now' | 'log'> = { view: () => masterView(actor.getSnapshot()), send: (type) => commands$.next({ type }), stats: workers.stats, hangs: workers.hangs, now: clock, log };
+  const steering: Pick<ControlAndMetricsDeps, 'view' | 'send' | 'stats' | 'hangs' | 'now' | 'log'> = {
+    view: () => masterView(actor.getSnapshot()),
+    send: (type) => commands$.next({ type }),
+    stats: workers.stats,
+    hangs: workers.hangs,
+    now: clock,
+    log,
+  };
   const views = await startControlAndMetrics(live.config, {
-    ...steering, newMaster: upgradeFrom !== null,
+    ...steering,
+    newMaster: upgradeFrom !== null,
     logFailures: () => ({ error: logging.failures(), access: workers.stats.totals().logFailures, record: inspection.recordFailures() }),
     tickMs: tickInterval(live.config),
     dashboardUrl: () => inspection.dashboardUrl(),
@@ -60,7 +72,11 @@ export async function hostMachine(begun: Begun, held: Held, command: Command | u
   // --inspector-controls: the page's commands run exactly as the control socket's.
   const pageControl = masterControlHandler(steering, 'inspector');
   inspection.attachControls(({ command, args }) => pageControl({ v: CONTROL_VERSION, id: null, command, args }));
-  if (live.config.bootNice > 0 && !workers.priority.active) log.info({ bootNice: live.config.bootNice }, 'workers boot at normal priority: lowering it (--boot-nice) needs a master that can raise it again (CAP_SYS_NICE)');
+  if (live.config.bootNice > 0 && !workers.priority.active)
+    log.info(
+      { bootNice: live.config.bootNice },
+      'workers boot at normal priority: lowering it (--boot-nice) needs a master that can raise it again (CAP_SYS_NICE)',
+    );
   actor.on('workerExited', steps.fact);
   actor.on('scaled', steps.fact);
   return { actor, views, upgrader };

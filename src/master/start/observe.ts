@@ -10,7 +10,11 @@ import type { Held } from './acquire.js';
 import type { Hosted } from './hosting.js';
 
 export function observeSteps({ steps, log, live, hookMaster }: Begun, { inspection, notify }: Held, { views }: Hosted): Promise<void> {
-  const ready = new Promise<void>((resolve) => steps.observe((step) => { if (step.ready) resolve(); }));
+  const ready = new Promise<void>((resolve) =>
+    steps.observe((step) => {
+      if (step.ready) resolve();
+    }),
+  );
   steps.observe((step) => logWorkerPhases(log, step));
   steps.observe(inspection.step);
   steps.observe(views.step);

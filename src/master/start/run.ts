@@ -16,11 +16,28 @@ import type { Hosted } from './hosting.js';
 const EXIT_HOOK_MS = 5000;
 
 /** Feeds the machine until it halts; resolves with the exit code. The actor is started by the caller, last. */
-export function runUntilHalted({ live, log, clock, commands$, reaper, hookMaster }: Begun, held: Held, { actor, views, upgrader }: Hosted, faultHandler: boolean): Promise<number> {
+export function runUntilHalted(
+  { live, log, clock, commands$, reaper, hookMaster }: Begun,
+  held: Held,
+  { actor, views, upgrader }: Hosted,
+  faultHandler: boolean,
+): Promise<number> {
   const { workers, sockets, inspection } = held;
   const uninstallFaults = faultHandler ? installFaultHandler(log, (reason) => commands$.next({ type: 'FAULT', reason })) : () => {};
-  const subscription = masterEvents$({ config: live.config, log, clock, workers$: workers.events$, beats: () => workers.beats(), sample: loadSampler(sockets.listeners, () => workers.stats.load(), () => workers.pids()), upgrade$: upgrader.events$, commands$ })
-    .subscribe((e) => actor.send(e));
+  const subscription = masterEvents$({
+    config: live.config,
+    log,
+    clock,
+    workers$: workers.events$,
+    beats: () => workers.beats(),
+    sample: loadSampler(
+      sockets.listeners,
+      () => workers.stats.load(),
+      () => workers.pids(),
+    ),
+    upgrade$: upgrader.events$,
+    commands$,
+  }).subscribe((e) => actor.send(e));
   return new Promise<number>((resolve) => {
     const finish = (exitCode: number) => {
       uninstallFaults();

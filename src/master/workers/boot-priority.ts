@@ -42,7 +42,11 @@ export function bootPriority(nice: number, capable = canRaisePriority()): BootPr
   };
   return {
     active,
-    booting: (pid) => { if (active) set(pid, Math.min(19, normal + nice)); },
-    ready: (pid) => { if (active) set(pid, normal); },
+    booting: (pid) => {
+      if (active) set(pid, Math.min(19, normal + nice));
+    },
+    ready: (pid) => {
+      if (active) set(pid, normal);
+    },
   };
 }

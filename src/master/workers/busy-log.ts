@@ -16,7 +16,9 @@ export function busyLog(log: Logger, now: () => number = () => performance.now()
     const last = lastWarned.get(id);
     if (last !== undefined && at - last < BUSY_LOG_EVERY_MS) return;
     lastWarned.set(id, at);
-    log.warn({ id, workerPid: pid, elu: load.elu, delayP99Ms: load.delayP99Ms, rssBytes: load.rssBytes, heapUsedBytes: load.heapUsedBytes },
-      `worker ${id} is busy: its event loop was busy ${Math.round(load.elu * 100)}% of the last interval, p99 delay ${load.delayP99Ms} ms (still beating: not hung)`);
+    log.warn(
+      { id, workerPid: pid, elu: load.elu, delayP99Ms: load.delayP99Ms, rssBytes: load.rssBytes, heapUsedBytes: load.heapUsedBytes },
+      `worker ${id} is busy: its event loop was busy ${Math.round(load.elu * 100)}% of the last interval, p99 delay ${load.delayP99Ms} ms (still beating: not hung)`,
+    );
   };
 }

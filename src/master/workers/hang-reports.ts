@@ -24,7 +24,10 @@ export type { HangRecord };
 export function logWatchdogKind(enabled: boolean, log: Logger): void {
   if (!enabled) return;
   if (hasAddon(WATCHDOG)) return void log.info({ watchdog: 'native' }, 'hang stacks: each worker runs the native watchdog (no second isolate)');
-  log.info({ watchdog: 'thread' }, `hang stacks: no native watchdog for this Node (ABI ${process.versions.modules}): each worker runs a watchdog thread, about 12 MiB more; --no-hang-stacks saves it`);
+  log.info(
+    { watchdog: 'thread' },
+    `hang stacks: no native watchdog for this Node (ABI ${process.versions.modules}): each worker runs a watchdog thread, about 12 MiB more; --no-hang-stacks saves it`,
+  );
 }
 
 const frameText = (f: WatchdogMessage['frames'][number]) => `${f.fn} ${f.url || '(native)'}:${f.line}:${f.column}`;
@@ -46,20 +49,24 @@ export class HangReports {
       this.counts.dropped++;
       socket.destroy();
     };
-    const lines = splitLines(WATCHDOG_MAX_LINE, (line) => {
-      // One message per stall: what else came with it is not a stack the worker could have taken.
-      if (taken) return void this.counts.dropped++;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(line);
-      } catch {
-        return refuse();
-      }
-      const message = parseWatchdogMessage(raw);
-      if (!message) return refuse();
-      taken = true;
-      this.stacks.set(id, message);
-    }, refuse);
+    const lines = splitLines(
+      WATCHDOG_MAX_LINE,
+      (line) => {
+        // One message per stall: what else came with it is not a stack the worker could have taken.
+        if (taken) return void this.counts.dropped++;
+        let raw: unknown;
+        try {
+          raw = JSON.parse(line);
+        } catch {
+          return refuse();
+        }
+        const message = parseWatchdogMessage(raw);
+        if (!message) return refuse();
+        taken = true;
+        this.stacks.set(id, message);
+      },
+      refuse,
+    );
     socket.on('data', (chunk: Buffer) => {
       lines.push(chunk);
       if (!taken || socket.destroyed) return;
@@ -77,11 +84,13 @@ export class HangReports {
     const sent = this.stacks.get(id);
     const threads = shownThreads(workerPid);
     const record: HangRecord = {
-      id, workerPid, at: Date.now(),
+      id,
+      workerPid,
+      at: Date.now(),
       stack: sent?.frames.map(frameText) ?? [],
       stalledMs: sent?.stalledMs ?? null,
       captureMs: sent?.captureMs ?? null,
-      note: sent ? sent.note ?? null : 'no stack from the watchdog thread (--no-hang-stacks, or it had not reported yet)',
+      note: sent ? (sent.note ?? null) : 'no stack from the watchdog thread (--no-hang-stacks, or it had not reported yet)',
       threads,
     };
     this.last = record;

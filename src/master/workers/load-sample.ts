@@ -47,6 +47,8 @@ export function logWorkerCount(config: Config, log: Logger): void {
   const limits = `${cpus} CPU${cpus === 1 ? '' : 's'}${cpuQuota === null ? '' : ` (cgroup quota ${cpuQuota})`}, memory ${mib(memoryBytes)} MiB${memoryLimit === null ? ' (no cgroup limit)' : ' (cgroup limit)'}`;
   if (!s) return void log.info({ ...fields, workers: config.workers }, `host limits: ${limits}; a fixed count of ${config.workers} worker(s)`);
   const max = plannedMax(s, config.limits);
-  log.info({ ...fields, minWorkers: s.min, maxWorkers: max, maxGiven: s.max !== null },
-    `host limits: ${limits}; adaptive count ${s.min}:${max}${s.max === null ? ' (MAX from the CPUs)' : ''}, never more than the memory holds at the largest worker's size`);
+  log.info(
+    { ...fields, minWorkers: s.min, maxWorkers: max, maxGiven: s.max !== null },
+    `host limits: ${limits}; adaptive count ${s.min}:${max}${s.max === null ? ' (MAX from the CPUs)' : ''}, never more than the memory holds at the largest worker's size`,
+  );
 }

@@ -31,11 +31,15 @@ export function workerRecord(line: string, id: number, pid: number | undefined):
 
 /** Relays each line of `stream` through `onLine`, as `gate` admits them; a line over MAX_LINE becomes `onOverlong`. */
 export function relayLines(stream: Readable, gate: LogGate, onLine: (line: string) => void, onOverlong: (bytes: number) => void): void {
-  const lines = splitLines(MAX_LINE, (line) => {
-    if (gate.admit(line.length + 1)) onLine(line);
-  }, (bytes) => {
-    if (gate.admit(MAX_LINE)) onOverlong(bytes);
-  });
+  const lines = splitLines(
+    MAX_LINE,
+    (line) => {
+      if (gate.admit(line.length + 1)) onLine(line);
+    },
+    (bytes) => {
+      if (gate.admit(MAX_LINE)) onOverlong(bytes);
+    },
+  );
   gate.attach(stream);
   stream.on('data', (chunk: Buffer) => {
     lines.push(chunk);
@@ -46,15 +50,28 @@ export function relayLines(stream: Readable, gate: LogGate, onLine: (line: strin
 
 /** A worker's log pipe: each record written to the error log as the worker's. */
 export function relayWorkerLog(stream: Readable, gate: LogGate, id: number, pid: number | undefined, raw: (line: string) => void): void {
-  relayLines(stream, gate, (line) => raw(workerRecord(line, id, pid)), (bytes) => {
-    raw(JSON.stringify({ level: 40, time: Date.now(), role: 'worker', pid, worker: id, msg: `a log record over ${MAX_LINE} bytes (${bytes}): dropped` }));
-  });
+  relayLines(
+    stream,
+    gate,
+    (line) => raw(workerRecord(line, id, pid)),
+    (bytes) => {
+      raw(JSON.stringify({ level: 40, time: Date.now(), role: 'worker', pid, worker: id, msg: `a log record over ${MAX_LINE} bytes (${bytes}): dropped` }));
+    },
+  );
 }
 
 /** The record a gate writes once a second was over --worker-log-rate. */
 export function droppedRecord(records: number, bytes: number, id: number, pid: number | undefined, rate: { records: number; bytes: number }): string {
   return JSON.stringify({
-    level: 40, time: Date.now(), role: 'master', pid: process.pid, worker: id, workerPid: pid, event: 'log-dropped', dropped: records, droppedBytes: bytes,
+    level: 40,
+    time: Date.now(),
+    role: 'master',
+    pid: process.pid,
+    worker: id,
+    workerPid: pid,
+    event: 'log-dropped',
+    dropped: records,
+    droppedBytes: bytes,
     msg: `${records} log record${records === 1 ? '' : 's'} (${bytes} bytes) of worker ${id} dropped: over --worker-log-rate ${rate.records}:${rate.bytes} a second`,
   });
 }

@@ -14,6 +14,9 @@ export function logWorkerPhases(log: Logger, { workers: changes, cause }: Master
   }
   const moves = changes.filter((c) => c.from !== c.to).sort((a, b) => rank(a.from, a.to) - rank(b.from, b.to));
   for (const { w, from, to } of moves) {
-    log.info({ event: 'transition', machine: 'master.worker', id: w.id, workerPid: w.pid, generation: w.generation, from, to, cause }, `worker ${w.id}: ${from} -> ${to}`);
+    log.info(
+      { event: 'transition', machine: 'master.worker', id: w.id, workerPid: w.pid, generation: w.generation, from, to, cause },
+      `worker ${w.id}: ${from} -> ${to}`,
+    );
   }
 }

@@ -14,7 +14,6 @@ import { RequestStats } from '../../metrics/request-stats.js';
 import { closeHeartbeatFile, createHeartbeatFile, readBeat } from '../../adapters/heartbeat.js';
 import type { Config } from '../../config/options.js';
 import type { Logger } from '../../log.js';
-import { heartbeatPeriod, stallBeforeStack, type WorkerSettings } from '../../../machines/worker-settings.js';
 import { ENV, WORKER_FD } from '../../../machines/protocol.js';
 import type { WorkerKillSignal } from '../../../machines/signals.js';
 import { encodeMessage, type MasterMessage } from '../../../machines/protocol.js';
@@ -22,6 +21,7 @@ import { droppedRecord, MAX_LINE, relayLines, relayWorkerLog, workerRecord } fro
 import { LogGate, type LogDrops } from './worker-log-gate.js';
 import { bootPriority, type BootPriority } from './boot-priority.js';
 import { distPath } from '../../dist-paths.js';
+import { settingsForWorker } from './settings-for-worker.js';
 import { inheritedExecArgv } from '../process/exec-argv.js';
 
 const { fchownSync } = fs;
@@ -51,7 +51,10 @@ export class WorkerProcesses {
     /** Writes a record that is one JSON line to the error log (the workers' records, relayed). */
     private readonly raw: (line: string) => void,
     /** preFork/postFork hooks: called around each spawn. */
-    private readonly around: { preFork?: (w: { id: number; generation: number }) => void; postFork?: (w: { id: number; generation: number; pid: number | undefined }) => void } = {},
+    private readonly around: {
+      preFork?: (w: { id: number; generation: number }) => void;
+      postFork?: (w: { id: number; generation: number; pid: number | undefined }) => void;
+    } = {},
   ) {
     this.priority = bootPriority(config().bootNice);
     this.busy = busyLog(log);
@@ -98,21 +101,7 @@ export class WorkerProcesses {
     // The error log is the master's own file: a worker never opens it (under --user it could not,
     // and must not be given it); its records come through a pipe and the master writes them.
     const logToMaster = config.errorLog !== '-';
-    const settings: WorkerSettings = {
-      id, generation, app: config.app, name: config.name, masterPid: process.pid,
-      heartbeatFd: WORKER_FD.heartbeat, heartbeatMs: heartbeatPeriod(config.timeout),
-      listenFds: this.sockets.fds.map((_, i) => WORKER_FD.firstListener + i),
-      reuseBinds: this.sockets.reuseBinds, proxyBinds: this.sockets.proxy,
-      forwardedAllowIps: config.forwardedAllowIps, proxyHeaderTimeoutMs: Math.round(config.proxyHeaderTimeout * 1000),
-      bootTimeoutMs: Math.round(config.bootTimeout * 1000),
-      keepAliveMs: Math.round(config.keepAlive * 1000), gracefulTimeoutMs: Math.round(config.gracefulTimeout * 1000),
-      hangStacks: config.hangStacks && config.timeout > 0 ? { stallMs: stallBeforeStack(config.timeout) } : null, logLevel: config.logLevel, errorLog: config.errorLog, logToMaster, measureDurations: config.metrics !== null,
-      tls: config.tls ? { ...config.tls, http2: config.http2 } : null,
-      configFile: config.workerHooksFile ?? null,
-      accessLog: config.accessLog ? { target: config.accessLog, format: config.accessLogFormat } : null,
-      recycle: config.recycle,
-      limits: { maxHeaderSize: config.maxHeaderSize, headersTimeoutMs: Math.round(config.headersTimeout * 1000), requestTimeoutMs: Math.round(config.requestTimeout * 1000) },
-    };
+    const settings = settingsForWorker(config, this.sockets, id, generation, logToMaster);
     // The title rides along as an argument: process.title can only use the room argv had.
     const title = `statefork: worker [${config.name}]`;
     this.around.preFork?.({ id, generation });
@@ -120,9 +109,24 @@ export class WorkerProcesses {
     try {
       child = spawn(process.execPath, [...inheritedExecArgv(), ...config.workerExecArgv, WORKER_ENTRY, title], {
         // The slots of WORKER_FD (machines/protocol.ts): the channel is a socket pair, not Node's IPC.
-        stdio: ['ignore', config.captureOutput ? 'pipe' : 'inherit', config.captureOutput ? 'pipe' : 'inherit', 'pipe', heartbeatFd, logToMaster ? 'pipe' : 'ignore', settings.hangStacks ? 'pipe' : 'ignore', ...this.sockets.fds],
+        stdio: [
+          'ignore',
+          config.captureOutput ? 'pipe' : 'inherit',
+          config.captureOutput ? 'pipe' : 'inherit',
+          'pipe',
+          heartbeatFd,
+          logToMaster ? 'pipe' : 'ignore',
+          settings.hangStacks ? 'pipe' : 'ignore',
+          ...this.sockets.fds,
+        ],
         // PORT first: code that builds its URLs from PORT is right, unless the user set PORT.
-        env: { ...(this.sockets.port ? { PORT: String(this.sockets.port) } : {}), ...process.env, ...config.env, [ENV.worker]: JSON.stringify(settings), STATEFORK_WORKER_ID: String(id) },
+        env: {
+          ...(this.sockets.port ? { PORT: String(this.sockets.port) } : {}),
+          ...process.env,
+          ...config.env,
+          [ENV.worker]: JSON.stringify(settings),
+          STATEFORK_WORKER_ID: String(id),
+        },
         ...(config.workerIdentity ? { uid: config.workerIdentity.uid, gid: config.workerIdentity.gid } : {}),
       });
     } catch (e) {
@@ -190,10 +194,15 @@ export class WorkerProcesses {
    */
   private capture(child: ChildProcess, id: number, gate: LogGate): void {
     for (const stream of ['stdout', 'stderr'] as const) {
-      relayLines(child[stream]!, gate, (line) => {
-        if (stream === 'stderr' && line.startsWith('{"level":')) this.raw(workerRecord(line, id, child.pid));
-        else this.log.info({ worker: id, workerPid: child.pid, stream }, line);
-      }, (bytes) => this.log.warn({ worker: id, workerPid: child.pid, stream, bytes }, `a line over ${MAX_LINE} bytes on the worker's ${stream}: dropped`));
+      relayLines(
+        child[stream]!,
+        gate,
+        (line) => {
+          if (stream === 'stderr' && line.startsWith('{"level":')) this.raw(workerRecord(line, id, child.pid));
+          else this.log.info({ worker: id, workerPid: child.pid, stream }, line);
+        },
+        (bytes) => this.log.warn({ worker: id, workerPid: child.pid, stream, bytes }, `a line over ${MAX_LINE} bytes on the worker's ${stream}: dropped`),
+      );
     }
   }
 

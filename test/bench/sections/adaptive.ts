@@ -58,11 +58,21 @@ async function stepLoad(server: Server, run: string, phases: { quiet: number; pe
     return lightAfter.done;
   })();
   const quietAfterMiB = await workersMiB(server);
-  for (const r of server.records.slice(from)) if (r.event === 'scale' && r.direction !== 'none') decisions.push(`${r.direction} ${r.from}→${r.to} (${r.reason})`);
+  for (const r of server.records.slice(from))
+    if (r.event === 'scale' && r.direction !== 'none') decisions.push(`${r.direction} ${r.from}→${r.to} (${r.reason})`);
   const added = server.records.slice(from).find((r) => r.msg === 'worker ready');
   return {
-    run, peakRps: peak.rps, peakP99Ms: peak.p99Ms, reactionMs: added ? added.time - stepAt : null, backAtMinMs, cooldownSeconds: cooldown,
-    quietBeforeMiB, quietAfterMiB, masterCpuLight, errors: { before: errors(before), peak: errors(peak), after: errors(after) }, decisions,
+    run,
+    peakRps: peak.rps,
+    peakP99Ms: peak.p99Ms,
+    reactionMs: added ? added.time - stepAt : null,
+    backAtMinMs,
+    cooldownSeconds: cooldown,
+    quietBeforeMiB,
+    quietAfterMiB,
+    masterCpuLight,
+    errors: { before: errors(before), peak: errors(peak), after: errors(after) },
+    decisions,
   };
 }
 
@@ -72,13 +82,19 @@ export async function adaptive(s: BenchSettings, progress: (line: string) => voi
   const cooldown = quick ? 5 : 30;
   const phases = quick ? { quiet: 3, peak: 6, after: cooldown + 6 } : { quiet: 10, peak: 30, after: cooldown + 10 };
   const rows: AdaptiveRow[] = [];
-  for (const [run, workers] of [[`fixed --workers ${n}`, String(n)], [`--workers 1:${n}`, `1:${n}`], ['fixed --workers 1', '1']] as const) {
+  for (const [run, workers] of [
+    [`fixed --workers ${n}`, String(n)],
+    [`--workers 1:${n}`, `1:${n}`],
+    ['fixed --workers 1', '1'],
+  ] as const) {
     // The defaults but for a quick run's shorter windows (quiet 2 s, cooldown 5 s).
     const windows = quick ? ['--scale-down-after', '2', '--scale-cooldown', String(cooldown)] : [];
     const server = await startStatefork({ workers: n, app: '../../fixtures/apps/cpu.cjs', args: ['--workers', workers, ...windows] });
     try {
       const row = await stepLoad(server, run, phases, cooldown);
-      progress(`adaptive, ${run}: peak ${Math.round(row.peakRps)} req/s p99 ${row.peakP99Ms} ms, reaction ${row.reactionMs} ms, back at MIN ${row.backAtMinMs} ms, quiet ${row.quietBeforeMiB}/${row.quietAfterMiB} MiB, master CPU ${row.masterCpuLight}%, errors ${JSON.stringify(row.errors)}`);
+      progress(
+        `adaptive, ${run}: peak ${Math.round(row.peakRps)} req/s p99 ${row.peakP99Ms} ms, reaction ${row.reactionMs} ms, back at MIN ${row.backAtMinMs} ms, quiet ${row.quietBeforeMiB}/${row.quietAfterMiB} MiB, master CPU ${row.masterCpuLight}%, errors ${JSON.stringify(row.errors)}`,
+      );
       rows.push(row);
     } finally {
       await server.kill();
@@ -86,7 +102,6 @@ export async function adaptive(s: BenchSettings, progress: (line: string) => voi
   }
   return rows;
 }
-
 
 const ms = (n: number | null) => (n === null ? '–' : `${Math.round(n).toLocaleString('en-US')} ms`);
 
@@ -96,20 +111,29 @@ export function adaptiveTable(rows: AdaptiveRow[], s: BenchSettings): string {
   const one = rows.find((r) => r.run === 'fixed --workers 1');
   const ad = rows.find((r) => r.run.startsWith('--workers 1:'));
   const table = [
-    '| run | peak req/s | peak p99 | reaction | back at MIN after the peak | workers\' RSS, quiet before / after | master CPU, light | failed (light / peak / light) | decisions |',
+    "| run | peak req/s | peak p99 | reaction | back at MIN after the peak | workers' RSS, quiet before / after | master CPU, light | failed (light / peak / light) | decisions |",
     '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.run} | ${Math.round(r.peakRps).toLocaleString('en-US')} | ${ms(r.peakP99Ms)} | ${ms(r.reactionMs)} | ${r.backAtMinMs === null ? '–' : `${(r.backAtMinMs / 1000).toFixed(1)} s (cooldown ${r.cooldownSeconds} s)`} | ${r.quietBeforeMiB.toFixed(0)} / ${r.quietAfterMiB.toFixed(0)} MiB | ${r.masterCpuLight === null ? '–' : `${r.masterCpuLight.toFixed(2)}%`} | ${r.errors.before} / ${r.errors.peak} / ${r.errors.after} | ${r.decisions.join(', ') || '–'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.run} | ${Math.round(r.peakRps).toLocaleString('en-US')} | ${ms(r.peakP99Ms)} | ${ms(r.reactionMs)} | ${r.backAtMinMs === null ? '–' : `${(r.backAtMinMs / 1000).toFixed(1)} s (cooldown ${r.cooldownSeconds} s)`} | ${r.quietBeforeMiB.toFixed(0)} / ${r.quietAfterMiB.toFixed(0)} MiB | ${r.masterCpuLight === null ? '–' : `${r.masterCpuLight.toFixed(2)}%`} | ${r.errors.before} / ${r.errors.peak} / ${r.errors.after} | ${r.decisions.join(', ') || '–'} |`,
+    ),
   ].join('\n');
   const targets: string[] = [];
   if (fixed && ad && one) {
     const p99 = ad.peakP99Ms / fixed.peakP99Ms;
     const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
-    targets.push(`| peak p99 within 1.2x of fixed ${s.workers} | ${p99.toFixed(2)}x (${ms(ad.peakP99Ms)} vs ${ms(fixed.peakP99Ms)}) | ${verdict(p99 <= 1.2)} |`);
+    targets.push(
+      `| peak p99 within 1.2x of fixed ${s.workers} | ${p99.toFixed(2)}x (${ms(ad.peakP99Ms)} vs ${ms(fixed.peakP99Ms)}) | ${verdict(p99 <= 1.2)} |`,
+    );
     const back = ad.backAtMinMs !== null && ad.backAtMinMs <= ad.cooldownSeconds * 1000;
-    targets.push(`| back at MIN within the cooldown (${ad.cooldownSeconds} s) after the peak | ${ad.backAtMinMs === null ? 'not within the run' : `${(ad.backAtMinMs / 1000).toFixed(1)} s`} | ${verdict(back)} |`);
+    targets.push(
+      `| back at MIN within the cooldown (${ad.cooldownSeconds} s) after the peak | ${ad.backAtMinMs === null ? 'not within the run' : `${(ad.backAtMinMs / 1000).toFixed(1)} s`} | ${verdict(back)} |`,
+    );
     // MIN's memory: a fixed 1 through the same phases (a worker that served a peak has grown).
     const mem = Math.max(ad.quietBeforeMiB / one.quietBeforeMiB, ad.quietAfterMiB / one.quietAfterMiB);
-    targets.push(`| quiet memory at MIN's (fixed 1: ${one.quietBeforeMiB.toFixed(0)} / ${one.quietAfterMiB.toFixed(0)} MiB) | ${ad.quietBeforeMiB.toFixed(0)} / ${ad.quietAfterMiB.toFixed(0)} MiB (${mem.toFixed(2)}x at most) | ${verdict(mem <= 1.1)} |`);
+    targets.push(
+      `| quiet memory at MIN's (fixed 1: ${one.quietBeforeMiB.toFixed(0)} / ${one.quietAfterMiB.toFixed(0)} MiB) | ${ad.quietBeforeMiB.toFixed(0)} / ${ad.quietAfterMiB.toFixed(0)} MiB (${mem.toFixed(2)}x at most) | ${verdict(mem <= 1.1)} |`,
+    );
     targets.push(`| no failed request during the scale-down | ${ad.errors.after} | ${verdict(ad.errors.after === 0)} |`);
   }
   return `### 10. Adaptive worker count\n\nA step load on an app that spends 1 ms of CPU per request: light (2 keep-alive connections, 20 ms between requests), then saturating (32 connections, a new one per request, so added workers get their share), then light again. "reaction" runs from the peak's first request to the added worker's ready record; "back at MIN" from the peak's end to the last retired worker gone.\n\n${table}${targets.length ? `\n\n| target | measured | |\n|---|---|---|\n${targets.join('\n')}` : ''}`;

@@ -43,7 +43,14 @@ export async function fetchForm(s: BenchSettings, progress: (line: string) => vo
     return VARIANTS.map((v, i) => {
       const requests = runs[i].reduce((a, r) => a + r.requests, 0);
       const seconds = runs[i].reduce((a, r) => a + r.seconds, 0);
-      return { app: v.app, form: v.form, rps: requests / seconds, roundRps: runs[i].map((r) => r.rps), p99Ms: median(runs[i].map((r) => r.p99Ms)), errors: runs[i].reduce((a, r) => a + r.errors, 0) };
+      return {
+        app: v.app,
+        form: v.form,
+        rps: requests / seconds,
+        roundRps: runs[i].map((r) => r.rps),
+        p99Ms: median(runs[i].map((r) => r.p99Ms)),
+        errors: runs[i].reduce((a, r) => a + r.errors, 0),
+      };
     });
   } finally {
     for (const server of servers) await server.kill();

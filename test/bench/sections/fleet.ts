@@ -32,9 +32,13 @@ function scrapeOnce(url: string): Promise<{ ms: number; bytes: number; body: str
     request(url, { agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (d) => { body += d; });
+      res.on('data', (d) => {
+        body += d;
+      });
       res.on('end', () => resolve({ ms: performance.now() - t0, bytes: Buffer.byteLength(body), body }));
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -46,7 +50,11 @@ async function one(workers: number, seconds: number): Promise<FleetRow> {
   const server = await startStatefork({ workers, args: ['--metrics', `127.0.0.1:${port}`] });
   try {
     // Every worker's series are there once each has reported its load.
-    await until(async () => (await scrapeOnce(url)).body.match(/^statefork_worker_event_loop_utilization\{/gm)?.length === workers, `${workers} workers reporting`, 60_000);
+    await until(
+      async () => (await scrapeOnce(url)).body.match(/^statefork_worker_event_loop_utilization\{/gm)?.length === workers,
+      `${workers} workers reporting`,
+      60_000,
+    );
     const prom = await startPrometheus(scrapeConfig([`127.0.0.1:${port}`]));
     try {
       await prom.until('scrape_samples_scraped', (r) => r.length > 0, 'the first scrape', 30_000);
@@ -56,8 +64,8 @@ async function one(workers: number, seconds: number): Promise<FleetRow> {
         workers,
         samples: await q('scrape_samples_scraped'),
         stateforkSeries: await q('count({__name__=~"statefork_.+"})'),
-        scrapeP50Ms: 1000 * await q(`quantile_over_time(0.5, scrape_duration_seconds[${seconds}s])`),
-        scrapeMaxMs: 1000 * await q(`max_over_time(scrape_duration_seconds[${seconds}s])`),
+        scrapeP50Ms: 1000 * (await q(`quantile_over_time(0.5, scrape_duration_seconds[${seconds}s])`)),
+        scrapeMaxMs: 1000 * (await q(`max_over_time(scrape_duration_seconds[${seconds}s])`)),
         scrapes: await q(`count_over_time(scrape_duration_seconds[${seconds}s])`),
       };
       prom.stop();
@@ -103,8 +111,20 @@ export function fleetTable(rows: FleetRow[], s: BenchSettings): string {
   const f = seriesFormula(rows);
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const head = ['workers', 'series per scrape', 'of them statefork_*', 'bytes', 'Prometheus scrape p50', 'max', 'scrapes', 'plain client p50', 'p99'];
-  const lines = rows.map((r) => [r.workers, r.samples, r.stateforkSeries, r.bytes.toLocaleString('en-US'), ms(r.scrapeP50Ms), ms(r.scrapeMaxMs), r.scrapes, ms(r.directP50Ms), ms(r.directP99Ms)]);
+  const lines = rows.map((r) => [
+    r.workers,
+    r.samples,
+    r.stateforkSeries,
+    r.bytes.toLocaleString('en-US'),
+    ms(r.scrapeP50Ms),
+    ms(r.scrapeMaxMs),
+    r.scrapes,
+    ms(r.directP50Ms),
+    ms(r.directP99Ms),
+  ]);
   return `### 11. Scraping a master\n\nOne master with ${rows.map((r) => r.workers).join(' and ')} idle workers, scraped every second for ${s.idleSeconds} s by Debian's Prometheus; "Prometheus scrape" is its own \`scrape_duration_seconds\` (median and maximum over the run), "series" its \`scrape_samples_scraped\`; then ${DIRECT_SCRAPES} scrapes in a row from a plain client.${f ? ` statefork's series per master: ${f.base} + ${f.perWorker} per worker; the process's own (\`process_*\`, \`nodejs_*\`) ${f.processMin === f.processMax ? f.processMin : `${f.processMin} to ${f.processMax}`}.` : ''}\n\n${[
-    `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...lines.map((l) => `| ${l.join(' | ')} |`),
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...lines.map((l) => `| ${l.join(' | ')} |`),
   ].join('\n')}`;
 }

@@ -31,7 +31,7 @@ export function privateMiB(pid: number): number {
 function idle(args: string[]): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
   return until(() => out.includes('ready'), `${args.join(' ')} to start`).then(() => child);
 }
 
@@ -48,7 +48,11 @@ export const SETTLE_SECONDS = 12;
 
 /** A few requests, so every serving process has loaded what serving needs before it is measured. */
 async function warm(server: Server): Promise<void> {
-  for (let i = 0; i < 20; i++) await fetch(server.url).then((r) => r.text(), () => '');
+  for (let i = 0; i < 20; i++)
+    await fetch(server.url).then(
+      (r) => r.text(),
+      () => '',
+    );
 }
 
 /** statefork with `workers` workers: its master's RSS, idle CPU and CPU under load. */
@@ -62,7 +66,13 @@ async function masterAt(workers: number, s: BenchSettings, progress: (line: stri
     await pause(s.idleSeconds);
     const idleCpuPercent = (100 * (cpuSeconds(server.masterPid!) - before)) / ((performance.now() - t0) / 1000);
     const { cpuPercent } = await cpuDuring(server.masterPid, () => runWrk(server.url, { connections: s.connections, close: false }, s.seconds * 2));
-    const row = { process: `statefork master, ${workers} workers`, rssMiB: rssMiB(server.masterPid!), privateMiB: privateMiB(server.masterPid!), idleCpuPercent, loadCpuPercent: cpuPercent ?? 0 };
+    const row = {
+      process: `statefork master, ${workers} workers`,
+      rssMiB: rssMiB(server.masterPid!),
+      privateMiB: privateMiB(server.masterPid!),
+      idleCpuPercent,
+      loadCpuPercent: cpuPercent ?? 0,
+    };
     progress(`footprint ${row.process}: ${row.rssMiB.toFixed(1)} MiB, ${idleCpuPercent.toFixed(2)}% CPU idle, ${row.loadCpuPercent.toFixed(2)}% under load`);
     return row;
   } finally {
@@ -75,7 +85,12 @@ export async function footprint(s: BenchSettings, progress: (line: string) => vo
   const bare: ChildProcess[] = [];
   let rows: FootprintRow[];
   try {
-    servers.push(await startStatefork({ workers: s.workers }), await startPm2({ workers: s.workers }), await startCluster('rr', { workers: s.workers }), await startFloor({ workers: s.workers }));
+    servers.push(
+      await startStatefork({ workers: s.workers }),
+      await startPm2({ workers: s.workers }),
+      await startCluster('rr', { workers: s.workers }),
+      await startFloor({ workers: s.workers }),
+    );
     bare.push(await idle(['-e', 'setInterval(() => {}, 1000); console.log("ready")']), await idle([join(APPS, 'bare.mjs')]));
     for (const server of servers) await warm(server);
     const [worker] = await servers[0].workerPids();
@@ -96,9 +111,15 @@ export async function footprint(s: BenchSettings, progress: (line: string) => vo
     await pause(s.idleSeconds);
     const wall = (performance.now() - t0) / 1000;
     rows = watched.map(([name, pid, cpu], i) => ({
-      process: name, rssMiB: rssMiB(pid), privateMiB: privateMiB(pid), idleCpuPercent: cpu ? (100 * (cpuSeconds(pid) - before[i])) / wall : null,
+      process: name,
+      rssMiB: rssMiB(pid),
+      privateMiB: privateMiB(pid),
+      idleCpuPercent: cpu ? (100 * (cpuSeconds(pid) - before[i])) / wall : null,
     }));
-    for (const r of rows) progress(`footprint ${r.process}: ${r.rssMiB.toFixed(1)} MiB (${r.privateMiB?.toFixed(1)} private)${r.idleCpuPercent === null ? '' : `, ${r.idleCpuPercent.toFixed(2)}% CPU idle`}`);
+    for (const r of rows)
+      progress(
+        `footprint ${r.process}: ${r.rssMiB.toFixed(1)} MiB (${r.privateMiB?.toFixed(1)} private)${r.idleCpuPercent === null ? '' : `, ${r.idleCpuPercent.toFixed(2)}% CPU idle`}`,
+      );
   } finally {
     for (const c of bare) c.kill('SIGKILL');
     for (const srv of servers) await srv.kill();

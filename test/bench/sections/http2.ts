@@ -29,7 +29,9 @@ function h2load(url: string, args: string[], connections: number, seconds: numbe
   return new Promise((resolve, reject) => {
     const p = spawn('h2load', ['-c', String(connections), '-D', String(seconds), ...args, url], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    p.stdout.on('data', (d) => { out += d; });
+    p.stdout.on('data', (d) => {
+      out += d;
+    });
     p.on('error', reject);
     p.on('close', () => {
       const rps = /finished in [\d.]+s, ([\d.]+) req\/s/.exec(out);
@@ -43,7 +45,9 @@ function h2load(url: string, args: string[], connections: number, seconds: numbe
 export async function http2Section(s: BenchSettings, progress: (line: string) => void): Promise<Http2Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'statefork-bench-h2-'));
   const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], {
+    stdio: 'ignore',
+  });
   const server = await startStatefork({ workers: s.workers, args: ['--http2', '--certfile', cert, '--keyfile', key] });
   const url = server.url.replace('http:', 'https:');
   try {
@@ -56,7 +60,10 @@ export async function http2Section(s: BenchSettings, progress: (line: string) =>
       }
     }
     return LOADS.map((l, i) => ({
-      protocol: l.protocol, rps: rounds[i].reduce((a, r) => a + r.rps, 0) / rounds[i].length, roundRps: rounds[i].map((r) => r.rps), failed: rounds[i].reduce((a, r) => a + r.failed, 0),
+      protocol: l.protocol,
+      rps: rounds[i].reduce((a, r) => a + r.rps, 0) / rounds[i].length,
+      roundRps: rounds[i].map((r) => r.rps),
+      failed: rounds[i].reduce((a, r) => a + r.failed, 0),
     }));
   } finally {
     await server.kill();
@@ -66,7 +73,13 @@ export async function http2Section(s: BenchSettings, progress: (line: string) =>
 export function http2Table(rows: Http2Row[], s: BenchSettings): string {
   const h1 = rows.find((r) => r.protocol === 'HTTP/1.1 keep-alive')!;
   const head = ['protocol', 'req/s', 'rounds', 'vs HTTP/1.1', 'failed'];
-  const body = rows.map((r) => [r.protocol, int(r.rps), `${int(Math.min(...r.roundRps))}–${int(Math.max(...r.roundRps))}`, `${(r.rps / h1.rps).toFixed(2)}x`, String(r.failed)]);
+  const body = rows.map((r) => [
+    r.protocol,
+    int(r.rps),
+    `${int(Math.min(...r.roundRps))}–${int(Math.max(...r.roundRps))}`,
+    `${(r.rps / h1.rps).toFixed(2)}x`,
+    String(r.failed),
+  ]);
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)];
   return `### 13. HTTP/2\n\nThe hello-world app served by statefork (${s.workers} workers, \`--http2\`, TLS), loaded by h2load with ${s.connections} connections over HTTP/1.1 keep-alive (\`--h1\`) and over HTTP/2 with 1 and 10 streams at a time per connection, ${s.rounds} rounds of ${s.seconds} s each, taking turns.\n\n${lines.join('\n')}`;
 }

@@ -48,7 +48,13 @@ export async function hungWorker(s: BenchSettings, progress: (line: string) => v
       const replacedMs = Date.now() - t0;
       const detected = await server.waitRecord((r) => /^worker timeout/.test(r.msg ?? ''), 10_000, from);
       const hung = await server.waitRecord((r) => r.event === 'hung', 10_000, from);
-      const row = { trial, detectedMs: detected.time - t0, replacedMs, stackMs: hung.captureMs as number | null, stackTaken: (hung.stack as string[]).length > 0 };
+      const row = {
+        trial,
+        detectedMs: detected.time - t0,
+        replacedMs,
+        stackMs: hung.captureMs as number | null,
+        stackTaken: (hung.stack as string[]).length > 0,
+      };
       progress(`hung worker trial ${trial}: detected after ${row.detectedMs} ms, replaced after ${row.replacedMs} ms, stack taken in ${row.stackMs} ms`);
       rows.push(row);
     }

@@ -32,7 +32,9 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 async function reloadUnderWebSockets(server: Server, app: string, graceful: number): Promise<LongLivedRow> {
   const clients = Array.from({ length: CLIENTS }, (_, i) => new EchoClient(server.url.replace(/^http/, 'ws'), i, 10));
   await Promise.all(clients.map((c) => c.connect()));
-  const talk = setInterval(() => { for (const c of clients) c.send(); }, EVERY_MS);
+  const talk = setInterval(() => {
+    for (const c of clients) c.send();
+  }, EVERY_MS);
   await sleep(1000);
   const oldPids = await server.workerPids();
   const from = server.records.length;
@@ -50,15 +52,24 @@ async function reloadUnderWebSockets(server: Server, app: string, graceful: numb
   for (const { code } of clients.flatMap((c) => c.closes.filter((x) => x.code !== 1000))) closes[code] = (closes[code] ?? 0) + 1;
   const reconnects = clients.flatMap((c) => c.reconnectMs);
   return {
-    app, clients: CLIENTS, gracefulTimeoutSeconds: graceful, reloadMs,
-    sent: clients.reduce((n, c) => n + c.sent, 0), lost: clients.reduce((n, c) => n + c.unacked.size, 0), closes,
-    reconnectP50Ms: quantile(reconnects, 0.5), reconnectP99Ms: quantile(reconnects, 0.99),
+    app,
+    clients: CLIENTS,
+    gracefulTimeoutSeconds: graceful,
+    reloadMs,
+    sent: clients.reduce((n, c) => n + c.sent, 0),
+    lost: clients.reduce((n, c) => n + c.unacked.size, 0),
+    closes,
+    reconnectP50Ms: quantile(reconnects, 0.5),
+    reconnectP99Ms: quantile(reconnects, 0.99),
   };
 }
 
 export async function longLived(s: BenchSettings, progress: (line: string) => void): Promise<LongLivedRow[]> {
   const rows: LongLivedRow[] = [];
-  for (const [app, env, graceful] of [['says goodbye on draining (1001)', {}, 30], ['ignores draining', { IGNORE_DRAIN: '1' }, 5]] as const) {
+  for (const [app, env, graceful] of [
+    ['says goodbye on draining (1001)', {}, 30],
+    ['ignores draining', { IGNORE_DRAIN: '1' }, 5],
+  ] as const) {
     const server = await startStatefork({ workers: s.workers, app: '../../fixtures/apps/ws-echo.mjs', env, args: ['--graceful-timeout', String(graceful)] });
     try {
       const row = await reloadUnderWebSockets(server, app, graceful);

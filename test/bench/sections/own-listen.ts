@@ -25,7 +25,10 @@ const FORMS: Array<{ form: OwnListenRow['form']; file: string }> = [
   { form: 'exported', file: 'express-export.cjs' },
   { form: 'app.listen()', file: 'express-listen.cjs' },
 ];
-const LOADS = [{ load: 'keep-alive', close: false }, { load: 'new connection', close: true }] as const;
+const LOADS = [
+  { load: 'keep-alive', close: false },
+  { load: 'new connection', close: true },
+] as const;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -48,7 +51,15 @@ export async function ownListen(s: BenchSettings, progress: (line: string) => vo
       for (const [i, f] of FORMS.entries()) {
         const requests = runs[i].reduce((a, r) => a + r.requests, 0);
         const seconds = runs[i].reduce((a, r) => a + r.seconds, 0);
-        rows.push({ form: f.form, load, rps: requests / seconds, roundRps: runs[i].map((r) => r.rps), p99Ms: median(runs[i].map((r) => r.p99Ms)), errors: runs[i].reduce((a, r) => a + r.errors, 0), ...(i === 1 ? { pairRatios } : {}) });
+        rows.push({
+          form: f.form,
+          load,
+          rps: requests / seconds,
+          roundRps: runs[i].map((r) => r.rps),
+          p99Ms: median(runs[i].map((r) => r.p99Ms)),
+          errors: runs[i].reduce((a, r) => a + r.errors, 0),
+          ...(i === 1 ? { pairRatios } : {}),
+        });
       }
     }
     return rows;
@@ -58,12 +69,22 @@ export async function ownListen(s: BenchSettings, progress: (line: string) => vo
 }
 
 /** app.listen() over exported, per load: the median of the paired rounds' ratios. */
-export const listenRatio = (rows: OwnListenRow[], load: OwnListenRow['load']) => median(rows.find((r) => r.form === 'app.listen()' && r.load === load)!.pairRatios!);
+export const listenRatio = (rows: OwnListenRow[], load: OwnListenRow['load']) =>
+  median(rows.find((r) => r.form === 'app.listen()' && r.load === load)!.pairRatios!);
 
 export function ownListenTable(rows: OwnListenRow[], s: BenchSettings): string {
   const head = ['load', 'served as', 'req/s', 'rounds', 'vs exported (median of pairs, range)', 'p99', 'errors'];
-  const ratio = (r: OwnListenRow) => (r.pairRatios ? `${median(r.pairRatios).toFixed(3)}x (${Math.min(...r.pairRatios).toFixed(2)}–${Math.max(...r.pairRatios).toFixed(2)})` : '1');
-  const body = rows.map((r) => [r.load, r.form, int(r.rps), `${int(Math.min(...r.roundRps))}–${int(Math.max(...r.roundRps))}`, ratio(r), `${r.p99Ms.toFixed(2)} ms`, String(r.errors)]);
+  const ratio = (r: OwnListenRow) =>
+    r.pairRatios ? `${median(r.pairRatios).toFixed(3)}x (${Math.min(...r.pairRatios).toFixed(2)}–${Math.max(...r.pairRatios).toFixed(2)})` : '1';
+  const body = rows.map((r) => [
+    r.load,
+    r.form,
+    int(r.rps),
+    `${int(Math.min(...r.roundRps))}–${int(Math.max(...r.roundRps))}`,
+    ratio(r),
+    `${r.p99Ms.toFixed(2)} ms`,
+    String(r.errors),
+  ]);
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)];
   return `### 12. An app that listens itself\n\nOne Express 5 app served by statefork (${s.workers} workers) as its export and as started by its own \`app.listen(3000)\`, which statefork captures onto its bind. wrk, ${s.connections} connections, ${2 * s.rounds} rounds of ${s.seconds} s per load and form, paired, in alternating order.\n\n${lines.join('\n')}`;
 }

@@ -10,7 +10,6 @@ import { map, merge, Subject } from 'rxjs';
 import pino from 'pino';
 import { masterMachine } from '../../../machines/master.machine.js';
 import type { MasterEvent } from '../../../machines/master.events.js';
-import type { MasterContext } from '../../../machines/master.context.js';
 import { transitionLogger } from '../../../src/transition-log.js';
 import type { BenchSettings } from '../settings.js';
 
@@ -41,14 +40,16 @@ async function run(events: number, logged: boolean): Promise<PipelineRow> {
       },
       signalWorker: (_: unknown, { id }: { id: number }) => queueMicrotask(() => children$.next({ type: 'WORKER_EXIT', id, code: 0, signal: null })),
       log: () => {},
-    } as never,
+    },
   });
   const log = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
   const actor = createActor(machine, {
     input: { settings: { workers: WORKERS, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 30_000 }, now },
     inspect: logged ? transitionLogger('master', log) : undefined,
   });
-  const sub = merge(ticks$, children$).pipe(map((e) => ({ ...e, now: ++now }) as MasterEvent)).subscribe((e) => actor.send(e));
+  const sub = merge(ticks$, children$)
+    .pipe(map((e) => ({ ...e, now: ++now }) as MasterEvent))
+    .subscribe((e) => actor.send(e));
   actor.start();
   let sent = 0;
   const t0 = performance.now();
@@ -56,7 +57,7 @@ async function run(events: number, logged: boolean): Promise<PipelineRow> {
     const step = () => {
       // A batch of events, then a turn of the event loop for the effects' answers.
       for (let i = 0; i < 100 && sent < events; i++, sent++) {
-        const workers = (actor.getSnapshot().context as MasterContext).workers.filter((w) => w.pid);
+        const workers = actor.getSnapshot().context.workers.filter((w) => w.pid);
         if (sent % 10 === 9 && workers.length) {
           // A worker killed from outside (as by the OOM killer): replaced at once.
           children$.next({ type: 'WORKER_EXIT', id: workers[sent % workers.length].id, code: null, signal: 'SIGKILL' });

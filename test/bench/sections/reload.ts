@@ -67,7 +67,9 @@ export async function reload(s: BenchSettings, progress: (line: string) => void)
   for (const load of ['keep-alive', 'new connection'] as const) {
     for (const run of [statefork, pm2]) {
       const row = await run(load, s);
-      progress(`reload ${load} ${row.contender}: ${row.reloads} reloads, ${row.errors} failed of ${row.requests}, p99 ${row.p99Ms} ms, swap ${Math.round(row.swapMedianMs)} ms`);
+      progress(
+        `reload ${load} ${row.contender}: ${row.reloads} reloads, ${row.errors} failed of ${row.requests}, p99 ${row.p99Ms} ms, swap ${Math.round(row.swapMedianMs)} ms`,
+      );
       rows.push(row);
     }
   }

@@ -117,6 +117,9 @@ export async function startup(s: BenchSettings, progress: (line: string) => void
     await onlyStart('cluster round-robin', (port) => startCluster('rr', { workers: s.workers, port })),
     await onlyStart('single node', (port) => startSingle({ port })),
   ];
-  for (const r of rows) progress(`startup ${r.contender}: first 200 after ${Math.round(r.firstResponseMs)} ms, scale ${r.scaleMs === null ? '-' : Math.round(r.scaleMs)} ms, swap ${r.swapMs === null ? '-' : Math.round(r.swapMs)} ms`);
+  for (const r of rows)
+    progress(
+      `startup ${r.contender}: first 200 after ${Math.round(r.firstResponseMs)} ms, scale ${r.scaleMs === null ? '-' : Math.round(r.scaleMs)} ms, swap ${r.swapMs === null ? '-' : Math.round(r.swapMs)} ms`,
+    );
   return rows;
 }

@@ -27,7 +27,7 @@ const BURST = 300;
 /** A request with no answer and no error by then is counted as left hanging. */
 const CLIENT_TIMEOUT_MS = 10_000;
 
-function get(url: string): Promise<'ok' | string> {
+function get(url: string): Promise<string> {
   return new Promise((resolve) => {
     const req = request(url, { agent: false, timeout: CLIENT_TIMEOUT_MS }, (res) => {
       res.resume();

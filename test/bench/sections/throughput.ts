@@ -74,13 +74,27 @@ interface Entry {
  * Every contender runs at the same time (idle when not measured), and the measured runs take
  * turns, round after round: a drift of the machine during the section touches all of them alike.
  */
-async function measureLoad(load: ThroughputRow['load'], s: BenchSettings, progress: (line: string) => void, contenders = CONTENDERS, node = process.execPath): Promise<ThroughputRow[]> {
+async function measureLoad(
+  load: ThroughputRow['load'],
+  s: BenchSettings,
+  progress: (line: string) => void,
+  contenders = CONTENDERS,
+  node = process.execPath,
+): Promise<ThroughputRow[]> {
   const entries: Entry[] = [];
   const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
   try {
     for (const [name, start] of contenders) {
       const dir = mkdtempSync(join(tmpdir(), 'statefork-bench-counts-'));
-      entries.push({ name, server: await start({ workers: s.workers, env: { BENCH_COUNTS: dir }, node }), dir, runs: [], cpuSeconds: 0, wallSeconds: 0, before: new Map() });
+      entries.push({
+        name,
+        server: await start({ workers: s.workers, env: { BENCH_COUNTS: dir }, node }),
+        dir,
+        runs: [],
+        cpuSeconds: 0,
+        wallSeconds: 0,
+        before: new Map(),
+      });
     }
     const opts = { connections: s.connections, close: load === 'new connection' };
     for (const e of entries) {
@@ -151,7 +165,7 @@ export async function throughput22(s: BenchSettings, progress: (line: string) =>
   }
   const contenders = CONTENDERS.filter(([name]) => ['fd-pass floor', 'statefork', 'cluster SCHED_NONE'].includes(name));
   const rows: ThroughputRow[] = [];
-  for (const load of ['keep-alive', 'new connection'] as const) rows.push(...await measureLoad(load, s, progress, contenders, NODE_22));
+  for (const load of ['keep-alive', 'new connection'] as const) rows.push(...(await measureLoad(load, s, progress, contenders, NODE_22)));
   return rows;
 }
 

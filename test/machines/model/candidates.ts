@@ -22,7 +22,10 @@ export const MODEL_SETTINGS: MasterSettings = { workers: 1, timeoutMs: 30_000, g
 export const MAX_GENERATION = 2;
 /** The adaptive traversal's settings: MIN 1, MAX 2, short windows (the times only need an order). */
 export const ADAPTIVE_MODEL_SETTINGS: MasterSettings = {
-  workers: 1, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000,
+  workers: 1,
+  timeoutMs: 30_000,
+  gracefulTimeoutMs: 30_000,
+  bootTimeoutMs: 60_000,
   scaling: { min: 1, max: MAX_TARGET, upElu: 0.8, downElu: 0.2, upAfterMs: 1_000, upQueue: 8, downAfterMs: 3_000, cooldownMs: 5_000 },
   limits: { cpus: 2, memoryBytes: null },
 };
@@ -38,10 +41,15 @@ export function clockOf(ctx: MasterContext): number {
 /** Model event names that stand for one kind of world event, for reports and coverage. */
 export function describeEvent(e: MasterEvent): string {
   switch (e.type) {
-    case 'WORKER_EXIT': return `WORKER_EXIT(${e.signal ?? `code ${e.code}`})`;
-    case 'UPGRADE_EXIT': return `UPGRADE_EXIT(code ${e.code})`;
-    case 'TICK': case 'LOAD_SAMPLE': return (e as MasterEvent & { kind?: string }).kind ?? e.type;
-    default: return e.type;
+    case 'WORKER_EXIT':
+      return `WORKER_EXIT(${e.signal ?? `code ${e.code}`})`;
+    case 'UPGRADE_EXIT':
+      return `UPGRADE_EXIT(code ${e.code})`;
+    case 'TICK':
+    case 'LOAD_SAMPLE':
+      return (e as MasterEvent & { kind?: string }).kind ?? e.type;
+    default:
+      return e.type;
   }
 }
 
@@ -54,12 +62,24 @@ function samples(ctx: MasterContext, now: number, load: boolean): MasterEvent[] 
   const at = (elu: number, waiting: number, after: number, kind: string) => {
     const workers: Record<number, { elu: number; rssBytes: number }> = {};
     for (const w of ctx.workers) workers[w.id] = { elu, rssBytes: 50_000_000 };
-    return { type: 'LOAD_SAMPLE', now: now + after, queues: [{ socket: 'http://127.0.0.1:8000', waiting }], workers, masterRssBytes: 60_000_000, kind } as MasterEvent;
+    return {
+      type: 'LOAD_SAMPLE',
+      now: now + after,
+      queues: [{ socket: 'http://127.0.0.1:8000', waiting }],
+      workers,
+      masterRssBytes: 60_000_000,
+      kind,
+    } as MasterEvent;
   };
   const s = ctx.settings.scaling;
   const light = at(0.5, 0, 0, 'LOAD_SAMPLE(light)');
   if (!load || !s) return [light];
-  return [light, at(1, s.upQueue, 0, 'LOAD_SAMPLE(surge)'), at(1, 3, s.upAfterMs, 'LOAD_SAMPLE(busy)'), at(0, 0, Math.max(s.downAfterMs, s.cooldownMs), 'LOAD_SAMPLE(quiet)')];
+  return [
+    light,
+    at(1, s.upQueue, 0, 'LOAD_SAMPLE(surge)'),
+    at(1, 3, s.upAfterMs, 'LOAD_SAMPLE(busy)'),
+    at(0, 0, Math.max(s.downAfterMs, s.cooldownMs), 'LOAD_SAMPLE(quiet)'),
+  ];
 }
 
 /** `upgrades`: include USR2 while serving, and so everything a new master can do. `load`: every load sample. */
@@ -67,11 +87,13 @@ export function candidates(s: MasterSnapshot, upgrades = false, load = false): M
   if (s.status !== 'active') return [];
   const ctx = s.context;
   const now = clockOf(ctx);
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- each event keeps its own literal type
   const at = <T extends object>(e: T) => ({ ...e, now }) as unknown as MasterEvent;
   const out: MasterEvent[] = [];
   // Node reports a spawn (or its failure) on the very next tick: right after USR2 nothing else
   // can happen first.
-  if (ctx.upgrade?.pid === null) return [at({ type: 'UPGRADE_SPAWNED', pid: 900 }), at({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: 'spawn ENOENT' })];
+  if (ctx.upgrade?.pid === null)
+    return [at({ type: 'UPGRADE_SPAWNED', pid: 900 }), at({ type: 'UPGRADE_EXIT', code: null, signal: null, reason: 'spawn ENOENT' })];
   // Loading the configuration takes a while (a JS file is imported): anything can happen meanwhile.
   if (stateName(s.value) === 'serving.reloading.configuring') {
     out.push(at({ type: 'CONFIG_LOADED', settings: ctx.settings }), at({ type: 'CONFIG_FAILED', reason: 'bad value' }));
@@ -93,7 +115,9 @@ export function candidates(s: MasterSnapshot, upgrades = false, load = false): M
     // Any running process can write garbage on its channel (the app holds the fd), once.
     if (w.pid !== null && w.cause !== 'protocol') out.push(at({ type: 'WORKER_PROTOCOL_ERROR', id, reason: 'not JSON' }));
     switch (w.phase) {
-      case 'spawning': out.push(at({ type: 'WORKER_SPAWNED', id, pid: 1000 + id })); break;
+      case 'spawning':
+        out.push(at({ type: 'WORKER_SPAWNED', id, pid: 1000 + id }));
+        break;
       case 'booting':
         out.push(at({ type: 'WORKER_READY', id }));
         out.push(at({ type: 'WORKER_EXIT', id, code: 4, signal: null }), at({ type: 'WORKER_EXIT', id, code: 3, signal: null }));
@@ -103,9 +127,16 @@ export function candidates(s: MasterSnapshot, upgrades = false, load = false): M
         // At most once per worker, as a real worker asks (--max-requests, --max-memory).
         if (!w.recycle) out.push(at({ type: 'WORKER_RECYCLE', id, reason: 'max-requests' }));
         break;
-      case 'draining': case 'quitting': out.push(at({ type: 'WORKER_EXIT', id, code: 0, signal: null })); break;
-      case 'aborting': out.push(at({ type: 'WORKER_EXIT', id, code: 1, signal: null })); break;
-      case 'killed': out.push(at({ type: 'WORKER_EXIT', id, code: null, signal: 'SIGKILL' })); break;
+      case 'draining':
+      case 'quitting':
+        out.push(at({ type: 'WORKER_EXIT', id, code: 0, signal: null }));
+        break;
+      case 'aborting':
+        out.push(at({ type: 'WORKER_EXIT', id, code: 1, signal: null }));
+        break;
+      case 'killed':
+        out.push(at({ type: 'WORKER_EXIT', id, code: null, signal: 'SIGKILL' }));
+        break;
     }
   }
   out.push(...samples(ctx, now, load));
@@ -131,11 +162,22 @@ export function candidates(s: MasterSnapshot, upgrades = false, load = false): M
 /** Coarse state identity: the state, the counts, and each worker's phase and generation, no times. */
 export function serialize(s: MasterSnapshot): string {
   const ctx = s.context;
-  const workers = ctx.workers
-    .map((w) => `${w.generation === ctx.generation ? 'cur' : 'old'}:${w.phase}:${w.cause ?? '-'}`)
-    .sort();
+  const workers = ctx.workers.map((w) => `${w.generation === ctx.generation ? 'cur' : 'old'}:${w.phase}:${w.cause ?? '-'}`).sort();
   const upgrade = ctx.upgrade ? (ctx.upgrade.ready ? 'ready' : ctx.upgrade.pid === null ? 'starting' : 'booting') : 'none';
-  return JSON.stringify([stateName(s.value), s.status, ctx.target, ctx.generation, ctx.failures > 0, ctx.reloadQueued, ctx.exitCode, ctx.hasServed, upgrade, workers, ctx.scaler.busySince !== null]);
+  return JSON.stringify([
+    stateName(s.value),
+    s.status,
+    ctx.target,
+    ctx.generation,
+    ctx.failures > 0,
+    ctx.reloadQueued,
+    ctx.exitCode,
+    ctx.hasServed,
+    upgrade,
+    workers,
+    ctx.scaler.busySince !== null,
+  ]);
 }
 
-export const serializeEvent = (e: MasterEvent) => JSON.stringify({ ...e, now: undefined, kind: undefined, beats: undefined, settings: undefined, workers: undefined, queues: undefined, d: describeEvent(e) });
+export const serializeEvent = (e: MasterEvent) =>
+  JSON.stringify({ ...e, now: undefined, kind: undefined, beats: undefined, settings: undefined, workers: undefined, queues: undefined, d: describeEvent(e) });

@@ -76,7 +76,11 @@ export class World {
     return copy;
   }
 
-  constructor(private readonly settings: MasterSettings, snapshot?: unknown) {
+  constructor(
+    private readonly settings: MasterSettings,
+    snapshot?: unknown,
+  ) {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the provided effects reach the world that runs them
     active = this;
     this.actor = createActor(machine, {
       input: { settings, now: 0 },
@@ -119,7 +123,9 @@ export class World {
   }
 
   fail(message: string): never {
-    throw new InvariantError(`${message} (state ${this.state()}, workers ${JSON.stringify(this.actor.getSnapshot().context.workers.map((w) => [w.id, w.phase]))})`);
+    throw new InvariantError(
+      `${message} (state ${this.state()}, workers ${JSON.stringify(this.actor.getSnapshot().context.workers.map((w) => [w.id, w.phase]))})`,
+    );
   }
 
   state(): string {
@@ -149,6 +155,7 @@ export class World {
     if (e.type === 'FAULT') this.stopRequested = this.faulted = true;
     // --upgrade-auto: the new master's ready is this master's stop.
     if (e.type === 'UPGRADE_READY' && this.settings.upgradeAuto) this.stopRequested = true;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the provided effects reach the world that runs them
     active = this;
     const before = this.state();
     const readyBefore = this.actor.getSnapshot().context.workers.filter((w) => w.phase === 'ready');
@@ -198,17 +205,23 @@ export class World {
     const state = this.state();
     if (state.startsWith('serving')) this.reachedServing = true;
     // The machine tracks exactly the processes that are alive: none forgotten, none dead.
-    const alive = [...this.processes.values()].filter((p) => p.alive).map((p) => p.id).sort();
+    const alive = [...this.processes.values()]
+      .filter((p) => p.alive)
+      .map((p) => p.id)
+      .sort();
     const tracked = ctx.workers.map((w) => w.id).sort();
     if (JSON.stringify(alive) !== JSON.stringify(tracked)) this.fail(`tracked workers ${tracked} but alive processes ${alive}`);
     // Slots stay bounded: no two live workers share one, and none is above the most alive at once.
     const slots = ctx.workers.map((w) => w.slot);
     this.mostAlive = Math.max(this.mostAlive, slots.length);
-    if (new Set(slots).size !== slots.length || slots.some((n) => n < 1 || n > this.mostAlive)) this.fail(`worker slots ${slots} with at most ${this.mostAlive} workers alive at once`);
+    if (new Set(slots).size !== slots.length || slots.some((n) => n < 1 || n > this.mostAlive))
+      this.fail(`worker slots ${slots} with at most ${this.mostAlive} workers alive at once`);
     // Running converges on the target (unless backing off after failures); a worker being
     // recycled is on its way out, its replacement is the one that counts.
     if (state === 'serving.running' && ctx.failures <= 1) {
-      const serving = ctx.workers.filter((w) => w.generation === ctx.generation && w.recycle === null && ['spawning', 'booting', 'ready'].includes(w.phase)).length;
+      const serving = ctx.workers.filter(
+        (w) => w.generation === ctx.generation && w.recycle === null && ['spawning', 'booting', 'ready'].includes(w.phase),
+      ).length;
       if (serving !== ctx.target) this.fail(`running with ${serving} serving workers, target ${ctx.target}`);
     }
     // The traffic is handed over only while a new master runs, and then no worker serves here.

@@ -7,7 +7,9 @@ import { CHANNEL_MAX_LINE, CHANNEL_MAX_RATE } from '../../../machines/protocol.j
 
 /** A real child whose fd 3 is its channel; `script` writes to it with fs.writeSync(3, ...). */
 function child(script: string) {
-  const c = spawn(process.execPath, ['-e', `const fs = require('node:fs'); const w = (s) => fs.writeSync(3, s); ${script}`], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
+  const c = spawn(process.execPath, ['-e', `const fs = require('node:fs'); const w = (s) => fs.writeSync(3, s); ${script}`], {
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+  });
   return { c, channel: c.stdio[3] as Socket };
 }
 
@@ -44,9 +46,18 @@ describe('childEvents$', () => {
   it(`reads a flood past ${CHANNEL_MAX_RATE} lines a second in later seconds, losing none`, async () => {
     // About 30 KB: more than one read of the socket, so the reads past the rate wait.
     const n = 600;
-    const { c, channel } = child(`for (let i = 0; i < ${n}; i++) w('{"statefork":1,"kind":"stats","requests":' + i + '}\\n'); setTimeout(() => process.exit(0), 2500);`);
+    const { c, channel } = child(
+      `for (let i = 0; i < ${n}; i++) w('{"statefork":1,"kind":"stats","requests":' + i + '}\\n'); setTimeout(() => process.exit(0), 2500);`,
+    );
     const arrivals: number[] = [];
-    const events = await firstValueFrom(childEvents$(c, 1, channel).pipe(tap((e) => { if (e.type === 'WORKER_STATS') arrivals.push(Date.now()); }), toArray()));
+    const events = await firstValueFrom(
+      childEvents$(c, 1, channel).pipe(
+        tap((e) => {
+          if (e.type === 'WORKER_STATS') arrivals.push(Date.now());
+        }),
+        toArray(),
+      ),
+    );
     const stats = events.filter((e) => e.type === 'WORKER_STATS');
     expect(stats.map((e) => (e as { requests: number }).requests)).toEqual(Array.from({ length: n }, (_, i) => i));
     // Read in at least two seconds' windows: the second read waited for the next one.

@@ -11,7 +11,15 @@ describe('fileChanges$', () => {
     const other = mkdtempSync(join(tmpdir(), 'statefork-watch-'));
     writeFileSync(join(other, 'extra.json'), '{}');
     writeFileSync(join(other, 'ignored.txt'), '');
-    const change = firstValueFrom(fileChanges$([{ path: dir, isDirectory: true }, { path: join(other, 'extra.json'), isDirectory: false }], 100));
+    const change = firstValueFrom(
+      fileChanges$(
+        [
+          { path: dir, isDirectory: true },
+          { path: join(other, 'extra.json'), isDirectory: false },
+        ],
+        100,
+      ),
+    );
     writeFileSync(join(other, 'ignored.txt'), 'x');
     writeFileSync(join(dir, 'app.js'), '1');
     writeFileSync(join(dir, 'app.js'), '2');

@@ -31,7 +31,10 @@ describe('ticks$', () => {
   it('emits a tick carrying the current stamps every period (virtual time)', () => {
     let n = 0;
     new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ expectObservable }) => {
-      expectObservable(ticks$(1000, () => ({ 1: ++n })), '^ 3500ms !').toBe('1000ms a 999ms b 999ms c', {
+      expectObservable(
+        ticks$(1000, () => ({ 1: ++n })),
+        '^ 3500ms !',
+      ).toBe('1000ms a 999ms b 999ms c', {
         a: { type: 'TICK', beats: { 1: 1 } },
         b: { type: 'TICK', beats: { 1: 2 } },
         c: { type: 'TICK', beats: { 1: 3 } },

@@ -9,9 +9,11 @@ const vmRss = (pid: number) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/
 describe('residentBytes', () => {
   it('reads what /proc/PID/status says, for this process and for another', async () => {
     expect(Math.abs(residentBytes(process.pid)! - vmRss(process.pid)) / vmRss(process.pid)).toBeLessThan(0.05);
-    const child = spawn(process.execPath, ['-e', 'const keep = Buffer.alloc(64 * 2 ** 20, 1); setInterval(() => keep[0]++, 1000); console.log("up")'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', 'const keep = Buffer.alloc(64 * 2 ** 20, 1); setInterval(() => keep[0]++, 1000); console.log("up")'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
-      await new Promise((ok) => child.stdout!.once('data', ok));
+      await new Promise((ok) => child.stdout.once('data', ok));
       const bytes = residentBytes(child.pid)!;
       // The child holds 64 MiB it wrote to, on top of a bare process.
       expect(bytes).toBeGreaterThan(64 * 2 ** 20);

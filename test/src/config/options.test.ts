@@ -6,16 +6,48 @@ import { heartbeatPeriod } from '../../../machines/worker-settings.js';
 describe('normalize', () => {
   it('fills the documented defaults', () => {
     const c = normalize({ app: 'app.js' }, { WEB_CONCURRENCY: '3' });
-    expect(c).toMatchObject({ workers: 3, maxWorkers: 1024, timeout: 30, gracefulTimeout: 30, bootTimeout: 60, keepAlive: 5, logLevel: 'info', errorLog: '-', name: 'app.js' });
+    expect(c).toMatchObject({
+      workers: 3,
+      maxWorkers: 1024,
+      timeout: 30,
+      gracefulTimeout: 30,
+      bootTimeout: 60,
+      keepAlive: 5,
+      logLevel: 'info',
+      errorLog: '-',
+      name: 'app.js',
+    });
     expect(c.binds.map((b) => b.text)).toEqual(['127.0.0.1:8000']);
-    expect(masterSettings(c)).toEqual({ workers: 3, maxWorkers: 1024, timeoutMs: 30_000, gracefulTimeoutMs: 30_000, bootTimeoutMs: 60_000, drainDelayMs: 0, upgradeAuto: false, limits: { cpus: c.limits.cpus, memoryBytes: c.limits.memoryBytes } });
+    expect(masterSettings(c)).toEqual({
+      workers: 3,
+      maxWorkers: 1024,
+      timeoutMs: 30_000,
+      gracefulTimeoutMs: 30_000,
+      bootTimeoutMs: 60_000,
+      drainDelayMs: 0,
+      upgradeAuto: false,
+      limits: { cpus: c.limits.cpus, memoryBytes: c.limits.memoryBytes },
+    });
     expect(c.scaling).toBeNull();
   });
 
   it('--workers MIN:MAX, MIN:auto, --min-workers: an adaptive count, with the scaling options in the settings', () => {
     const c = normalize({ app: 'a.js', workers: '2:6', scaleCooldown: 20, scaleUpElu: '0.7', scaleUpQueue: 0, scaleDownAfter: 4.5 });
-    expect(c).toMatchObject({ workers: 2, maxWorkers: 6, scaling: { min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfter: 1, upQueue: 0, downAfter: 4.5, cooldown: 20 } });
-    expect(masterSettings(c).scaling).toEqual({ min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfterMs: 1000, upQueue: 0, downAfterMs: 4_500, cooldownMs: 20_000 });
+    expect(c).toMatchObject({
+      workers: 2,
+      maxWorkers: 6,
+      scaling: { min: 2, max: 6, upElu: 0.7, downElu: 0.2, upAfter: 1, upQueue: 0, downAfter: 4.5, cooldown: 20 },
+    });
+    expect(masterSettings(c).scaling).toEqual({
+      min: 2,
+      max: 6,
+      upElu: 0.7,
+      downElu: 0.2,
+      upAfterMs: 1000,
+      upQueue: 0,
+      downAfterMs: 4_500,
+      cooldownMs: 20_000,
+    });
     expect(normalize({ app: 'a.js', workers: '1:2' }).scaling).toMatchObject({ upQueue: 8, downAfter: 10, cooldown: 30 });
     expect(normalize({ app: 'a.js', workers: '1:auto' }).scaling).toMatchObject({ min: 1, max: null });
     expect(normalize({ app: 'a.js', minWorkers: 3 }).scaling).toMatchObject({ min: 3, max: null });
@@ -45,13 +77,17 @@ describe('normalize', () => {
 
   it('--max-workers: the ceiling of TTIN and scale, never below --workers', () => {
     expect(normalize({ app: 'a.js', workers: 2, maxWorkers: 4 })).toMatchObject({ workers: 2, maxWorkers: 4 });
-    expect(() => normalize({ app: 'a.js', workers: 5, maxWorkers: 4 })).toThrow("invalid --workers '5': it must not exceed --max-workers (4); lower it or raise --max-workers");
-    expect(() => normalize({ app: 'a.js', maxWorkers: 2 }, { WEB_CONCURRENCY: '3' })).toThrow("invalid WEB_CONCURRENCY '3': it must not exceed --max-workers (2)");
+    expect(() => normalize({ app: 'a.js', workers: 5, maxWorkers: 4 })).toThrow(
+      "invalid --workers '5': it must not exceed --max-workers (4); lower it or raise --max-workers",
+    );
+    expect(() => normalize({ app: 'a.js', maxWorkers: 2 }, { WEB_CONCURRENCY: '3' })).toThrow(
+      "invalid WEB_CONCURRENCY '3': it must not exceed --max-workers (2)",
+    );
     expect(() => normalize({ app: 'a.js', maxWorkers: 0 })).toThrow(/invalid --max-workers '0': expected a whole number of 1 or more/);
     expect(() => normalize({ app: 'a.js', workers: 1025 })).toThrow("invalid --workers '1025': it must not exceed --max-workers (1024)");
   });
 
-  it('a control socket by default, per master; a path of one\'s own; none with false', () => {
+  it("a control socket by default, per master; a path of one's own; none with false", () => {
     expect(normalize({ app: 'a.js' }).controlSocket).toEqual({ path: expect.stringMatching(new RegExp(`/${process.pid}\\.sock$`)), isDefault: true });
     expect(normalize({ app: 'a.js', controlSocket: 'run/app.ctl' }).controlSocket).toEqual({ path: `${process.cwd()}/run/app.ctl`, isDefault: false });
     expect(normalize({ app: 'a.js', controlSocket: false }).controlSocket).toBeNull();
@@ -62,7 +98,9 @@ describe('normalize', () => {
     expect(normalize({ app: 'a.js', metrics: '9100' }).metrics).toEqual({ host: '127.0.0.1', port: 9100 });
     expect(normalize({ app: 'a.js', metrics: '0.0.0.0:9100' }).metrics).toEqual({ host: '0.0.0.0', port: 9100 });
     expect(normalize({ app: 'a.js' }).metrics).toBeNull();
-    expect(() => normalize({ app: 'a.js', metrics: 'unix:/x' })).toThrow("invalid --metrics 'unix:/x': expected HOST:PORT or PORT (e.g. --metrics 127.0.0.1:9100)");
+    expect(() => normalize({ app: 'a.js', metrics: 'unix:/x' })).toThrow(
+      "invalid --metrics 'unix:/x': expected HOST:PORT or PORT (e.g. --metrics 127.0.0.1:9100)",
+    );
   });
 
   it('--upgrade-auto reaches the master machine; a non-boolean is refused', () => {
@@ -71,7 +109,9 @@ describe('normalize', () => {
   });
 
   it('names the option and the expected form for a bad value', () => {
-    expect(() => normalize({ app: 'a.js', workers: 0 })).toThrow("invalid --workers '0': expected a whole number of 1 or more, or MIN:MAX for an adaptive count (e.g. --workers 4, --workers 2:8, --workers 2:auto)");
+    expect(() => normalize({ app: 'a.js', workers: 0 })).toThrow(
+      "invalid --workers '0': expected a whole number of 1 or more, or MIN:MAX for an adaptive count (e.g. --workers 4, --workers 2:8, --workers 2:auto)",
+    );
     expect(() => normalize({ app: 'a.js', timeout: -2 })).toThrow("invalid --timeout '-2'");
     expect(() => normalize({ app: 'a.js', logLevel: 'loud' as never })).toThrow(/invalid --log-level 'loud'/);
     expect(() => normalize({ app: '' })).toThrow(/no app given/);

@@ -22,7 +22,11 @@ describe('control protocol', () => {
     expect(code('{"v":2,"command":"status"}')).toBe('bad-request');
     expect(code('{"v":1,"command":"explode"}')).toBe('unknown-command');
     expect(code('{"v":1,"command":"scale","args":[1]}')).toBe('bad-args');
-    expect(parseRequest('{"v":1,"id":"a","command":"explode"}')).toMatchObject({ id: 'a', ok: false, error: { message: expect.stringMatching(/^unknown command "explode": expected one of status, workers, scale/) } });
+    expect(parseRequest('{"v":1,"id":"a","command":"explode"}')).toMatchObject({
+      id: 'a',
+      ok: false,
+      error: { message: expect.stringMatching(/^unknown command "explode": expected one of status, workers, scale/) },
+    });
   });
 
   it('scale takes N, +N or -N, never below one worker', () => {
@@ -49,7 +53,9 @@ describe('control socket paths', () => {
     expect(locateControlSocket({ controlSocket: '/x.sock' })).toBe('/x.sock');
     writeFileSync(join(dir, 'app.pid'), `${process.pid}\n`);
     expect(locateControlSocket({ pid: join(dir, 'app.pid') })).toBe(defaultControlSocket(process.pid));
-    expect(() => locateControlSocket({ pid: join(dir, 'missing.pid') })).toThrow(/cannot read pidfile .*missing\.pid: ENOENT; is the master running with --pid/);
+    expect(() => locateControlSocket({ pid: join(dir, 'missing.pid') })).toThrow(
+      /cannot read pidfile .*missing\.pid: ENOENT; is the master running with --pid/,
+    );
     writeFileSync(join(dir, 'bad.pid'), 'x');
     expect(() => locateControlSocket({ pid: join(dir, 'bad.pid') })).toThrow(/holds no pid/);
     expect(() => locateControlSocket({}, [dir])).toThrow(/no statefork master found in .*; give --control-socket PATH or --pid FILE/);

@@ -14,9 +14,18 @@ describe('figure history', () => {
   it('a rate per second between two points, the load and memory as reported; bounded; a gone worker forgotten', () => {
     const h = new FigureHistory();
     h.sample(1_000, new Map([[1, { requests: 10, load: load(0.5), rssBytes: 50, open: 3 }]]));
-    h.sample(3_000, new Map([[1, { requests: 30, load: undefined, rssBytes: null }], [2, { requests: 0, load: load(0.1), rssBytes: 7 }]]));
+    h.sample(
+      3_000,
+      new Map([
+        [1, { requests: 30, load: undefined, rssBytes: null }],
+        [2, { requests: 0, load: load(0.1), rssBytes: 7 }],
+      ]),
+    );
     expect(h.all()).toEqual({
-      1: [{ at: 1_000, rps: null, elu: 0.5, delayP99Ms: 4, rssBytes: 50, open: 3 }, { at: 3_000, rps: 10, elu: null, delayP99Ms: null, rssBytes: null, open: null }],
+      1: [
+        { at: 1_000, rps: null, elu: 0.5, delayP99Ms: 4, rssBytes: 50, open: 3 },
+        { at: 3_000, rps: 10, elu: null, delayP99Ms: null, rssBytes: null, open: null },
+      ],
       2: [{ at: 3_000, rps: null, elu: 0.1, delayP99Ms: 4, rssBytes: 7, open: null }],
     });
     // A total that went down is not a negative rate.
@@ -30,10 +39,14 @@ describe('figure history', () => {
 });
 
 describe('the hub', () => {
-  const step = (cause: string, beatAt: number, state = 'serving.running', phase = 'ready') => ({
-    before: { state }, after: { state, context: { workers: [{ id: 1, pid: 10, generation: 1, phase, spawnedAt: 0, readyAt: 100, beatAt }] } },
-    cause, moved: false, workers: [],
-  }) as unknown as MasterStep;
+  const step = (cause: string, beatAt: number, state = 'serving.running', phase = 'ready') =>
+    ({
+      before: { state },
+      after: { state, context: { workers: [{ id: 1, pid: 10, generation: 1, phase, spawnedAt: 0, readyAt: 100, beatAt }] } },
+      cause,
+      moved: false,
+      workers: [],
+    }) as unknown as MasterStep;
 
   it('a tick that changes nothing stays off the timeline but moves the heartbeat the page shows', () => {
     let now = 5_000;
@@ -41,7 +54,10 @@ describe('the hub', () => {
     hub.step(step('WORKER_READY', 100));
     hub.step(step('TICK', 4_900));
     expect(hub.steps.map((s) => s.cause)).toEqual(['WORKER_READY']);
-    expect(hub.live()).toEqual({ state: 'serving.running', workers: [{ id: 1, pid: 10, generation: 1, phase: 'ready', spawnedAt: 0, readyAt: 100, beatAt: 4_900, ageMs: 5_000, beatAgeMs: 100 }] });
+    expect(hub.live()).toEqual({
+      state: 'serving.running',
+      workers: [{ id: 1, pid: 10, generation: 1, phase: 'ready', spawnedAt: 0, readyAt: 100, beatAt: 4_900, ageMs: 5_000, beatAgeMs: 100 }],
+    });
     now = 5_600;
     expect(hub.live().workers[0].beatAgeMs).toBe(700);
     // With the heartbeat stamps at hand, the fresher of the two.

@@ -112,7 +112,11 @@ describe('captureListen', () => {
 
   it('a refusal leaves the server unbound, rejects next and is kept as refused', async () => {
     const refusal = new Error('no plain HTTP under --certfile');
-    const { capture } = start({ accept: () => { throw refusal; } });
+    const { capture } = start({
+      accept: () => {
+        throw refusal;
+      },
+    });
     const s = server();
     expect(s.listen(3000)).toBe(s);
     expect(s.listening).toBe(false);

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { recycling } from '../../../src/worker/recycling.js';
 
-const limits = (over: Partial<{ maxRequests: number; maxRequestsJitter: number; maxMemoryMb: number }> = {}) => ({ maxRequests: 0, maxRequestsJitter: 0, maxMemoryMb: 0, ...over });
+const limits = (over: Partial<{ maxRequests: number; maxRequestsJitter: number; maxMemoryMb: number }> = {}) => ({
+  maxRequests: 0,
+  maxRequestsJitter: 0,
+  maxMemoryMb: 0,
+  ...over,
+});
 
 describe('worker recycling limits', () => {
   it('asks once, at exactly the request limit', () => {

@@ -7,19 +7,38 @@ import { hostedMasterMachine } from '../../../../src/master/host/machine.js';
 
 function memoryLog() {
   const records: Record<string, unknown>[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { records.push(JSON.parse(String(chunk))); done(); } });
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      records.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
   return { log: pino({ level: 'debug' }, stream), records };
 }
 
 const upgrade = { start: () => {}, tellOldMaster: () => {}, claimPidfile: () => {} };
 const deps = (log: EffectDeps['log'], over: Partial<EffectDeps> = {}): EffectDeps => ({
-  workers: { spawn: () => {}, signal: () => {} }, sockets: { close: () => {} }, log, reopenLogs: () => {}, upgrade, ...over,
+  workers: { spawn: () => {}, signal: () => {} },
+  sockets: { close: () => {} },
+  log,
+  reopenLogs: () => {},
+  upgrade,
+  ...over,
 });
 
 describe('masterEffects', () => {
   it('logs an effect that throws instead of letting it stop the master actor', () => {
     const { log, records } = memoryLog();
-    const effects = masterEffects(deps(log, { workers: { spawn: () => { throw new Error('EAGAIN'); }, signal: () => {} } }));
+    const effects = masterEffects(
+      deps(log, {
+        workers: {
+          spawn: () => {
+            throw new Error('EAGAIN');
+          },
+          signal: () => {},
+        },
+      }),
+    );
     expect(() => effects.spawnWorker({ id: 1, generation: 1, yieldCpu: false })).not.toThrow();
     expect(records).toContainEqual(expect.objectContaining({ effect: 'spawnWorker', msg: 'effect spawnWorker failed' }));
   });
@@ -27,10 +46,19 @@ describe('masterEffects', () => {
   it('turns a configuration that fails to load into CONFIG_FAILED with the reason', async () => {
     const { log, records } = memoryLog();
     const sent: unknown[] = [];
-    const machine = hostedMasterMachine(masterEffects(deps(log)), async () => { throw new Error("invalid --workers 'x'"); }, () => 7, log);
+    const machine = hostedMasterMachine(
+      masterEffects(deps(log)),
+      async () => {
+        throw new Error("invalid --workers 'x'");
+      },
+      () => 7,
+      log,
+    );
     const actor = createActor(machine, {
       input: { settings: { workers: 1, timeoutMs: 0, gracefulTimeoutMs: 0, bootTimeoutMs: 0 }, now: 0 },
-      inspect: (ev) => { if (ev.type === '@xstate.event' && ev.event.type === 'CONFIG_FAILED') sent.push(ev.event); },
+      inspect: (ev) => {
+        if (ev.type === '@xstate.event' && ev.event.type === 'CONFIG_FAILED') sent.push(ev.event);
+      },
     }).start();
     actor.send({ type: 'WORKER_SPAWNED', id: 1, pid: 11, now: 1 });
     actor.send({ type: 'WORKER_READY', id: 1, now: 2 });
@@ -45,7 +73,21 @@ describe('masterEffects', () => {
     const { log } = memoryLog();
     const calls: unknown[][] = [];
     const closed: boolean[] = [];
-    const effects = masterEffects(deps(log, { workers: { spawn: () => {}, signal: (...args: unknown[]) => { calls.push(args); } }, sockets: { close: (unlink) => { closed.push(unlink); } } }));
+    const effects = masterEffects(
+      deps(log, {
+        workers: {
+          spawn: () => {},
+          signal: (...args: unknown[]) => {
+            calls.push(args);
+          },
+        },
+        sockets: {
+          close: (unlink) => {
+            closed.push(unlink);
+          },
+        },
+      }),
+    );
     effects.signalWorker({ id: 1, workerPid: 11, signal: 'SIGTERM', socketsHeld: true, drain: { reason: 'reload', graceMs: 30_000 } });
     effects.signalWorker({ id: 2, workerPid: 12, signal: 'SIGQUIT', socketsHeld: false, drain: null });
     effects.closeListeners({ unlink: false });

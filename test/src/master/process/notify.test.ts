@@ -6,13 +6,23 @@ import { initialContext, type Upgrade } from '../../../../machines/master.contex
 import { masterStep, masterView, type MasterView } from '../../../../machines/master.facts.js';
 
 /** The master in a state (by its name), resolved by the real machine: its tags are the machine's. */
-interface NotifyView { state: string; target: number; upgrade: Upgrade | null; upgradeFrom: number | null }
+interface NotifyView {
+  state: string;
+  target: number;
+  upgrade: Upgrade | null;
+  upgradeFrom: number | null;
+}
 const asValue = (name: string): StateValue => {
   const parts = name.split('.');
   return parts.slice(0, -1).reduceRight<StateValue>((inner, key) => ({ [key]: inner }), parts.at(-1)!);
 };
 function viewOf({ state, target, upgrade, upgradeFrom }: NotifyView): MasterView {
-  const context = { ...initialContext({ settings: { workers: target, timeoutMs: 0, gracefulTimeoutMs: 0, bootTimeoutMs: 0 }, now: 0 }), target, upgrade, upgradeFrom };
+  const context = {
+    ...initialContext({ settings: { workers: target, timeoutMs: 0, gracefulTimeoutMs: 0, bootTimeoutMs: 0 }, now: 0 }),
+    target,
+    upgrade,
+    upgradeFrom,
+  };
   return masterView(masterMachine.resolveState({ value: asValue(state), context }));
 }
 const view = (state: string, over: Partial<NotifyView> = {}): NotifyView => ({ state, target: 2, upgrade: null, upgradeFrom: null, ...over });
@@ -25,7 +35,10 @@ const stepNotification = (before: NotifyView | null, after: NotifyView, pid: num
 describe('systemd notifications for master transitions', () => {
   it('READY once the first generation serves, RELOADING then READY around a reload, STOPPING once', () => {
     expect(notification('booting', 'serving.running', 2)).toEqual({ READY: 1, STATUS: 'serving.running, 2 workers' });
-    expect(notification('serving.running', 'serving.reloading.configuring', 1)).toMatchObject({ RELOADING: 1, STATUS: 'serving.reloading.configuring, 1 worker' });
+    expect(notification('serving.running', 'serving.reloading.configuring', 1)).toMatchObject({
+      RELOADING: 1,
+      STATUS: 'serving.reloading.configuring, 1 worker',
+    });
     expect(notification('serving.running', 'serving.reloading.configuring', 1)!.MONOTONIC_USEC).toMatch(/^\d+$/);
     expect(notification('serving.reloading.configuring', 'serving.reloading.rolling', 2)).toBeNull();
     expect(notification('serving.reloading.rolling', 'serving.running', 2)).toMatchObject({ READY: 1 });
@@ -57,7 +70,11 @@ describe('systemd notifications through a hot upgrade', () => {
   });
 
   it('the new master claims MAINPID when ready; the old master then says nothing, not even STOPPING', () => {
-    expect(stepNotification(view('booting', { upgradeFrom: 10 }), view('serving.running', { upgradeFrom: 10 }), 20)).toEqual({ MAINPID: 20, READY: 1, STATUS: 'serving.running, 2 workers' });
+    expect(stepNotification(view('booting', { upgradeFrom: 10 }), view('serving.running', { upgradeFrom: 10 }), 20)).toEqual({
+      MAINPID: 20,
+      READY: 1,
+      STATUS: 'serving.running, 2 workers',
+    });
     expect(stepNotification(view('serving.running', pending), view('serving.running', ready), 10)).toBeNull();
     expect(stepNotification(view('serving.running', ready), view('serving.handedOver', ready), 10)).toBeNull();
     expect(stepNotification(view('serving.handedOver', ready), view('stopping.graceful', ready), 10)).toBeNull();
@@ -65,7 +82,11 @@ describe('systemd notifications through a hot upgrade', () => {
   });
 
   it('the old master takes MAINPID back when its ready new master is gone, unless it is stopping itself', () => {
-    expect(stepNotification(view('serving.handedOver', ready), view('serving.running', { target: 1 }), 10)).toEqual({ MAINPID: 10, READY: 1, STATUS: 'serving.running, 1 worker' });
+    expect(stepNotification(view('serving.handedOver', ready), view('serving.running', { target: 1 }), 10)).toEqual({
+      MAINPID: 10,
+      READY: 1,
+      STATUS: 'serving.running, 1 worker',
+    });
     expect(stepNotification(view('serving.running', ready), view('serving.running'), 10)).toMatchObject({ MAINPID: 10, READY: 1 });
     expect(stepNotification(view('stopping.graceful', ready), view('stopping.graceful'), 10)).toBeNull();
     // A new master that failed before it was ready never had MAINPID: nothing to take back.

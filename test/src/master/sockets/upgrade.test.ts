@@ -4,7 +4,11 @@ import { ENV } from '../../../../machines/protocol.js';
 
 describe('hot upgrade variables, as the new master reads them', () => {
   it('takes each inherited fd with the bind it was made for, and removes the variables', () => {
-    const env: NodeJS.ProcessEnv = { STATEFORK_FD: '3,4,5,6', STATEFORK_FD_BINDS: JSON.stringify(['127.0.0.1:8000', 'unix:/run/app.sock', 'fd://3', 'proxy:127.0.0.1:8001']), KEEP: '1' };
+    const env: NodeJS.ProcessEnv = {
+      STATEFORK_FD: '3,4,5,6',
+      STATEFORK_FD_BINDS: JSON.stringify(['127.0.0.1:8000', 'unix:/run/app.sock', 'fd://3', 'proxy:127.0.0.1:8001']),
+      KEEP: '1',
+    };
     expect(inheritedSockets(env, 77)).toEqual([
       { fd: 3, spec: { kind: 'tcp', host: '127.0.0.1', port: 8000, text: '127.0.0.1:8000', proxy: false } },
       { fd: 4, spec: { kind: 'unix', path: '/run/app.sock', text: 'unix:/run/app.sock', proxy: false } },
@@ -24,7 +28,9 @@ describe('hot upgrade variables, as the new master reads them', () => {
 
   it('outside a hot upgrade the variables are refused, with one line naming them and the fix', () => {
     const env: NodeJS.ProcessEnv = { STATEFORK_FD: '3', STATEFORK_FD_BINDS: '["unix:/etc/passwd"]' };
-    expect(() => inheritedSockets(env, null)).toThrow(/^STATEFORK_FD is set, but this is not a hot upgrade \(no STATEFORK_UPGRADE_FROM naming the parent master, with its channel\).*unset it to start normally$/);
+    expect(() => inheritedSockets(env, null)).toThrow(
+      /^STATEFORK_FD is set, but this is not a hot upgrade \(no STATEFORK_UPGRADE_FROM naming the parent master, with its channel\).*unset it to start normally$/,
+    );
     expect(env).toEqual({});
     expect(() => inheritedSockets({ STATEFORK_FD_BINDS: '[]' }, null)).toThrow(/^STATEFORK_FD_BINDS is set, but this is not a hot upgrade/);
     expect(() => inheritedSockets({ STATEFORK_FD_BINDS: '[]' }, 77)).toThrow(/^STATEFORK_FD_BINDS is set without STATEFORK_FD/);
@@ -32,7 +38,9 @@ describe('hot upgrade variables, as the new master reads them', () => {
 
   it('refuses malformed values with the variable named and how to get out of it', () => {
     for (const fds of ['3,x', '2', '3,,4', '-3']) {
-      expect(() => inheritedSockets({ STATEFORK_FD: fds }, 77)).toThrow(new RegExp(`^invalid STATEFORK_FD '${fds}': expected fd numbers of 3 or more.*unset it to start normally$`));
+      expect(() => inheritedSockets({ STATEFORK_FD: fds }, 77)).toThrow(
+        new RegExp(`^invalid STATEFORK_FD '${fds}': expected fd numbers of 3 or more.*unset it to start normally$`),
+      );
     }
     expect(() => inheritedSockets({ STATEFORK_FD: '3', STATEFORK_FD_BINDS: '[' }, 77)).toThrow(/STATEFORK_FD_BINDS is not JSON/);
   });

@@ -17,8 +17,14 @@ describe('busy workers in the log', () => {
     note(2, 102, busy);
     now = BUSY_LOG_EVERY_MS;
     note(1, 101, busy);
-    expect(lines.map(([f]) => [f.id, f.workerPid])).toEqual([[1, 101], [2, 102], [1, 101]]);
-    expect(lines[0]).toEqual([{ id: 1, workerPid: 101, elu: 0.97, delayP99Ms: 220, rssBytes: 60e6, heapUsedBytes: 10e6 },
-      'worker 1 is busy: its event loop was busy 97% of the last interval, p99 delay 220 ms (still beating: not hung)']);
+    expect(lines.map(([f]) => [f.id, f.workerPid])).toEqual([
+      [1, 101],
+      [2, 102],
+      [1, 101],
+    ]);
+    expect(lines[0]).toEqual([
+      { id: 1, workerPid: 101, elu: 0.97, delayP99Ms: 220, rssBytes: 60e6, heapUsedBytes: 10e6 },
+      'worker 1 is busy: its event loop was busy 97% of the last interval, p99 delay 220 ms (still beating: not hung)',
+    ]);
   });
 });
