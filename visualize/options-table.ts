@@ -1,7 +1,7 @@
 /**
- * The README's options table, drawn from the option table (src/config/option-table.ts): a row per
+ * The options table of docs/configuration.md, drawn from the option table (src/config/option-table.ts): a row per
  * option, or one row for options documented together (--certfile and --keyfile). `npm run
- * visualize` writes it between its markers; a test fails when the README falls behind.
+ * visualize` writes it between its markers; a test fails when the page falls behind.
  */
 import { docDefault, OPTION_ROWS } from '../src/config/option-table.js';
 
@@ -18,7 +18,7 @@ export function optionsMarkdown(): string {
   return ['| option | default | meaning |', '|---|---|---|', ...lines].join('\n');
 }
 
-/** The README with the block between `<!-- options:start -->` and `<!-- options:end -->` redrawn. */
+/** A page with the block between `<!-- options:start -->` and `<!-- options:end -->` redrawn. */
 export function readmeWithOptions(readme: string): string {
   return readme.replace(/<!-- options:start -->[\s\S]*?<!-- options:end -->/, `<!-- options:start -->\n${optionsMarkdown()}\n<!-- options:end -->`);
 }

@@ -1,8 +1,8 @@
 /**
  * `npm run visualize` in the repository: writes the diagrams under visualize/diagrams/ (Mermaid
- * and SVG) and replaces the Mermaid blocks and the options table in the README between their
- * markers, so the docs always show the machines and the options as they are. A test fails when
- * the committed copies fall behind.
+ * and SVG) and replaces the Mermaid blocks (docs/how-it-works.md) and the options table
+ * (docs/configuration.md) between their markers, so the docs always show the machines and the
+ * options as they are. A test fails when the committed copies fall behind.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +11,10 @@ import { MACHINES, render, visualize } from './render.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIAGRAM_DIR = `${ROOT}visualize/diagrams`;
-export const README = `${ROOT}README.md`;
+export const HOW_IT_WORKS = `${ROOT}docs/how-it-works.md`;
+export const CONFIGURATION = `${ROOT}docs/configuration.md`;
 
-/** The README with each `<!-- diagram:NAME -->` block holding the current Mermaid text. */
+/** A page with each `<!-- diagram:NAME -->` block holding the current Mermaid text. */
 export async function readmeWithDiagrams(readme: string): Promise<string> {
   let out = readme;
   for (const name of Object.keys(MACHINES) as Array<keyof typeof MACHINES>) {
@@ -26,6 +27,7 @@ export async function readmeWithDiagrams(readme: string): Promise<string> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   await visualize('mermaid', DIAGRAM_DIR);
   await visualize('svg', DIAGRAM_DIR);
-  writeFileSync(README, readmeWithOptions(await readmeWithDiagrams(readFileSync(README, 'utf8'))));
-  process.stdout.write(`diagrams written to ${DIAGRAM_DIR}, diagrams and options table to README.md\n`);
+  writeFileSync(HOW_IT_WORKS, await readmeWithDiagrams(readFileSync(HOW_IT_WORKS, 'utf8')));
+  writeFileSync(CONFIGURATION, readmeWithOptions(readFileSync(CONFIGURATION, 'utf8')));
+  process.stdout.write(`diagrams written to ${DIAGRAM_DIR} and docs/how-it-works.md, the options table to docs/configuration.md\n`);
 }

@@ -120,17 +120,17 @@ function publish(run: BenchRun, full: boolean): void {
   writeFileSync(join(dir, `${name}.md`), markdown(run, svg ? `${name}.svg` : null));
   if (svg) writeFileSync(join(dir, `${name}.svg`), svg);
   if (full) {
-    // The README shows the latest full run, its chart linked from the results folder.
-    const readmePath = join(ROOT, 'README.md');
+    // docs/benchmarks.md shows the latest full run, its chart linked from the results folder.
+    const readmePath = join(ROOT, 'docs/benchmarks.md');
     const readme = readFileSync(readmePath, 'utf8');
     const block = new RegExp(`(<!-- ${blockOf(run)}:start -->\\n)[\\s\\S]*?(<!-- ${blockOf(run)}:end -->)`);
-    if (!block.test(readme)) fail(`README.md has no <!-- ${blockOf(run)}:start --> ... <!-- ${blockOf(run)}:end --> block`);
+    if (!block.test(readme)) fail(`docs/benchmarks.md has no <!-- ${blockOf(run)}:start --> ... <!-- ${blockOf(run)}:end --> block`);
     writeFileSync(
       readmePath,
-      readme.replace(block, (_, a: string, b: string) => `${a}${markdown(run, svg ? `test/bench/results/${name}.svg` : null)}${b}`),
+      readme.replace(block, (_, a: string, b: string) => `${a}${markdown(run, svg ? `../test/bench/results/${name}.svg` : null)}${b}`),
     );
   }
-  process.stderr.write(`[bench] results in ${dir}${full ? ' and README.md' : ''}\n`);
+  process.stderr.write(`[bench] results in ${dir}${full ? ' and docs/benchmarks.md' : ''}\n`);
 }
 
 const { quick, only, report, publishLine } = parseArgs(onNodeLine(process.argv.slice(2)));

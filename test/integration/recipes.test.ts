@@ -11,7 +11,7 @@ import { EventSource } from 'eventsource';
 import { eventually, isTransition, startServing } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const README = readFileSync(`${ROOT}README.md`, 'utf8');
+const README = readFileSync(`${ROOT}docs/connections.md`, 'utf8');
 const RECIPES = Object.fromEntries([...README.matchAll(/```js\n\/\/ recipe: (\S+)\n([\s\S]*?)```/g)].map((m) => [m[1], m[2]]));
 
 function recipe(name: string): string {

@@ -15,8 +15,8 @@ import { parse } from 'yaml';
 import { HEALTH_PATHS } from '../../src/health/server.js';
 import { CLI, NODE } from '../helpers/cli.js';
 
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
-const SECTION = README.slice(README.indexOf('## Running many masters'), README.indexOf('\n## ', README.indexOf('## Running many masters') + 5));
+const README = readFileSync(fileURLToPath(new URL('../../docs/deploying.md', import.meta.url)), 'utf8');
+const SECTION = README.slice(README.indexOf('## Running many masters'));
 const yamlBlocks = [...SECTION.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]);
 
 describe('Running many masters, as written', () => {

@@ -75,14 +75,14 @@ describe('diagrams from the machine definitions', () => {
     expect(width(svg)).toBeLessThan(width(await render('master', 'svg')) * 0.6);
   });
 
-  it('the committed diagrams and the README are current (run npm run visualize when this fails)', async () => {
+  it('the committed diagrams and docs/how-it-works.md are current (run npm run visualize when this fails)', async () => {
     for (const name of ['master', 'worker'] as const) {
       expect(read(`visualize/diagrams/${name}.mmd`)).toBe(await render(name, 'mermaid'));
       expect(read(`visualize/diagrams/${name}.svg`)).toBe(await render(name, 'svg'));
     }
-    const readme = read('README.md');
-    expect(readme).toBe(await readmeWithDiagrams(readme));
-    expect(readme).toContain('```mermaid\nstateDiagram-v2');
+    const page = read('docs/how-it-works.md');
+    expect(page).toBe(await readmeWithDiagrams(page));
+    expect(page).toContain('```mermaid\nstateDiagram-v2');
   });
 
   it('statefork visualize prints the chosen format, and refuses an unknown one with exit 2', () => {

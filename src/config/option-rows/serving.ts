@@ -32,7 +32,7 @@ export const SERVING_ROWS = {
     help: 'worker processes: a fixed count, or MIN:MAX to follow the load (MAX auto: the CPUs and memory allowed)',
     helpDefault: '$WEB_CONCURRENCY or the number of CPUs',
     docDefault: '`$WEB_CONCURRENCY`, else the number of CPUs',
-    doc: 'worker processes: a fixed count (1 or more), or `MIN:MAX` for a count that follows the load between the two (`MIN:auto`: up to what the host allows, see [Adaptive worker count](#adaptive-worker-count))',
+    doc: 'worker processes: a fixed count (1 or more), or `MIN:MAX` for a count that follows the load between the two (`MIN:auto`: up to what the host allows, see [Adaptive worker count](scaling.md))',
     check: checkWorkerCount,
     show: (c) => (c.scaling ? `${c.scaling.min}:${c.scaling.max ?? 'auto'}` : c.workers),
     defaultSource: () => (process.env.WEB_CONCURRENCY ? 'WEB_CONCURRENCY' : 'default (CPUs)'),
