@@ -11,7 +11,8 @@ import type { Reloaded } from './host/live-config.js';
 import type { Command } from './sockets/upgrade.js';
 import { begin } from './start/begin.js';
 import { acquire, prepare } from './start/acquire.js';
-import { hostMachine, type MasterActor } from './start/hosting.js';
+import type { MasterActor } from './host/machine.js';
+import { hostMachine } from './start/hosting.js';
 import { observeSteps } from './start/observe.js';
 import { runUntilHalted } from './start/run.js';
 

@@ -3,7 +3,7 @@
  * (./effects.ts, checked against the declaration), and the configuration's re-read as the actor
  * its `configuring` state invokes. What the machine may ask for is exactly what this provides.
  */
-import { fromCallback, type EventObject } from 'xstate';
+import { fromCallback, type createActor, type EventObject } from 'xstate';
 import type { MasterSettings } from '../../../machines/master.context.js';
 import { effectActions, type MasterEffects } from '../../../machines/master.effects.js';
 import { stamp } from '../../../machines/master.events.js';
@@ -45,3 +45,6 @@ export function hostedMasterMachine(effects: MasterEffects, reload: ConfigReload
 }
 
 export type HostedMasterMachine = ReturnType<typeof hostedMasterMachine>;
+
+/** The running master machine, as the programmatic API's `Master.actor` gives it. */
+export type MasterActor = ReturnType<typeof createActor<HostedMasterMachine>>;

@@ -8,14 +8,12 @@ import { masterView } from '../../../machines/master.facts.js';
 import { masterSettings, tickInterval } from '../../config/options.js';
 import { CONTROL_VERSION } from '../../control/protocol.js';
 import { masterEffects } from '../host/effects.js';
-import { hostedMasterMachine, type HostedMasterMachine } from '../host/machine.js';
+import { hostedMasterMachine, type MasterActor } from '../host/machine.js';
 import { reopenLogFiles } from '../process/log-files.js';
 import { masterControlHandler, startControlAndMetrics, type ControlAndMetrics, type ControlAndMetricsDeps } from '../observers/control-and-metrics.js';
 import { Upgrader, type Command } from '../sockets/upgrade.js';
 import type { Begun } from './begin.js';
 import type { Held } from './acquire.js';
-
-export type MasterActor = ReturnType<typeof createActor<HostedMasterMachine>>;
 
 export interface Hosted {
   actor: MasterActor;
