@@ -36,25 +36,30 @@ function text(b: Uint8Array): string {
 
 const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
+/** The SSL record: client flags (1 byte), verify result (4 bytes, 0 = verified), then sub-TLVs. */
+function sslDetails(record: Uint8Array, of: (type: number, from: readonly ProxyTlv[]) => Uint8Array | null): ProxyDetails['ssl'] {
+  const subs = parseTlvs(record.subarray(5)) ?? [];
+  const str = (type: number) => {
+    const v = of(type, subs);
+    return v ? text(v) : null;
+  };
+  return {
+    client: record[0],
+    verified: record[1] === 0 && record[2] === 0 && record[3] === 0 && record[4] === 0,
+    version: str(PROXY_TLV.sslVersion),
+    cn: str(PROXY_TLV.sslCn),
+    cipher: str(PROXY_TLV.sslCipher),
+    sigAlg: str(PROXY_TLV.sslSigAlg),
+    keyAlg: str(PROXY_TLV.sslKeyAlg),
+  };
+}
+
 /** The TLVs an app may want, decoded; each absent one is null, unknown types are left out. */
 export function proxyDetails(tlvs: readonly ProxyTlv[]): ProxyDetails {
   const of = (type: number, from: readonly ProxyTlv[] = tlvs) => from.find((t) => t.type === type)?.value ?? null;
   const str = (v: Uint8Array | null) => (v ? text(v) : null);
   const sslRecord = of(PROXY_TLV.ssl);
-  // The SSL record: client flags (1 byte), verify result (4 bytes, 0 = verified), then sub-TLVs.
-  const subs = sslRecord && sslRecord.length >= 5 ? (parseTlvs(sslRecord.subarray(5)) ?? []) : [];
-  const ssl =
-    sslRecord && sslRecord.length >= 5
-      ? {
-          client: sslRecord[0],
-          verified: sslRecord[1] === 0 && sslRecord[2] === 0 && sslRecord[3] === 0 && sslRecord[4] === 0,
-          version: str(of(PROXY_TLV.sslVersion, subs)),
-          cn: str(of(PROXY_TLV.sslCn, subs)),
-          cipher: str(of(PROXY_TLV.sslCipher, subs)),
-          sigAlg: str(of(PROXY_TLV.sslSigAlg, subs)),
-          keyAlg: str(of(PROXY_TLV.sslKeyAlg, subs)),
-        }
-      : null;
+  const ssl = sslRecord && sslRecord.length >= 5 ? sslDetails(sslRecord, of) : null;
   const id = of(PROXY_TLV.uniqueId);
   return { alpn: str(of(PROXY_TLV.alpn)), authority: str(of(PROXY_TLV.authority)), uniqueId: id ? hex(id) : null, ssl, netns: str(of(PROXY_TLV.netns)) };
 }

@@ -170,6 +170,12 @@ describe('PROXY protocol v2', () => {
     expect(d.uniqueId).toBe('deadbeef');
     const latin = proxyDetails(parseTlvs(tlv(PROXY_TLV.ssl, Uint8Array.from([1, 0, 0, 0, 9, ...tlv(PROXY_TLV.sslCn, Uint8Array.from([0x5a, 0xe9]))])))!);
     expect(latin.ssl).toMatchObject({ verified: false, cn: 'Z\u00e9' });
+    // A byte under 0x10 beside a multi-byte character: still UTF-8, each byte read as two hex digits.
+    const tab = proxyDetails([{ type: PROXY_TLV.ssl, value: Uint8Array.from([1, 0, 0, 0, 0, ...tlv(PROXY_TLV.sslCn, Uint8Array.from([0xc3, 0xa9, 0x09]))]) }]);
+    expect(tab.ssl?.cn).toBe('\u00e9\t');
+    // Sub-records that run past the record's end: the record is kept, its named fields are not.
+    const cut = proxyDetails([{ type: PROXY_TLV.ssl, value: Uint8Array.from([1, 0, 0, 0, 0, PROXY_TLV.sslCn, 0, 9, 0x41]) }]);
+    expect(cut.ssl).toEqual({ client: 1, verified: true, version: null, cn: null, cipher: null, sigAlg: null, keyAlg: null });
   });
 });
 
