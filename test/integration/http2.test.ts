@@ -5,37 +5,14 @@
  * no request fails.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { refusal, startServing } from '../helpers/cli.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'statefork-h2-'));
-const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=localhost',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ],
-  { stdio: 'ignore' },
-);
+const { cert, key } = selfSignedCertificate();
 const ca = readFileSync(cert);
 
 /** One GET on a session: status and body. */

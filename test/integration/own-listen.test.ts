@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { APPS, CLI, eventually, isAlive, startCli, startServing, type Rec } from '../helpers/cli.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
 import { freePorts, get, pidOf, requestLoop } from '../helpers/http.js';
 import { bothAnswer, servesUnchanged } from './own-listen.shared.js';
 
@@ -17,32 +18,7 @@ const NODE_22 = fileURLToPath(new URL('../../node_modules/node-22/bin/node', imp
 
 const LISTEN = join(APPS, 'listen');
 /** A self-signed certificate for 127.0.0.1 (openssl), in a fresh directory. */
-function certificate(): { cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'statefork-tls-'));
-  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
+const certificate = () => selfSignedCertificate('IP:127.0.0.1');
 
 const appLines = (stdout: string): Rec[] =>
   stdout

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServing, type Running } from '../helpers/cli.js';
+import { selfSignedCertificate } from '../helpers/tls.js';
 import { freePorts } from '../helpers/http.js';
 
 const haproxies: ChildProcess[] = [];
@@ -84,29 +85,7 @@ function getFrom(port: number, from: string, secure?: Buffer): Promise<any> {
 
 describe('behind HAProxy, for real', () => {
   it('a request listener sees the client through PROXY v2 and v1, on TCP and on TLS', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'statefork-tls-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = selfSignedCertificate('DNS:localhost');
     const plain = await startServing(['-w', '2', '-b', 'proxy:127.0.0.1:0', '-b', 'proxy:127.0.0.1:0', 'client-address.cjs']);
     const secure = await startServing(['-w', '1', '-b', 'proxy:127.0.0.1:0', '--certfile', cert, '--keyfile', key, 'client-address.cjs']);
     const [v2back, v1back] = portsOf(plain);
